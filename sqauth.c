@@ -1,0 +1,180 @@
+/*
+ * sqauth: SASL, TLS and STARTTLS authentication for PHP mail software.
+ * Module entry, class registration, phpinfo() and the small functions.
+ * The work is done by the pure C core under src/core; src/php holds the glue.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "php.h"
+#include "ext/standard/info.h"
+#include "zend_exceptions.h"
+#include "zend_smart_str.h"
+
+#include "php_sqauth.h"
+#include "src/php/php_sqauth_internal.h"
+#include "src/core/version.h"
+#include "zend_attributes.h"
+
+/* The generated arginfo has an unused parameter in 8.2's
+ * register_*_symbols(); it is not ours to edit. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#endif
+#include "sqauth_arginfo.h"
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+PHP_FUNCTION(SqAuth_mechanisms)
+{
+    size_t i;
+
+    ZEND_PARSE_PARAMETERS_NONE();
+    array_init(return_value);
+    for (i = 0; i < sqauth_sasl_mech_count(); i++) {
+        add_next_index_string(return_value, sqauth_sasl_mech_at(i)->name);
+    }
+}
+
+PHP_FUNCTION(SqAuth_features)
+{
+    const char *idn = sqauth_libidn_version();
+
+    ZEND_PARSE_PARAMETERS_NONE();
+    array_init(return_value);
+    add_assoc_string(return_value, "version", PHP_SQAUTH_VERSION);
+    add_assoc_bool(return_value, "saslprep", idn != NULL);
+    add_assoc_string(return_value, "openssl", (char *)sqauth_openssl_version_runtime());
+    add_assoc_string(return_value, "libxml", (char *)sqauth_libxml_version_build());
+    if (idn) {
+        add_assoc_string(return_value, "libidn", (char *)idn);
+    } else {
+        add_assoc_null(return_value, "libidn");
+    }
+}
+
+/* Copies a PHP list of mechanism names into borrowed sqauth_str entries. */
+static sqauth_str *name_list(HashTable *ht, size_t *count, uint32_t arg_num)
+{
+    sqauth_str *list = safe_emalloc(zend_hash_num_elements(ht) + 1, sizeof(sqauth_str), 0);
+    zval *zv;
+    size_t n = 0;
+
+    ZEND_HASH_FOREACH_VAL(ht, zv) {
+        ZVAL_DEREF(zv);
+        if (Z_TYPE_P(zv) != IS_STRING) {
+            efree(list);
+            zend_argument_type_error(arg_num, "must contain only strings, %s given", zend_zval_type_name(zv));
+            return NULL;
+        }
+        list[n].data = Z_STRVAL_P(zv);
+        list[n].len = Z_STRLEN_P(zv);
+        n++;
+    } ZEND_HASH_FOREACH_END();
+    *count = n;
+    return list;
+}
+
+PHP_FUNCTION(SqAuth_select_mechanism)
+{
+    HashTable *offered, *allowed = NULL;
+    bool encrypted = true;
+    sqauth_str *offered_list, *allowed_list = NULL;
+    size_t offered_count = 0, allowed_count = 0;
+    const char *chosen;
+
+    ZEND_PARSE_PARAMETERS_START(1, 3)
+        Z_PARAM_ARRAY_HT(offered)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_ARRAY_HT_OR_NULL(allowed)
+        Z_PARAM_BOOL(encrypted)
+    ZEND_PARSE_PARAMETERS_END();
+
+    offered_list = name_list(offered, &offered_count, 1);
+    if (!offered_list) {
+        RETURN_THROWS();
+    }
+    if (allowed) {
+        allowed_list = name_list(allowed, &allowed_count, 2);
+        if (!allowed_list) {
+            efree(offered_list);
+            RETURN_THROWS();
+        }
+    }
+    chosen = sqauth_sasl_select(offered_list, offered_count, allowed_list, allowed_count, encrypted);
+    efree(offered_list);
+    if (allowed_list) {
+        efree(allowed_list);
+    }
+    if (!chosen) {
+        RETURN_NULL();
+    }
+    RETURN_STRING(chosen);
+}
+
+PHP_MINIT_FUNCTION(sqauth)
+{
+    (void)type;
+    php_sqauth_sasl_client_ce = register_class_SqAuth_SaslClient();
+    php_sqauth_sasl_client_minit();
+
+    php_sqauth_exception_ce = register_class_SqAuth_Exception(zend_ce_exception);
+    php_sqauth_connection_exception_ce = register_class_SqAuth_ConnectionException(php_sqauth_exception_ce);
+    php_sqauth_tls_exception_ce = register_class_SqAuth_TlsException(php_sqauth_exception_ce);
+    php_sqauth_protocol_exception_ce = register_class_SqAuth_ProtocolException(php_sqauth_exception_ce);
+    php_sqauth_sasl_exception_ce = register_class_SqAuth_SaslException(php_sqauth_exception_ce);
+    php_sqauth_authentication_exception_ce = register_class_SqAuth_AuthenticationException(php_sqauth_exception_ce);
+
+    register_sqauth_symbols(module_number);
+    return SUCCESS;
+}
+
+PHP_MINFO_FUNCTION(sqauth)
+{
+    smart_str mechs = {0};
+    const char *idn = sqauth_libidn_version();
+    size_t i;
+
+    for (i = 0; i < sqauth_sasl_mech_count(); i++) {
+        if (i) {
+            smart_str_appends(&mechs, " ");
+        }
+        smart_str_appends(&mechs, sqauth_sasl_mech_at(i)->name);
+    }
+    smart_str_0(&mechs);
+
+    php_info_print_table_start();
+    php_info_print_table_row(2, "sqauth support", "enabled");
+    php_info_print_table_row(2, "Version", PHP_SQAUTH_VERSION);
+    php_info_print_table_row(2, "OpenSSL library version", sqauth_openssl_version_runtime());
+    php_info_print_table_row(2, "OpenSSL header version", sqauth_openssl_version_build());
+    php_info_print_table_row(2, "libxml2 version", sqauth_libxml_version_build());
+    php_info_print_table_row(2, "SASLprep (libidn)", idn ? idn : "not available (SCRAM refuses non-ASCII credentials)");
+    php_info_print_table_row(2, "SASL mechanisms", ZSTR_VAL(mechs.s));
+    php_info_print_table_end();
+    smart_str_free(&mechs);
+    (void)zend_module;
+}
+
+zend_module_entry sqauth_module_entry = {
+    STANDARD_MODULE_HEADER,
+    "sqauth",
+    ext_functions,
+    PHP_MINIT(sqauth),
+    NULL,
+    NULL,
+    NULL,
+    PHP_MINFO(sqauth),
+    PHP_SQAUTH_VERSION,
+    STANDARD_MODULE_PROPERTIES
+};
+
+#ifdef COMPILE_DL_SQAUTH
+#ifdef ZTS
+ZEND_TSRMLS_CACHE_DEFINE()
+#endif
+ZEND_GET_MODULE(sqauth)
+#endif

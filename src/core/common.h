@@ -1,0 +1,102 @@
+/*
+ * sqauth core: status codes, the error record and the growable byte buffer
+ * shared by every part of the C core. No PHP header may be included below
+ * src/core/; the PHP binding turns these plain structs into zvals.
+ */
+#ifndef SQAUTH_COMMON_H
+#define SQAUTH_COMMON_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+/* Status codes. Core functions return one of these and fill an sqauth_error
+ * on failure. Numbers are stable: the PHP binding uses -code as the
+ * exception code, and tests assert on it. */
+#define SQAUTH_OK                    0
+#define SQAUTH_ERR_NOMEM            -1  /* allocation failed */
+#define SQAUTH_ERR_INVALID_ARG      -2  /* caller input unusable (missing credential, NUL byte, ...) */
+#define SQAUTH_ERR_MALFORMED        -3  /* server message does not follow the grammar */
+#define SQAUTH_ERR_NOT_VERIFIED     -4  /* rspauth / SCRAM v= did not match */
+#define SQAUTH_ERR_SERVER           -5  /* server reported an error (SCRAM e=, OAuth JSON) */
+#define SQAUTH_ERR_UNSUPPORTED      -6  /* mechanism, qop, charset, extension we do not do */
+#define SQAUTH_ERR_STATE            -7  /* call out of order: step after completion or failure */
+#define SQAUTH_ERR_CRYPTO           -8  /* OpenSSL refused an operation */
+#define SQAUTH_ERR_POLICY           -9  /* allowed by the protocol, refused by our policy */
+#define SQAUTH_ERR_CHARSET         -10  /* text not representable / not valid UTF-8 / SASLprep failed */
+
+typedef struct sqauth_error {
+    int code;
+    char message[256];
+} sqauth_error;
+
+/* Records code and a printf-style message in err (which may be NULL) and
+ * returns code, so callers can write `return sqauth_fail(err, ...);`.
+ * Messages must never contain a secret. */
+int sqauth_fail(sqauth_error *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+void sqauth_error_clear(sqauth_error *err);
+
+/* A borrowed byte string: data == NULL means "absent", which is not the same
+ * as present and empty (an empty authzid vs. none, an empty initial response
+ * vs. none). */
+typedef struct sqauth_str {
+    const char *data;
+    size_t len;
+} sqauth_str;
+
+#define SQAUTH_STR_NULL ((sqauth_str){NULL, 0})
+sqauth_str sqauth_str_c(const char *s);
+
+/* A growable, always NUL-terminated byte buffer. Buffers that held secrets
+ * are released with sqauth_buf_wipe(), which cleanses before freeing. */
+typedef struct sqauth_buf {
+    unsigned char *data;
+    size_t len;
+    size_t cap;
+} sqauth_buf;
+
+#define SQAUTH_BUF_INIT {NULL, 0, 0}
+
+int sqauth_buf_reserve(sqauth_buf *b, size_t extra);
+int sqauth_buf_append(sqauth_buf *b, const void *p, size_t n);
+int sqauth_buf_append_str(sqauth_buf *b, const char *s);
+int sqauth_buf_append_byte(sqauth_buf *b, unsigned char c);
+int sqauth_buf_printf(sqauth_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Appends the lowercase hex form of n bytes. */
+int sqauth_buf_append_hex(sqauth_buf *b, const unsigned char *p, size_t n);
+/* Frees without wiping (for buffers that never held a secret). */
+void sqauth_buf_free(sqauth_buf *b);
+/* Cleanses the whole allocation, then frees. */
+void sqauth_buf_wipe(sqauth_buf *b);
+/* Empties the buffer (cleansing what it held) but keeps the allocation. */
+void sqauth_buf_reset(sqauth_buf *b);
+
+/* Owned copy of n bytes plus a NUL; NULL on allocation failure. */
+char *sqauth_memdup(const void *p, size_t n);
+/* Cleanses n bytes at p then frees p (NULL-safe). */
+void sqauth_free_secret(void *p, size_t n);
+/* Cleanses memory in a way the compiler cannot drop (OPENSSL_cleanse). */
+void sqauth_cleanse(void *p, size_t n);
+/* Constant-time comparison; 1 when equal. Lengths are not secret. */
+int sqauth_equal_ct(const void *a, size_t alen, const void *b, size_t blen);
+/* Case-insensitive ASCII comparisons (locale independent). */
+int sqauth_strcaseeq(const char *a, const char *b);
+int sqauth_strncaseeq(const char *a, const char *b, size_t n);
+
+/* Base64 (RFC 4648, with padding) through OpenSSL's EVP encoder.
+ * Decoding is strict: no white space, correct padding, no trailing data. */
+int sqauth_b64_encode(sqauth_buf *out, const unsigned char *in, size_t len);
+int sqauth_b64_decode(sqauth_buf *out, const char *in, size_t len, sqauth_error *err);
+
+/* Fills out with n random bytes from OpenSSL's RAND_bytes. */
+int sqauth_random(unsigned char *out, size_t n, sqauth_error *err);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * sqauth SASL client core (RFC 4422): registry, selection and the session
+ * life cycle shared by every mechanism.
+ */
+#include "sasl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Strongest first is not required here; sqauth_sasl_select() sorts by
+ * strength. This order is what SqAuth\mechanisms() lists. */
+static const sqauth_sasl_mech *const registry[] = {
+    &sqauth_mech_scram_sha_256_plus,
+    &sqauth_mech_scram_sha_1_plus,
+    &sqauth_mech_scram_sha_256,
+    &sqauth_mech_scram_sha_1,
+    &sqauth_mech_digest_md5,
+    &sqauth_mech_cram_md5,
+    &sqauth_mech_plain,
+    &sqauth_mech_login,
+    &sqauth_mech_oauthbearer,
+    &sqauth_mech_xoauth2,
+    &sqauth_mech_external,
+};
+
+#define REGISTRY_COUNT (sizeof(registry) / sizeof(registry[0]))
+
+size_t sqauth_sasl_mech_count(void)
+{
+    return REGISTRY_COUNT;
+}
+
+const sqauth_sasl_mech *sqauth_sasl_mech_at(size_t i)
+{
+    return i < REGISTRY_COUNT ? registry[i] : NULL;
+}
+
+const sqauth_sasl_mech *sqauth_sasl_find(const char *name, size_t len)
+{
+    size_t i;
+    for (i = 0; i < REGISTRY_COUNT; i++) {
+        const char *n = registry[i]->name;
+        if (strlen(n) == len && sqauth_strncaseeq(n, name, len)) {
+            return registry[i];
+        }
+    }
+    return NULL;
+}
+
+static int listed(const sqauth_str *list, size_t count, const char *name)
+{
+    size_t i, n = strlen(name);
+    for (i = 0; i < count; i++) {
+        if (list[i].data && list[i].len == n && sqauth_strncaseeq(list[i].data, name, n)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *sqauth_sasl_select(const sqauth_str *offered, size_t offered_count,
+                               const sqauth_str *allowed, size_t allowed_count, int encrypted)
+{
+    const sqauth_sasl_mech *best = NULL;
+    size_t i;
+
+    for (i = 0; i < REGISTRY_COUNT; i++) {
+        const sqauth_sasl_mech *m = registry[i];
+        if (!listed(offered, offered_count, m->name)) {
+            continue;
+        }
+        if (allowed) {
+            if (!listed(allowed, allowed_count, m->name)) {
+                continue;
+            }
+        } else if (!(m->flags & SQAUTH_MECH_NEEDS_PASSWORD) || (m->flags & SQAUTH_MECH_CHANNEL_BIND)) {
+            continue;
+        }
+        if ((m->flags & SQAUTH_MECH_CLEARTEXT) && !encrypted) {
+            continue;
+        }
+        if (!best || m->strength > best->strength) {
+            best = m;
+        }
+    }
+    return best ? best->name : NULL;
+}
+
+int sqauth_owned_set(sqauth_owned *o, sqauth_str s)
+{
+    sqauth_owned_wipe(o);
+    if (!s.data) {
+        return SQAUTH_OK;
+    }
+    o->data = sqauth_memdup(s.data, s.len);
+    if (!o->data) {
+        return SQAUTH_ERR_NOMEM;
+    }
+    o->len = s.len;
+    return SQAUTH_OK;
+}
+
+void sqauth_owned_wipe(sqauth_owned *o)
+{
+    sqauth_free_secret(o->data, o->len);
+    o->data = NULL;
+    o->len = 0;
+}
+
+int sqauth_sasl_set_server_error(sqauth_sasl *s, const void *p, size_t n)
+{
+    sqauth_str v;
+    v.data = p;
+    v.len = n;
+    return sqauth_owned_set(&s->server_error, v);
+}
+
+static int has_nul(const sqauth_owned *o)
+{
+    return o->data && memchr(o->data, '\0', o->len) != NULL;
+}
+
+static const char *default_qop[] = {"auth"};
+
+int sqauth_sasl_new(sqauth_sasl **out, const char *mech_name, size_t mech_name_len,
+                    const sqauth_sasl_config *cfg, sqauth_error *err)
+{
+    const sqauth_sasl_mech *m;
+    sqauth_sasl *s;
+    const char *const *qop;
+    size_t qop_count, i;
+    int rc = SQAUTH_OK;
+
+    *out = NULL;
+    m = sqauth_sasl_find(mech_name, mech_name_len);
+    if (!m) {
+        return sqauth_fail(err, SQAUTH_ERR_UNSUPPORTED, "unsupported SASL mechanism \"%.*s\"",
+                           (int)(mech_name_len > 64 ? 64 : mech_name_len), mech_name);
+    }
+    s = calloc(1, sizeof(*s));
+    if (!s) {
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    s->mech = m;
+    s->port = cfg->port;
+    s->min_iterations = cfg->min_iterations ? cfg->min_iterations : SQAUTH_SCRAM_DEFAULT_MIN_ITERATIONS;
+    s->max_iterations = cfg->max_iterations ? cfg->max_iterations : SQAUTH_SCRAM_DEFAULT_MAX_ITERATIONS;
+
+    if (sqauth_owned_set(&s->authcid, cfg->authcid) || sqauth_owned_set(&s->password, cfg->password)
+        || sqauth_owned_set(&s->authzid, cfg->authzid) || sqauth_owned_set(&s->token, cfg->token)
+        || sqauth_owned_set(&s->service, cfg->service) || sqauth_owned_set(&s->host, cfg->host)
+        || sqauth_owned_set(&s->realm, cfg->realm) || sqauth_owned_set(&s->cnonce, cfg->cnonce)
+        || sqauth_owned_set(&s->cb_type, cfg->cb_type) || sqauth_owned_set(&s->cb_data, cfg->cb_data)) {
+        sqauth_sasl_free(s);
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+
+    qop = cfg->qop ? cfg->qop : default_qop;
+    qop_count = cfg->qop ? cfg->qop_count : 1;
+    if (qop_count) {
+        s->qop = calloc(qop_count, sizeof(char *));
+        if (!s->qop) {
+            sqauth_sasl_free(s);
+            return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        }
+        s->qop_count = qop_count;
+        for (i = 0; i < qop_count; i++) {
+            s->qop[i] = sqauth_memdup(qop[i], strlen(qop[i]));
+            if (!s->qop[i]) {
+                sqauth_sasl_free(s);
+                return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+            }
+        }
+    }
+
+    /* Credentials the mechanism cannot work without, checked up front so
+     * that no exchange is started that is bound to fail half-way. */
+    if ((m->flags & SQAUTH_MECH_NEEDS_PASSWORD) && (!s->authcid.data || !s->password.data)) {
+        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "%s needs the credentials 'authcid' and 'password'", m->name);
+    } else if ((m->flags & SQAUTH_MECH_NEEDS_TOKEN) && (!s->token.data || !s->token.len)) {
+        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "%s needs the credential 'token'", m->name);
+    } else if ((m->flags & SQAUTH_MECH_CHANNEL_BIND) && (!s->cb_type.data || !s->cb_data.data)) {
+        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "%s needs TLS channel-binding data (option 'channel_binding')", m->name);
+    } else if (has_nul(&s->authcid) || has_nul(&s->password) || has_nul(&s->authzid) || has_nul(&s->token)) {
+        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "credentials must not contain NUL bytes");
+    } else if (has_nul(&s->service) || has_nul(&s->host) || has_nul(&s->realm) || has_nul(&s->cnonce)) {
+        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "options must not contain NUL bytes");
+    } else if (s->min_iterations > s->max_iterations) {
+        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "min_iterations is larger than max_iterations");
+    }
+    if (rc != SQAUTH_OK) {
+        sqauth_sasl_free(s);
+        return rc;
+    }
+    *out = s;
+    return SQAUTH_OK;
+}
+
+/* Once a step failed, the session holds partial state: refuse to go on. */
+static int fail_session(sqauth_sasl *s, int rc, sqauth_buf *out)
+{
+    s->failed = 1;
+    sqauth_buf_reset(out);
+    return rc;
+}
+
+int sqauth_sasl_start(sqauth_sasl *s, sqauth_buf *out, int *has_output, sqauth_error *err)
+{
+    int rc;
+
+    *has_output = 0;
+    if (s->failed) {
+        return sqauth_fail(err, SQAUTH_ERR_STATE, "the SASL exchange already failed");
+    }
+    if (s->started) {
+        return sqauth_fail(err, SQAUTH_ERR_STATE, "start() was already called");
+    }
+    s->started = 1;
+    if (!s->mech->start) {
+        return SQAUTH_OK;
+    }
+    rc = s->mech->start(s, out, has_output, err);
+    if (rc != SQAUTH_OK) {
+        *has_output = 0;
+        return fail_session(s, rc, out);
+    }
+    return SQAUTH_OK;
+}
+
+int sqauth_sasl_step(sqauth_sasl *s, const unsigned char *in, size_t in_len,
+                     sqauth_buf *out, sqauth_error *err)
+{
+    int rc;
+
+    if (s->failed) {
+        return sqauth_fail(err, SQAUTH_ERR_STATE, "the SASL exchange already failed");
+    }
+    if (!s->started) {
+        if (s->mech->flags & SQAUTH_MECH_CLIENT_FIRST) {
+            return sqauth_fail(err, SQAUTH_ERR_STATE, "%s sends the first message: call start() first", s->mech->name);
+        }
+        s->started = 1;
+    }
+    if (s->complete) {
+        return fail_session(s, sqauth_fail(err, SQAUTH_ERR_STATE,
+                            "the %s exchange is already complete; the server sent an unexpected challenge",
+                            s->mech->name), out);
+    }
+    if (!s->mech->step) {
+        return fail_session(s, sqauth_fail(err, SQAUTH_ERR_STATE,
+                            "%s expects no challenge", s->mech->name), out);
+    }
+    rc = s->mech->step(s, in, in_len, out, err);
+    if (rc != SQAUTH_OK) {
+        return fail_session(s, rc, out);
+    }
+    return SQAUTH_OK;
+}
+
+void sqauth_sasl_free(sqauth_sasl *s)
+{
+    size_t i;
+
+    if (!s) {
+        return;
+    }
+    if (s->mech && s->mech->dispose) {
+        s->mech->dispose(s);
+    }
+    sqauth_owned_wipe(&s->authcid);
+    sqauth_owned_wipe(&s->password);
+    sqauth_owned_wipe(&s->authzid);
+    sqauth_owned_wipe(&s->token);
+    sqauth_owned_wipe(&s->service);
+    sqauth_owned_wipe(&s->host);
+    sqauth_owned_wipe(&s->realm);
+    sqauth_owned_wipe(&s->cnonce);
+    sqauth_owned_wipe(&s->cb_type);
+    sqauth_owned_wipe(&s->cb_data);
+    sqauth_owned_wipe(&s->server_error);
+    for (i = 0; i < s->qop_count; i++) {
+        free(s->qop[i]);
+    }
+    free(s->qop);
+    sqauth_cleanse(s, sizeof(*s));
+    free(s);
+}
+
+const char *sqauth_sasl_layer_name(int layer)
+{
+    switch (layer) {
+    case SQAUTH_LAYER_INT:
+        return "auth-int";
+    case SQAUTH_LAYER_CONF:
+        return "auth-conf";
+    default:
+        return NULL;
+    }
+}
+
+int sqauth_sasl_nonce(sqauth_sasl *s, sqauth_buf *out, size_t random_bytes, sqauth_error *err)
+{
+    unsigned char raw[64];
+    int rc;
+
+    if (s->cnonce.data) {
+        return sqauth_buf_append(out, s->cnonce.data, s->cnonce.len) == SQAUTH_OK
+            ? SQAUTH_OK : sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    if (random_bytes > sizeof(raw)) {
+        random_bytes = sizeof(raw);
+    }
+    rc = sqauth_random(raw, random_bytes, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    /* Base64 has no ',' or '"', so the nonce is safe in SCRAM attributes and
+     * DIGEST-MD5 quoted strings alike. */
+    if (sqauth_b64_encode(out, raw, random_bytes) != SQAUTH_OK) {
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    return SQAUTH_OK;
+}

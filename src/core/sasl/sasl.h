@@ -1,0 +1,152 @@
+/*
+ * sqauth SASL client core (RFC 4422): the mechanism interface, the client
+ * session every mechanism shares, the registry and mechanism selection.
+ *
+ * Mechanisms never see sockets: they turn server challenges (raw bytes, not
+ * base64) into client responses (raw bytes). Framing for IMAP, SMTP and POP3
+ * lives elsewhere and drives a session through sqauth_sasl_start/step.
+ */
+#ifndef SQAUTH_SASL_H
+#define SQAUTH_SASL_H
+
+#include "../common.h"
+
+/* Mechanism flags. */
+#define SQAUTH_MECH_CLEARTEXT      0x01u /* sends a reusable secret in the clear (PLAIN, LOGIN, bearer tokens) */
+#define SQAUTH_MECH_CLIENT_FIRST   0x02u /* start() produces an initial response */
+#define SQAUTH_MECH_NEEDS_PASSWORD 0x04u /* authcid + password mechanisms; the only ones 'auto' picks */
+#define SQAUTH_MECH_NEEDS_TOKEN    0x08u /* OAuth 2.0 bearer token */
+#define SQAUTH_MECH_CHANNEL_BIND   0x10u /* -PLUS: needs TLS channel-binding data */
+
+/* Security layers a mechanism may negotiate. */
+#define SQAUTH_LAYER_NONE 0
+#define SQAUTH_LAYER_INT  1 /* DIGEST-MD5 auth-int */
+#define SQAUTH_LAYER_CONF 2 /* DIGEST-MD5 auth-conf */
+
+#define SQAUTH_SCRAM_DEFAULT_MIN_ITERATIONS 4096u
+/* A hostile server could ask for billions of PBKDF2 rounds and pin the CPU;
+ * refuse counts above this unless the caller raises the limit. */
+#define SQAUTH_SCRAM_DEFAULT_MAX_ITERATIONS 1000000u
+
+typedef struct sqauth_sasl sqauth_sasl;
+
+/* What the caller hands to sqauth_sasl_new(). Everything is borrowed and
+ * copied by sqauth_sasl_new(); a NULL data pointer means "not given". */
+typedef struct sqauth_sasl_config {
+    sqauth_str authcid;   /* user name */
+    sqauth_str password;
+    sqauth_str authzid;   /* identity to act as; absent = same as authcid */
+    sqauth_str token;     /* OAuth 2.0 bearer token */
+
+    sqauth_str service;   /* "imap", "smtp", "pop" ... (DIGEST-MD5 digest-uri) */
+    sqauth_str host;      /* server host name (DIGEST-MD5 digest-uri, OAUTHBEARER host=) */
+    unsigned port;        /* OAUTHBEARER port=, 0 = not sent */
+    sqauth_str realm;     /* preferred DIGEST-MD5 realm */
+    sqauth_str cnonce;    /* fixed client nonce: tests only */
+
+    /* DIGEST-MD5 qop preference, strongest first, e.g. {"auth"}; NULL = default. */
+    const char *const *qop;
+    size_t qop_count;
+
+    unsigned min_iterations; /* SCRAM; 0 = SQAUTH_SCRAM_DEFAULT_MIN_ITERATIONS */
+    unsigned max_iterations; /* SCRAM; 0 = SQAUTH_SCRAM_DEFAULT_MAX_ITERATIONS */
+
+    sqauth_str cb_type;   /* channel binding type for -PLUS, e.g. "tls-exporter" */
+    sqauth_str cb_data;   /* channel binding data */
+} sqauth_sasl_config;
+
+typedef struct sqauth_sasl_mech {
+    const char *name;
+    int strength;       /* higher is preferred by sqauth_sasl_select() */
+    unsigned flags;     /* SQAUTH_MECH_* */
+    /* Produces the initial response into out and sets *has_output (0 when the
+     * mechanism waits for the server). May be NULL: no initial response. */
+    int (*start)(sqauth_sasl *s, sqauth_buf *out, int *has_output, sqauth_error *err);
+    /* Answers one server challenge. Sets s->complete when the exchange is
+     * over from the client's point of view. */
+    int (*step)(sqauth_sasl *s, const unsigned char *in, size_t in_len, sqauth_buf *out, sqauth_error *err);
+    /* Wipes and frees s->state. May be NULL when the mechanism keeps none. */
+    void (*dispose)(sqauth_sasl *s);
+} sqauth_sasl_mech;
+
+/* An owned secret or string: bytes plus a NUL, wiped when the session ends. */
+typedef struct sqauth_owned {
+    char *data;         /* NULL when absent */
+    size_t len;
+} sqauth_owned;
+
+struct sqauth_sasl {
+    const sqauth_sasl_mech *mech;
+
+    sqauth_owned authcid, password, authzid, token;
+    sqauth_owned service, host, realm, cnonce, cb_type, cb_data;
+    unsigned port;
+    char **qop;         /* owned copy of the preference list */
+    size_t qop_count;
+    unsigned min_iterations, max_iterations;
+
+    void *state;        /* mechanism private state */
+    int started;
+    int complete;        /* the client has nothing more to say */
+    int server_verified; /* the server proved it knows the secret (rspauth, v=) */
+    int failed;          /* an error happened: the session refuses further steps */
+    int layer;           /* SQAUTH_LAYER_* negotiated */
+    /* Server-reported error text (SCRAM e= value, OAuth JSON), raw. */
+    sqauth_owned server_error;
+};
+
+/* Registry. */
+size_t sqauth_sasl_mech_count(void);
+const sqauth_sasl_mech *sqauth_sasl_mech_at(size_t i);
+/* Case-insensitive lookup; NULL when this build does not support it. */
+const sqauth_sasl_mech *sqauth_sasl_find(const char *name, size_t len);
+
+/* Picks the strongest mechanism among offered (server names, any case), and
+ * among allowed when allowed != NULL. With allowed == NULL only password
+ * mechanisms are candidates (token, EXTERNAL and -PLUS need something the
+ * caller must provide). Cleartext mechanisms only when encrypted != 0.
+ * Returns the canonical name, or NULL when nothing fits. */
+const char *sqauth_sasl_select(const sqauth_str *offered, size_t offered_count,
+                               const sqauth_str *allowed, size_t allowed_count, int encrypted);
+
+/* Creates a session. Returns SQAUTH_OK or an error (unknown mechanism,
+ * missing credential for this mechanism, NUL bytes where not allowed). */
+int sqauth_sasl_new(sqauth_sasl **out, const char *mech_name, size_t mech_name_len,
+                    const sqauth_sasl_config *cfg, sqauth_error *err);
+
+/* Initial response: out gets raw bytes and *has_output says whether there is
+ * one at all (an empty initial response is not the same as none). */
+int sqauth_sasl_start(sqauth_sasl *s, sqauth_buf *out, int *has_output, sqauth_error *err);
+
+/* One challenge in, one response out. Calls start() first when the caller
+ * did not and the mechanism has no initial response. */
+int sqauth_sasl_step(sqauth_sasl *s, const unsigned char *in, size_t in_len,
+                     sqauth_buf *out, sqauth_error *err);
+
+/* Wipes every secret and frees the session (NULL-safe). */
+void sqauth_sasl_free(sqauth_sasl *s);
+
+const char *sqauth_sasl_layer_name(int layer); /* NULL, "auth-int", "auth-conf" */
+
+/* Helpers shared by mechanisms. */
+int sqauth_owned_set(sqauth_owned *o, sqauth_str s);
+void sqauth_owned_wipe(sqauth_owned *o);
+int sqauth_sasl_set_server_error(sqauth_sasl *s, const void *p, size_t n);
+/* Fills out with len printable nonce characters (base64 alphabet, no ',')
+ * from RAND_bytes, or copies s->cnonce when the caller fixed one. */
+int sqauth_sasl_nonce(sqauth_sasl *s, sqauth_buf *out, size_t random_bytes, sqauth_error *err);
+
+/* The mechanisms, each in its own file. */
+extern const sqauth_sasl_mech sqauth_mech_plain;
+extern const sqauth_sasl_mech sqauth_mech_login;
+extern const sqauth_sasl_mech sqauth_mech_cram_md5;
+extern const sqauth_sasl_mech sqauth_mech_digest_md5;
+extern const sqauth_sasl_mech sqauth_mech_scram_sha_1;
+extern const sqauth_sasl_mech sqauth_mech_scram_sha_256;
+extern const sqauth_sasl_mech sqauth_mech_scram_sha_1_plus;
+extern const sqauth_sasl_mech sqauth_mech_scram_sha_256_plus;
+extern const sqauth_sasl_mech sqauth_mech_xoauth2;
+extern const sqauth_sasl_mech sqauth_mech_oauthbearer;
+extern const sqauth_sasl_mech sqauth_mech_external;
+
+#endif

@@ -1,0 +1,1 @@
+/* PLACEHOLDER (lead's build); the owner replaces this file. */

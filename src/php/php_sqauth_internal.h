@@ -1,0 +1,41 @@
+/* Declarations shared by the files of the PHP binding (src/php, sqauth.c). */
+#ifndef PHP_SQAUTH_INTERNAL_H
+#define PHP_SQAUTH_INTERNAL_H
+
+#include "php.h"
+#include "../core/common.h"
+#include "../core/sasl/sasl.h"
+
+extern zend_class_entry *php_sqauth_sasl_client_ce;
+extern zend_class_entry *php_sqauth_exception_ce;
+extern zend_class_entry *php_sqauth_connection_exception_ce;
+extern zend_class_entry *php_sqauth_tls_exception_ce;
+extern zend_class_entry *php_sqauth_protocol_exception_ce;
+extern zend_class_entry *php_sqauth_sasl_exception_ce;
+extern zend_class_entry *php_sqauth_authentication_exception_ce;
+
+/* Throws SqAuth\SaslException carrying err's message; the exception code is
+ * the core status negated (SQAUTH_ERR_MALFORMED -3 -> 3). */
+void php_sqauth_throw_sasl(const sqauth_error *err);
+
+/* Registers SqAuth\SaslClient's handlers (called from MINIT). */
+void php_sqauth_sasl_client_minit(void);
+
+/* Builds a SASL session from PHP arrays of credentials and options, the way
+ * SaslClient::__construct() takes them. On failure an exception is thrown
+ * and NULL returned. arg_base is the argument number of `credentials` for
+ * argument errors (options is arg_base + 1). */
+sqauth_sasl *php_sqauth_sasl_from_arrays(const char *mech, size_t mech_len, HashTable *credentials,
+                                         HashTable *options, uint32_t arg_base);
+
+/* Runs one SASL step and returns the response as a zend_string (NULL and an
+ * exception on failure). The core buffer is wiped. */
+zend_string *php_sqauth_sasl_step(sqauth_sasl *s, const char *in, size_t in_len);
+
+/* Strict base64 helpers for the SquirrelMail-shaped functions: surrounding
+ * white space (the CRLF of a server line) is ignored, anything else must be
+ * canonical base64. */
+zend_string *php_sqauth_b64_decode_challenge(const char *in, size_t len);
+zend_string *php_sqauth_b64_encode(const zend_string *raw);
+
+#endif

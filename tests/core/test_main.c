@@ -1,0 +1,15 @@
+/* Runs the C core's known-answer tests; prints "N passed, N failed". */
+#include "check.h"
+
+int check_passed, check_failed;
+
+int main(void)
+{
+    test_common();
+    test_simple_mechs();
+    test_digest_md5();
+    test_scram();
+    test_oauth();
+    printf("%d passed, %d failed\n", check_passed, check_failed);
+    return check_failed ? 1 : 0;
+}
