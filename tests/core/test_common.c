@@ -1,5 +1,78 @@
+/* Buffers, base64 (strict), constant-time compare, mechanism selection. */
 #include "check.h"
+#include "sasl/sasl.h"
+
+static void b64_rejects(const char *in)
+{
+    sqauth_buf b = SQAUTH_BUF_INIT;
+    sqauth_error err;
+    CHECK_RC(sqauth_b64_decode(&b, in, strlen(in), &err), SQAUTH_ERR_MALFORMED);
+    sqauth_buf_free(&b);
+}
+
+static void b64_decodes(const char *in, const char *expected)
+{
+    sqauth_buf b = SQAUTH_BUF_INIT;
+    sqauth_error err;
+    CHECK_RC(sqauth_b64_decode(&b, in, strlen(in), &err), SQAUTH_OK);
+    CHECK_BYTES(b.data ? (const char *)b.data : "", b.len, expected);
+    sqauth_buf_free(&b);
+}
+
+static sqauth_str S(const char *s)
+{
+    return sqauth_str_c(s);
+}
 
 void test_common(void)
 {
+    sqauth_buf b = SQAUTH_BUF_INIT;
+    sqauth_str offered[4], allowed[2];
+
+    b64_decodes("", "");
+    b64_decodes("Zg==", "f");
+    b64_decodes("Zm8=", "fo");
+    b64_decodes("Zm9v", "foo");
+    b64_rejects("Zg=");      /* length */
+    b64_rejects("Zg=a");     /* padding inside */
+    b64_rejects("Z===");     /* too much padding */
+    b64_rejects("Zm 9v");    /* white space */
+    b64_rejects("Zh==");     /* non-canonical trailing bits */
+    b64_rejects("Zm9v\n");
+    b64_rejects("Zm9*");
+
+    CHECK_RC(sqauth_b64_encode(&b, (const unsigned char *)"\0tim\0tanstaaftanstaaf", 21), SQAUTH_OK);
+    CHECK_BYTES(b.data, b.len, "AHRpbQB0YW5zdGFhZnRhbnN0YWFm");
+    sqauth_buf_free(&b);
+
+    CHECK_RC(sqauth_buf_append_hex(&b, (const unsigned char *)"\x00\xff\x10", 3), SQAUTH_OK);
+    CHECK_BYTES(b.data, b.len, "00ff10");
+    sqauth_buf_wipe(&b);
+
+    CHECK(sqauth_equal_ct("abc", 3, "abc", 3));
+    CHECK(!sqauth_equal_ct("abc", 3, "abd", 3));
+    CHECK(!sqauth_equal_ct("abc", 3, "ab", 2));
+
+    /* Selection: strongest first, cleartext only when encrypted. */
+    offered[0] = S("plain");
+    offered[1] = S("LOGIN");
+    offered[2] = S("CRAM-MD5");
+    offered[3] = S("SCRAM-SHA-1");
+    CHECK(strcmp(sqauth_sasl_select(offered, 4, NULL, 0, 1), "SCRAM-SHA-1") == 0);
+    CHECK(strcmp(sqauth_sasl_select(offered, 2, NULL, 0, 1), "PLAIN") == 0);
+    CHECK(sqauth_sasl_select(offered, 2, NULL, 0, 0) == NULL);
+    CHECK(strcmp(sqauth_sasl_select(offered, 3, NULL, 0, 0), "CRAM-MD5") == 0);
+    allowed[0] = S("PLAIN");
+    allowed[1] = S("login");
+    CHECK(strcmp(sqauth_sasl_select(offered, 4, allowed, 2, 1), "PLAIN") == 0);
+    CHECK(sqauth_sasl_select(offered, 4, allowed, 2, 0) == NULL);
+    /* Token and -PLUS mechanisms only when asked for by name. */
+    offered[0] = S("XOAUTH2");
+    offered[1] = S("SCRAM-SHA-256-PLUS");
+    CHECK(sqauth_sasl_select(offered, 2, NULL, 0, 1) == NULL);
+    allowed[0] = S("XOAUTH2");
+    CHECK(strcmp(sqauth_sasl_select(offered, 2, allowed, 1, 1), "XOAUTH2") == 0);
+
+    CHECK(sqauth_sasl_find("scram-sha-256", 13) == &sqauth_mech_scram_sha_256);
+    CHECK(sqauth_sasl_find("SCRAM-SHA-25", 12) == NULL);
 }
