@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs what sqauth needs to build, test and benchmark on Debian 12.
+# Idempotent: does nothing when every package is already there.
+set -eu
+PACKAGES="build-essential pkg-config autoconf git php8.2-cli php8.2-dev php-pear php-parser
+libssl-dev libxml2-dev libidn-dev openssl valgrind
+php-auth-sasl php-horde-imap-client"
+
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+    exit 0
+fi
+echo "setup: installing$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,79 @@
+#!/bin/sh
+# The whole test suite: installs what is needed, builds, then runs
+#   1. the C core's known-answer tests (no PHP involved),
+#   2. the .phpt suite,
+#   3. the .phpt suite again under valgrind (leaks and memory errors fail it),
+#      and the C core tests under valgrind,
+#   4. the PECL release check: `pecl package`, then `pecl install` of that
+#      tarball and a smoke test of the installed extension.
+# Ends with one line "N passed, N failed" over everything.
+set -u
+cd "$(dirname "$0")/.."
+sh scripts/setup.sh || exit 1
+sh scripts/build.sh || exit 1
+
+passed=0
+failed=0
+count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+section() { printf '\n=== %s\n' "$*"; }
+jobs=$(nproc)
+
+section "C core known-answer tests"
+out=$(make -s -C src/core check OBJDIR=.build-test 2>&1)
+echo "$out" | grep -v '^make' | tail -n 20
+line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+if [ -n "$line" ]; then
+    count "$(echo "$line" | cut -d' ' -f1)" "$(echo "$line" | cut -d' ' -f3)"
+else
+    count 0 1
+fi
+
+# run-tests.php prints "Tests passed : N" and "Tests failed : N"; leaks under
+# valgrind are counted as "Leaked" and as failures here.
+phpt() {
+    label=$1
+    shift
+    section "$label"
+    NO_INTERACTION=1 REPORT_EXIT_STATUS=1 make -s test TESTS="-j$jobs -q --show-diff $* tests" >phpt.log 2>&1
+    grep -E "^(FAIL|LEAK|BORK|SKIP)" phpt.log | head -n 40
+    grep -E "^Tests (passed|failed|skipped)|^Tests leaked|^Number of tests" phpt.log
+    p=$(sed -n 's/^Tests passed *: *\([0-9]*\).*/\1/p' phpt.log | head -n 1)
+    f=$(sed -n 's/^Tests failed *: *\([0-9]*\).*/\1/p' phpt.log | head -n 1)
+    l=$(sed -n 's/^Tests leaked *: *\([0-9]*\).*/\1/p' phpt.log | head -n 1)
+    b=$(grep -c "^BORK" phpt.log)
+    if [ -z "$p" ]; then
+        tail -n 30 phpt.log
+        count 0 1
+    else
+        count "$p" $(( ${f:-0} + ${l:-0} + b ))
+    fi
+}
+
+phpt "phpt suite"
+phpt "phpt suite under valgrind" -m
+
+section "C core tests under valgrind"
+if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+        src/core/.build-test/test_core >/dev/null 2>valgrind-core.log; then
+    echo "clean"
+    count 1 0
+else
+    cat valgrind-core.log
+    count 0 1
+fi
+
+section "PECL package and install"
+rm -f sqauth-*.tgz
+if pecl package package.xml >pecl.log 2>&1 && tgz=$(ls sqauth-*.tgz 2>/dev/null) \
+    && printf 'yes\n' | pecl install -f "./$tgz" >>pecl.log 2>&1 \
+    && php -n -d extension=sqauth.so -r 'exit(SqAuth\cram_md5_response("tim", "tanstaaftanstaaf",
+        "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+") === "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw" ? 0 : 1);'; then
+    echo "$tgz packaged, installed with pecl into $(php-config --extension-dir), and works"
+    count 1 0
+else
+    tail -n 30 pecl.log
+    count 0 1
+fi
+
+printf '\n%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]
