@@ -120,6 +120,8 @@ PHP_MINIT_FUNCTION(sqauth)
     (void)type;
     php_sqauth_sasl_client_ce = register_class_SqAuth_SaslClient();
     php_sqauth_sasl_client_minit();
+    php_sqauth_connection_ce = register_class_SqAuth_Connection();
+    php_sqauth_connection_minit(module_number);
 
     php_sqauth_exception_ce = register_class_SqAuth_Exception(zend_ce_exception);
     php_sqauth_connection_exception_ce = register_class_SqAuth_ConnectionException(php_sqauth_exception_ce);
@@ -129,6 +131,14 @@ PHP_MINIT_FUNCTION(sqauth)
     php_sqauth_authentication_exception_ce = register_class_SqAuth_AuthenticationException(php_sqauth_exception_ce);
 
     register_sqauth_symbols(module_number);
+    return SUCCESS;
+}
+
+PHP_MSHUTDOWN_FUNCTION(sqauth)
+{
+    (void)type;
+    (void)module_number;
+    sqauth_tls_cache_clear();
     return SUCCESS;
 }
 
@@ -164,7 +174,7 @@ zend_module_entry sqauth_module_entry = {
     "sqauth",
     ext_functions,
     PHP_MINIT(sqauth),
-    NULL,
+    PHP_MSHUTDOWN(sqauth),
     NULL,
     NULL,
     PHP_MINFO(sqauth),

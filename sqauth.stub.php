@@ -29,20 +29,71 @@ namespace SqAuth {
         public function serverError(): ?string {}
     }
 
+    /**
+     * A connection to an IMAP, POP3 or SMTP server, with TLS or STARTTLS.
+     * @strict-properties
+     * @not-serializable
+     */
+    final class Connection
+    {
+        private function __construct() {}
+
+        public static function open(string $uri, array $options = []): Connection {}
+
+        /** @param resource $stream */
+        public static function fromStream($stream, string $protocol, array $options = []): Connection {}
+
+        public function protocol(): string {}
+
+        public function greeting(): string {}
+
+        public function capabilities(): array {}
+
+        public function mechanisms(): array {}
+
+        public function startTls(): void {}
+
+        public function isEncrypted(): bool {}
+
+        public function tlsInfo(): ?array {}
+
+        /** @return resource */
+        public function stream() {}
+
+        public function transcript(): array {}
+
+        public function close(): void {}
+    }
+
     class Exception extends \Exception
     {
     }
 
     class ConnectionException extends Exception
     {
+        private int $errno = 0;
+
+        public function getErrno(): int {}
     }
 
     class TlsException extends Exception
     {
+        private array $opensslErrors = [];
+        private ?array $verifyResult = null;
+        private ?string $alert = null;
+
+        public function getOpensslErrors(): array {}
+
+        public function getVerifyResult(): ?array {}
+
+        public function getAlert(): ?string {}
     }
 
     class ProtocolException extends Exception
     {
+        private ?string $serverResponse = null;
+
+        public function getServerResponse(): ?string {}
     }
 
     class SaslException extends Exception
@@ -51,6 +102,12 @@ namespace SqAuth {
 
     class AuthenticationException extends Exception
     {
+        private ?string $serverResponse = null;
+        private ?string $responseCode = null;
+
+        public function getServerResponse(): ?string {}
+
+        public function getResponseCode(): ?string {}
     }
 
     function mechanisms(): array {}
@@ -62,6 +119,8 @@ namespace SqAuth {
     function cram_md5_response(string $user, #[\SensitiveParameter] string $password, string $challenge): string {}
 
     function digest_md5_parse_challenge(string $challenge): array {}
+
+    function openssl_error_decode(int|string $code): array {}
 
     function digest_md5_response(
         string $user,

@@ -17,6 +17,7 @@ int sqauth_fail(sqauth_error *err, int code, const char *fmt, ...)
     if (err) {
         va_list ap;
         err->code = code;
+        err->sys_errno = 0;
         va_start(ap, fmt);
         vsnprintf(err->message, sizeof(err->message), fmt, ap);
         va_end(ap);
@@ -28,6 +29,7 @@ void sqauth_error_clear(sqauth_error *err)
 {
     if (err) {
         err->code = SQAUTH_OK;
+        err->sys_errno = 0;
         err->message[0] = '\0';
     }
 }

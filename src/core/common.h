@@ -23,9 +23,17 @@
 #define SQAUTH_ERR_CRYPTO           -8  /* OpenSSL refused an operation */
 #define SQAUTH_ERR_POLICY           -9  /* allowed by the protocol, refused by our policy */
 #define SQAUTH_ERR_CHARSET         -10  /* text not representable / not valid UTF-8 / SASLprep failed */
+/* Connections (ConnectionException, TlsException, ProtocolException, AuthenticationException). */
+#define SQAUTH_ERR_CONNECT         -11  /* DNS, refused, unreachable; sys_errno says why */
+#define SQAUTH_ERR_TIMEOUT         -12  /* a connect, read or write deadline passed */
+#define SQAUTH_ERR_CLOSED          -13  /* the peer closed the connection */
+#define SQAUTH_ERR_TLS             -14  /* handshake, verification or TLS I/O failed */
+#define SQAUTH_ERR_PROTOCOL        -15  /* unexpected or malformed reply, injection, line too long */
+#define SQAUTH_ERR_AUTH            -16  /* the server refused the credentials */
 
 typedef struct sqauth_error {
     int code;
+    int sys_errno;       /* errno of a failed system call, 0 when none */
     char message[256];
 } sqauth_error;
 

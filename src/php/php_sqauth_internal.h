@@ -5,6 +5,7 @@
 #include "php.h"
 #include "../core/common.h"
 #include "../core/sasl/sasl.h"
+#include "../core/tls/tls.h"
 
 extern zend_class_entry *php_sqauth_sasl_client_ce;
 extern zend_class_entry *php_sqauth_exception_ce;
@@ -17,6 +18,19 @@ extern zend_class_entry *php_sqauth_authentication_exception_ce;
 /* Throws SqAuth\SaslException carrying err's message; the exception code is
  * the core status negated (SQAUTH_ERR_MALFORMED -3 -> 3). */
 void php_sqauth_throw_sasl(const sqauth_error *err);
+
+/* Throws the exception class that fits err->code: ConnectionException
+ * (connect, timeout, closed; errno kept), TlsException (with tls's OpenSSL
+ * errors, verify result and alert), ProtocolException and
+ * AuthenticationException (with the server's response and code),
+ * SaslException for the SASL codes, ValueError for invalid arguments. */
+void php_sqauth_throw(const sqauth_error *err, const sqauth_tls_failure *tls, const char *response,
+                      size_t response_len, const char *response_code);
+void php_sqauth_openssl_error_to_array(const sqauth_openssl_error *e, zval *arr);
+
+/* SqAuth\Connection (src/php/connection.c). */
+extern zend_class_entry *php_sqauth_connection_ce;
+void php_sqauth_connection_minit(int module_number);
 
 /* Registers SqAuth\SaslClient's handlers (called from MINIT). */
 void php_sqauth_sasl_client_minit(void);

@@ -1,0 +1,530 @@
+/*
+ * sqauth core: a connection with optional TLS, buffered reads, deadlines on
+ * every read and write, and size limits on every line.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "conn.h"
+#include "net/net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+static int conn_new(sqauth_conn **out, int fd, int owns, int timeout_ms, sqauth_error *err)
+{
+    sqauth_conn *c = calloc(1, sizeof(*c));
+    if (!c) {
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    c->fd = fd;
+    c->owns_fd = owns;
+    c->timeout_ms = timeout_ms > 0 ? timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
+    *out = c;
+    return SQAUTH_OK;
+}
+
+int sqauth_conn_open(sqauth_conn **out, const char *host, unsigned port, int connect_timeout_ms,
+                     int timeout_ms, sqauth_error *err)
+{
+    int fd, rc;
+
+    *out = NULL;
+    rc = sqauth_net_connect(host, port, connect_timeout_ms, &fd, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    rc = conn_new(out, fd, 1, timeout_ms, err);
+    if (rc != SQAUTH_OK) {
+        close(fd);
+    }
+    return rc;
+}
+
+int sqauth_conn_adopt(sqauth_conn **out, int fd, int timeout_ms, sqauth_error *err)
+{
+    *out = NULL;
+    return conn_new(out, fd, 0, timeout_ms, err);
+}
+
+size_t sqauth_conn_buffered(const sqauth_conn *c)
+{
+    return c->rlen - c->rpos;
+}
+
+int sqauth_conn_has_pending(const sqauth_conn *c)
+{
+    return c->rpos < c->rlen || (c->ssl && SSL_pending(c->ssl) > 0);
+}
+
+static int tls_io_error(sqauth_conn *c, int ssl_err, const char *what, sqauth_error *err)
+{
+    sqauth_tls_collect_errors(&c->tls_failure);
+    if (ssl_err == SSL_ERROR_ZERO_RETURN) {
+        return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the server closed the TLS connection %s", what);
+    }
+    if (ssl_err == SSL_ERROR_SYSCALL && c->tls_failure.error_count == 0) {
+        int e = errno;
+        sqauth_fail(err, SQAUTH_ERR_CLOSED, "the server closed the connection %s%s%s", what,
+                    e ? ": " : "", e ? strerror(e) : "");
+        err->sys_errno = e;
+        return SQAUTH_ERR_CLOSED;
+    }
+    if (c->tls_failure.alert[0]) {
+        return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS alert from the server %s: %s", what, c->tls_failure.alert);
+    }
+    return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS error %s: %s", what,
+                       c->tls_failure.error_count ? c->tls_failure.errors[0].reason : "unknown");
+}
+
+/* Fills the read buffer with at least one byte, waiting up to the timeout. */
+static int fill(sqauth_conn *c, sqauth_error *err)
+{
+    int64_t deadline = sqauth_now_ms() + c->timeout_ms;
+
+    if (c->rpos == c->rlen) {
+        c->rpos = c->rlen = 0;
+    } else if (c->rpos > 0) {
+        memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
+        c->rlen -= c->rpos;
+        c->rpos = 0;
+    }
+    if (c->rlen == sizeof(c->rbuf)) {
+        return SQAUTH_OK;
+    }
+    if (c->eof) {
+        return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the server closed the connection");
+    }
+    for (;;) {
+        if (c->ssl) {
+            int n, e;
+            ERR_clear_error();
+            n = SSL_read(c->ssl, c->rbuf + c->rlen, (int)(sizeof(c->rbuf) - c->rlen));
+            if (n > 0) {
+                c->rlen += (size_t)n;
+                return SQAUTH_OK;
+            }
+            e = SSL_get_error(c->ssl, n);
+            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+                int rc = sqauth_net_wait(c->fd, e == SSL_ERROR_WANT_WRITE, deadline, "waiting for the server", err);
+                if (rc != SQAUTH_OK) {
+                    return rc;
+                }
+                continue;
+            }
+            if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
+                c->eof = 1;
+            }
+            return tls_io_error(c, e, "while reading", err);
+        } else {
+            ssize_t n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
+            if (n > 0) {
+                c->rlen += (size_t)n;
+                return SQAUTH_OK;
+            }
+            if (n == 0) {
+                c->eof = 1;
+                return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the server closed the connection");
+            }
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                int rc = sqauth_net_wait(c->fd, 0, deadline, "waiting for the server", err);
+                if (rc != SQAUTH_OK) {
+                    return rc;
+                }
+                continue;
+            }
+            {
+                int e = errno;
+                sqauth_fail(err, SQAUTH_ERR_CLOSED, "reading from the server failed: %s", strerror(e));
+                err->sys_errno = e;
+                return SQAUTH_ERR_CLOSED;
+            }
+        }
+    }
+}
+
+int sqauth_conn_read_line(sqauth_conn *c, sqauth_buf *line, size_t max_len, sqauth_error *err)
+{
+    sqauth_buf_reset(line);
+    for (;;) {
+        unsigned char *start = c->rbuf + c->rpos;
+        size_t avail = c->rlen - c->rpos;
+        unsigned char *nl = avail ? memchr(start, '\n', avail) : NULL;
+        size_t take = nl ? (size_t)(nl - start) : avail;
+        int rc;
+
+        if (line->len + take > max_len) {
+            return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server sent a line longer than %zu bytes", max_len);
+        }
+        if (take && sqauth_buf_append(line, start, take) != SQAUTH_OK) {
+            return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        }
+        if (nl) {
+            c->rpos += take + 1;
+            if (line->len && line->data[line->len - 1] == '\r') {
+                line->data[--line->len] = '\0';
+            }
+            if (!line->data && sqauth_buf_reserve(line, 0) != SQAUTH_OK) {
+                return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+            }
+            return SQAUTH_OK;
+        }
+        c->rpos += take;
+        rc = fill(c, err);
+        if (rc != SQAUTH_OK) {
+            return rc;
+        }
+    }
+}
+
+int sqauth_conn_read_exact(sqauth_conn *c, sqauth_buf *out, size_t n, sqauth_error *err)
+{
+    while (n > 0) {
+        size_t avail = c->rlen - c->rpos, take;
+        int rc;
+        if (avail == 0) {
+            rc = fill(c, err);
+            if (rc != SQAUTH_OK) {
+                return rc;
+            }
+            continue;
+        }
+        take = avail < n ? avail : n;
+        if (sqauth_buf_append(out, c->rbuf + c->rpos, take) != SQAUTH_OK) {
+            return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        }
+        c->rpos += take;
+        n -= take;
+    }
+    return SQAUTH_OK;
+}
+
+int sqauth_conn_read_some(sqauth_conn *c, void *buf, size_t len, size_t *got, sqauth_error *err)
+{
+    size_t avail;
+
+    *got = 0;
+    if (len == 0) {
+        return SQAUTH_OK;
+    }
+    if (c->rpos == c->rlen) {
+        int rc;
+        if (c->eof) {
+            return SQAUTH_OK;
+        }
+        rc = fill(c, err);
+        if (rc == SQAUTH_ERR_CLOSED && c->eof) {
+            return SQAUTH_OK; /* end of stream, not an error for a stream reader */
+        }
+        if (rc != SQAUTH_OK) {
+            return rc;
+        }
+    }
+    avail = c->rlen - c->rpos;
+    *got = avail < len ? avail : len;
+    memcpy(buf, c->rbuf + c->rpos, *got);
+    c->rpos += *got;
+    return SQAUTH_OK;
+}
+
+int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err)
+{
+    const unsigned char *d = p;
+    int64_t deadline = sqauth_now_ms() + c->timeout_ms;
+
+    while (n > 0) {
+        if (c->ssl) {
+            int w, e;
+            ERR_clear_error();
+            w = SSL_write(c->ssl, d, n > 0x40000000 ? 0x40000000 : (int)n);
+            if (w > 0) {
+                d += w;
+                n -= (size_t)w;
+                continue;
+            }
+            e = SSL_get_error(c->ssl, w);
+            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+                int rc = sqauth_net_wait(c->fd, e == SSL_ERROR_WANT_WRITE, deadline, "sending to the server", err);
+                if (rc != SQAUTH_OK) {
+                    return rc;
+                }
+                continue;
+            }
+            return tls_io_error(c, e, "while writing", err);
+        } else {
+            ssize_t w = send(c->fd, d, n, MSG_NOSIGNAL);
+            if (w > 0) {
+                d += w;
+                n -= (size_t)w;
+                continue;
+            }
+            if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+                int rc = sqauth_net_wait(c->fd, 1, deadline, "sending to the server", err);
+                if (rc != SQAUTH_OK) {
+                    return rc;
+                }
+                continue;
+            }
+            {
+                int e = errno;
+                sqauth_fail(err, SQAUTH_ERR_CLOSED, "sending to the server failed: %s", strerror(e));
+                err->sys_errno = e;
+                return SQAUTH_ERR_CLOSED;
+            }
+        }
+    }
+    return SQAUTH_OK;
+}
+
+/* Turns the verification result into a message that says what to do. */
+static const char *verify_advice(long code)
+{
+    switch (code) {
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        return "pass the CA that signed the server's certificate as 'cafile' (or 'capath')";
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        return "the server's certificate has expired: renew it on the server";
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        return "the server's certificate is not valid yet: check the clocks";
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        return "connect with a name the certificate lists, or set 'peer_name'";
+    default:
+        return "check the server's certificate chain";
+    }
+}
+
+static int verify_peer_fingerprint(sqauth_conn *c, const char *want, sqauth_error *err)
+{
+    char have[65], norm[65];
+    size_t i, n = 0;
+    X509 *cert = SSL_get1_peer_certificate(c->ssl);
+    int rc;
+
+    if (strncmp(want, "sha256:", 7) == 0) {
+        want += 7;
+    }
+    for (i = 0; want[i] && n < 64; i++) {
+        char ch = want[i];
+        if (ch == ':') {
+            continue;
+        }
+        norm[n++] = (char)((ch >= 'A' && ch <= 'F') ? ch + 32 : ch);
+    }
+    norm[n] = '\0';
+    rc = sqauth_tls_cert_sha256(cert, have);
+    X509_free(cert);
+    if (rc != SQAUTH_OK) {
+        return sqauth_fail(err, SQAUTH_ERR_TLS, "the server sent no certificate to compare with 'peer_fingerprint'");
+    }
+    if (n != 64 || want[i] != '\0' || !sqauth_equal_ct(have, 64, norm, 64)) {
+        return sqauth_fail(err, SQAUTH_ERR_TLS,
+                           "the server's certificate does not match 'peer_fingerprint' (its sha256 is %s)", have);
+    }
+    return SQAUTH_OK;
+}
+
+int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const char *host, sqauth_error *err)
+{
+    const char *name = cfg->peer_name ? cfg->peer_name : host;
+    int64_t deadline = sqauth_now_ms() + c->timeout_ms;
+    int rc;
+
+    sqauth_tls_failure_clear(&c->tls_failure);
+    if (c->ssl) {
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "TLS is already active on this connection");
+    }
+    rc = sqauth_tls_ctx_get(cfg, &c->tls_ctx, &c->tls_failure, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    ERR_clear_error();
+    c->ssl = SSL_new(sqauth_tls_ctx_ssl_ctx(c->tls_ctx));
+    if (!c->ssl || !SSL_set_fd(c->ssl, c->fd) || sqauth_tls_attach(c->ssl, &c->tls_failure) != SQAUTH_OK) {
+        sqauth_tls_collect_errors(&c->tls_failure);
+        return sqauth_fail(err, SQAUTH_ERR_TLS, "cannot set up TLS on the connection");
+    }
+    if (name && *name) {
+        int is_ip = sqauth_net_is_ip_literal(name);
+        /* RFC 6066 §3: no IP literals in SNI. */
+        if (!is_ip && !SSL_set_tlsext_host_name(c->ssl, name)) {
+            sqauth_tls_collect_errors(&c->tls_failure);
+            return sqauth_fail(err, SQAUTH_ERR_TLS, "cannot set the TLS server name (SNI)");
+        }
+        if (cfg->verify_peer && cfg->verify_peer_name) {
+            X509_VERIFY_PARAM *param = SSL_get0_param(c->ssl);
+            X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            if (!(is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, name) : X509_VERIFY_PARAM_set1_host(param, name, 0))) {
+                sqauth_tls_collect_errors(&c->tls_failure);
+                return sqauth_fail(err, SQAUTH_ERR_TLS, "cannot set the name to verify");
+            }
+        }
+    } else if (cfg->verify_peer && cfg->verify_peer_name) {
+        return sqauth_fail(err, SQAUTH_ERR_TLS, "no host name to verify the certificate against: set 'peer_name'");
+    }
+    for (;;) {
+        int r, e;
+        ERR_clear_error();
+        r = SSL_connect(c->ssl);
+        if (r == 1) {
+            break;
+        }
+        e = SSL_get_error(c->ssl, r);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+            rc = sqauth_net_wait(c->fd, e == SSL_ERROR_WANT_WRITE, deadline, "during the TLS handshake", err);
+            if (rc != SQAUTH_OK) {
+                return rc;
+            }
+            continue;
+        }
+        sqauth_tls_collect_errors(&c->tls_failure);
+        if (c->tls_failure.has_verify) {
+            return sqauth_fail(err, SQAUTH_ERR_TLS, "certificate verify failed: %s (depth %d); %s",
+                               c->tls_failure.verify_message, c->tls_failure.verify_depth,
+                               verify_advice(c->tls_failure.verify_code));
+        }
+        if (c->tls_failure.alert[0]) {
+            return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS handshake failed: the server sent the alert \"%s\"%s",
+                               c->tls_failure.alert,
+                               strstr(c->tls_failure.alert, "certificate") ? "; the server may require a client certificate ('local_cert')" : "");
+        }
+        if (c->tls_failure.error_count) {
+            const char *reason = c->tls_failure.errors[0].reason;
+            return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS handshake failed: %s%s", reason,
+                               strstr(reason, "protocol") ? "; the server may only offer a TLS version below 'min_protocol'" : "");
+        }
+        if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN) {
+            return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS handshake failed: the server closed the connection");
+        }
+        return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS handshake failed");
+    }
+    if (cfg->peer_fingerprint) {
+        rc = verify_peer_fingerprint(c, cfg->peer_fingerprint, err);
+        if (rc != SQAUTH_OK) {
+            return rc;
+        }
+    }
+    return SQAUTH_OK;
+}
+
+static void name_string(X509_NAME *name, char *out, size_t size)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    long n;
+    char *p;
+
+    out[0] = '\0';
+    if (!bio) {
+        return;
+    }
+    X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    n = BIO_get_mem_data(bio, &p);
+    if (n > 0) {
+        snprintf(out, size, "%.*s", (int)n, p);
+    }
+    BIO_free(bio);
+}
+
+static void sans_string(X509 *cert, char *out, size_t size)
+{
+    GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    size_t used = 0;
+    int i;
+
+    out[0] = '\0';
+    if (!names) {
+        return;
+    }
+    for (i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+        char item[300];
+        item[0] = '\0';
+        if (g->type == GEN_DNS) {
+            snprintf(item, sizeof(item), "DNS:%.*s", ASN1_STRING_length(g->d.dNSName),
+                     (const char *)ASN1_STRING_get0_data(g->d.dNSName));
+        } else if (g->type == GEN_IPADD) {
+            const unsigned char *a = ASN1_STRING_get0_data(g->d.iPAddress);
+            int len = ASN1_STRING_length(g->d.iPAddress);
+            char ip[64];
+            if ((len == 4 && inet_ntop(AF_INET, a, ip, sizeof(ip)))
+                || (len == 16 && inet_ntop(AF_INET6, a, ip, sizeof(ip)))) {
+                snprintf(item, sizeof(item), "IP:%s", ip);
+            }
+        }
+        if (item[0] && used + strlen(item) + 3 < size) {
+            used += (size_t)snprintf(out + used, size - used, "%s%s", used ? ", " : "", item);
+        }
+    }
+    GENERAL_NAMES_free(names);
+}
+
+int sqauth_conn_tls_info(const sqauth_conn *c, sqauth_tls_info *info)
+{
+    const SSL_CIPHER *cipher;
+    X509 *cert;
+
+    memset(info, 0, sizeof(*info));
+    if (!c->ssl) {
+        return 0;
+    }
+    snprintf(info->protocol, sizeof(info->protocol), "%s", SSL_get_version(c->ssl));
+    cipher = SSL_get_current_cipher(c->ssl);
+    if (cipher) {
+        snprintf(info->cipher, sizeof(info->cipher), "%s", SSL_CIPHER_get_name(cipher));
+        info->bits = SSL_CIPHER_get_bits(cipher, NULL);
+    }
+    info->session_reused = SSL_session_reused(c->ssl);
+    info->verify_code = SSL_get_verify_result(c->ssl);
+    snprintf(info->verify_message, sizeof(info->verify_message), "%s", X509_verify_cert_error_string(info->verify_code));
+    cert = SSL_get1_peer_certificate(c->ssl);
+    if (cert) {
+        const ASN1_TIME *na = X509_get0_notAfter(cert);
+        struct tm tm;
+        info->has_peer_cert = 1;
+        name_string(X509_get_subject_name(cert), info->subject, sizeof(info->subject));
+        name_string(X509_get_issuer_name(cert), info->issuer, sizeof(info->issuer));
+        sans_string(cert, info->sans, sizeof(info->sans));
+        if (na && ASN1_TIME_to_tm(na, &tm)) {
+            snprintf(info->not_after, sizeof(info->not_after), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        }
+        sqauth_tls_cert_sha256(cert, info->sha256);
+        X509_free(cert);
+    }
+    ERR_clear_error();
+    return 1;
+}
+
+void sqauth_conn_free(sqauth_conn *c)
+{
+    if (!c) {
+        return;
+    }
+    if (c->ssl) {
+        /* One close_notify, without waiting for the peer's: the socket is
+         * non-blocking and the connection is going away anyway. */
+        if (!c->eof) {
+            SSL_shutdown(c->ssl);
+        }
+        SSL_free(c->ssl);
+        ERR_clear_error();
+    }
+    sqauth_tls_ctx_release(c->tls_ctx);
+    if (c->owns_fd && c->fd >= 0) {
+        close(c->fd);
+    }
+    sqauth_cleanse(c->rbuf, sizeof(c->rbuf));
+    free(c);
+}

@@ -1,0 +1,76 @@
+/*
+ * sqauth core: one connection to a mail server: a socket, optional TLS,
+ * buffered reads with deadlines and size limits. Knows nothing of IMAP,
+ * SMTP or POP3 (see proto/).
+ */
+#ifndef SQAUTH_CONN_H
+#define SQAUTH_CONN_H
+
+#include "common.h"
+#include "tls/tls.h"
+
+#define SQAUTH_CONN_DEFAULT_TIMEOUT_MS 30000
+/* Longest protocol line accepted (RFC 5321 allows 512 for replies; IMAP
+ * CAPABILITY lines and greetings can be long). */
+#define SQAUTH_CONN_MAX_LINE 65536
+
+typedef struct sqauth_tls_info {
+    char protocol[32];
+    char cipher[96];
+    int bits;
+    int session_reused;
+    int has_peer_cert;
+    char subject[512];
+    char issuer[512];
+    char sans[1024];             /* "DNS:a, DNS:b, IP Address:127.0.0.1" */
+    char not_after[64];          /* ISO 8601, UTC */
+    char sha256[65];
+    long verify_code;            /* X509_V_OK when verified */
+    char verify_message[128];
+} sqauth_tls_info;
+
+typedef struct sqauth_conn {
+    int fd;
+    int owns_fd;                 /* close fd when the connection ends */
+    SSL *ssl;
+    sqauth_tls_ctx *tls_ctx;
+    int timeout_ms;              /* per read/write */
+    unsigned char rbuf[16384];
+    size_t rpos, rlen;
+    int eof;
+    sqauth_tls_failure tls_failure; /* filled when a call returns SQAUTH_ERR_TLS */
+} sqauth_conn;
+
+int sqauth_conn_open(sqauth_conn **out, const char *host, unsigned port, int connect_timeout_ms,
+                     int timeout_ms, sqauth_error *err);
+/* Wraps an already connected socket (not closed by sqauth_conn_free()). */
+int sqauth_conn_adopt(sqauth_conn **out, int fd, int timeout_ms, sqauth_error *err);
+
+/* TLS handshake on the connection: certificate chain and host name checks,
+ * SNI (not for IP literals), optional sha256 pinning. host is the name
+ * connected to; cfg->peer_name overrides it. On SQAUTH_ERR_TLS the details
+ * are in c->tls_failure. */
+int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const char *host, sqauth_error *err);
+
+/* Bytes read from the socket but not consumed yet. STARTTLS uses this to
+ * detect data injected before the handshake. */
+size_t sqauth_conn_buffered(const sqauth_conn *c);
+
+/* Reads one line (without CRLF or LF) into line (reset first). Lines longer
+ * than max_len give SQAUTH_ERR_PROTOCOL. */
+int sqauth_conn_read_line(sqauth_conn *c, sqauth_buf *line, size_t max_len, sqauth_error *err);
+/* Reads exactly n bytes (IMAP literals). */
+int sqauth_conn_read_exact(sqauth_conn *c, sqauth_buf *out, size_t n, sqauth_error *err);
+/* Reads what is available (at least one byte, waiting up to the timeout);
+ * *got = 0 only at end of stream. */
+int sqauth_conn_read_some(sqauth_conn *c, void *buf, size_t len, size_t *got, sqauth_error *err);
+int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err);
+/* 1 when a read would not block (buffered data or TLS record pending). */
+int sqauth_conn_has_pending(const sqauth_conn *c);
+
+int sqauth_conn_tls_info(const sqauth_conn *c, sqauth_tls_info *info);
+
+/* Sends close_notify when TLS is up, closes an owned socket, frees. */
+void sqauth_conn_free(sqauth_conn *c);
+
+#endif

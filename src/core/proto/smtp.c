@@ -1,0 +1,178 @@
+/*
+ * SMTP and submission (RFC 5321, RFC 6409): greeting, EHLO with HELO
+ * fallback, STARTTLS (RFC 3207), QUIT.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "session.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Reads a whole (possibly multi-line) reply; *code gets its status. The
+ * lines are joined with "\n" in s->response. With each_line, every line's
+ * text after the code is handed over (EHLO keywords). */
+static int read_reply(sqauth_session *s, int *code,
+                      int (*each_line)(sqauth_session *, const char *, size_t, int, sqauth_error *),
+                      sqauth_error *err)
+{
+    int lines = 0, first = -1;
+
+    sqauth_buf_reset(&s->response);
+    for (;;) {
+        const char *l;
+        int c, rc;
+        if (++lines > SQAUTH_MAX_REPLY_LINES) {
+            return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the SMTP server sent a reply of more than %d lines",
+                               SQAUTH_MAX_REPLY_LINES);
+        }
+        rc = sqauth_session_read_line(s, err);
+        if (rc != SQAUTH_OK) {
+            return rc;
+        }
+        l = (const char *)s->line.data;
+        if (s->line.len < 3 || l[0] < '2' || l[0] > '5' || l[1] < '0' || l[1] > '9' || l[2] < '0' || l[2] > '9'
+            || (s->line.len > 3 && l[3] != ' ' && l[3] != '-')) {
+            sqauth_session_append_response(s);
+            return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "malformed SMTP reply: %.200s", l);
+        }
+        c = (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
+        if (first < 0) {
+            first = c;
+        } else if (c != first) {
+            return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "SMTP reply lines with different codes (%d, %d)", first, c);
+        }
+        if (sqauth_session_append_response(s) != SQAUTH_OK) {
+            return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        }
+        if (each_line) {
+            rc = each_line(s, s->line.len > 4 ? l + 4 : "", s->line.len > 4 ? s->line.len - 4 : 0, lines, err);
+            if (rc != SQAUTH_OK) {
+                return rc;
+            }
+        }
+        if (s->line.len == 3 || l[3] == ' ') {
+            *code = c;
+            return SQAUTH_OK;
+        }
+    }
+}
+
+static int smtp_greeting(sqauth_session *s, sqauth_error *err)
+{
+    int code, rc = read_reply(s, &code, NULL, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (code != 220) {
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the SMTP server refused the connection: %.200s",
+                           (const char *)s->response.data);
+    }
+    free(s->greeting);
+    s->greeting = sqauth_memdup(s->response.data, s->response.len);
+    return s->greeting ? SQAUTH_OK : sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+}
+
+static int ehlo_line(sqauth_session *s, const char *text, size_t len, int index, sqauth_error *err)
+{
+    const char *sp;
+    if (index == 1) {
+        return SQAUTH_OK; /* the first line is the server's name and greeting */
+    }
+    sp = memchr(text, ' ', len);
+    if (!sp) {
+        return sqauth_session_add_cap(s, text, len, NULL, 0, err);
+    }
+    return sqauth_session_add_cap(s, text, (size_t)(sp - text), sp + 1, len - (size_t)(sp - text) - 1, err);
+}
+
+/* RFC 5321 §4.1.3: without a configured name, the address literal of our
+ * end of the connection. */
+static void default_helo(sqauth_session *s, char *out, size_t size)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    char ip[INET6_ADDRSTRLEN];
+
+    snprintf(out, size, "localhost");
+    if (getsockname(s->conn->fd, (struct sockaddr *)&ss, &len) != 0) {
+        return;
+    }
+    if (ss.ss_family == AF_INET && inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof(ip))) {
+        snprintf(out, size, "[%s]", ip);
+    } else if (ss.ss_family == AF_INET6
+               && inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip, sizeof(ip))) {
+        snprintf(out, size, "[IPv6:%s]", ip);
+    }
+}
+
+static int smtp_capabilities(sqauth_session *s, sqauth_error *err)
+{
+    char name[300], cmd[320];
+    int code, rc;
+
+    if (s->helo) {
+        snprintf(name, sizeof(name), "%s", s->helo);
+    } else {
+        default_helo(s, name, sizeof(name));
+    }
+    snprintf(cmd, sizeof(cmd), "EHLO %s", name);
+    rc = sqauth_session_send_line(s, cmd, NULL, err);
+    if (rc == SQAUTH_OK) {
+        rc = read_reply(s, &code, ehlo_line, err);
+    }
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (code == 250) {
+        s->caps_known = 1;
+        return SQAUTH_OK;
+    }
+    /* RFC 5321 §3.2: a server that does not know EHLO gets HELO. */
+    sqauth_session_clear_caps(s);
+    snprintf(cmd, sizeof(cmd), "HELO %s", name);
+    rc = sqauth_session_send_line(s, cmd, NULL, err);
+    if (rc == SQAUTH_OK) {
+        rc = read_reply(s, &code, NULL, err);
+    }
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (code != 250) {
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the SMTP server refused EHLO and HELO: %.200s",
+                           (const char *)s->response.data);
+    }
+    s->caps_known = 1;
+    return SQAUTH_OK;
+}
+
+static int smtp_starttls(sqauth_session *s, sqauth_error *err)
+{
+    int code, rc = sqauth_session_send_line(s, "STARTTLS", NULL, err);
+    if (rc == SQAUTH_OK) {
+        rc = read_reply(s, &code, NULL, err);
+    }
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (code != 220) {
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the SMTP server refused STARTTLS: %.200s",
+                           (const char *)s->response.data);
+    }
+    return SQAUTH_OK;
+}
+
+static int smtp_logout(sqauth_session *s, sqauth_error *err)
+{
+    int code, rc = sqauth_session_send_line(s, "QUIT", NULL, err);
+    return rc == SQAUTH_OK ? read_reply(s, &code, NULL, err) : rc;
+}
+
+const sqauth_proto_ops sqauth_proto_smtp = {
+    "smtp", "STARTTLS", smtp_greeting, smtp_capabilities, smtp_starttls, smtp_logout,
+};

@@ -1,0 +1,884 @@
+/*
+ * SqAuth\Connection: an IMAP, POP3 or SMTP connection in plaintext,
+ * implicit TLS or STARTTLS (src/core/conn.c, src/core/proto/), and the PHP
+ * stream that lets existing code go on with fgets()/fputs() afterwards.
+ */
+#include "php_sqauth_internal.h"
+
+#include <fcntl.h>
+#include <poll.h>
+
+#include "zend_exceptions.h"
+#include "php_network.h"
+#include "ext/standard/info.h"
+#include "../core/conn.h"
+#include "../core/net/net.h"
+#include "../core/proto/session.h"
+
+zend_class_entry *php_sqauth_connection_ce;
+static zend_object_handlers connection_handlers;
+static int stream_rsrc_id;
+
+#define TLS_NONE 0
+#define TLS_STARTTLS 1
+#define TLS_IMPLICIT 2
+
+typedef struct {
+    sqauth_session *session;     /* NULL once closed */
+    sqauth_tls_config tls;       /* strings point into the zend_strings below */
+    zend_string *peer_name, *cafile, *capath, *local_cert, *local_pk, *ciphers, *peer_fingerprint;
+    int tls_mode;
+    zend_resource *stream;       /* weak: the stream holds a reference to us, not the other way */
+    zval adopted;                /* the PHP stream adopted by fromStream(), kept open */
+    zend_object std;
+} php_sqauth_connection;
+
+typedef struct {
+    zend_object *owner;          /* counted reference to the Connection */
+    int timed_out;
+    int blocking;
+} conn_stream_data;
+
+static inline php_sqauth_connection *connection_from_obj(zend_object *obj)
+{
+    return (php_sqauth_connection *)((char *)obj - XtOffsetOf(php_sqauth_connection, std));
+}
+
+#define Z_CONNECTION_P(zv) connection_from_obj(Z_OBJ_P(zv))
+
+static zend_object *connection_create(zend_class_entry *ce)
+{
+    php_sqauth_connection *c = zend_object_alloc(sizeof(php_sqauth_connection), ce);
+
+    zend_object_std_init(&c->std, ce);
+    object_properties_init(&c->std, ce);
+    c->std.handlers = &connection_handlers;
+    ZVAL_UNDEF(&c->adopted);
+    return &c->std;
+}
+
+static void release_strings(php_sqauth_connection *c)
+{
+    zend_string **s[] = {&c->peer_name, &c->cafile, &c->capath, &c->local_cert, &c->local_pk, &c->ciphers,
+                         &c->peer_fingerprint};
+    size_t i;
+    for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+        if (*s[i]) {
+            zend_string_release(*s[i]);
+            *s[i] = NULL;
+        }
+    }
+}
+
+static void connection_free(zend_object *obj)
+{
+    php_sqauth_connection *c = connection_from_obj(obj);
+
+    sqauth_session_free(c->session);
+    c->session = NULL;
+    release_strings(c);
+    zval_ptr_dtor(&c->adopted);
+    ZVAL_UNDEF(&c->adopted);
+    zend_object_std_dtor(obj);
+}
+
+/* ---- errors ---- */
+
+static void throw_session(php_sqauth_connection *c, sqauth_session *s, sqauth_conn *conn, const sqauth_error *err)
+{
+    const sqauth_tls_failure *tls = conn ? &conn->tls_failure : (s && s->conn ? &s->conn->tls_failure : NULL);
+    const char *resp = NULL;
+    size_t resp_len = 0;
+
+    (void)c;
+    if (s && s->response.len) {
+        resp = (const char *)s->response.data;
+        resp_len = s->response.len;
+    }
+    php_sqauth_throw(err, tls, resp, resp_len, NULL);
+}
+
+/* ---- options ---- */
+
+typedef struct {
+    int tls_mode;                /* -1 = scheme default */
+    int timeout_ms, connect_timeout_ms;
+    zend_string *helo;
+    int transcript;
+    int read_greeting;
+} conn_options;
+
+static int opt_string(zval *zv, zend_string **out, const char *key)
+{
+    ZVAL_DEREF(zv);
+    if (Z_TYPE_P(zv) != IS_STRING) {
+        zend_argument_type_error(2, "option \"%s\" must be of type string, %s given", key, zend_zval_type_name(zv));
+        return FAILURE;
+    }
+    if (memchr(Z_STRVAL_P(zv), '\0', Z_STRLEN_P(zv))) {
+        zend_argument_value_error(2, "option \"%s\" must not contain NUL bytes", key);
+        return FAILURE;
+    }
+    if (*out) {
+        zend_string_release(*out);
+    }
+    *out = zend_string_copy(Z_STR_P(zv));
+    return SUCCESS;
+}
+
+static int opt_bool(zval *zv, int *out, const char *key)
+{
+    ZVAL_DEREF(zv);
+    if (Z_TYPE_P(zv) != IS_TRUE && Z_TYPE_P(zv) != IS_FALSE) {
+        zend_argument_type_error(2, "option \"%s\" must be of type bool, %s given", key, zend_zval_type_name(zv));
+        return FAILURE;
+    }
+    *out = Z_TYPE_P(zv) == IS_TRUE;
+    return SUCCESS;
+}
+
+static int opt_seconds(zval *zv, int *out_ms, const char *key)
+{
+    double d;
+    ZVAL_DEREF(zv);
+    if (Z_TYPE_P(zv) == IS_LONG) {
+        d = (double)Z_LVAL_P(zv);
+    } else if (Z_TYPE_P(zv) == IS_DOUBLE) {
+        d = Z_DVAL_P(zv);
+    } else {
+        zend_argument_type_error(2, "option \"%s\" must be of type int|float, %s given", key, zend_zval_type_name(zv));
+        return FAILURE;
+    }
+    if (!(d > 0) || d > 86400) {
+        zend_argument_value_error(2, "option \"%s\" must be a number of seconds between 0 and 86400", key);
+        return FAILURE;
+    }
+    *out_ms = (int)(d * 1000.0);
+    if (*out_ms < 1) {
+        *out_ms = 1;
+    }
+    return SUCCESS;
+}
+
+static int parse_options(php_sqauth_connection *c, HashTable *ht, conn_options *o)
+{
+    zend_string *key;
+    zval *zv;
+
+    memset(o, 0, sizeof(*o));
+    o->tls_mode = -1;
+    o->timeout_ms = SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
+    o->connect_timeout_ms = SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
+    o->read_greeting = 1;
+    sqauth_tls_config_init(&c->tls);
+    if (!ht) {
+        return SUCCESS;
+    }
+    ZEND_HASH_FOREACH_STR_KEY_VAL(ht, key, zv) {
+        int rc = SUCCESS;
+        const char *k;
+        if (!key) {
+            zend_argument_value_error(2, "must only have string keys");
+            return FAILURE;
+        }
+        k = ZSTR_VAL(key);
+        if (strcmp(k, "tls") == 0) {
+            ZVAL_DEREF(zv);
+            if (Z_TYPE_P(zv) != IS_STRING || !(zend_string_equals_literal(Z_STR_P(zv), "none")
+                || zend_string_equals_literal(Z_STR_P(zv), "starttls") || zend_string_equals_literal(Z_STR_P(zv), "implicit"))) {
+                zend_argument_value_error(2, "option \"tls\" must be \"none\", \"starttls\" or \"implicit\"");
+                return FAILURE;
+            }
+            o->tls_mode = Z_STRVAL_P(zv)[0] == 'n' ? TLS_NONE : Z_STRVAL_P(zv)[0] == 's' ? TLS_STARTTLS : TLS_IMPLICIT;
+        } else if (strcmp(k, "verify_peer") == 0) {
+            rc = opt_bool(zv, &c->tls.verify_peer, k);
+        } else if (strcmp(k, "verify_peer_name") == 0) {
+            rc = opt_bool(zv, &c->tls.verify_peer_name, k);
+        } else if (strcmp(k, "peer_name") == 0) {
+            rc = opt_string(zv, &c->peer_name, k);
+        } else if (strcmp(k, "cafile") == 0) {
+            rc = opt_string(zv, &c->cafile, k);
+        } else if (strcmp(k, "capath") == 0) {
+            rc = opt_string(zv, &c->capath, k);
+        } else if (strcmp(k, "local_cert") == 0) {
+            rc = opt_string(zv, &c->local_cert, k);
+        } else if (strcmp(k, "local_pk") == 0) {
+            rc = opt_string(zv, &c->local_pk, k);
+        } else if (strcmp(k, "ciphers") == 0) {
+            rc = opt_string(zv, &c->ciphers, k);
+        } else if (strcmp(k, "peer_fingerprint") == 0) {
+            rc = opt_string(zv, &c->peer_fingerprint, k);
+        } else if (strcmp(k, "min_protocol") == 0) {
+            static const struct { const char *name; int version; } versions[] = {
+                {"TLSv1", TLS1_VERSION}, {"TLSv1.0", TLS1_VERSION}, {"TLSv1.1", TLS1_1_VERSION},
+                {"TLSv1.2", TLS1_2_VERSION}, {"TLSv1.3", TLS1_3_VERSION},
+            };
+            size_t i;
+            ZVAL_DEREF(zv);
+            c->tls.min_protocol = 0;
+            for (i = 0; Z_TYPE_P(zv) == IS_STRING && i < sizeof(versions) / sizeof(versions[0]); i++) {
+                if (strcmp(Z_STRVAL_P(zv), versions[i].name) == 0) {
+                    c->tls.min_protocol = versions[i].version;
+                }
+            }
+            if (!c->tls.min_protocol) {
+                zend_argument_value_error(2, "option \"min_protocol\" must be \"TLSv1\", \"TLSv1.1\", \"TLSv1.2\" or \"TLSv1.3\"");
+                return FAILURE;
+            }
+        } else if (strcmp(k, "timeout") == 0) {
+            rc = opt_seconds(zv, &o->timeout_ms, k);
+        } else if (strcmp(k, "connect_timeout") == 0) {
+            rc = opt_seconds(zv, &o->connect_timeout_ms, k);
+        } else if (strcmp(k, "helo") == 0) {
+            rc = opt_string(zv, &o->helo, k);
+            if (rc == SUCCESS && (ZSTR_LEN(o->helo) == 0 || ZSTR_LEN(o->helo) > 255
+                                  || strpbrk(ZSTR_VAL(o->helo), " \r\n"))) {
+                zend_argument_value_error(2, "option \"helo\" must be a host name or address literal");
+                rc = FAILURE;
+            }
+        } else if (strcmp(k, "transcript") == 0) {
+            rc = opt_bool(zv, &o->transcript, k);
+        } else if (strcmp(k, "greeting") == 0) {
+            rc = opt_bool(zv, &o->read_greeting, k);
+        } else {
+            zend_argument_value_error(2, "has an unknown option \"%s\"", ZSTR_LEN(key) > 32 ? "…" : k);
+            return FAILURE;
+        }
+        if (rc == FAILURE) {
+            return FAILURE;
+        }
+    } ZEND_HASH_FOREACH_END();
+
+    c->tls.peer_name = c->peer_name ? ZSTR_VAL(c->peer_name) : NULL;
+    c->tls.cafile = c->cafile ? ZSTR_VAL(c->cafile) : NULL;
+    c->tls.capath = c->capath ? ZSTR_VAL(c->capath) : NULL;
+    c->tls.local_cert = c->local_cert ? ZSTR_VAL(c->local_cert) : NULL;
+    c->tls.local_pk = c->local_pk ? ZSTR_VAL(c->local_pk) : NULL;
+    c->tls.ciphers = c->ciphers ? ZSTR_VAL(c->ciphers) : NULL;
+    c->tls.peer_fingerprint = c->peer_fingerprint ? ZSTR_VAL(c->peer_fingerprint) : NULL;
+    return SUCCESS;
+}
+
+/* ---- URIs ---- */
+
+typedef struct {
+    const char *scheme;
+    sqauth_proto_kind kind;
+    unsigned port;
+    int tls_mode;
+} scheme_info;
+
+static const scheme_info schemes[] = {
+    {"imap", SQAUTH_PROTO_IMAP, 143, TLS_STARTTLS},
+    {"imaps", SQAUTH_PROTO_IMAP, 993, TLS_IMPLICIT},
+    {"pop3", SQAUTH_PROTO_POP3, 110, TLS_STARTTLS},
+    {"pop3s", SQAUTH_PROTO_POP3, 995, TLS_IMPLICIT},
+    {"smtp", SQAUTH_PROTO_SMTP, 25, TLS_STARTTLS},
+    {"smtps", SQAUTH_PROTO_SMTP, 465, TLS_IMPLICIT},
+    {"submission", SQAUTH_PROTO_SMTP, 587, TLS_STARTTLS},
+    {"submissions", SQAUTH_PROTO_SMTP, 465, TLS_IMPLICIT},
+};
+
+/* scheme://host[:port][/] with host a name, an IPv4 address or [IPv6].
+ * User information is refused: it would put credentials into traces. */
+static int parse_uri(zend_string *uri, const scheme_info **scheme, char *host, size_t host_size, unsigned *port)
+{
+    const char *u = ZSTR_VAL(uri), *sep = strstr(u, "://"), *h, *end;
+    size_t i, hlen;
+
+    if (!sep || memchr(u, '\0', ZSTR_LEN(uri))) {
+        goto bad;
+    }
+    *scheme = NULL;
+    for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+        if (strlen(schemes[i].scheme) == (size_t)(sep - u) && strncasecmp(u, schemes[i].scheme, (size_t)(sep - u)) == 0) {
+            *scheme = &schemes[i];
+        }
+    }
+    if (!*scheme) {
+        zend_argument_value_error(1, "must use one of the schemes imap, imaps, pop3, pop3s, smtp, smtps, submission, submissions");
+        return FAILURE;
+    }
+    h = sep + 3;
+    if (strpbrk(h, "@?#")) {
+        zend_argument_value_error(1, "must not contain user information, a query or a fragment");
+        return FAILURE;
+    }
+    if (*h == '[') {
+        end = strchr(h, ']');
+        if (!end) {
+            goto bad;
+        }
+        hlen = (size_t)(end - h - 1);
+        h++;
+        end++;
+    } else {
+        end = h + strcspn(h, ":/");
+        hlen = (size_t)(end - h);
+    }
+    if (hlen == 0 || hlen >= host_size) {
+        goto bad;
+    }
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    *port = (*scheme)->port;
+    if (*end == ':') {
+        char *pend;
+        unsigned long p = strtoul(end + 1, &pend, 10);
+        if (pend == end + 1 || p == 0 || p > 65535) {
+            goto bad;
+        }
+        *port = (unsigned)p;
+        end = pend;
+    }
+    if (*end == '/') {
+        end++;
+    }
+    if (*end != '\0') {
+        goto bad;
+    }
+    return SUCCESS;
+bad:
+    zend_argument_value_error(1, "must be a URI like imaps://mail.example.com:993");
+    return FAILURE;
+}
+
+/* ---- open ---- */
+
+static int connect_session(php_sqauth_connection *c, sqauth_conn *conn, const scheme_info *scheme, const char *host,
+                           const conn_options *o)
+{
+    sqauth_error err;
+    sqauth_session *s = NULL;
+    int rc;
+
+    sqauth_error_clear(&err);
+    if (c->tls_mode == TLS_IMPLICIT) {
+        rc = sqauth_conn_start_tls(conn, &c->tls, host, &err);
+        if (rc != SQAUTH_OK) {
+            throw_session(c, NULL, conn, &err);
+            sqauth_conn_free(conn);
+            return FAILURE;
+        }
+    }
+    rc = sqauth_session_new(&s, conn, scheme->kind, host, o->helo ? ZSTR_VAL(o->helo) : NULL, o->transcript, &err);
+    if (rc != SQAUTH_OK) {
+        throw_session(c, NULL, conn, &err);
+        sqauth_conn_free(conn);
+        return FAILURE;
+    }
+    if (o->read_greeting) {
+        rc = sqauth_session_greeting(s, &err);
+    }
+    if (rc == SQAUTH_OK && c->tls_mode == TLS_STARTTLS) {
+        rc = sqauth_session_starttls(s, &c->tls, &err);
+    } else if (rc == SQAUTH_OK && !s->caps_known) {
+        rc = sqauth_session_capabilities(s, &err);
+    }
+    if (rc != SQAUTH_OK) {
+        throw_session(c, s, NULL, &err);
+        sqauth_session_free(s);
+        return FAILURE;
+    }
+    c->session = s;
+    return SUCCESS;
+}
+
+PHP_METHOD(SqAuth_Connection, __construct)
+{
+    (void)return_value;
+    ZEND_PARSE_PARAMETERS_NONE();
+}
+
+PHP_METHOD(SqAuth_Connection, open)
+{
+    zend_string *uri;
+    HashTable *options = NULL;
+    const scheme_info *scheme;
+    char host[256];
+    unsigned port;
+    conn_options o;
+    php_sqauth_connection *c;
+    sqauth_conn *conn;
+    sqauth_error err;
+
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+        Z_PARAM_STR(uri)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+
+    if (parse_uri(uri, &scheme, host, sizeof(host), &port) == FAILURE) {
+        RETURN_THROWS();
+    }
+    object_init_ex(return_value, php_sqauth_connection_ce);
+    c = Z_CONNECTION_P(return_value);
+    if (parse_options(c, options, &o) == FAILURE) {
+        goto fail;
+    }
+    c->tls_mode = o.tls_mode >= 0 ? o.tls_mode : scheme->tls_mode;
+    sqauth_error_clear(&err);
+    if (sqauth_conn_open(&conn, host, port, o.connect_timeout_ms, o.timeout_ms, &err) != SQAUTH_OK) {
+        php_sqauth_throw(&err, NULL, NULL, 0, NULL);
+        goto fail;
+    }
+    if (connect_session(c, conn, scheme, host, &o) == FAILURE) {
+        goto fail;
+    }
+    if (o.helo) {
+        zend_string_release(o.helo);
+    }
+    return;
+fail:
+    if (o.helo) {
+        zend_string_release(o.helo);
+    }
+    zval_ptr_dtor(return_value);
+    ZVAL_UNDEF(return_value);
+    RETURN_THROWS();
+}
+
+PHP_METHOD(SqAuth_Connection, fromStream)
+{
+    zval *zstream;
+    zend_string *protocol;
+    HashTable *options = NULL;
+    php_stream *stream;
+    php_socket_t fd;
+    const scheme_info *scheme = NULL;
+    conn_options o;
+    php_sqauth_connection *c;
+    sqauth_conn *conn;
+    sqauth_error err;
+    size_t i;
+    int flags;
+
+    ZEND_PARSE_PARAMETERS_START(2, 3)
+        Z_PARAM_RESOURCE(zstream)
+        Z_PARAM_STR(protocol)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+
+    php_stream_from_zval(stream, zstream);
+    /* The plaintext schemes: imap, pop3, smtp, submission. */
+    for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+        if (schemes[i].tls_mode == TLS_STARTTLS && strcasecmp(ZSTR_VAL(protocol), schemes[i].scheme) == 0) {
+            scheme = &schemes[i];
+        }
+    }
+    if (!scheme) {
+        zend_argument_value_error(2, "must be \"imap\", \"pop3\", \"smtp\" or \"submission\"");
+        RETURN_THROWS();
+    }
+    if (php_stream_cast(stream, PHP_STREAM_AS_SOCKETD, (void **)&fd, 0) != SUCCESS || fd < 0) {
+        zend_argument_type_error(1, "must be a plaintext socket stream (from fsockopen() or stream_socket_client())");
+        RETURN_THROWS();
+    }
+    object_init_ex(return_value, php_sqauth_connection_ce);
+    c = Z_CONNECTION_P(return_value);
+    if (parse_options(c, options, &o) == FAILURE) {
+        goto fail;
+    }
+    c->tls_mode = o.tls_mode >= 0 ? o.tls_mode : TLS_STARTTLS;
+    if (c->tls_mode != TLS_NONE && c->tls.verify_peer && c->tls.verify_peer_name && !c->peer_name) {
+        zend_argument_value_error(3, "must give \"peer_name\" (the server's host name) to verify its certificate");
+        goto fail;
+    }
+    /* Our reads have deadlines only on a non-blocking socket. */
+    flags = fcntl(fd, F_GETFL, 0);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        zend_throw_exception(php_sqauth_connection_exception_ce, "cannot make the socket non-blocking", 0);
+        goto fail;
+    }
+    sqauth_error_clear(&err);
+    if (sqauth_conn_adopt(&conn, fd, o.timeout_ms, &err) != SQAUTH_OK) {
+        php_sqauth_throw(&err, NULL, NULL, 0, NULL);
+        goto fail;
+    }
+    /* Bytes PHP has read ahead belong to the server's next reply. */
+    if (stream->writepos > stream->readpos) {
+        size_t n = (size_t)(stream->writepos - stream->readpos);
+        if (n > sizeof(conn->rbuf)) {
+            n = sizeof(conn->rbuf);
+        }
+        memcpy(conn->rbuf, stream->readbuf + stream->readpos, n);
+        conn->rlen = n;
+        stream->readpos += n;
+    }
+    ZVAL_COPY(&c->adopted, zstream);
+    if (connect_session(c, conn, scheme, c->peer_name ? ZSTR_VAL(c->peer_name) : NULL, &o) == FAILURE) {
+        goto fail;
+    }
+    if (o.helo) {
+        zend_string_release(o.helo);
+    }
+    return;
+fail:
+    if (o.helo) {
+        zend_string_release(o.helo);
+    }
+    zval_ptr_dtor(return_value);
+    ZVAL_UNDEF(return_value);
+    RETURN_THROWS();
+}
+
+#define FETCH_OPEN(c) \
+    php_sqauth_connection *c = Z_CONNECTION_P(ZEND_THIS); \
+    if (!c->session) { \
+        zend_throw_exception(php_sqauth_connection_exception_ce, "the connection is closed", -SQAUTH_ERR_CLOSED); \
+        RETURN_THROWS(); \
+    }
+
+PHP_METHOD(SqAuth_Connection, protocol)
+{
+    ZEND_PARSE_PARAMETERS_NONE();
+    FETCH_OPEN(c);
+    RETURN_STRING(c->session->ops->name);
+}
+
+PHP_METHOD(SqAuth_Connection, greeting)
+{
+    ZEND_PARSE_PARAMETERS_NONE();
+    FETCH_OPEN(c);
+    RETURN_STRING(c->session->greeting ? c->session->greeting : "");
+}
+
+static int ensure_caps(php_sqauth_connection *c)
+{
+    sqauth_error err;
+    if (c->session->caps_known) {
+        return SUCCESS;
+    }
+    sqauth_error_clear(&err);
+    if (sqauth_session_capabilities(c->session, &err) != SQAUTH_OK) {
+        throw_session(c, c->session, NULL, &err);
+        return FAILURE;
+    }
+    return SUCCESS;
+}
+
+PHP_METHOD(SqAuth_Connection, capabilities)
+{
+    size_t i;
+
+    ZEND_PARSE_PARAMETERS_NONE();
+    FETCH_OPEN(c);
+    if (ensure_caps(c) == FAILURE) {
+        RETURN_THROWS();
+    }
+    array_init(return_value);
+    for (i = 0; i < c->session->cap_count; i++) {
+        const sqauth_capability *cap = &c->session->caps[i];
+        if (c->session->kind == SQAUTH_PROTO_IMAP) {
+            add_next_index_string(return_value, cap->name);
+        } else {
+            zend_string *name = zend_string_toupper(zend_string_init(cap->name, strlen(cap->name), 0));
+            zval v;
+            if (cap->value[0]) {
+                ZVAL_STRING(&v, cap->value);
+            } else {
+                ZVAL_TRUE(&v);
+            }
+            zend_symtable_update(Z_ARRVAL_P(return_value), name, &v);
+            zend_string_release(name);
+        }
+    }
+}
+
+PHP_METHOD(SqAuth_Connection, mechanisms)
+{
+    char **list;
+    size_t count, i;
+    sqauth_error err;
+
+    ZEND_PARSE_PARAMETERS_NONE();
+    FETCH_OPEN(c);
+    if (ensure_caps(c) == FAILURE) {
+        RETURN_THROWS();
+    }
+    if (sqauth_session_mechanisms(c->session, &list, &count, &err) != SQAUTH_OK) {
+        php_sqauth_throw(&err, NULL, NULL, 0, NULL);
+        RETURN_THROWS();
+    }
+    array_init(return_value);
+    for (i = 0; i < count; i++) {
+        add_next_index_string(return_value, list[i]);
+    }
+    sqauth_session_free_list(list, count);
+}
+
+PHP_METHOD(SqAuth_Connection, startTls)
+{
+    sqauth_error err;
+
+    (void)return_value;
+    ZEND_PARSE_PARAMETERS_NONE();
+    FETCH_OPEN(c);
+    sqauth_error_clear(&err);
+    if (sqauth_session_starttls(c->session, &c->tls, &err) != SQAUTH_OK) {
+        throw_session(c, c->session, NULL, &err);
+        /* After a failed STARTTLS the connection is in an unknown state. */
+        sqauth_session_free(c->session);
+        c->session = NULL;
+        RETURN_THROWS();
+    }
+}
+
+PHP_METHOD(SqAuth_Connection, isEncrypted)
+{
+    ZEND_PARSE_PARAMETERS_NONE();
+    FETCH_OPEN(c);
+    RETURN_BOOL(c->session->conn->ssl != NULL);
+}
+
+PHP_METHOD(SqAuth_Connection, tlsInfo)
+{
+    sqauth_tls_info info;
+    zval cert, verify;
+
+    ZEND_PARSE_PARAMETERS_NONE();
+    FETCH_OPEN(c);
+    if (!sqauth_conn_tls_info(c->session->conn, &info)) {
+        RETURN_NULL();
+    }
+    array_init(return_value);
+    add_assoc_string(return_value, "protocol", info.protocol);
+    add_assoc_string(return_value, "cipher", info.cipher);
+    add_assoc_long(return_value, "bits", info.bits);
+    add_assoc_bool(return_value, "session_reused", info.session_reused);
+    if (info.has_peer_cert) {
+        zval sans;
+        char *p = info.sans;
+        array_init(&cert);
+        add_assoc_string(&cert, "subject", info.subject);
+        add_assoc_string(&cert, "issuer", info.issuer);
+        array_init(&sans);
+        while (*p) {
+            size_t n = strcspn(p, ",");
+            add_next_index_stringl(&sans, p, n);
+            p += n;
+            while (*p == ',' || *p == ' ') {
+                p++;
+            }
+        }
+        add_assoc_zval(&cert, "san", &sans);
+        add_assoc_string(&cert, "not_after", info.not_after);
+        add_assoc_string(&cert, "sha256", info.sha256);
+        add_assoc_zval(return_value, "peer_certificate", &cert);
+    } else {
+        add_assoc_null(return_value, "peer_certificate");
+    }
+    array_init(&verify);
+    add_assoc_long(&verify, "code", info.verify_code);
+    add_assoc_string(&verify, "message", info.verify_message);
+    add_assoc_bool(&verify, "verified", c->tls.verify_peer && info.verify_code == 0);
+    add_assoc_zval(return_value, "verify", &verify);
+}
+
+PHP_METHOD(SqAuth_Connection, transcript)
+{
+    size_t i;
+
+    ZEND_PARSE_PARAMETERS_NONE();
+    FETCH_OPEN(c);
+    array_init(return_value);
+    for (i = 0; i < c->session->transcript_count; i++) {
+        const sqauth_transcript_line *l = &c->session->transcript[i];
+        add_next_index_str(return_value, zend_strpprintf(0, "%c: %s", l->direction, l->text));
+    }
+}
+
+PHP_METHOD(SqAuth_Connection, close)
+{
+    php_sqauth_connection *c = Z_CONNECTION_P(ZEND_THIS);
+
+    (void)return_value;
+    ZEND_PARSE_PARAMETERS_NONE();
+    if (c->session) {
+        sqauth_session_logout(c->session);
+        sqauth_session_free(c->session);
+        c->session = NULL;
+    }
+}
+
+/* ---- the PHP stream ---- */
+
+static php_sqauth_connection *stream_owner(php_stream *stream)
+{
+    conn_stream_data *d = stream->abstract;
+    return d && d->owner ? connection_from_obj(d->owner) : NULL;
+}
+
+static ssize_t conn_stream_write(php_stream *stream, const char *buf, size_t count)
+{
+    php_sqauth_connection *c = stream_owner(stream);
+    sqauth_error err;
+
+    if (!c || !c->session) {
+        return -1;
+    }
+    if (sqauth_conn_write_all(c->session->conn, buf, count, &err) != SQAUTH_OK) {
+        if (err.code == SQAUTH_ERR_TIMEOUT) {
+            ((conn_stream_data *)stream->abstract)->timed_out = 1;
+        }
+        return -1;
+    }
+    return (ssize_t)count;
+}
+
+static ssize_t conn_stream_read(php_stream *stream, char *buf, size_t count)
+{
+    conn_stream_data *d = stream->abstract;
+    php_sqauth_connection *c = stream_owner(stream);
+    sqauth_conn *conn;
+    sqauth_error err;
+    size_t total = 0, got;
+
+    d->timed_out = 0;
+    if (!c || !c->session) {
+        stream->eof = 1;
+        return 0;
+    }
+    conn = c->session->conn;
+    if (!d->blocking && !sqauth_conn_has_pending(conn)) {
+        struct pollfd p = {conn->fd, POLLIN, 0};
+        if (poll(&p, 1, 0) <= 0) {
+            return 0;
+        }
+    }
+    /* Take everything already decrypted, so that stream_select() on the
+     * socket never waits for bytes that are sitting in our buffers. */
+    do {
+        if (sqauth_conn_read_some(conn, buf + total, count - total, &got, &err) != SQAUTH_OK) {
+            if (err.code == SQAUTH_ERR_TIMEOUT) {
+                d->timed_out = 1;
+                return (ssize_t)total;
+            }
+            stream->eof = 1;
+            return total ? (ssize_t)total : -1;
+        }
+        if (got == 0) {
+            stream->eof = 1;
+            break;
+        }
+        total += got;
+    } while (total < count && sqauth_conn_has_pending(conn));
+    return (ssize_t)total;
+}
+
+static int conn_stream_close(php_stream *stream, int close_handle)
+{
+    conn_stream_data *d = stream->abstract;
+    php_sqauth_connection *c = stream_owner(stream);
+
+    (void)close_handle;
+    if (c) {
+        c->stream = NULL;
+        /* fclose() on the stream ends the session, as it would for a socket. */
+        if (c->session) {
+            sqauth_session_free(c->session);
+            c->session = NULL;
+        }
+    }
+    if (d->owner) {
+        OBJ_RELEASE(d->owner);
+    }
+    efree(d);
+    return 0;
+}
+
+static int conn_stream_flush(php_stream *stream)
+{
+    (void)stream;
+    return 0;
+}
+
+static int conn_stream_cast(php_stream *stream, int castas, void **ret)
+{
+    php_sqauth_connection *c = stream_owner(stream);
+
+    /* Only for select(): reading or writing the raw socket would bypass TLS. */
+    if (castas != PHP_STREAM_AS_FD_FOR_SELECT || !c || !c->session) {
+        return FAILURE;
+    }
+    if (ret) {
+        *(php_socket_t *)ret = c->session->conn->fd;
+    }
+    return SUCCESS;
+}
+
+static int conn_stream_set_option(php_stream *stream, int option, int value, void *ptrparam)
+{
+    conn_stream_data *d = stream->abstract;
+    php_sqauth_connection *c = stream_owner(stream);
+
+    switch (option) {
+    case PHP_STREAM_OPTION_READ_TIMEOUT:
+        if (c && c->session && ptrparam) {
+            struct timeval *tv = ptrparam;
+            int64_t ms = (int64_t)tv->tv_sec * 1000 + tv->tv_usec / 1000;
+            c->session->conn->timeout_ms = ms < 1 ? 1 : ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+        }
+        return PHP_STREAM_OPTION_RETURN_OK;
+    case PHP_STREAM_OPTION_BLOCKING: {
+        int old = d->blocking;
+        d->blocking = value;
+        return old;
+    }
+    case PHP_STREAM_OPTION_CHECK_LIVENESS:
+        return c && c->session && !c->session->conn->eof ? PHP_STREAM_OPTION_RETURN_OK : PHP_STREAM_OPTION_RETURN_ERR;
+    case PHP_STREAM_OPTION_META_DATA_API:
+        add_assoc_bool((zval *)ptrparam, "timed_out", d->timed_out);
+        add_assoc_bool((zval *)ptrparam, "blocked", d->blocking);
+        add_assoc_bool((zval *)ptrparam, "eof", stream->eof);
+        add_assoc_bool((zval *)ptrparam, "encrypted", c && c->session && c->session->conn->ssl);
+        return PHP_STREAM_OPTION_RETURN_OK;
+    default:
+        return PHP_STREAM_OPTION_RETURN_NOTIMPL;
+    }
+}
+
+static const php_stream_ops conn_stream_ops = {
+    conn_stream_write, conn_stream_read, conn_stream_close, conn_stream_flush,
+    "sqauth", NULL, conn_stream_cast, NULL, conn_stream_set_option,
+};
+
+PHP_METHOD(SqAuth_Connection, stream)
+{
+    conn_stream_data *d;
+    php_stream *stream;
+
+    ZEND_PARSE_PARAMETERS_NONE();
+    FETCH_OPEN(c);
+    if (c->stream) {
+        GC_ADDREF(c->stream);
+        RETURN_RES(c->stream);
+    }
+    d = ecalloc(1, sizeof(*d));
+    d->owner = &c->std;
+    d->blocking = 1;
+    GC_ADDREF(&c->std);
+    stream = php_stream_alloc(&conn_stream_ops, d, 0, "r+");
+    if (!stream) {
+        OBJ_RELEASE(&c->std);
+        efree(d);
+        zend_throw_error(NULL, "cannot create the stream");
+        RETURN_THROWS();
+    }
+    stream->flags |= PHP_STREAM_FLAG_NO_SEEK;
+    php_stream_set_option(stream, PHP_STREAM_OPTION_SET_CHUNK_SIZE, 32768, NULL);
+    c->stream = stream->res;
+    php_stream_to_zval(stream, return_value);
+}
+
+void php_sqauth_connection_minit(int module_number)
+{
+    (void)module_number;
+    (void)stream_rsrc_id;
+    php_sqauth_connection_ce->create_object = connection_create;
+    memcpy(&connection_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
+    connection_handlers.offset = XtOffsetOf(php_sqauth_connection, std);
+    connection_handlers.free_obj = connection_free;
+    connection_handlers.clone_obj = NULL;
+}
