@@ -6,6 +6,7 @@
 #include "php_sqauth_internal.h"
 
 #include "zend_exceptions.h"
+#include "../core/sasl/digest_md5_parse.h"
 
 static int is_space(char c)
 {
@@ -165,13 +166,73 @@ PHP_FUNCTION(SqAuth_digest_md5_response)
     RETURN_STR(r);
 }
 
+/* Adds value under name; a second value turns the entry into a list, the
+ * way SquirrelMail's parser shows several values (but without losing any). */
+static void add_value(zval *arr, const char *name, size_t name_len, const char *value, size_t value_len)
+{
+    zval *existing = zend_symtable_str_find(Z_ARRVAL_P(arr), name, name_len);
+    zval v;
+
+    ZVAL_STRINGL(&v, value, value_len);
+    if (!existing) {
+        zend_symtable_str_update(Z_ARRVAL_P(arr), name, name_len, &v);
+        return;
+    }
+    if (Z_TYPE_P(existing) != IS_ARRAY) {
+        zval list;
+        array_init(&list);
+        Z_TRY_ADDREF_P(existing);
+        add_next_index_zval(&list, existing);
+        zend_symtable_str_update(Z_ARRVAL_P(arr), name, name_len, &list);
+        existing = zend_symtable_str_find(Z_ARRVAL_P(arr), name, name_len);
+    }
+    add_next_index_zval(existing, &v);
+}
+
 PHP_FUNCTION(SqAuth_digest_md5_parse_challenge)
 {
-    zend_string *challenge;
+    zend_string *b64, *raw;
+    sqauth_digest_md5_challenge ch;
+    sqauth_error err;
+    size_t i;
 
     ZEND_PARSE_PARAMETERS_START(1, 1)
-        Z_PARAM_STR(challenge)
+        Z_PARAM_STR(b64)
     ZEND_PARSE_PARAMETERS_END();
-    (void)challenge;
-    zend_throw_error(NULL, "TODO");
+
+    raw = php_sqauth_b64_decode_challenge(ZSTR_VAL(b64), ZSTR_LEN(b64));
+    if (!raw) {
+        RETURN_THROWS();
+    }
+    /* The full check of RFC 2831 §2.1.1, not only the syntax: a challenge
+     * this function accepts is one digest_md5_response() can answer. */
+    sqauth_error_clear(&err);
+    if (sqauth_digest_md5_parse_challenge((const unsigned char *)ZSTR_VAL(raw), ZSTR_LEN(raw), &ch, &err) != SQAUTH_OK) {
+        sqauth_digest_md5_challenge_free(&ch);
+        zend_string_release(raw);
+        php_sqauth_throw_sasl(&err);
+        RETURN_THROWS();
+    }
+    zend_string_release(raw);
+
+    array_init(return_value);
+    for (i = 0; i < ch.directives.count; i++) {
+        const sqauth_digest_md5_directive *d = &ch.directives.items[i];
+        int is_list = strcmp(d->name, "qop") == 0 || strcmp(d->name, "cipher") == 0;
+
+        if (is_list) {
+            size_t pos = 0;
+            sqauth_str elem;
+            for (;;) {
+                if (sqauth_digest_md5_list_next(d->value, d->value_len, &pos, &elem, d->name, &err) != SQAUTH_OK
+                    || !elem.data) {
+                    break; /* already validated by the challenge parser */
+                }
+                add_value(return_value, d->name, d->name_len, elem.data, elem.len);
+            }
+        } else {
+            add_value(return_value, d->name, d->name_len, d->value, d->value_len);
+        }
+    }
+    sqauth_digest_md5_challenge_free(&ch);
 }
