@@ -38,7 +38,7 @@ namespace SqAuth {
     {
         private function __construct() {}
 
-        public static function open(string $uri, array $options = []): Connection {}
+        public static function open(string $uri, #[\SensitiveParameter] array $options = []): Connection {}
 
         /** @param resource $stream */
         public static function fromStream($stream, string $protocol, array $options = []): Connection {}
@@ -56,6 +56,15 @@ namespace SqAuth {
         public function isEncrypted(): bool {}
 
         public function tlsInfo(): ?array {}
+
+        public function authenticate(
+            string $mechanism,
+            string $user,
+            #[\SensitiveParameter] string $password,
+            #[\SensitiveParameter] array $options = []
+        ): void {}
+
+        public function login(string $user, #[\SensitiveParameter] string $password, array $options = []): void {}
 
         /** @return resource */
         public function stream() {}

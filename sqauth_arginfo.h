@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: db8bfce78913df273b50a71c23514897b5007d3b */
+ * Stub hash: 482b06b30298d51e7e18b526f212b7032c219789 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_SqAuth_mechanisms, 0, 0, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()
@@ -91,6 +91,19 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SqAuth_Connection_tlsInfo, 0, 0, IS_ARRAY, 1)
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SqAuth_Connection_authenticate, 0, 3, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, mechanism, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, user, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, password, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SqAuth_Connection_login, 0, 2, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, user, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, password, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
 #define arginfo_class_SqAuth_Connection_stream arginfo_class_SqAuth_Connection___construct
 
 #define arginfo_class_SqAuth_Connection_transcript arginfo_SqAuth_mechanisms
@@ -138,6 +151,8 @@ ZEND_METHOD(SqAuth_Connection, mechanisms);
 ZEND_METHOD(SqAuth_Connection, startTls);
 ZEND_METHOD(SqAuth_Connection, isEncrypted);
 ZEND_METHOD(SqAuth_Connection, tlsInfo);
+ZEND_METHOD(SqAuth_Connection, authenticate);
+ZEND_METHOD(SqAuth_Connection, login);
 ZEND_METHOD(SqAuth_Connection, stream);
 ZEND_METHOD(SqAuth_Connection, transcript);
 ZEND_METHOD(SqAuth_Connection, close);
@@ -186,6 +201,8 @@ static const zend_function_entry class_SqAuth_Connection_methods[] = {
 	ZEND_ME(SqAuth_Connection, startTls, arginfo_class_SqAuth_Connection_startTls, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, isEncrypted, arginfo_class_SqAuth_Connection_isEncrypted, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, tlsInfo, arginfo_class_SqAuth_Connection_tlsInfo, ZEND_ACC_PUBLIC)
+	ZEND_ME(SqAuth_Connection, authenticate, arginfo_class_SqAuth_Connection_authenticate, ZEND_ACC_PUBLIC)
+	ZEND_ME(SqAuth_Connection, login, arginfo_class_SqAuth_Connection_login, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, stream, arginfo_class_SqAuth_Connection_stream, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, transcript, arginfo_class_SqAuth_Connection_transcript, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, close, arginfo_class_SqAuth_Connection_close, ZEND_ACC_PUBLIC)
@@ -258,6 +275,15 @@ static zend_class_entry *register_class_SqAuth_Connection(void)
 	INIT_NS_CLASS_ENTRY(ce, "SqAuth", "Connection", class_SqAuth_Connection_methods);
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
 	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "open", sizeof("open") - 1), 1, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "authenticate", sizeof("authenticate") - 1), 2, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "authenticate", sizeof("authenticate") - 1), 3, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "login", sizeof("login") - 1), 1, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
 
 	return class_entry;
 }

@@ -9,6 +9,7 @@
 #include <poll.h>
 
 #include "zend_exceptions.h"
+#include "zend_smart_str.h"
 #include "php_network.h"
 #include "ext/standard/info.h"
 #include "../core/conn.h"
@@ -27,6 +28,9 @@ typedef struct {
     sqauth_session *session;     /* NULL once closed */
     sqauth_tls_config tls;       /* strings point into the zend_strings below */
     zend_string *peer_name, *cafile, *capath, *local_cert, *local_pk, *ciphers, *peer_fingerprint;
+    /* The seed's smtp_sitewide_user/smtp_sitewide_pass: used for SMTP AUTH
+     * in place of the caller's credentials. */
+    zend_string *smtp_user, *smtp_password;
     int tls_mode;
     zend_resource *stream;       /* weak: the stream holds a reference to us, not the other way */
     zval adopted;                /* the PHP stream adopted by fromStream(), kept open */
@@ -60,10 +64,13 @@ static zend_object *connection_create(zend_class_entry *ce)
 static void release_strings(php_sqauth_connection *c)
 {
     zend_string **s[] = {&c->peer_name, &c->cafile, &c->capath, &c->local_cert, &c->local_pk, &c->ciphers,
-                         &c->peer_fingerprint};
+                         &c->peer_fingerprint, &c->smtp_user, &c->smtp_password};
     size_t i;
     for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
         if (*s[i]) {
+            if (s[i] == &c->smtp_password && !ZSTR_IS_INTERNED(*s[i]) && GC_REFCOUNT(*s[i]) == 1) {
+                ZEND_SECURE_ZERO(ZSTR_VAL(*s[i]), ZSTR_LEN(*s[i]));
+            }
             zend_string_release(*s[i]);
             *s[i] = NULL;
         }
@@ -238,6 +245,10 @@ static int parse_options(php_sqauth_connection *c, HashTable *ht, conn_options *
             }
         } else if (strcmp(k, "transcript") == 0) {
             rc = opt_bool(zv, &o->transcript, k);
+        } else if (strcmp(k, "smtp_user") == 0) {
+            rc = opt_string(zv, &c->smtp_user, k);
+        } else if (strcmp(k, "smtp_password") == 0) {
+            rc = opt_string(zv, &c->smtp_password, k);
         } else if (strcmp(k, "greeting") == 0) {
             rc = opt_bool(zv, &o->read_greeting, k);
         } else {
@@ -870,6 +881,260 @@ PHP_METHOD(SqAuth_Connection, stream)
     php_stream_set_option(stream, PHP_STREAM_OPTION_SET_CHUNK_SIZE, 32768, NULL);
     c->stream = stream->res;
     php_stream_to_zval(stream, return_value);
+}
+
+/* ---- authentication ---- */
+
+static const char *sasl_service(sqauth_proto_kind kind)
+{
+    /* GSSAPI service names (RFC 4422 §A, IANA): also DIGEST-MD5's digest-uri. */
+    return kind == SQAUTH_PROTO_IMAP ? "imap" : kind == SQAUTH_PROTO_POP3 ? "pop" : "smtp";
+}
+
+static void throw_auth(php_sqauth_connection *c, const sqauth_error *err, const sqauth_auth_reply *reply)
+{
+    sqauth_session *s = c->session;
+    php_sqauth_throw(err, s && s->conn ? &s->conn->tls_failure : NULL, s ? (const char *)s->response.data : NULL,
+                     s ? s->response.len : 0, reply && reply->code[0] ? reply->code : NULL);
+}
+
+static void throw_policy(const char *fmt, const char *arg)
+{
+    sqauth_error err;
+    sqauth_fail(&err, SQAUTH_ERR_POLICY, fmt, arg);
+    php_sqauth_throw_sasl(&err);
+}
+
+/* Offered mechanisms as a comma list, for messages. */
+static zend_string *offered_list(php_sqauth_connection *c)
+{
+    char **list;
+    size_t count, i;
+    sqauth_error err;
+    smart_str out = {0};
+
+    if (sqauth_session_mechanisms(c->session, &list, &count, &err) == SQAUTH_OK) {
+        for (i = 0; i < count; i++) {
+            smart_str_appends(&out, i ? ", " : "");
+            smart_str_appends(&out, list[i]);
+        }
+        sqauth_session_free_list(list, count);
+    }
+    if (!out.s) {
+        smart_str_appends(&out, "none");
+    }
+    smart_str_0(&out);
+    return out.s;
+}
+
+PHP_METHOD(SqAuth_Connection, authenticate)
+{
+    zend_string *mech, *user, *password;
+    HashTable *options = NULL;
+    HashTable *credentials, *sasl_options;
+    zend_string *key;
+    zval *zv, tmp;
+    int allow_plaintext = 0, encrypted;
+    HashTable *allowed = NULL;
+    const sqauth_sasl_mech *m;
+    sqauth_sasl *sasl;
+    sqauth_auth_reply reply;
+    sqauth_error err;
+    char chosen[64];
+    int rc;
+
+    ZEND_PARSE_PARAMETERS_START(3, 4)
+        Z_PARAM_STR(mech)
+        Z_PARAM_STR(user)
+        Z_PARAM_STR(password)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+    (void)return_value;
+    FETCH_OPEN(c);
+    if (ensure_caps(c) == FAILURE) {
+        RETURN_THROWS();
+    }
+    encrypted = c->session->conn->ssl != NULL;
+
+    /* Options for the connection layer; the rest go to the SASL client. */
+    credentials = zend_new_array(4);
+    sasl_options = zend_new_array(4);
+    if (options) {
+        ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
+            if (key && zend_string_equals_literal(key, "allow_plaintext")) {
+                if (opt_bool(zv, &allow_plaintext, "allow_plaintext") == FAILURE) {
+                    goto fail;
+                }
+            } else if (key && zend_string_equals_literal(key, "allowed")) {
+                ZVAL_DEREF(zv);
+                if (Z_TYPE_P(zv) != IS_ARRAY) {
+                    zend_argument_type_error(4, "option \"allowed\" must be a list of mechanism names");
+                    goto fail;
+                }
+                allowed = Z_ARRVAL_P(zv);
+            } else if (key && (zend_string_equals_literal(key, "authzid") || zend_string_equals_literal(key, "token"))) {
+                Z_TRY_ADDREF_P(zv);
+                zend_hash_update(credentials, key, zv);
+            } else if (key) {
+                Z_TRY_ADDREF_P(zv);
+                zend_hash_update(sasl_options, key, zv);
+            } else {
+                zend_argument_value_error(4, "must only have string keys");
+                goto fail;
+            }
+        } ZEND_HASH_FOREACH_END();
+    }
+
+    /* The site-wide SMTP account replaces the caller's. */
+    if (c->session->kind == SQAUTH_PROTO_SMTP && c->smtp_user) {
+        user = c->smtp_user;
+        password = c->smtp_password ? c->smtp_password : ZSTR_EMPTY_ALLOC();
+    }
+
+    if (zend_string_equals_literal_ci(mech, "auto")) {
+        char **list;
+        size_t count, i, allowed_count = 0;
+        sqauth_str *offered, *allowed_list = NULL;
+        const char *pick;
+        if (sqauth_session_mechanisms(c->session, &list, &count, &err) != SQAUTH_OK) {
+            php_sqauth_throw(&err, NULL, NULL, 0, NULL);
+            goto fail;
+        }
+        offered = safe_emalloc(count + 1, sizeof(sqauth_str), 0);
+        for (i = 0; i < count; i++) {
+            offered[i] = sqauth_str_c(list[i]);
+        }
+        if (allowed) {
+            allowed_list = safe_emalloc(zend_hash_num_elements(allowed) + 1, sizeof(sqauth_str), 0);
+            ZEND_HASH_FOREACH_VAL(allowed, zv) {
+                ZVAL_DEREF(zv);
+                if (Z_TYPE_P(zv) == IS_STRING) {
+                    allowed_list[allowed_count].data = Z_STRVAL_P(zv);
+                    allowed_list[allowed_count++].len = Z_STRLEN_P(zv);
+                }
+            } ZEND_HASH_FOREACH_END();
+        }
+        pick = sqauth_sasl_select(offered, count, allowed_list, allowed_count, encrypted || allow_plaintext);
+        snprintf(chosen, sizeof(chosen), "%s", pick ? pick : "");
+        efree(offered);
+        if (allowed_list) {
+            efree(allowed_list);
+        }
+        sqauth_session_free_list(list, count);
+        if (!pick) {
+            zend_string *o = offered_list(c);
+            sqauth_fail(&err, SQAUTH_ERR_UNSUPPORTED, "no usable SASL mechanism: the server offers %.120s%s", ZSTR_VAL(o),
+                        encrypted ? "" : " (cleartext mechanisms are not used on an unencrypted connection)");
+            zend_string_release(o);
+            php_sqauth_throw_sasl(&err);
+            goto fail;
+        }
+    } else {
+        snprintf(chosen, sizeof(chosen), "%s", ZSTR_VAL(mech));
+    }
+
+    m = sqauth_sasl_find(chosen, strlen(chosen));
+    if (m && (m->flags & SQAUTH_MECH_CLEARTEXT) && !encrypted && !allow_plaintext) {
+        throw_policy("refusing to send the password in the clear with %s on an unencrypted connection; "
+                     "use TLS, or pass 'allow_plaintext' => true", m->name);
+        goto fail;
+    }
+    if (m) {
+        char **list;
+        size_t count, i;
+        int offered = 0;
+        if (sqauth_session_mechanisms(c->session, &list, &count, &err) == SQAUTH_OK) {
+            for (i = 0; i < count; i++) {
+                offered |= strcmp(list[i], m->name) == 0;
+            }
+            sqauth_session_free_list(list, count);
+        }
+        if (!offered) {
+            zend_string *o = offered_list(c);
+            sqauth_fail(&err, SQAUTH_ERR_UNSUPPORTED, "the server does not offer %s (it offers %.150s)", m->name, ZSTR_VAL(o));
+            zend_string_release(o);
+            php_sqauth_throw_sasl(&err);
+            goto fail;
+        }
+    }
+
+    ZVAL_STR_COPY(&tmp, user);
+    zend_hash_str_update(credentials, "authcid", sizeof("authcid") - 1, &tmp);
+    ZVAL_STR_COPY(&tmp, password);
+    zend_hash_str_update(credentials, "password", sizeof("password") - 1, &tmp);
+    if (!zend_hash_str_exists(sasl_options, "service", sizeof("service") - 1)) {
+        ZVAL_STRING(&tmp, sasl_service(c->session->kind));
+        zend_hash_str_update(sasl_options, "service", sizeof("service") - 1, &tmp);
+    }
+    if (!zend_hash_str_exists(sasl_options, "host", sizeof("host") - 1) && c->session->host) {
+        ZVAL_STRING(&tmp, c->session->host);
+        zend_hash_str_update(sasl_options, "host", sizeof("host") - 1, &tmp);
+    }
+    sasl = php_sqauth_sasl_from_arrays(chosen, strlen(chosen), credentials, sasl_options, 3);
+    if (!sasl) {
+        goto fail;
+    }
+    sqauth_error_clear(&err);
+    rc = sqauth_session_authenticate(c->session, sasl, &reply, &err);
+    sqauth_sasl_free(sasl);
+    if (rc != SQAUTH_OK) {
+        throw_auth(c, &err, &reply);
+        goto fail;
+    }
+    zend_array_destroy(credentials);
+    zend_array_destroy(sasl_options);
+    return;
+fail:
+    zend_array_destroy(credentials);
+    zend_array_destroy(sasl_options);
+    RETURN_THROWS();
+}
+
+PHP_METHOD(SqAuth_Connection, login)
+{
+    zend_string *user, *password;
+    HashTable *options = NULL;
+    int allow_plaintext = 0;
+    sqauth_auth_reply reply;
+    sqauth_error err;
+
+    ZEND_PARSE_PARAMETERS_START(2, 3)
+        Z_PARAM_STR(user)
+        Z_PARAM_STR(password)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+    (void)return_value;
+    FETCH_OPEN(c);
+    if (options) {
+        zend_string *key;
+        zval *zv;
+        ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
+            if (!key || !zend_string_equals_literal(key, "allow_plaintext")) {
+                zend_argument_value_error(3, "may only have the key \"allow_plaintext\"");
+                RETURN_THROWS();
+            }
+            if (opt_bool(zv, &allow_plaintext, "allow_plaintext") == FAILURE) {
+                RETURN_THROWS();
+            }
+        } ZEND_HASH_FOREACH_END();
+    }
+    if (!c->session->conn->ssl && !allow_plaintext) {
+        throw_policy("refusing to send the password in the clear with %s on an unencrypted connection; "
+                     "use TLS, or pass 'allow_plaintext' => true",
+                     c->session->kind == SQAUTH_PROTO_POP3 ? "USER/PASS" : "LOGIN");
+        RETURN_THROWS();
+    }
+    if (ensure_caps(c) == FAILURE) {
+        RETURN_THROWS();
+    }
+    sqauth_error_clear(&err);
+    if (sqauth_session_login(c->session, ZSTR_VAL(user), ZSTR_LEN(user), ZSTR_VAL(password), ZSTR_LEN(password),
+                             &reply, &err) != SQAUTH_OK) {
+        throw_auth(c, &err, &reply);
+        RETURN_THROWS();
+    }
 }
 
 void php_sqauth_connection_minit(int module_number)

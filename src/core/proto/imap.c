@@ -188,6 +188,234 @@ static int imap_logout(sqauth_session *s, sqauth_error *err)
     return command(s, "LOGOUT", &status, err);
 }
 
+/* ---- authentication ---- */
+
+static int next_tag(sqauth_session *s)
+{
+    snprintf(s->auth_tag, sizeof(s->auth_tag), "A%04u", ++s->tag % 10000);
+    return SQAUTH_OK;
+}
+
+static int imap_auth_command(sqauth_session *s, const char *mech, const char *ir, sqauth_error *err)
+{
+    char line[SQAUTH_CONN_MAX_LINE], logged[128];
+    int rc;
+
+    next_tag(s);
+    if (ir) {
+        snprintf(line, sizeof(line), "%s AUTHENTICATE %s %s", s->auth_tag, mech, ir);
+        snprintf(logged, sizeof(logged), "%s AUTHENTICATE %.64s %s", s->auth_tag, mech,
+                 strcmp(ir, "=") == 0 ? "=" : "<redacted>");
+    } else {
+        snprintf(line, sizeof(line), "%s AUTHENTICATE %s", s->auth_tag, mech);
+        snprintf(logged, sizeof(logged), "%s AUTHENTICATE %.64s", s->auth_tag, mech);
+    }
+    rc = sqauth_session_send_line(s, line, logged, err);
+    sqauth_cleanse(line, sizeof(line));
+    return rc;
+}
+
+/* "[CODE ...] text" -> CODE (RFC 5530). */
+static void response_code(const char *text, char *code, size_t size)
+{
+    size_t n;
+    code[0] = '\0';
+    if (text[0] != '[') {
+        return;
+    }
+    n = strcspn(text + 1, " ]");
+    if (n && n < size) {
+        memcpy(code, text + 1, n);
+        code[n] = '\0';
+    }
+}
+
+/* Reads to the next continuation or to the tagged reply of s->auth_tag. */
+static int tagged_or_continuation(sqauth_session *s, sqauth_auth_reply *r, int allow_continuation, sqauth_error *err)
+{
+    size_t tag_len = strlen(s->auth_tag);
+    int lines = 0;
+
+    memset(r, 0, sizeof(*r));
+    for (;;) {
+        const char *l;
+        int rc;
+        if (++lines > SQAUTH_MAX_REPLY_LINES) {
+            return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the IMAP server sent too many lines during authentication");
+        }
+        rc = sqauth_session_read_line(s, err);
+        if (rc != SQAUTH_OK) {
+            return rc;
+        }
+        l = line_text(s);
+        if (l[0] == '+' && (l[1] == ' ' || l[1] == '\0')) {
+            if (!allow_continuation) {
+                return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "unexpected IMAP continuation request");
+            }
+            r->status = SQAUTH_AUTH_CONTINUE;
+            r->data = l[1] ? l + 2 : l + 1;
+            r->data_len = strlen(r->data);
+            /* Some servers end the challenge with a space. */
+            while (r->data_len && r->data[r->data_len - 1] == ' ') {
+                r->data_len--;
+            }
+            return SQAUTH_OK;
+        }
+        if (strncmp(l, s->auth_tag, tag_len) == 0 && l[tag_len] == ' ') {
+            const char *st = l + tag_len + 1;
+            sqauth_session_set_response(s, l, s->line.len);
+            if (sqauth_strncaseeq(st, "OK", 2) && (st[2] == ' ' || st[2] == '\0')) {
+                r->status = SQAUTH_AUTH_SUCCESS;
+                /* [CAPABILITY ...] after login is read again lazily. */
+                return SQAUTH_OK;
+            }
+            if ((sqauth_strncaseeq(st, "NO", 2) && (st[2] == ' ' || st[2] == '\0'))
+                || (sqauth_strncaseeq(st, "BAD", 3) && (st[3] == ' ' || st[3] == '\0'))) {
+                const char *text = st + (st[0] == 'N' || st[0] == 'n' ? 2 : 3);
+                r->status = SQAUTH_AUTH_FAILURE;
+                while (*text == ' ') {
+                    text++;
+                }
+                response_code(text, r->code, sizeof(r->code));
+                return SQAUTH_OK;
+            }
+            return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "malformed tagged IMAP reply: %.200s", l);
+        }
+        if (sqauth_strncaseeq(l, "* BYE", 5)) {
+            sqauth_session_set_response(s, l, s->line.len);
+            return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the IMAP server is closing the connection: %.200s", l);
+        }
+        if (l[0] != '*') {
+            return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "unexpected IMAP reply during authentication: %.200s", l);
+        }
+        /* Untagged data before the tagged reply (RFC 9051 §7) is allowed. */
+    }
+}
+
+static int imap_auth_reply(sqauth_session *s, sqauth_auth_reply *r, sqauth_error *err)
+{
+    return tagged_or_continuation(s, r, 1, err);
+}
+
+/* How an IMAP string must be sent (RFC 9051 §4.3): a quoted string when it
+ * is 7-bit text without CR, LF or NUL, else a literal. */
+static int needs_literal(const char *p, size_t n)
+{
+    size_t i;
+    if (n > 1000) {
+        return 1;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\r' || c == '\n' || c == 0 || c >= 0x80) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int append_quoted(sqauth_buf *b, const char *p, size_t n)
+{
+    size_t i;
+    if (sqauth_buf_append_byte(b, '"')) {
+        return SQAUTH_ERR_NOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        if ((p[i] == '"' || p[i] == '\\') && sqauth_buf_append_byte(b, '\\')) {
+            return SQAUTH_ERR_NOMEM;
+        }
+        if (sqauth_buf_append_byte(b, (unsigned char)p[i])) {
+            return SQAUTH_ERR_NOMEM;
+        }
+    }
+    return sqauth_buf_append_byte(b, '"');
+}
+
+/* Sends the current command buffer up to a literal, waits for the
+ * continuation unless LITERAL+ is used, then the literal's bytes. */
+static int send_with_literal(sqauth_session *s, sqauth_buf *cmd, const char *lit, size_t lit_len, int plus,
+                             const char *logged, sqauth_error *err)
+{
+    sqauth_auth_reply r;
+    int rc;
+
+    if (sqauth_buf_printf(cmd, "{%zu%s}", lit_len, plus ? "+" : "")) {
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    rc = sqauth_session_send_line(s, (const char *)cmd->data, logged, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (!plus) {
+        rc = tagged_or_continuation(s, &r, 1, err);
+        if (rc != SQAUTH_OK) {
+            return rc;
+        }
+        if (r.status != SQAUTH_AUTH_CONTINUE) {
+            return sqauth_fail(err, SQAUTH_ERR_AUTH, "the server refused the login: %.200s",
+                               (const char *)s->response.data);
+        }
+    }
+    rc = sqauth_session_record(s, 'C', "<literal>", 9);
+    if (rc == SQAUTH_OK) {
+        rc = sqauth_conn_write_all(s->conn, lit, lit_len, err);
+    }
+    sqauth_buf_reset(cmd);
+    return rc;
+}
+
+static int imap_login(sqauth_session *s, const char *user, size_t user_len, const char *pass, size_t pass_len,
+                      sqauth_auth_reply *r, sqauth_error *err)
+{
+    sqauth_buf cmd = SQAUTH_BUF_INIT;
+    int plus = sqauth_session_find_cap(s, "LITERAL+") != NULL, rc;
+    char logged[300];
+
+    if (sqauth_session_login_disabled(s)) {
+        return sqauth_fail(err, SQAUTH_ERR_POLICY,
+                           "the IMAP server announces LOGINDISABLED: use STARTTLS or authenticate()");
+    }
+    next_tag(s);
+    if (sqauth_buf_printf(&cmd, "%s LOGIN ", s->auth_tag)) {
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    snprintf(logged, sizeof(logged), "%s LOGIN %.200s <redacted>", s->auth_tag,
+             needs_literal(user, user_len) ? "<literal>" : user);
+    if (needs_literal(user, user_len)) {
+        rc = send_with_literal(s, &cmd, user, user_len, plus, (const char *)NULL, err);
+        if (rc != SQAUTH_OK) {
+            goto done;
+        }
+    } else if (append_quoted(&cmd, user, user_len)) {
+        rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if (sqauth_buf_append_byte(&cmd, ' ')) {
+        rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if (needs_literal(pass, pass_len)) {
+        rc = send_with_literal(s, &cmd, pass, pass_len, plus, logged, err);
+        if (rc != SQAUTH_OK) {
+            goto done;
+        }
+        rc = sqauth_session_send_line(s, "", "", err);
+    } else {
+        if (append_quoted(&cmd, pass, pass_len)) {
+            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        rc = sqauth_session_send_line(s, (const char *)cmd.data, logged, err);
+    }
+    if (rc == SQAUTH_OK) {
+        rc = tagged_or_continuation(s, r, 0, err);
+    }
+done:
+    sqauth_buf_wipe(&cmd);
+    return rc;
+}
+
 const sqauth_proto_ops sqauth_proto_imap = {
     "imap", "STARTTLS", imap_greeting, imap_capabilities, imap_starttls, imap_logout,
+    "SASL-IR", 8192, imap_auth_command, imap_auth_reply, imap_login,
 };

@@ -3,6 +3,7 @@
  */
 #include "session.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,112 @@ static int pop3_logout(sqauth_session *s, sqauth_error *err)
     return simple(s, "QUIT", &ok, err);
 }
 
+/* ---- authentication (RFC 5034, RFC 1939 USER/PASS) ---- */
+
+static int pop3_auth_command(sqauth_session *s, const char *mech, const char *ir, sqauth_error *err)
+{
+    sqauth_buf line = SQAUTH_BUF_INIT;
+    char logged[128];
+    int rc;
+
+    if (sqauth_buf_printf(&line, "AUTH %s%s%s", mech, ir ? " " : "", ir ? ir : "")) {
+        sqauth_buf_wipe(&line);
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    snprintf(logged, sizeof(logged), "AUTH %s%s", mech, !ir ? "" : strcmp(ir, "=") == 0 ? " =" : " <redacted>");
+    rc = sqauth_session_send_line(s, (const char *)line.data, logged, err);
+    sqauth_buf_wipe(&line);
+    return rc;
+}
+
+/* "-ERR [AUTH] text" -> "AUTH" (RFC 2449 response codes, RFC 3206). */
+static void pop3_code(const char *text, char *code, size_t size)
+{
+    const char *p = text + 4;
+    size_t n;
+    code[0] = '\0';
+    while (*p == ' ') {
+        p++;
+    }
+    if (*p != '[') {
+        return;
+    }
+    n = strcspn(p + 1, "]");
+    if (n && n < size && p[1 + n] == ']') {
+        memcpy(code, p + 1, n);
+        code[n] = '\0';
+    }
+}
+
+static int pop3_auth_reply(sqauth_session *s, sqauth_auth_reply *r, sqauth_error *err)
+{
+    const char *l;
+    int rc = sqauth_session_read_line(s, err);
+
+    memset(r, 0, sizeof(*r));
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    l = (const char *)s->line.data;
+    sqauth_session_set_response(s, l, s->line.len);
+    if (l[0] == '+' && (l[1] == ' ' || l[1] == '\0')) {
+        r->status = SQAUTH_AUTH_CONTINUE;
+        r->data = l[1] ? l + 2 : l + 1;
+        r->data_len = strlen(r->data);
+        while (r->data_len && r->data[r->data_len - 1] == ' ') {
+            r->data_len--;
+        }
+    } else if (is_ok(s)) {
+        r->status = SQAUTH_AUTH_SUCCESS;
+    } else if (strncmp(l, "-ERR", 4) == 0) {
+        r->status = SQAUTH_AUTH_FAILURE;
+        pop3_code(l, r->code, sizeof(r->code));
+    } else {
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "malformed POP3 reply during authentication: %.200s", l);
+    }
+    return SQAUTH_OK;
+}
+
+static int pop3_login(sqauth_session *s, const char *user, size_t user_len, const char *pass, size_t pass_len,
+                      sqauth_auth_reply *r, sqauth_error *err)
+{
+    sqauth_buf line = SQAUTH_BUF_INIT;
+    int rc;
+
+    (void)user_len;
+    memset(r, 0, sizeof(*r));
+    if (sqauth_buf_printf(&line, "USER %s", user)) {
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    rc = sqauth_session_send_line(s, (const char *)line.data, NULL, err);
+    sqauth_buf_wipe(&line);
+    if (rc == SQAUTH_OK) {
+        rc = pop3_auth_reply(s, r, err);
+    }
+    if (rc != SQAUTH_OK || r->status != SQAUTH_AUTH_SUCCESS) {
+        if (rc == SQAUTH_OK) {
+            r->status = SQAUTH_AUTH_FAILURE;
+        }
+        return rc;
+    }
+    if (sqauth_buf_append_str(&line, "PASS ") || sqauth_buf_append(&line, pass, pass_len)) {
+        sqauth_buf_wipe(&line);
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    rc = sqauth_session_send_line(s, (const char *)line.data, "PASS <redacted>", err);
+    sqauth_buf_wipe(&line);
+    if (rc == SQAUTH_OK) {
+        rc = pop3_auth_reply(s, r, err);
+    }
+    if (rc == SQAUTH_OK && r->status == SQAUTH_AUTH_CONTINUE) {
+        r->status = SQAUTH_AUTH_FAILURE;
+    }
+    return rc;
+}
+
 const sqauth_proto_ops sqauth_proto_pop3 = {
     "pop3", "STLS", pop3_greeting, pop3_capabilities, pop3_starttls, pop3_logout,
+    /* RFC 5034 §4: an initial response longer than 255 octets is sent
+     * after an empty challenge instead. */
+    NULL, 255 + 12, pop3_auth_command, pop3_auth_reply, pop3_login,
 };

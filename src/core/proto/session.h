@@ -9,6 +9,7 @@
 
 #include "../common.h"
 #include "../conn.h"
+#include "../sasl/sasl.h"
 
 typedef enum {
     SQAUTH_PROTO_IMAP = 1,
@@ -35,6 +36,20 @@ typedef struct sqauth_transcript_line {
 
 typedef struct sqauth_session sqauth_session;
 
+/* One server reply during a SASL exchange, whatever the protocol. */
+typedef enum {
+    SQAUTH_AUTH_CONTINUE = 1,    /* IMAP "+ ", SMTP 334, POP3 "+ ": data is base64 */
+    SQAUTH_AUTH_SUCCESS,         /* IMAP tagged OK, SMTP 235, POP3 +OK */
+    SQAUTH_AUTH_FAILURE          /* anything else final; code says why */
+} sqauth_auth_status;
+
+typedef struct sqauth_auth_reply {
+    sqauth_auth_status status;
+    const char *data;            /* CONTINUE: the base64 text (points into s->line) */
+    size_t data_len;
+    char code[64];               /* FAILURE: "AUTHENTICATIONFAILED", "535 5.7.8", "AUTH"; "" when none */
+} sqauth_auth_reply;
+
 typedef struct sqauth_proto_ops {
     const char *name;            /* "imap", "pop3", "smtp" */
     const char *starttls_capability; /* "STARTTLS" / "STLS" */
@@ -44,6 +59,17 @@ typedef struct sqauth_proto_ops {
     int (*starttls)(sqauth_session *s, sqauth_error *err);
     /* Polite goodbye (LOGOUT, QUIT); errors ignored by the caller. */
     int (*logout)(sqauth_session *s, sqauth_error *err);
+
+    /* SASL framing, driven by the one state machine in auth.c. */
+    const char *sasl_ir_capability; /* IMAP "SASL-IR"; NULL when initial responses are always allowed */
+    size_t max_ir_command;       /* longest AUTH command that may carry an initial response */
+    /* Sends the AUTHENTICATE/AUTH command; ir is base64, "=" for an empty
+     * one, or NULL for none. */
+    int (*auth_command)(sqauth_session *s, const char *mech, const char *ir, sqauth_error *err);
+    int (*auth_reply)(sqauth_session *s, sqauth_auth_reply *r, sqauth_error *err);
+    /* IMAP LOGIN, POP3 USER/PASS; NULL for SMTP. */
+    int (*login)(sqauth_session *s, const char *user, size_t user_len, const char *pass, size_t pass_len,
+                 sqauth_auth_reply *r, sqauth_error *err);
 } sqauth_proto_ops;
 
 struct sqauth_session {
@@ -60,6 +86,8 @@ struct sqauth_session {
     int transcript_on;
     sqauth_transcript_line *transcript;
     size_t transcript_count;
+    char auth_tag[16];           /* IMAP: the tag of the AUTHENTICATE in progress */
+    int authenticated;
     sqauth_buf line;             /* scratch: the last line read */
     sqauth_buf response;         /* the last complete server reply, for errors */
 };
@@ -87,6 +115,20 @@ int sqauth_session_login_disabled(const sqauth_session *s);
  * frees with sqauth_session_free_list(). */
 int sqauth_session_mechanisms(const sqauth_session *s, char ***out, size_t *count, sqauth_error *err);
 void sqauth_session_free_list(char **list, size_t count);
+
+/* Runs a SASL exchange with sasl (a fresh session from sqauth_sasl_new)
+ * over the protocol's framing: initial response where allowed, challenges
+ * and responses, cancel ("*") when the client side fails, the final reply.
+ * Errors: SQAUTH_ERR_AUTH when the server says no (reply->code and
+ * s->response say why), the SASL error when the client side failed (after
+ * cancelling), SQAUTH_ERR_NOT_VERIFIED when the server accepted but never
+ * proved it knows the secret (DIGEST-MD5 rspauth, SCRAM v=), and the
+ * connection errors. Secrets never reach the transcript. */
+int sqauth_session_authenticate(sqauth_session *s, sqauth_sasl *sasl, sqauth_auth_reply *reply,
+                                sqauth_error *err);
+/* IMAP LOGIN / POP3 USER+PASS. */
+int sqauth_session_login(sqauth_session *s, const char *user, size_t user_len, const char *pass, size_t pass_len,
+                         sqauth_auth_reply *reply, sqauth_error *err);
 
 /* ---- for the protocol files ---- */
 int sqauth_session_send_line(sqauth_session *s, const char *line, const char *logged, sqauth_error *err);

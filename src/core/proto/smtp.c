@@ -173,6 +173,70 @@ static int smtp_logout(sqauth_session *s, sqauth_error *err)
     return rc == SQAUTH_OK ? read_reply(s, &code, NULL, err) : rc;
 }
 
+/* ---- authentication (RFC 4954) ---- */
+
+static int smtp_auth_command(sqauth_session *s, const char *mech, const char *ir, sqauth_error *err)
+{
+    sqauth_buf line = SQAUTH_BUF_INIT;
+    char logged[128];
+    int rc;
+
+    if (sqauth_buf_printf(&line, "AUTH %s%s%s", mech, ir ? " " : "", ir ? ir : "")) {
+        sqauth_buf_wipe(&line);
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    snprintf(logged, sizeof(logged), "AUTH %s%s", mech, !ir ? "" : strcmp(ir, "=") == 0 ? " =" : " <redacted>");
+    rc = sqauth_session_send_line(s, (const char *)line.data, logged, err);
+    sqauth_buf_wipe(&line);
+    return rc;
+}
+
+/* "535 5.7.8 text" -> "535 5.7.8"; "535 text" -> "535". */
+static void reply_code(const char *reply, char *code, size_t size)
+{
+    size_t n = 3;
+    const char *p = reply + 4;
+    /* RFC 3463 enhanced status: class.subject.detail */
+    if (strlen(reply) > 4 && (p[0] == '2' || p[0] == '4' || p[0] == '5') && p[1] == '.') {
+        n = 4 + strspn(p, "0123456789.");
+    }
+    if (n >= size) {
+        n = size - 1;
+    }
+    memcpy(code, reply, n);
+    code[n] = '\0';
+}
+
+static int smtp_auth_reply(sqauth_session *s, sqauth_auth_reply *r, sqauth_error *err)
+{
+    int code, rc;
+
+    memset(r, 0, sizeof(*r));
+    rc = read_reply(s, &code, NULL, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (code == 334) {
+        /* A 334 is a single line; the challenge follows the code. */
+        r->status = SQAUTH_AUTH_CONTINUE;
+        r->data = s->line.len > 4 ? (const char *)s->line.data + 4 : "";
+        r->data_len = strlen(r->data);
+        while (r->data_len && r->data[r->data_len - 1] == ' ') {
+            r->data_len--;
+        }
+        return SQAUTH_OK;
+    }
+    if (code == 235) {
+        r->status = SQAUTH_AUTH_SUCCESS;
+        return SQAUTH_OK;
+    }
+    r->status = SQAUTH_AUTH_FAILURE;
+    reply_code((const char *)s->response.data, r->code, sizeof(r->code));
+    return SQAUTH_OK;
+}
+
 const sqauth_proto_ops sqauth_proto_smtp = {
     "smtp", "STARTTLS", smtp_greeting, smtp_capabilities, smtp_starttls, smtp_logout,
+    /* RFC 4954 §4: a command line of at most 512 octets with the IR. */
+    NULL, 512, smtp_auth_command, smtp_auth_reply, NULL,
 };

@@ -1,0 +1,200 @@
+/*
+ * sqauth core: the one SASL driver for IMAP (RFC 9051 §6.2.2, SASL-IR RFC
+ * 4959), SMTP (RFC 4954) and POP3 (RFC 5034). The protocol files only know
+ * how to send the command and classify a reply; the order of things, the
+ * base64, cancelling and the checks after success are here.
+ */
+#include "session.h"
+#include "../sasl/sasl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Longest challenge accepted, decoded (SCRAM and DIGEST-MD5 messages are
+ * far smaller; this bounds a hostile server). */
+#define MAX_CHALLENGE 16384
+
+static int send_response(sqauth_session *s, const sqauth_buf *raw, sqauth_error *err)
+{
+    sqauth_buf b64 = SQAUTH_BUF_INIT;
+    int rc;
+
+    if (sqauth_b64_encode(&b64, raw->data ? raw->data : (const unsigned char *)"", raw->len) != SQAUTH_OK
+        || sqauth_buf_reserve(&b64, 0) != SQAUTH_OK) {
+        sqauth_buf_wipe(&b64);
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    /* Responses carry passwords, proofs and tokens: never logged. */
+    rc = sqauth_session_send_line(s, (const char *)b64.data, raw->len ? "<redacted>" : "", err);
+    sqauth_buf_wipe(&b64);
+    return rc;
+}
+
+/* The client side failed mid-exchange: cancel with "*" and read the
+ * server's final answer, so that the connection stays usable. */
+static void cancel(sqauth_session *s)
+{
+    sqauth_auth_reply r;
+    sqauth_error ignored;
+    int i;
+
+    if (sqauth_session_send_line(s, "*", NULL, &ignored) != SQAUTH_OK) {
+        return;
+    }
+    for (i = 0; i < 4; i++) {
+        if (s->ops->auth_reply(s, &r, &ignored) != SQAUTH_OK || r.status != SQAUTH_AUTH_CONTINUE) {
+            return;
+        }
+        /* A server that still sends challenges gets another cancel. */
+        if (sqauth_session_send_line(s, "*", NULL, &ignored) != SQAUTH_OK) {
+            return;
+        }
+    }
+}
+
+static int mech_proves_server(const sqauth_sasl *sasl)
+{
+    const char *n = sasl->mech->name;
+    return strncmp(n, "SCRAM-", 6) == 0 || strcmp(n, "DIGEST-MD5") == 0;
+}
+
+int sqauth_session_authenticate(sqauth_session *s, sqauth_sasl *sasl, sqauth_auth_reply *reply, sqauth_error *err)
+{
+    sqauth_buf ir = SQAUTH_BUF_INIT, ir64 = SQAUTH_BUF_INIT, challenge = SQAUTH_BUF_INIT, response = SQAUTH_BUF_INIT;
+    const char *mech = sasl->mech->name;
+    int has_ir = 0, ir_pending = 0, rc, rounds = 0;
+
+    memset(reply, 0, sizeof(*reply));
+    if (s->authenticated) {
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "already authenticated on this connection");
+    }
+    rc = sqauth_sasl_start(sasl, &ir, &has_ir, err);
+    if (rc != SQAUTH_OK) {
+        goto done;
+    }
+    if (has_ir) {
+        int allowed = !s->ops->sasl_ir_capability || sqauth_session_find_cap(s, s->ops->sasl_ir_capability);
+        if (ir.len == 0) {
+            rc = sqauth_buf_append_str(&ir64, "=");
+        } else {
+            rc = sqauth_b64_encode(&ir64, ir.data, ir.len);
+        }
+        if (rc != SQAUTH_OK) {
+            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        /* Too long for one command line, or not announced: wait for the
+         * server's empty challenge and send it then (RFC 4954 §4). */
+        if (!allowed || ir64.len + strlen(mech) + 24 > s->ops->max_ir_command) {
+            ir_pending = 1;
+        }
+    }
+    rc = s->ops->auth_command(s, mech, has_ir && !ir_pending ? (const char *)ir64.data : NULL, err);
+    if (rc != SQAUTH_OK) {
+        goto done;
+    }
+    for (;;) {
+        rc = s->ops->auth_reply(s, reply, err);
+        if (rc != SQAUTH_OK) {
+            goto done;
+        }
+        if (reply->status == SQAUTH_AUTH_SUCCESS) {
+            break;
+        }
+        if (reply->status == SQAUTH_AUTH_FAILURE) {
+            const char *oauth = sasl->server_error.data;
+            rc = sqauth_fail(err, SQAUTH_ERR_AUTH, "the server refused the %s login: %.160s%s%.60s%s", mech,
+                             (const char *)s->response.data, oauth ? " (OAuth error: " : "",
+                             oauth ? oauth : "", oauth ? ")" : "");
+            goto done;
+        }
+        if (++rounds > 16) {
+            cancel(s);
+            rc = sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server sent too many %s challenges", mech);
+            goto done;
+        }
+        sqauth_buf_reset(&response);
+        if (ir_pending) {
+            /* The initial response the command could not carry. */
+            ir_pending = 0;
+            if (reply->data_len != 0) {
+                cancel(s);
+                rc = sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "expected an empty challenge before the %s initial response", mech);
+                goto done;
+            }
+            rc = sqauth_buf_append(&response, ir.data ? ir.data : (const unsigned char *)"", ir.len);
+        } else {
+            sqauth_buf_reset(&challenge);
+            if (reply->data_len > MAX_CHALLENGE * 4 / 3 + 4) {
+                cancel(s);
+                rc = sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server's %s challenge is too long", mech);
+                goto done;
+            }
+            rc = sqauth_b64_decode(&challenge, reply->data, reply->data_len, err);
+            if (rc != SQAUTH_OK) {
+                cancel(s);
+                rc = sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server's %s challenge is not valid base64", mech);
+                goto done;
+            }
+            rc = sqauth_sasl_step(sasl, challenge.data ? challenge.data : (const unsigned char *)"", challenge.len,
+                                  &response, err);
+            if (rc != SQAUTH_OK) {
+                cancel(s);
+                goto done;
+            }
+        }
+        rc = send_response(s, &response, err);
+        if (rc != SQAUTH_OK) {
+            goto done;
+        }
+    }
+    /* The server said yes. A mechanism that can prove the server knows the
+     * secret must have done so, or this is not the server we think it is. */
+    if (mech_proves_server(sasl) && !sasl->server_verified) {
+        rc = sqauth_fail(err, SQAUTH_ERR_NOT_VERIFIED,
+                         "the server accepted the %s login without proving that it knows the password "
+                         "(no valid %s); not trusting this connection", mech,
+                         strcmp(mech, "DIGEST-MD5") == 0 ? "rspauth" : "server signature");
+        goto done;
+    }
+    s->authenticated = 1;
+    /* Capabilities change after login; SMTP keeps its EHLO list (a second
+     * EHLO is not needed and some servers reset state on it). */
+    if (s->kind != SQAUTH_PROTO_SMTP) {
+        sqauth_session_clear_caps(s);
+    }
+    rc = SQAUTH_OK;
+done:
+    sqauth_buf_wipe(&ir);
+    sqauth_buf_wipe(&ir64);
+    sqauth_buf_wipe(&challenge);
+    sqauth_buf_wipe(&response);
+    return rc;
+}
+
+int sqauth_session_login(sqauth_session *s, const char *user, size_t user_len, const char *pass, size_t pass_len,
+                         sqauth_auth_reply *reply, sqauth_error *err)
+{
+    int rc;
+
+    memset(reply, 0, sizeof(*reply));
+    if (s->authenticated) {
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "already authenticated on this connection");
+    }
+    if (!s->ops->login) {
+        return sqauth_fail(err, SQAUTH_ERR_UNSUPPORTED, "%s has no LOGIN command: use authenticate()", s->ops->name);
+    }
+    if (memchr(user, '\0', user_len) || memchr(pass, '\0', pass_len)) {
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "user name and password must not contain NUL bytes");
+    }
+    rc = s->ops->login(s, user, user_len, pass, pass_len, reply, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (reply->status != SQAUTH_AUTH_SUCCESS) {
+        return sqauth_fail(err, SQAUTH_ERR_AUTH, "the server refused the login: %.200s", (const char *)s->response.data);
+    }
+    s->authenticated = 1;
+    sqauth_session_clear_caps(s);
+    return SQAUTH_OK;
+}
