@@ -66,6 +66,9 @@ namespace SqAuth {
 
         public function login(string $user, #[\SensitiveParameter] string $password, array $options = []): void {}
 
+        /** The server's first challenge for $mechanism (raw bytes), then cancels; null if it does not answer. */
+        public function probeChallenge(string $mechanism): ?string {}
+
         /** @return resource */
         public function stream() {}
 
@@ -130,6 +133,8 @@ namespace SqAuth {
     function digest_md5_parse_challenge(string $challenge): array {}
 
     function openssl_error_decode(int|string $code): array {}
+
+    function detect(string $uri, array $options = []): array {}
 
     function digest_md5_response(
         string $user,

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 482b06b30298d51e7e18b526f212b7032c219789 */
+ * Stub hash: 3b452eed70cf0b53ed11106483816965cad4d3dc */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_SqAuth_mechanisms, 0, 0, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()
@@ -24,6 +24,11 @@ ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_SqAuth_openssl_error_decode, 0, 1, IS_ARRAY, 0)
 	ZEND_ARG_TYPE_MASK(0, code, MAY_BE_LONG|MAY_BE_STRING, NULL)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_SqAuth_detect, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, uri, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_SqAuth_digest_md5_response, 0, 5, IS_STRING, 0)
@@ -104,6 +109,10 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SqAuth_Connection_login, 0
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SqAuth_Connection_probeChallenge, 0, 1, IS_STRING, 1)
+	ZEND_ARG_TYPE_INFO(0, mechanism, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
 #define arginfo_class_SqAuth_Connection_stream arginfo_class_SqAuth_Connection___construct
 
 #define arginfo_class_SqAuth_Connection_transcript arginfo_SqAuth_mechanisms
@@ -132,6 +141,7 @@ ZEND_FUNCTION(SqAuth_select_mechanism);
 ZEND_FUNCTION(SqAuth_cram_md5_response);
 ZEND_FUNCTION(SqAuth_digest_md5_parse_challenge);
 ZEND_FUNCTION(SqAuth_openssl_error_decode);
+ZEND_FUNCTION(SqAuth_detect);
 ZEND_FUNCTION(SqAuth_digest_md5_response);
 ZEND_METHOD(SqAuth_SaslClient, __construct);
 ZEND_METHOD(SqAuth_SaslClient, mechanism);
@@ -153,6 +163,7 @@ ZEND_METHOD(SqAuth_Connection, isEncrypted);
 ZEND_METHOD(SqAuth_Connection, tlsInfo);
 ZEND_METHOD(SqAuth_Connection, authenticate);
 ZEND_METHOD(SqAuth_Connection, login);
+ZEND_METHOD(SqAuth_Connection, probeChallenge);
 ZEND_METHOD(SqAuth_Connection, stream);
 ZEND_METHOD(SqAuth_Connection, transcript);
 ZEND_METHOD(SqAuth_Connection, close);
@@ -172,6 +183,7 @@ static const zend_function_entry ext_functions[] = {
 	ZEND_NS_FALIAS("SqAuth", cram_md5_response, SqAuth_cram_md5_response, arginfo_SqAuth_cram_md5_response)
 	ZEND_NS_FALIAS("SqAuth", digest_md5_parse_challenge, SqAuth_digest_md5_parse_challenge, arginfo_SqAuth_digest_md5_parse_challenge)
 	ZEND_NS_FALIAS("SqAuth", openssl_error_decode, SqAuth_openssl_error_decode, arginfo_SqAuth_openssl_error_decode)
+	ZEND_NS_FALIAS("SqAuth", detect, SqAuth_detect, arginfo_SqAuth_detect)
 	ZEND_NS_FALIAS("SqAuth", digest_md5_response, SqAuth_digest_md5_response, arginfo_SqAuth_digest_md5_response)
 	ZEND_FE_END
 };
@@ -203,6 +215,7 @@ static const zend_function_entry class_SqAuth_Connection_methods[] = {
 	ZEND_ME(SqAuth_Connection, tlsInfo, arginfo_class_SqAuth_Connection_tlsInfo, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, authenticate, arginfo_class_SqAuth_Connection_authenticate, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, login, arginfo_class_SqAuth_Connection_login, ZEND_ACC_PUBLIC)
+	ZEND_ME(SqAuth_Connection, probeChallenge, arginfo_class_SqAuth_Connection_probeChallenge, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, stream, arginfo_class_SqAuth_Connection_stream, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, transcript, arginfo_class_SqAuth_Connection_transcript, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, close, arginfo_class_SqAuth_Connection_close, ZEND_ACC_PUBLIC)

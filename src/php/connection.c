@@ -10,6 +10,7 @@
 
 #include "zend_exceptions.h"
 #include "zend_smart_str.h"
+#include "zend_interfaces.h"
 #include "php_network.h"
 #include "ext/standard/info.h"
 #include "../core/conn.h"
@@ -401,10 +402,9 @@ PHP_METHOD(SqAuth_Connection, __construct)
     ZEND_PARSE_PARAMETERS_NONE();
 }
 
-PHP_METHOD(SqAuth_Connection, open)
+/* Connection::open() proper; also used by SqAuth\detect(). */
+static int connection_open(zval *out, zend_string *uri, HashTable *options)
 {
-    zend_string *uri;
-    HashTable *options = NULL;
     const scheme_info *scheme;
     char host[256];
     unsigned port;
@@ -413,17 +413,11 @@ PHP_METHOD(SqAuth_Connection, open)
     sqauth_conn *conn;
     sqauth_error err;
 
-    ZEND_PARSE_PARAMETERS_START(1, 2)
-        Z_PARAM_STR(uri)
-        Z_PARAM_OPTIONAL
-        Z_PARAM_ARRAY_HT(options)
-    ZEND_PARSE_PARAMETERS_END();
-
     if (parse_uri(uri, &scheme, host, sizeof(host), &port) == FAILURE) {
-        RETURN_THROWS();
+        return FAILURE;
     }
-    object_init_ex(return_value, php_sqauth_connection_ce);
-    c = Z_CONNECTION_P(return_value);
+    object_init_ex(out, php_sqauth_connection_ce);
+    c = Z_CONNECTION_P(out);
     if (parse_options(c, options, &o) == FAILURE) {
         goto fail;
     }
@@ -439,14 +433,30 @@ PHP_METHOD(SqAuth_Connection, open)
     if (o.helo) {
         zend_string_release(o.helo);
     }
-    return;
+    return SUCCESS;
 fail:
     if (o.helo) {
         zend_string_release(o.helo);
     }
-    zval_ptr_dtor(return_value);
-    ZVAL_UNDEF(return_value);
-    RETURN_THROWS();
+    zval_ptr_dtor(out);
+    ZVAL_UNDEF(out);
+    return FAILURE;
+}
+
+PHP_METHOD(SqAuth_Connection, open)
+{
+    zend_string *uri;
+    HashTable *options = NULL;
+
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+        Z_PARAM_STR(uri)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+
+    if (connection_open(return_value, uri, options) == FAILURE) {
+        RETURN_THROWS();
+    }
 }
 
 PHP_METHOD(SqAuth_Connection, fromStream)
@@ -1135,6 +1145,133 @@ PHP_METHOD(SqAuth_Connection, login)
         throw_auth(c, &err, &reply);
         RETURN_THROWS();
     }
+}
+
+/* ---- detection ---- */
+
+static const char *tls_mode_name(int mode)
+{
+    return mode == TLS_NONE ? "none" : mode == TLS_STARTTLS ? "starttls" : "implicit";
+}
+
+/* SqAuth\detect(): what a server offers, over the TLS mode the site will
+ * really use. With 'probe' => true, every password mechanism this build
+ * knows is also tried with AUTHENTICATE/AUTH and cancelled, for servers
+ * that answer mechanisms they do not list. */
+PHP_FUNCTION(SqAuth_detect)
+{
+    zend_string *uri, *key;
+    HashTable *options = NULL, *conn_opts;
+    zval conn, *zv, tmp;
+    int probe = 0;
+    php_sqauth_connection *c;
+    size_t i;
+
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+        Z_PARAM_STR(uri)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+
+    conn_opts = zend_new_array(8);
+    if (options) {
+        ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
+            if (key && zend_string_equals_literal(key, "probe")) {
+                if (opt_bool(zv, &probe, "probe") == FAILURE) {
+                    zend_array_destroy(conn_opts);
+                    RETURN_THROWS();
+                }
+            } else if (key) {
+                Z_TRY_ADDREF_P(zv);
+                zend_hash_update(conn_opts, key, zv);
+            } else {
+                zend_argument_value_error(2, "must only have string keys");
+                zend_array_destroy(conn_opts);
+                RETURN_THROWS();
+            }
+        } ZEND_HASH_FOREACH_END();
+    }
+    if (connection_open(&conn, uri, conn_opts) == FAILURE) {
+        zend_array_destroy(conn_opts);
+        RETURN_THROWS();
+    }
+    zend_array_destroy(conn_opts);
+    c = Z_CONNECTION_P(&conn);
+    if (ensure_caps(c) == FAILURE) {
+        zval_ptr_dtor(&conn);
+        RETURN_THROWS();
+    }
+
+    array_init(return_value);
+    add_assoc_str(return_value, "uri", zend_string_copy(uri));
+    add_assoc_string(return_value, "protocol", c->session->ops->name);
+    add_assoc_string(return_value, "tls_mode", tls_mode_name(c->tls_mode));
+    add_assoc_string(return_value, "greeting", c->session->greeting ? c->session->greeting : "");
+    zend_call_method_with_0_params(Z_OBJ(conn), php_sqauth_connection_ce, NULL, "capabilities", &tmp);
+    if (Z_TYPE(tmp) == IS_UNDEF) {
+        zval_ptr_dtor(return_value);
+        zval_ptr_dtor(&conn);
+        RETURN_THROWS();
+    }
+    add_assoc_zval(return_value, "capabilities", &tmp);
+    add_assoc_bool(return_value, "starttls", c->session->starttls_done || sqauth_session_starttls_offered(c->session));
+    add_assoc_bool(return_value, "login_disabled", sqauth_session_login_disabled(c->session));
+    zend_call_method_with_0_params(Z_OBJ(conn), php_sqauth_connection_ce, NULL, "mechanisms", &tmp);
+    add_assoc_zval(return_value, "mechanisms", &tmp);
+    zend_call_method_with_0_params(Z_OBJ(conn), php_sqauth_connection_ce, NULL, "tlsinfo", &tmp);
+    add_assoc_zval(return_value, "tls", &tmp);
+
+    if (probe) {
+        zval probed;
+        array_init(&probed);
+        for (i = 0; i < sqauth_sasl_mech_count(); i++) {
+            const sqauth_sasl_mech *m = sqauth_sasl_mech_at(i);
+            sqauth_error err;
+            int answers = 0;
+            if (!(m->flags & SQAUTH_MECH_NEEDS_PASSWORD) || (m->flags & SQAUTH_MECH_CHANNEL_BIND)) {
+                continue;
+            }
+            sqauth_error_clear(&err);
+            if (sqauth_session_probe(c->session, m->name, &answers, NULL, &err) != SQAUTH_OK) {
+                throw_auth(c, &err, NULL);
+                zval_ptr_dtor(&probed);
+                zval_ptr_dtor(return_value);
+                zval_ptr_dtor(&conn);
+                RETURN_THROWS();
+            }
+            add_assoc_bool(&probed, m->name, answers);
+        }
+        add_assoc_zval(return_value, "probed", &probed);
+    }
+    sqauth_session_logout(c->session);
+    zval_ptr_dtor(&conn);
+}
+
+/* SqAuth\Connection::probeChallenge(): the server's first challenge for a
+ * mechanism, then cancel; what admins used to copy from a telnet session. */
+PHP_METHOD(SqAuth_Connection, probeChallenge)
+{
+    zend_string *mech;
+    sqauth_buf challenge = SQAUTH_BUF_INIT;
+    sqauth_error err;
+    int answers = 0;
+
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_STR(mech)
+    ZEND_PARSE_PARAMETERS_END();
+    FETCH_OPEN(c);
+    sqauth_error_clear(&err);
+    if (sqauth_session_probe(c->session, ZSTR_VAL(mech), &answers, &challenge, &err) != SQAUTH_OK) {
+        sqauth_buf_free(&challenge);
+        throw_auth(c, &err, NULL);
+        RETURN_THROWS();
+    }
+    if (!answers) {
+        sqauth_buf_free(&challenge);
+        RETURN_NULL();
+    }
+    RETVAL_STRINGL(challenge.data ? (const char *)challenge.data : "", challenge.len);
+    sqauth_buf_free(&challenge);
 }
 
 void php_sqauth_connection_minit(int module_number)

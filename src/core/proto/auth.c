@@ -172,6 +172,44 @@ done:
     return rc;
 }
 
+int sqauth_session_probe(sqauth_session *s, const char *mech, int *answers, sqauth_buf *challenge, sqauth_error *err)
+{
+    sqauth_auth_reply r;
+    size_t i;
+    int rc;
+
+    *answers = 0;
+    /* The name goes on the command line: only a SASL mechanism name. */
+    for (i = 0; mech[i]; i++) {
+        char ch = mech[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')
+            || i >= 20) {
+            return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "not a SASL mechanism name");
+        }
+    }
+    if (i == 0) {
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "not a SASL mechanism name");
+    }
+    rc = s->ops->auth_command(s, mech, NULL, err);
+    if (rc == SQAUTH_OK) {
+        rc = s->ops->auth_reply(s, &r, err);
+    }
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (r.status == SQAUTH_AUTH_CONTINUE) {
+        *answers = 1;
+        if (challenge && sqauth_b64_decode(challenge, r.data, r.data_len, err) != SQAUTH_OK) {
+            sqauth_buf_reset(challenge);
+        }
+        cancel(s);
+    } else if (r.status == SQAUTH_AUTH_SUCCESS) {
+        /* Logged in without credentials: nothing was probed, but say so. */
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server accepted %s without any credentials", mech);
+    }
+    return SQAUTH_OK;
+}
+
 int sqauth_session_login(sqauth_session *s, const char *user, size_t user_len, const char *pass, size_t pass_len,
                          sqauth_auth_reply *reply, sqauth_error *err)
 {

@@ -235,6 +235,7 @@ int sqauth_session_starttls(sqauth_session *s, const sqauth_tls_config *cfg, sqa
     if (rc != SQAUTH_OK) {
         return rc;
     }
+    s->starttls_done = 1;
     /* Capabilities learnt in plaintext may have been tampered with. */
     return sqauth_session_capabilities(s, err);
 }

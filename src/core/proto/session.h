@@ -88,6 +88,7 @@ struct sqauth_session {
     size_t transcript_count;
     char auth_tag[16];           /* IMAP: the tag of the AUTHENTICATE in progress */
     int authenticated;
+    int starttls_done;           /* STARTTLS was offered and used */
     sqauth_buf line;             /* scratch: the last line read */
     sqauth_buf response;         /* the last complete server reply, for errors */
 };
@@ -126,6 +127,12 @@ void sqauth_session_free_list(char **list, size_t count);
  * connection errors. Secrets never reach the transcript. */
 int sqauth_session_authenticate(sqauth_session *s, sqauth_sasl *sasl, sqauth_auth_reply *reply,
                                 sqauth_error *err);
+/* Asks whether the server answers an AUTHENTICATE/AUTH for mech without
+ * logging in: sends the command, and when a challenge comes, cancels with
+ * "*". *answers = 1 when a challenge came (mechanism usable). *challenge
+ * gets the first challenge, decoded, when it is not NULL. */
+int sqauth_session_probe(sqauth_session *s, const char *mech, int *answers, sqauth_buf *challenge, sqauth_error *err);
+
 /* IMAP LOGIN / POP3 USER+PASS. */
 int sqauth_session_login(sqauth_session *s, const char *user, size_t user_len, const char *pass, size_t pass_len,
                          sqauth_auth_reply *reply, sqauth_error *err);
