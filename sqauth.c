@@ -139,6 +139,7 @@ PHP_MSHUTDOWN_FUNCTION(sqauth)
     (void)type;
     (void)module_number;
     sqauth_tls_cache_clear();
+    sqauth_crypto_cleanup();
     return SUCCESS;
 }
 

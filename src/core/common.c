@@ -8,8 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 int sqauth_fail(sqauth_error *err, int code, const char *fmt, ...)
@@ -297,4 +301,181 @@ int sqauth_random(unsigned char *out, size_t n, sqauth_error *err)
         return sqauth_fail(err, SQAUTH_ERR_CRYPTO, "OpenSSL RAND_bytes failed");
     }
     return SQAUTH_OK;
+}
+
+/* ---- nonce pool ---- */
+
+/* One pool per thread (ZTS builds run requests in threads), so no lock. */
+#define NONCE_POOL_SIZE 4096
+/* Larger requests bypass the pool. */
+#define NONCE_POOL_MAX_DRAW 128
+
+typedef struct nonce_pool {
+    unsigned char bytes[NONCE_POOL_SIZE];
+    size_t avail;          /* unused bytes at the end of bytes[] */
+    unsigned generation;   /* fork_generation when filled */
+} nonce_pool;
+
+static __thread nonce_pool pool;
+/* Bumped in every child after fork(); a pool filled under an older
+ * generation was inherited from the parent and is discarded. */
+static unsigned fork_generation;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static int atfork_registered;
+
+static void nonce_pool_empty(void)
+{
+    OPENSSL_cleanse(pool.bytes, sizeof(pool.bytes));
+    pool.avail = 0;
+}
+
+/* Runs in the child, in the thread that called fork() (the only one the
+ * child has). Other threads' pools do not exist in the child; the
+ * generation check covers any pool this thread refills later anyway. */
+static void nonce_pool_atfork_child(void)
+{
+    __atomic_add_fetch(&fork_generation, 1, __ATOMIC_SEQ_CST);
+    nonce_pool_empty();
+}
+
+static void nonce_pool_register(void)
+{
+    /* glibc unregisters the handler when the module is dlclose()d. */
+    atfork_registered = pthread_atfork(NULL, NULL, nonce_pool_atfork_child) == 0;
+}
+
+int sqauth_random_nonce(unsigned char *out, size_t n, sqauth_error *err)
+{
+    unsigned generation;
+
+    if (n == 0) {
+        return SQAUTH_OK;
+    }
+    if (n > NONCE_POOL_MAX_DRAW || pthread_once(&atfork_once, nonce_pool_register) != 0 || !atfork_registered) {
+        /* Without the fork handler a pool could be shared with a child. */
+        return sqauth_random(out, n, err);
+    }
+    generation = __atomic_load_n(&fork_generation, __ATOMIC_SEQ_CST);
+    if (pool.generation != generation) {
+        nonce_pool_empty();
+        pool.generation = generation;
+    }
+    if (pool.avail < n) {
+        nonce_pool_empty();
+        if (RAND_bytes(pool.bytes, (int)sizeof(pool.bytes)) != 1) {
+            nonce_pool_empty();
+            return sqauth_fail(err, SQAUTH_ERR_CRYPTO, "OpenSSL RAND_bytes failed");
+        }
+        pool.avail = sizeof(pool.bytes);
+    }
+    memcpy(out, pool.bytes + sizeof(pool.bytes) - pool.avail, n);
+    /* Handed-out bytes leave the pool for good. */
+    OPENSSL_cleanse(pool.bytes + sizeof(pool.bytes) - pool.avail, n);
+    pool.avail -= n;
+    return SQAUTH_OK;
+}
+
+/* ---- algorithms fetched once ---- */
+
+static EVP_MD *md5_md;
+static EVP_MAC_CTX *hmac_md5_template;   /* HMAC with digest MD5, no key */
+
+/* Publishes a freshly fetched object unless another thread was first. */
+static void *publish(void **slot, void *fresh, void (*release)(void *))
+{
+    void *expected = NULL;
+
+    if (!__atomic_compare_exchange_n(slot, &expected, fresh, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        release(fresh);
+        return expected;
+    }
+    return fresh;
+}
+
+static void release_md(void *p)
+{
+    EVP_MD_free(p);
+}
+
+static void release_mac_ctx(void *p)
+{
+    EVP_MAC_CTX_free(p);
+}
+
+const EVP_MD *sqauth_md5(void)
+{
+    EVP_MD *md = __atomic_load_n(&md5_md, __ATOMIC_ACQUIRE);
+
+    if (!md) {
+        md = EVP_MD_fetch(NULL, "MD5", NULL);
+        if (!md) {
+            return NULL;
+        }
+        md = publish((void **)&md5_md, md, release_md);
+    }
+    return md;
+}
+
+static EVP_MAC_CTX *hmac_md5_ctx_template(void)
+{
+    EVP_MAC_CTX *t = __atomic_load_n(&hmac_md5_template, __ATOMIC_ACQUIRE);
+
+    if (!t) {
+        EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+        OSSL_PARAM params[2];
+
+        if (!mac) {
+            return NULL;
+        }
+        t = EVP_MAC_CTX_new(mac);
+        EVP_MAC_free(mac);  /* the context keeps its own reference */
+        if (!t) {
+            return NULL;
+        }
+        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"MD5", 0);
+        params[1] = OSSL_PARAM_construct_end();
+        if (EVP_MAC_CTX_set_params(t, params) != 1) {
+            EVP_MAC_CTX_free(t);
+            return NULL;
+        }
+        t = publish((void **)&hmac_md5_template, t, release_mac_ctx);
+    }
+    return t;
+}
+
+int sqauth_hmac_md5(const void *key, size_t key_len, const void *data, size_t data_len,
+                    unsigned char out[16], sqauth_error *err)
+{
+    EVP_MAC_CTX *t = hmac_md5_ctx_template(), *ctx;
+    size_t n = 0;
+    int ok;
+
+    if (!t) {
+        return sqauth_fail(err, SQAUTH_ERR_CRYPTO, "OpenSSL refused HMAC-MD5 (FIPS mode?)");
+    }
+    /* A copy of the keyless template: setting the digest by name on a new
+     * context would fetch it again; the copy is cleansed when freed. */
+    ctx = EVP_MAC_CTX_dup(t);
+    if (!ctx) {
+        return sqauth_fail(err, SQAUTH_ERR_CRYPTO, "OpenSSL HMAC-MD5 failed");
+    }
+    ok = EVP_MAC_init(ctx, key ? key : (const void *)"", key_len, NULL) == 1
+        && EVP_MAC_update(ctx, data ? data : (const void *)"", data_len) == 1
+        && EVP_MAC_final(ctx, out, &n, 16) == 1 && n == 16;
+    EVP_MAC_CTX_free(ctx);
+    if (!ok) {
+        OPENSSL_cleanse(out, 16);
+        return sqauth_fail(err, SQAUTH_ERR_CRYPTO, "OpenSSL HMAC-MD5 failed");
+    }
+    return SQAUTH_OK;
+}
+
+void sqauth_crypto_cleanup(void)
+{
+    EVP_MD *md = __atomic_exchange_n(&md5_md, NULL, __ATOMIC_ACQ_REL);
+    EVP_MAC_CTX *t = __atomic_exchange_n(&hmac_md5_template, NULL, __ATOMIC_ACQ_REL);
+
+    EVP_MD_free(md);
+    EVP_MAC_CTX_free(t);
+    nonce_pool_empty();
 }

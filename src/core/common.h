@@ -107,4 +107,26 @@ int sqauth_b64_decode(sqauth_buf *out, const char *in, size_t len, sqauth_error 
 /* Fills out with n random bytes from OpenSSL's RAND_bytes. */
 int sqauth_random(unsigned char *out, size_t n, sqauth_error *err);
 
+/* Fills out with n random bytes for a public nonce (SASL cnonce, SCRAM
+ * client nonce), served from a small per-thread pool of RAND_bytes output
+ * that is refilled 4 KiB at a time (RAND_bytes costs a getpid() system call
+ * per call in OpenSSL 3.0). Bytes are cleansed from the pool as they are
+ * handed out, and a fork (pthread_atfork) empties the pool in the child, so
+ * two processes never hand out the same nonce. Not for keys: use
+ * sqauth_random() for secrets. */
+int sqauth_random_nonce(unsigned char *out, size_t n, sqauth_error *err);
+
+/* OpenSSL objects fetched once per process and kept (OpenSSL 3 fetches a
+ * provider implementation on every EVP_md5()/HMAC() use otherwise). NULL
+ * when the algorithm is unavailable (MD5 under a FIPS-only provider). */
+struct evp_md_st;
+const struct evp_md_st *sqauth_md5(void);
+/* HMAC-MD5 of data under key into out[16] through a fetched EVP_MAC; the
+ * MAC context is cleansed and freed before returning. */
+int sqauth_hmac_md5(const void *key, size_t key_len, const void *data, size_t data_len,
+                    unsigned char out[16], sqauth_error *err);
+/* Frees what sqauth_md5() and sqauth_hmac_md5() fetched; call once when the
+ * process no longer uses the core (the PHP module's MSHUTDOWN). */
+void sqauth_crypto_cleanup(void);
+
 #endif

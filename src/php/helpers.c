@@ -8,9 +8,25 @@
 #include "zend_exceptions.h"
 #include "../core/sasl/digest_md5_parse.h"
 
+#include <openssl/evp.h>
+
 static int is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Strict base64 of a server line into out; surrounding white space (the
+ * CRLF SquirrelMail leaves on) is ignored. */
+static int decode_challenge(const char *in, size_t len, sqauth_buf *out, sqauth_error *err)
+{
+    while (len && is_space(in[0])) {
+        in++;
+        len--;
+    }
+    while (len && is_space(in[len - 1])) {
+        len--;
+    }
+    return sqauth_b64_decode(out, in, len, err);
 }
 
 zend_string *php_sqauth_b64_decode_challenge(const char *in, size_t len)
@@ -19,16 +35,8 @@ zend_string *php_sqauth_b64_decode_challenge(const char *in, size_t len)
     sqauth_error err;
     zend_string *r;
 
-    /* SquirrelMail hands over the rest of the server line, CRLF included. */
-    while (len && is_space(in[0])) {
-        in++;
-        len--;
-    }
-    while (len && is_space(in[len - 1])) {
-        len--;
-    }
     sqauth_error_clear(&err);
-    if (sqauth_b64_decode(&out, in, len, &err) != SQAUTH_OK) {
+    if (decode_challenge(in, len, &out, &err) != SQAUTH_OK) {
         sqauth_buf_free(&out);
         php_sqauth_throw_sasl(&err);
         return NULL;
@@ -38,47 +46,62 @@ zend_string *php_sqauth_b64_decode_challenge(const char *in, size_t len)
     return r;
 }
 
-zend_string *php_sqauth_b64_encode(const zend_string *raw)
+/* Base64 of n bytes straight into a new zend_string (OpenSSL's encoder);
+ * NULL and an Error when too long. */
+static zend_string *encode_raw(const unsigned char *p, size_t n)
 {
-    sqauth_buf out = SQAUTH_BUF_INIT;
     zend_string *r;
+    int len;
 
-    if (sqauth_b64_encode(&out, (const unsigned char *)ZSTR_VAL(raw), ZSTR_LEN(raw)) != SQAUTH_OK) {
-        sqauth_buf_wipe(&out);
+    if (n > ((size_t)1 << 30)) {
         zend_throw_error(NULL, "out of memory");
         return NULL;
     }
-    r = zend_string_init((const char *)(out.data ? out.data : (unsigned char *)""), out.len, 0);
-    /* The base64 of a response can be as sensitive as the response. */
-    sqauth_buf_wipe(&out);
+    r = zend_string_alloc(4 * ((n + 2) / 3), 0);
+    len = EVP_EncodeBlock((unsigned char *)ZSTR_VAL(r), p ? p : (const unsigned char *)"", (int)n);
+    ZSTR_LEN(r) = (size_t)len;
+    ZSTR_VAL(r)[len] = '\0';
     return r;
 }
 
-/* Runs a one-challenge mechanism: decode, step, encode. */
+zend_string *php_sqauth_b64_encode(const zend_string *raw)
+{
+    return encode_raw((const unsigned char *)ZSTR_VAL(raw), ZSTR_LEN(raw));
+}
+
+/* Runs a one-challenge mechanism: decode, step, encode, with the
+ * challenge and the raw response kept in core buffers (the response is
+ * wiped; its base64 can be as sensitive, but is what the caller asked for). */
 static zend_string *one_step(sqauth_sasl *s, const char *b64, size_t b64_len)
 {
-    zend_string *challenge, *response, *encoded;
+    sqauth_buf challenge = SQAUTH_BUF_INIT, response = SQAUTH_BUF_INIT;
+    sqauth_error err;
+    zend_string *encoded;
 
-    challenge = php_sqauth_b64_decode_challenge(b64, b64_len);
-    if (!challenge) {
+    sqauth_error_clear(&err);
+    if (decode_challenge(b64, b64_len, &challenge, &err) != SQAUTH_OK) {
+        sqauth_buf_free(&challenge);
+        php_sqauth_throw_sasl(&err);
         return NULL;
     }
-    response = php_sqauth_sasl_step(s, ZSTR_VAL(challenge), ZSTR_LEN(challenge));
-    zend_string_release(challenge);
-    if (!response) {
+    if (sqauth_sasl_step(s, challenge.data ? challenge.data : (const unsigned char *)"", challenge.len, &response,
+                         &err) != SQAUTH_OK) {
+        sqauth_buf_free(&challenge);
+        sqauth_buf_wipe(&response);
+        php_sqauth_throw_sasl(&err);
         return NULL;
     }
-    encoded = php_sqauth_b64_encode(response);
-    ZEND_SECURE_ZERO(ZSTR_VAL(response), ZSTR_LEN(response));
-    zend_string_release(response);
+    sqauth_buf_free(&challenge);
+    encoded = encode_raw(response.data, response.len);
+    sqauth_buf_wipe(&response);
     return encoded;
 }
 
 PHP_FUNCTION(SqAuth_cram_md5_response)
 {
     zend_string *user, *password, *challenge, *r;
-    sqauth_sasl_config cfg;
-    sqauth_sasl *s = NULL;
+    sqauth_buf raw = SQAUTH_BUF_INIT, response = SQAUTH_BUF_INIT;
+    sqauth_str u, p;
     sqauth_error err;
 
     ZEND_PARSE_PARAMETERS_START(3, 3)
@@ -87,18 +110,32 @@ PHP_FUNCTION(SqAuth_cram_md5_response)
         Z_PARAM_STR(challenge)
     ZEND_PARSE_PARAMETERS_END();
 
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.authcid.data = ZSTR_VAL(user);
-    cfg.authcid.len = ZSTR_LEN(user);
-    cfg.password.data = ZSTR_VAL(password);
-    cfg.password.len = ZSTR_LEN(password);
+    /* What sqauth_sasl_new() checks for CRAM-MD5 (both credentials are
+     * there), without building a session for one HMAC. */
     sqauth_error_clear(&err);
-    if (sqauth_sasl_new(&s, "CRAM-MD5", sizeof("CRAM-MD5") - 1, &cfg, &err) != SQAUTH_OK) {
+    if (memchr(ZSTR_VAL(user), '\0', ZSTR_LEN(user)) || memchr(ZSTR_VAL(password), '\0', ZSTR_LEN(password))) {
+        sqauth_fail(&err, SQAUTH_ERR_INVALID_ARG, "credentials must not contain NUL bytes");
         php_sqauth_throw_sasl(&err);
         RETURN_THROWS();
     }
-    r = one_step(s, ZSTR_VAL(challenge), ZSTR_LEN(challenge));
-    sqauth_sasl_free(s);
+    if (decode_challenge(ZSTR_VAL(challenge), ZSTR_LEN(challenge), &raw, &err) != SQAUTH_OK) {
+        sqauth_buf_free(&raw);
+        php_sqauth_throw_sasl(&err);
+        RETURN_THROWS();
+    }
+    u.data = ZSTR_VAL(user);
+    u.len = ZSTR_LEN(user);
+    p.data = ZSTR_VAL(password);
+    p.len = ZSTR_LEN(password);
+    if (sqauth_cram_md5_response(u, p, raw.data, raw.len, &response, &err) != SQAUTH_OK) {
+        sqauth_buf_free(&raw);
+        sqauth_buf_wipe(&response);
+        php_sqauth_throw_sasl(&err);
+        RETURN_THROWS();
+    }
+    sqauth_buf_free(&raw);
+    r = encode_raw(response.data, response.len);
+    sqauth_buf_wipe(&response);
     if (!r) {
         RETURN_THROWS();
     }
@@ -108,9 +145,12 @@ PHP_FUNCTION(SqAuth_cram_md5_response)
 PHP_FUNCTION(SqAuth_digest_md5_response)
 {
     zend_string *user, *password, *challenge, *service, *host, *authz = NULL, *r;
-    HashTable *options = NULL, *credentials;
-    zval tmp;
-    sqauth_sasl *s;
+    HashTable *options = NULL;
+    sqauth_sasl_config cfg;
+    const char **qop = NULL;
+    sqauth_error err;
+    sqauth_sasl *s = NULL;
+    int ok;
 
     ZEND_PARSE_PARAMETERS_START(5, 7)
         Z_PARAM_STR(user)
@@ -134,27 +174,33 @@ PHP_FUNCTION(SqAuth_digest_md5_response)
         } ZEND_HASH_FOREACH_END();
     }
 
-    /* Build the same arrays SaslClient takes, so both paths share one
-     * validation. */
-    credentials = zend_new_array(3);
-    ZVAL_STR_COPY(&tmp, user);
-    zend_hash_str_add_new(credentials, "authcid", sizeof("authcid") - 1, &tmp);
-    ZVAL_STR_COPY(&tmp, password);
-    zend_hash_str_add_new(credentials, "password", sizeof("password") - 1, &tmp);
+    /* The configuration SaslClient would build from the same values: the
+     * options go through SaslClient's own option reader (argument 7), so
+     * both paths share one validation. */
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.authcid.data = ZSTR_VAL(user);
+    cfg.authcid.len = ZSTR_LEN(user);
+    cfg.password.data = ZSTR_VAL(password);
+    cfg.password.len = ZSTR_LEN(password);
     if (authz && ZSTR_LEN(authz)) {
-        ZVAL_STR_COPY(&tmp, authz);
-        zend_hash_str_add_new(credentials, "authzid", sizeof("authzid") - 1, &tmp);
+        cfg.authzid.data = ZSTR_VAL(authz);
+        cfg.authzid.len = ZSTR_LEN(authz);
     }
-    {
-        HashTable *opts = options ? zend_array_dup(options) : zend_new_array(2);
-        ZVAL_STR_COPY(&tmp, service);
-        zend_hash_str_update(opts, "service", sizeof("service") - 1, &tmp);
-        ZVAL_STR_COPY(&tmp, host);
-        zend_hash_str_update(opts, "host", sizeof("host") - 1, &tmp);
-        s = php_sqauth_sasl_from_arrays("DIGEST-MD5", sizeof("DIGEST-MD5") - 1, credentials, opts, 6);
-        zend_array_destroy(opts);
+    ok = !options || php_sqauth_sasl_parse_options(options, &cfg, &qop, 7) == SUCCESS;
+    if (ok) {
+        cfg.service.data = ZSTR_VAL(service);
+        cfg.service.len = ZSTR_LEN(service);
+        cfg.host.data = ZSTR_VAL(host);
+        cfg.host.len = ZSTR_LEN(host);
+        sqauth_error_clear(&err);
+        if (sqauth_sasl_new(&s, "DIGEST-MD5", sizeof("DIGEST-MD5") - 1, &cfg, &err) != SQAUTH_OK) {
+            php_sqauth_throw_sasl(&err);
+            s = NULL;
+        }
     }
-    zend_array_destroy(credentials);
+    if (qop) {
+        efree(qop);
+    }
     if (!s) {
         RETURN_THROWS();
     }

@@ -42,6 +42,11 @@ void php_sqauth_sasl_client_minit(void);
 sqauth_sasl *php_sqauth_sasl_from_arrays(const char *mech, size_t mech_len, HashTable *credentials,
                                          HashTable *options, uint32_t arg_base);
 
+/* Fills cfg from an options array the way SaslClient::__construct() reads
+ * it (same checks, same messages, argument number arg_num). *qop may be set
+ * to an emalloc'ed list the caller efree()s, also after a failure. */
+int php_sqauth_sasl_parse_options(HashTable *ht, sqauth_sasl_config *cfg, const char ***qop, uint32_t arg_num);
+
 /* Runs one SASL step and returns the response as a zend_string (NULL and an
  * exception on failure). The core buffer is wiped. */
 zend_string *php_sqauth_sasl_step(sqauth_sasl *s, const char *in, size_t in_len);

@@ -167,7 +167,7 @@ static int parse_channel_binding(zval *zv, sqauth_sasl_config *cfg, uint32_t arg
     return SUCCESS;
 }
 
-static int parse_options(HashTable *ht, sqauth_sasl_config *cfg, const char ***qop, uint32_t arg_num)
+int php_sqauth_sasl_parse_options(HashTable *ht, sqauth_sasl_config *cfg, const char ***qop, uint32_t arg_num)
 {
     zend_string *key;
     zval *zv;
@@ -219,7 +219,7 @@ sqauth_sasl *php_sqauth_sasl_from_arrays(const char *mech, size_t mech_len, Hash
     memset(&cfg, 0, sizeof(cfg));
     sqauth_error_clear(&err);
     if (parse_credentials(credentials, &cfg, arg_base) == SUCCESS
-        && (!options || parse_options(options, &cfg, &qop, arg_base + 1) == SUCCESS)) {
+        && (!options || php_sqauth_sasl_parse_options(options, &cfg, &qop, arg_base + 1) == SUCCESS)) {
         if (sqauth_sasl_new(&s, mech, mech_len, &cfg, &err) != SQAUTH_OK) {
             php_sqauth_throw_sasl(&err);
             s = NULL;

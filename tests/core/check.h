@@ -33,5 +33,6 @@ void test_simple_mechs(void);
 void test_digest_md5(void);
 void test_scram(void);
 void test_oauth(void);
+void test_random(void);
 
 #endif

@@ -10,6 +10,7 @@ int main(void)
     test_digest_md5();
     test_scram();
     test_oauth();
+    test_random();
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed ? 1 : 0;
 }

@@ -66,6 +66,21 @@ static int utf8_shortest_form(const unsigned char *p, size_t len)
     return 1;
 }
 
+/* 1 when every byte is ASCII other than NUL: such text is valid UTF-8 and
+ * its ISO-8859-1 form is itself (the common case, checked without a copy). */
+static int plain_ascii(const char *in, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == 0 || c >= 0x80) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int sqauth_utf8_check(const char *in, size_t len, const char *what, sqauth_error *err)
 {
     char *copy;
@@ -73,6 +88,9 @@ int sqauth_utf8_check(const char *in, size_t len, const char *what, sqauth_error
 
     if (len > INT_MAX / 2) {
         return sqauth_fail(err, SQAUTH_ERR_CHARSET, "%s is too long", what);
+    }
+    if (plain_ascii(in, len)) {
+        return SQAUTH_OK;
     }
     if (len && memchr(in, '\0', len)) {
         return sqauth_fail(err, SQAUTH_ERR_CHARSET, "%s contains a NUL byte", what);
@@ -98,6 +116,13 @@ int sqauth_utf8_to_latin1(const char *in, size_t len, sqauth_buf *out, int *repr
     int inlen, outlen, rc;
 
     *representable = 0;
+    if (len <= INT_MAX / 2 && plain_ascii(in, len)) {
+        if (sqauth_buf_append(out, in, len) != SQAUTH_OK) {
+            return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        }
+        *representable = 1;
+        return SQAUTH_OK;
+    }
     rc = sqauth_utf8_check(in, len, what, err);
     if (rc != SQAUTH_OK) {
         return rc;

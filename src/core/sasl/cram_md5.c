@@ -5,28 +5,43 @@
  */
 #include "sasl.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-static int cram_md5_step(sqauth_sasl *s, const unsigned char *in, size_t in_len, sqauth_buf *out, sqauth_error *err)
+int sqauth_cram_md5_response(sqauth_str user, sqauth_str password, const unsigned char *in, size_t in_len,
+                             sqauth_buf *out, sqauth_error *err)
 {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int mac_len = 0;
+    unsigned char mac[16];
+    int rc;
 
     if (in_len == 0) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "CRAM-MD5 challenge is empty");
     }
-    if (!HMAC(EVP_md5(), s->password.data, (int)s->password.len, in, in_len, mac, &mac_len)) {
-        return sqauth_fail(err, SQAUTH_ERR_CRYPTO, "OpenSSL HMAC-MD5 failed");
+    /* HMAC-MD5 through an EVP_MAC fetched once (common.c). */
+    rc = sqauth_hmac_md5(password.data, password.len, in, in_len, mac, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
     }
-    if (sqauth_buf_append(out, s->authcid.data, s->authcid.len) || sqauth_buf_append_byte(out, ' ')
-        || sqauth_buf_append_hex(out, mac, mac_len)) {
+    if (sqauth_buf_reserve(out, user.len + 1 + 2 * sizeof(mac)) || sqauth_buf_append(out, user.data, user.len)
+        || sqauth_buf_append_byte(out, ' ') || sqauth_buf_append_hex(out, mac, sizeof(mac))) {
         sqauth_cleanse(mac, sizeof(mac));
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
     sqauth_cleanse(mac, sizeof(mac));
-    s->complete = 1;
     return SQAUTH_OK;
+}
+
+static int cram_md5_step(sqauth_sasl *s, const unsigned char *in, size_t in_len, sqauth_buf *out, sqauth_error *err)
+{
+    sqauth_str user, password;
+    int rc;
+
+    user.data = s->authcid.data;
+    user.len = s->authcid.len;
+    password.data = s->password.data;
+    password.len = s->password.len;
+    rc = sqauth_cram_md5_response(user, password, in, in_len, out, err);
+    if (rc == SQAUTH_OK) {
+        s->complete = 1;
+    }
+    return rc;
 }
 
 const sqauth_sasl_mech sqauth_mech_cram_md5 = {

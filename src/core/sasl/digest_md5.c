@@ -36,15 +36,34 @@
 typedef struct digest_md5_state {
     int stage;
     int restarts;
-    /* The rspauth the server must send, derived from H(A1). The Kic/Kis
-     * (auth-int) and Kcc/Kcs (auth-conf) keys will live here too. */
-    unsigned char rspauth[SQAUTH_DIGEST_MD5_HASH_LEN];
+    /* H(A1) (secret) and the values the server's rspauth covers, kept after
+     * the response so that rspauth is computed only when it arrives: a
+     * caller that never checks it pays 4 MD5s instead of 6. The Kic/Kis
+     * (auth-int) and Kcc/Kcs (auth-conf) keys derive from H(A1) too. */
+    unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN];
+    sqauth_buf nonce, cnonce, uri;
+    const char *qop;    /* static string */
 } digest_md5_state;
+
+/* Forgets what the last response was computed from. */
+static void state_clear(digest_md5_state *st)
+{
+    sqauth_cleanse(st->ha1, sizeof(st->ha1));
+    sqauth_buf_reset(&st->nonce);
+    sqauth_buf_reset(&st->cnonce);
+    sqauth_buf_reset(&st->uri);
+    st->qop = NULL;
+}
 
 static void digest_md5_dispose(sqauth_sasl *s)
 {
-    if (s->state) {
-        sqauth_free_secret(s->state, sizeof(digest_md5_state));
+    digest_md5_state *st = s->state;
+
+    if (st) {
+        sqauth_buf_wipe(&st->nonce);
+        sqauth_buf_wipe(&st->cnonce);
+        sqauth_buf_wipe(&st->uri);
+        sqauth_free_secret(st, sizeof(*st));
         s->state = NULL;
     }
 }
@@ -63,23 +82,33 @@ static int has_ctl(const char *p, size_t n)
     return 0;
 }
 
-/* quoted-string with '"' and '\' escaped as quoted-pairs (RFC 2831 §7.2). */
+/* quoted-string with '"' and '\' escaped as quoted-pairs (RFC 2831 §7.2).
+ * Reserves the worst case once, then copies the runs between the bytes
+ * that need a backslash. */
 static int append_quoted(sqauth_buf *b, const char *p, size_t n)
 {
-    size_t i;
+    unsigned char *d;
+    size_t i, run = 0;
 
-    if (sqauth_buf_append_byte(b, '"')) {
+    if (n > ((size_t)-1 - 2) / 2 || sqauth_buf_reserve(b, 2 * n + 2) != SQAUTH_OK) {
         return SQAUTH_ERR_NOMEM;
     }
+    d = b->data + b->len;
+    *d++ = '"';
     for (i = 0; i < n; i++) {
-        if ((p[i] == '"' || p[i] == '\\') && sqauth_buf_append_byte(b, '\\')) {
-            return SQAUTH_ERR_NOMEM;
-        }
-        if (sqauth_buf_append_byte(b, (unsigned char)p[i])) {
-            return SQAUTH_ERR_NOMEM;
+        if (p[i] == '"' || p[i] == '\\') {
+            memcpy(d, p + run, i - run);
+            d += i - run;
+            *d++ = '\\';
+            run = i;    /* the escaped byte starts the next run */
         }
     }
-    return sqauth_buf_append_byte(b, '"');
+    memcpy(d, p + run, n - run);
+    d += n - run;
+    *d++ = '"';
+    b->len = (size_t)(d - b->data);
+    b->data[b->len] = '\0';
+    return SQAUTH_OK;
 }
 
 /* Appends `"text"` to a message under construction, written the way a C
@@ -344,7 +373,7 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
     /* realm: as sent; *_h: as hashed (may hold the password). */
     sqauth_buf realm = SQAUTH_BUF_INIT, user_h = SQAUTH_BUF_INIT, realm_h = SQAUTH_BUF_INIT;
     sqauth_buf pass_h = SQAUTH_BUF_INIT, cnonce = SQAUTH_BUF_INIT, uri = SQAUTH_BUF_INIT;
-    unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN], rspauth[SQAUTH_DIGEST_MD5_HASH_LEN];
+    unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN], ha1[SQAUTH_DIGEST_MD5_HASH_LEN];
     sqauth_digest_md5_params p;
     sqauth_str service = SQAUTH_STR_NULL, user_w = SQAUTH_STR_NULL;
     const char *qop = NULL;
@@ -354,7 +383,7 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
     memset(&ch, 0, sizeof(ch));
     memset(&p, 0, sizeof(p));
     memset(response, 0, sizeof(response));
-    memset(rspauth, 0, sizeof(rspauth));
+    memset(ha1, 0, sizeof(ha1));
 
     rc = check_options(s, &service, err);
     if (rc == SQAUTH_OK) {
@@ -418,12 +447,15 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
         p.digest_uri = buf_str(&uri);
         p.nc = NONCE_COUNT;
         p.qop = qop;
-        rc = sqauth_digest_md5_compute(&p, response, rspauth, err);
+        rc = sqauth_digest_md5_response(&p, ha1, response, err);
     }
 
     /* The order of the RFC 2831 §4 example. */
     if (rc == SQAUTH_OK) {
         int bad = 0;
+        /* One reservation for the usual case (no escapes). */
+        bad |= sqauth_buf_reserve(out, 128 + user_w.len + realm.len + ch.nonce.len + cnonce.len + uri.len
+                                  + (has_authzid ? s->authzid.len : 0));
         if (ch.utf8) {
             bad |= sqauth_buf_append_str(out, "charset=utf-8,");
         }
@@ -458,11 +490,24 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
     }
 
     if (rc == SQAUTH_OK) {
-        memcpy(st->rspauth, rspauth, sizeof(rspauth));
-        st->stage = STAGE_RSPAUTH;
+        sqauth_buf tmp;
+        /* Keep what rspauth needs; the buffers change hands, no copy. */
+        if (sqauth_buf_append(&st->nonce, ch.nonce.data, ch.nonce.len)) {
+            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        } else {
+            memcpy(st->ha1, ha1, sizeof(ha1));
+            tmp = st->cnonce;
+            st->cnonce = cnonce;
+            cnonce = tmp;
+            tmp = st->uri;
+            st->uri = uri;
+            uri = tmp;
+            st->qop = qop;
+            st->stage = STAGE_RSPAUTH;
+        }
     }
     sqauth_cleanse(response, sizeof(response));
-    sqauth_cleanse(rspauth, sizeof(rspauth));
+    sqauth_cleanse(ha1, sizeof(ha1));
     sqauth_cleanse(&p, sizeof(p));
     sqauth_buf_wipe(&pass_h);
     sqauth_buf_wipe(&user_h);
@@ -480,7 +525,8 @@ static int check_rspauth(sqauth_sasl *s, digest_md5_state *st, const unsigned ch
                          sqauth_buf *out, sqauth_error *err)
 {
     sqauth_digest_md5_directives ds = SQAUTH_DIGEST_MD5_DIRECTIVES_INIT;
-    unsigned char got[SQAUTH_DIGEST_MD5_HASH_LEN];
+    unsigned char got[SQAUTH_DIGEST_MD5_HASH_LEN], want[SQAUTH_DIGEST_MD5_HASH_LEN];
+    sqauth_digest_md5_params p;
     int has_rspauth, has_stale, has_nonce, rc;
 
     rc = sqauth_digest_md5_parse_directives(in, in_len, &ds, err);
@@ -502,7 +548,7 @@ static int check_rspauth(sqauth_sasl *s, digest_md5_state *st, const unsigned ch
         }
         st->restarts++;
         st->stage = STAGE_CHALLENGE;
-        sqauth_cleanse(st->rspauth, sizeof(st->rspauth));
+        state_clear(st);
         return answer_challenge(s, st, in, in_len, out, err);
     }
     if (!has_rspauth) {
@@ -515,16 +561,31 @@ static int check_rspauth(sqauth_sasl *s, digest_md5_state *st, const unsigned ch
     if (rc != SQAUTH_OK) {
         return rc;
     }
+    /* The rspauth the server must send, from the kept H(A1). */
+    memset(&p, 0, sizeof(p));
+    p.username = p.realm = p.password = sqauth_str_c("");   /* only in H(A1), not needed here */
+    p.nonce = buf_str(&st->nonce);
+    p.cnonce = buf_str(&st->cnonce);
+    p.digest_uri = buf_str(&st->uri);
+    p.nc = NONCE_COUNT;
+    p.qop = st->qop;
+    rc = sqauth_digest_md5_kd(st->ha1, &p, 1, want, err);
+    if (rc != SQAUTH_OK) {
+        sqauth_cleanse(got, sizeof(got));
+        return rc;
+    }
     /* The server proves it knows H(A1) too; compared in constant time so
      * that a forger learns nothing byte by byte. */
-    if (!sqauth_equal_ct(got, sizeof(got), st->rspauth, sizeof(st->rspauth))) {
+    if (!sqauth_equal_ct(got, sizeof(got), want, sizeof(want))) {
         sqauth_cleanse(got, sizeof(got));
+        sqauth_cleanse(want, sizeof(want));
         return sqauth_fail(err, SQAUTH_ERR_NOT_VERIFIED,
                            "DIGEST-MD5 server signature (rspauth) does not match: the server does not know the "
                            "password, or the exchange was tampered with");
     }
     sqauth_cleanse(got, sizeof(got));
-    sqauth_cleanse(st->rspauth, sizeof(st->rspauth));
+    sqauth_cleanse(want, sizeof(want));
+    state_clear(st);
     s->server_verified = 1;
     s->complete = 1;
     /* §2.1.3 leaves nothing to say: the response to rspauth is empty. */

@@ -28,33 +28,38 @@ static void to_hex(char hex[HEX_LEN], const unsigned char h[SQAUTH_DIGEST_MD5_HA
     }
 }
 
-/* H({parts[0], parts[1], ...}). */
-static int md5_parts(unsigned char out[SQAUTH_DIGEST_MD5_HASH_LEN], const sqauth_str *parts, size_t count,
-                     sqauth_error *err)
+/* H({parts[0], parts[1], ...}) on ctx, which one computation reuses for
+ * all its hashes; MD5 is fetched once per process (sqauth_md5()). */
+static int md5_parts(EVP_MD_CTX *ctx, unsigned char out[SQAUTH_DIGEST_MD5_HASH_LEN], const sqauth_str *parts,
+                     size_t count, sqauth_error *err)
 {
-    EVP_MD_CTX *ctx;
+    const EVP_MD *md = sqauth_md5();
     unsigned int n = 0;
     size_t i;
     int ok;
 
-    ctx = EVP_MD_CTX_new();
-    if (!ctx) {
-        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-    }
-    ok = EVP_DigestInit_ex(ctx, EVP_md5(), NULL) == 1;
+    ok = md != NULL && EVP_DigestInit_ex2(ctx, md, NULL) == 1;
     for (i = 0; ok && i < count; i++) {
         if (parts[i].len) {
             ok = EVP_DigestUpdate(ctx, parts[i].data, parts[i].len) == 1;
         }
     }
     ok = ok && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == SQAUTH_DIGEST_MD5_HASH_LEN;
-    /* EVP_MD_CTX_free cleanses the digest state. */
-    EVP_MD_CTX_free(ctx);
     if (!ok) {
         sqauth_cleanse(out, SQAUTH_DIGEST_MD5_HASH_LEN);
         return sqauth_fail(err, SQAUTH_ERR_CRYPTO, "OpenSSL refused MD5 (FIPS mode?); DIGEST-MD5 cannot be used");
     }
     return SQAUTH_OK;
+}
+
+/* EVP_MD_CTX_free cleanses the digest state. */
+static EVP_MD_CTX *new_ctx(sqauth_error *err)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx) {
+        sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    return ctx;
 }
 
 static sqauth_str part(const void *p, size_t n)
@@ -76,8 +81,8 @@ static int check_params(const sqauth_digest_md5_params *p, sqauth_error *err)
     return SQAUTH_OK;
 }
 
-int sqauth_digest_md5_ha1(const sqauth_digest_md5_params *p, unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
-                          sqauth_error *err)
+static int ha1_on(EVP_MD_CTX *ctx, const sqauth_digest_md5_params *p, unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
+                  sqauth_error *err)
 {
     unsigned char urp[SQAUTH_DIGEST_MD5_HASH_LEN];
     sqauth_str parts[7];
@@ -97,7 +102,7 @@ int sqauth_digest_md5_ha1(const sqauth_digest_md5_params *p, unsigned char ha1[S
     parts[2] = p->realm;
     parts[3] = LIT(":");
     parts[4] = p->password;
-    rc = md5_parts(urp, parts, 5, err);
+    rc = md5_parts(ctx, urp, parts, 5, err);
     if (rc != SQAUTH_OK) {
         return rc;
     }
@@ -113,13 +118,14 @@ int sqauth_digest_md5_ha1(const sqauth_digest_md5_params *p, unsigned char ha1[S
         parts[n++] = LIT(":");
         parts[n++] = p->authzid;
     }
-    rc = md5_parts(ha1, parts, n, err);
+    rc = md5_parts(ctx, ha1, parts, n, err);
     sqauth_cleanse(urp, sizeof(urp));
     return rc;
 }
 
-int sqauth_digest_md5_kd(const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN], const sqauth_digest_md5_params *p,
-                         int server, unsigned char out[SQAUTH_DIGEST_MD5_HASH_LEN], sqauth_error *err)
+static int kd_on(EVP_MD_CTX *ctx, const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
+                 const sqauth_digest_md5_params *p, int server, unsigned char out[SQAUTH_DIGEST_MD5_HASH_LEN],
+                 sqauth_error *err)
 {
     unsigned char ha2[SQAUTH_DIGEST_MD5_HASH_LEN];
     char ha1_hex[HEX_LEN], ha2_hex[HEX_LEN];
@@ -148,7 +154,7 @@ int sqauth_digest_md5_kd(const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN], co
     if (layer) {
         parts[n++] = LIT(zero_hash_hex);
     }
-    rc = md5_parts(ha2, parts, n, err);
+    rc = md5_parts(ctx, ha2, parts, n, err);
     if (rc != SQAUTH_OK) {
         return rc;
     }
@@ -168,7 +174,7 @@ int sqauth_digest_md5_kd(const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN], co
     parts[n++] = part(p->qop, strlen(p->qop));
     parts[n++] = LIT(":");
     parts[n++] = part(ha2_hex, sizeof(ha2_hex));
-    rc = md5_parts(out, parts, n, err);
+    rc = md5_parts(ctx, out, parts, n, err);
 
     sqauth_cleanse(ha1_hex, sizeof(ha1_hex));
     sqauth_cleanse(ha2_hex, sizeof(ha2_hex));
@@ -176,22 +182,81 @@ int sqauth_digest_md5_kd(const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN], co
     return rc;
 }
 
+int sqauth_digest_md5_ha1(const sqauth_digest_md5_params *p, unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
+                          sqauth_error *err)
+{
+    EVP_MD_CTX *ctx = new_ctx(err);
+    int rc;
+
+    if (!ctx) {
+        memset(ha1, 0, SQAUTH_DIGEST_MD5_HASH_LEN);
+        return SQAUTH_ERR_NOMEM;
+    }
+    rc = ha1_on(ctx, p, ha1, err);
+    EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+int sqauth_digest_md5_kd(const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN], const sqauth_digest_md5_params *p,
+                         int server, unsigned char out[SQAUTH_DIGEST_MD5_HASH_LEN], sqauth_error *err)
+{
+    EVP_MD_CTX *ctx = new_ctx(err);
+    int rc;
+
+    if (!ctx) {
+        memset(out, 0, SQAUTH_DIGEST_MD5_HASH_LEN);
+        return SQAUTH_ERR_NOMEM;
+    }
+    rc = kd_on(ctx, ha1, p, server, out, err);
+    EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+int sqauth_digest_md5_response(const sqauth_digest_md5_params *p, unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
+                               unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN], sqauth_error *err)
+{
+    EVP_MD_CTX *ctx = new_ctx(err);
+    int rc;
+
+    memset(response, 0, SQAUTH_DIGEST_MD5_HASH_LEN);
+    if (!ctx) {
+        memset(ha1, 0, SQAUTH_DIGEST_MD5_HASH_LEN);
+        return SQAUTH_ERR_NOMEM;
+    }
+    rc = ha1_on(ctx, p, ha1, err);
+    if (rc == SQAUTH_OK) {
+        rc = kd_on(ctx, ha1, p, 0, response, err);
+    }
+    EVP_MD_CTX_free(ctx);
+    if (rc != SQAUTH_OK) {
+        sqauth_cleanse(ha1, SQAUTH_DIGEST_MD5_HASH_LEN);
+        sqauth_cleanse(response, SQAUTH_DIGEST_MD5_HASH_LEN);
+    }
+    return rc;
+}
+
 int sqauth_digest_md5_compute(const sqauth_digest_md5_params *p,
                               unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN],
                               unsigned char rspauth[SQAUTH_DIGEST_MD5_HASH_LEN], sqauth_error *err)
 {
+    EVP_MD_CTX *ctx;
     unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN];
     int rc;
 
     memset(response, 0, SQAUTH_DIGEST_MD5_HASH_LEN);
     memset(rspauth, 0, SQAUTH_DIGEST_MD5_HASH_LEN);
-    rc = sqauth_digest_md5_ha1(p, ha1, err);
+    ctx = new_ctx(err);
+    if (!ctx) {
+        return SQAUTH_ERR_NOMEM;
+    }
+    rc = ha1_on(ctx, p, ha1, err);
     if (rc == SQAUTH_OK) {
-        rc = sqauth_digest_md5_kd(ha1, p, 0, response, err);
+        rc = kd_on(ctx, ha1, p, 0, response, err);
     }
     if (rc == SQAUTH_OK) {
-        rc = sqauth_digest_md5_kd(ha1, p, 1, rspauth, err);
+        rc = kd_on(ctx, ha1, p, 1, rspauth, err);
     }
+    EVP_MD_CTX_free(ctx);
     sqauth_cleanse(ha1, sizeof(ha1));
     if (rc != SQAUTH_OK) {
         sqauth_cleanse(response, SQAUTH_DIGEST_MD5_HASH_LEN);

@@ -47,6 +47,12 @@ int sqauth_digest_md5_ha1(const sqauth_digest_md5_params *p, unsigned char ha1[S
 int sqauth_digest_md5_kd(const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN], const sqauth_digest_md5_params *p,
                          int server, unsigned char out[SQAUTH_DIGEST_MD5_HASH_LEN], sqauth_error *err);
 
+/* H(A1) and the client's response-value with one digest context (4 MD5s);
+ * the client keeps ha1 (secret) to check rspauth later with
+ * sqauth_digest_md5_kd(ha1, p, 1, ...). Both are cleansed on failure. */
+int sqauth_digest_md5_response(const sqauth_digest_md5_params *p, unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
+                               unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN], sqauth_error *err);
+
 /* Both at once, with H(A1) never leaving this function. */
 int sqauth_digest_md5_compute(const sqauth_digest_md5_params *p,
                               unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN],

@@ -26,7 +26,13 @@ static int is_lws(unsigned char c)
 
 static int is_separator(unsigned char c)
 {
-    return c != '\0' && strchr("()<>@,;:\\\"/[]?={} \t", c) != NULL;
+    switch (c) {
+    case '(': case ')': case '<': case '>': case '@': case ',': case ';': case ':': case '\\': case '"':
+    case '/': case '[': case ']': case '?': case '=': case '{': case '}': case ' ': case '\t':
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 /* token = 1*<any CHAR except CTLs or separators> */

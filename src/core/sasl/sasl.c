@@ -310,14 +310,15 @@ int sqauth_sasl_nonce(sqauth_sasl *s, sqauth_buf *out, size_t random_bytes, sqau
     if (random_bytes > sizeof(raw)) {
         random_bytes = sizeof(raw);
     }
-    rc = sqauth_random(raw, random_bytes, err);
+    /* Public values: served from the per-thread pool (see common.h). */
+    rc = sqauth_random_nonce(raw, random_bytes, err);
     if (rc != SQAUTH_OK) {
         return rc;
     }
     /* Base64 has no ',' or '"', so the nonce is safe in SCRAM attributes and
      * DIGEST-MD5 quoted strings alike. */
-    if (sqauth_b64_encode(out, raw, random_bytes) != SQAUTH_OK) {
-        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-    }
-    return SQAUTH_OK;
+    rc = sqauth_b64_encode(out, raw, random_bytes) == SQAUTH_OK ? SQAUTH_OK
+        : sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    sqauth_cleanse(raw, random_bytes);
+    return rc;
 }

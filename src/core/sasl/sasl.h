@@ -132,9 +132,16 @@ const char *sqauth_sasl_layer_name(int layer); /* NULL, "auth-int", "auth-conf" 
 int sqauth_owned_set(sqauth_owned *o, sqauth_str s);
 void sqauth_owned_wipe(sqauth_owned *o);
 int sqauth_sasl_set_server_error(sqauth_sasl *s, const void *p, size_t n);
-/* Fills out with len printable nonce characters (base64 alphabet, no ',')
- * from RAND_bytes, or copies s->cnonce when the caller fixed one. */
+/* Fills out with the base64 form of random_bytes random bytes (no ',' or
+ * '"') from sqauth_random_nonce(), or copies s->cnonce when the caller
+ * fixed one. */
 int sqauth_sasl_nonce(sqauth_sasl *s, sqauth_buf *out, size_t random_bytes, sqauth_error *err);
+
+/* CRAM-MD5 without a session (what the mechanism's step does): appends
+ * user SP hex(HMAC-MD5(password, challenge)) to out. The caller checks the
+ * credentials as sqauth_sasl_new() would (present, no NUL bytes). */
+int sqauth_cram_md5_response(sqauth_str user, sqauth_str password, const unsigned char *in, size_t in_len,
+                             sqauth_buf *out, sqauth_error *err);
 
 /* The mechanisms, each in its own file. */
 extern const sqauth_sasl_mech sqauth_mech_plain;
