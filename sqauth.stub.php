@@ -38,7 +38,7 @@ namespace SqAuth {
     {
         private function __construct() {}
 
-        public static function open(string $uri, #[\SensitiveParameter] array $options = []): Connection {}
+        public static function open(#[\SensitiveParameter] string $uri, #[\SensitiveParameter] array $options = []): Connection {}
 
         /** @param resource $stream */
         public static function fromStream($stream, string $protocol, array $options = []): Connection {}
@@ -134,7 +134,7 @@ namespace SqAuth {
 
     function openssl_error_decode(int|string $code): array {}
 
-    function detect(string $uri, array $options = []): array {}
+    function detect(#[\SensitiveParameter] string $uri, #[\SensitiveParameter] array $options = []): array {}
 
     function digest_md5_response(
         string $user,

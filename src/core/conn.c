@@ -79,7 +79,10 @@ static int tls_io_error(sqauth_conn *c, int ssl_err, const char *what, sqauth_er
         return SQAUTH_ERR_CLOSED;
     }
     if (c->tls_failure.alert[0]) {
-        return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS alert from the server %s: %s", what, c->tls_failure.alert);
+        /* TLS 1.3: a server that wants a client certificate says so after
+         * the client's handshake is complete, at the first read. */
+        return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS alert from the server %s: %s%s", what, c->tls_failure.alert,
+                           strstr(c->tls_failure.alert, "certificate") ? "; the server may require a client certificate ('local_cert')" : "");
     }
     return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS error %s: %s", what,
                        c->tls_failure.error_count ? c->tls_failure.errors[0].reason : "unknown");
@@ -161,7 +164,8 @@ int sqauth_conn_read_line(sqauth_conn *c, sqauth_buf *line, size_t max_len, sqau
         size_t take = nl ? (size_t)(nl - start) : avail;
         int rc;
 
-        if (line->len + take > max_len) {
+        /* max_len counts the text without its CR LF: one more byte may be the CR. */
+        if (line->len + take > max_len + 1) {
             return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server sent a line longer than %zu bytes", max_len);
         }
         if (take && sqauth_buf_append(line, start, take) != SQAUTH_OK) {
@@ -171,6 +175,9 @@ int sqauth_conn_read_line(sqauth_conn *c, sqauth_buf *line, size_t max_len, sqau
             c->rpos += take + 1;
             if (line->len && line->data[line->len - 1] == '\r') {
                 line->data[--line->len] = '\0';
+            }
+            if (line->len > max_len) {
+                return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server sent a line longer than %zu bytes", max_len);
             }
             if (!line->data && sqauth_buf_reserve(line, 0) != SQAUTH_OK) {
                 return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
@@ -398,7 +405,8 @@ int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const ch
         if (c->tls_failure.alert[0]) {
             return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS handshake failed: the server sent the alert \"%s\"%s",
                                c->tls_failure.alert,
-                               strstr(c->tls_failure.alert, "certificate") ? "; the server may require a client certificate ('local_cert')" : "");
+                               strstr(c->tls_failure.alert, "certificate") ? "; the server may require a client certificate ('local_cert')"
+                               : strcmp(c->tls_failure.alert, "protocol version") == 0 ? "; the server may only offer a TLS version below 'min_protocol'" : "");
         }
         if (c->tls_failure.error_count) {
             const char *reason = c->tls_failure.errors[0].reason;

@@ -158,7 +158,7 @@ static int opt_seconds(zval *zv, int *out_ms, const char *key)
         return FAILURE;
     }
     if (!(d > 0) || d > 86400) {
-        zend_argument_value_error(2, "option \"%s\" must be a number of seconds between 0 and 86400", key);
+        zend_argument_value_error(2, "option \"%s\" must be a number of seconds greater than 0 and at most 86400", key);
         return FAILURE;
     }
     *out_ms = (int)(d * 1000.0);
@@ -962,6 +962,12 @@ PHP_METHOD(SqAuth_Connection, authenticate)
     ZEND_PARSE_PARAMETERS_END();
     (void)return_value;
     FETCH_OPEN(c);
+    if (c->session->authenticated) {
+        /* Before the offered-mechanism check: after login the list is empty. */
+        sqauth_fail(&err, SQAUTH_ERR_PROTOCOL, "already authenticated on this connection");
+        php_sqauth_throw(&err, NULL, NULL, 0, NULL);
+        RETURN_THROWS();
+    }
     if (ensure_caps(c) == FAILURE) {
         RETURN_THROWS();
     }
@@ -1088,6 +1094,13 @@ PHP_METHOD(SqAuth_Connection, authenticate)
     sqauth_error_clear(&err);
     rc = sqauth_session_authenticate(c->session, sasl, &reply, &err);
     sqauth_sasl_free(sasl);
+    if (rc == SQAUTH_ERR_INVALID_ARG) {
+        /* The mechanism could not use what the server sent with what the
+         * caller gave (a 'realm' the server does not offer, ...): a SASL
+         * failure, as from SaslClient::step(), not a ValueError. */
+        php_sqauth_throw_sasl(&err);
+        goto fail;
+    }
     if (rc != SQAUTH_OK) {
         throw_auth(c, &err, &reply);
         goto fail;

@@ -105,6 +105,7 @@ static int command(sqauth_session *s, const char *cmd, char *status, sqauth_erro
     snprintf(tag, sizeof(tag), "A%04u", ++s->tag % 10000);
     tag_len = strlen(tag);
     snprintf(line, sizeof(line), "%s %s", tag, cmd);
+    sqauth_buf_reset(&s->response); /* an error below must not show an older reply */
     rc = sqauth_session_send_line(s, line, NULL, err);
     if (rc != SQAUTH_OK) {
         return rc;
@@ -139,6 +140,7 @@ static int command(sqauth_session *s, const char *cmd, char *status, sqauth_erro
             return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "malformed tagged IMAP reply: %.200s", l);
         }
         if (sqauth_strncaseeq(l, "* CAPABILITY ", 13)) {
+            sqauth_session_set_response(s, l, s->line.len);
             sqauth_session_clear_caps(s);
             rc = add_atoms(s, l + 13, s->line.len - 13, err);
             if (rc != SQAUTH_OK) {
@@ -149,6 +151,7 @@ static int command(sqauth_session *s, const char *cmd, char *status, sqauth_erro
             sqauth_session_set_response(s, l, s->line.len);
             return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the IMAP server is closing the connection: %.200s", l);
         } else if (l[0] != '*') {
+            sqauth_session_set_response(s, l, s->line.len);
             return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "unexpected IMAP reply to %s: %.200s", cmd, l);
         }
     }

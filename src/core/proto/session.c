@@ -311,9 +311,15 @@ int sqauth_session_mechanisms(const sqauth_session *s, char ***out, size_t *coun
                 rc = add_list_item(out, count, c->name + 5, strlen(c->name + 5));
             }
         } else if (s->kind == SQAUTH_PROTO_SMTP) {
-            /* "AUTH=" is the pre-RFC 2554 spelling some servers still send. */
-            if (sqauth_strcaseeq(c->name, "AUTH") || sqauth_strcaseeq(c->name, "AUTH=")) {
+            /* "AUTH=LOGIN PLAIN" is the pre-RFC 2554 spelling some servers
+             * still send: the first mechanism is part of the keyword. */
+            if (sqauth_strcaseeq(c->name, "AUTH")) {
                 rc = add_words(out, count, c->value);
+            } else if (sqauth_strncaseeq(c->name, "AUTH=", 5)) {
+                rc = add_words(out, count, c->name + 5);
+                if (rc == SQAUTH_OK) {
+                    rc = add_words(out, count, c->value);
+                }
             }
         } else if (sqauth_strcaseeq(c->name, "SASL")) {
             rc = add_words(out, count, c->value);

@@ -65,6 +65,12 @@ void sqauth_tls_decode_error(unsigned long code, int legacy, sqauth_openssl_erro
     s = ERR_lib_error_string(packed);
     snprintf(e->library, sizeof(e->library), "%s", s ? s : "");
     s = ERR_reason_error_string(packed);
+    /* OpenSSL 3 has no reason string for a system error: its reason is errno. */
+#ifdef ERR_SYSTEM_ERROR
+    if (!s && !legacy && ERR_SYSTEM_ERROR(code)) {
+        s = strerror(e->reason_code);
+    }
+#endif
     snprintf(e->reason, sizeof(e->reason), "%s", s ? s : "");
     ERR_error_string_n(packed, e->message, sizeof(e->message));
 }
@@ -286,6 +292,23 @@ static int verify_cb(int ok, X509_STORE_CTX *store)
     return ok;
 }
 
+/* OpenSSL 3.0 names the TLS 1.3 (RFC 8446 §6) and fallback (RFC 7507)
+ * alerts "unknown": certificate_required is what a server that wants a
+ * client certificate sends under TLS 1.3. */
+static const char *alert_name(int desc)
+{
+    switch (desc) {
+    case 86:
+        return "inappropriate fallback";
+    case 109:
+        return "missing extension";
+    case 116:
+        return "certificate required";
+    default:
+        return SSL_alert_desc_string_long(desc);
+    }
+}
+
 static void info_cb(const SSL *ssl, int where, int ret)
 {
     sqauth_tls_failure *f;
@@ -298,7 +321,7 @@ static void info_cb(const SSL *ssl, int where, int ret)
     if ((ret & 0xff) == SSL_AD_CLOSE_NOTIFY) {
         return;
     }
-    snprintf(f->alert, sizeof(f->alert), "%s", SSL_alert_desc_string_long(ret));
+    snprintf(f->alert, sizeof(f->alert), "%s", alert_name(ret & 0xff));
 }
 
 int sqauth_tls_attach(SSL *ssl, sqauth_tls_failure *fail)

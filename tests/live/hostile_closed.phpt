@@ -1,0 +1,54 @@
+--TEST--
+Hostile server: closes the connection before, inside and after the greeting
+--EXTENSIONS--
+sqauth
+--SKIPIF--
+<?php require __DIR__ . '/skipif.inc'; ?>
+--FILE--
+<?php
+use SqAuth\Connection;
+$env = require __DIR__ . '/env.inc';
+require __DIR__ . '/fake_server.inc';
+
+function run(string $what, string $scheme, array $steps, array $o = ['tls' => 'none']): void
+{
+    $srv = sqauth_fake_server($steps);
+    try {
+        Connection::open("$scheme://127.0.0.1:{$srv['port']}", $o + ['timeout' => 5]);
+        echo "$what: connected\n";
+    } catch (SqAuth\Exception $e) {
+        echo "$what: ", sqauth_describe($e), "\n";
+    }
+    echo '  server got: ', json_encode(sqauth_fake_server_finish($srv)), "\n";
+}
+
+run('closed at once', 'imap', [['close']]);
+run('closed in the middle of the greeting line', 'imap', [['send', '* OK hel'], ['close']]);
+run('closed in the middle of a POP3 greeting', 'pop3', [['send', '+OK hel'], ['close']]);
+run('closed in the middle of an SMTP reply', 'smtp', [['send', "220-first\r\n220-sec"], ['close']]);
+run('closed after the greeting, before CAPABILITY is answered', 'imap',
+    [['send', "* OK hello\r\n"], ['expect', 'A0001 CAPABILITY'], ['close']]);
+run('BYE instead of a CAPABILITY reply', 'imap',
+    [['send', "* OK hello\r\n"], ['expect', 'A0001 CAPABILITY'], ['send', "* BYE going away\r\n"], ['close']]);
+// implicit TLS: closed without a handshake byte; a handshake that cannot complete is a TLS failure
+run('closed before the TLS handshake', 'imaps', [['close']], ['cafile' => $env['SQAUTH_TEST_CA']]);
+run('plaintext instead of a TLS handshake', 'imaps', [['send', "* OK not TLS\r\n"], ['close']],
+    ['cafile' => $env['SQAUTH_TEST_CA']]);
+?>
+--EXPECT--
+closed at once: SqAuth\ConnectionException (13): the server closed the connection
+  server got: []
+closed in the middle of the greeting line: SqAuth\ConnectionException (13): the server closed the connection
+  server got: []
+closed in the middle of a POP3 greeting: SqAuth\ConnectionException (13): the server closed the connection
+  server got: []
+closed in the middle of an SMTP reply: SqAuth\ConnectionException (13): the server closed the connection
+  server got: []
+closed after the greeting, before CAPABILITY is answered: SqAuth\ConnectionException (13): the server closed the connection
+  server got: ["A0001 CAPABILITY"]
+BYE instead of a CAPABILITY reply: SqAuth\ConnectionException (13): the IMAP server is closing the connection: * BYE going away
+  server got: ["A0001 CAPABILITY"]
+closed before the TLS handshake: SqAuth\TlsException (14): TLS handshake failed: unexpected eof while reading
+  server got: []
+plaintext instead of a TLS handshake: SqAuth\TlsException (14): TLS handshake failed: wrong version number
+  server got: []
