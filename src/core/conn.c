@@ -515,6 +515,84 @@ int sqauth_conn_tls_info(const sqauth_conn *c, sqauth_tls_info *info)
     return 1;
 }
 
+int sqauth_conn_channel_binding(const sqauth_conn *c, const char *type, const char **type_out, sqauth_buf *out,
+                                sqauth_error *err)
+{
+    int tls13;
+
+    *type_out = NULL;
+    if (!c->ssl) {
+        return sqauth_fail(err, SQAUTH_ERR_POLICY, "channel binding needs a TLS connection");
+    }
+    tls13 = SSL_version(c->ssl) >= TLS1_3_VERSION;
+    if (!type) {
+        type = tls13 ? "tls-exporter" : "tls-unique";
+    }
+    if (strcmp(type, "tls-exporter") == 0) {
+        unsigned char km[32];
+        static const char label[] = "EXPORTER-Channel-Binding";
+        /* RFC 9266 §2: not with TLS 1.2 unless the extended master secret
+         * is in use; we only offer it under TLS 1.3. */
+        if (!tls13) {
+            return sqauth_fail(err, SQAUTH_ERR_POLICY, "tls-exporter channel binding needs TLS 1.3");
+        }
+        if (SSL_export_keying_material(c->ssl, km, sizeof(km), label, sizeof(label) - 1, NULL, 0, 0) != 1) {
+            ERR_clear_error();
+            return sqauth_fail(err, SQAUTH_ERR_TLS, "cannot export the TLS keying material for channel binding");
+        }
+        if (sqauth_buf_append(out, km, sizeof(km)) != SQAUTH_OK) {
+            sqauth_cleanse(km, sizeof(km));
+            return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        }
+        sqauth_cleanse(km, sizeof(km));
+        *type_out = "tls-exporter";
+        return SQAUTH_OK;
+    }
+    if (strcmp(type, "tls-unique") == 0) {
+        unsigned char fin[EVP_MAX_MD_SIZE];
+        size_t n;
+        /* RFC 9266 §3: tls-unique is undefined for TLS 1.3. */
+        if (tls13) {
+            return sqauth_fail(err, SQAUTH_ERR_POLICY, "tls-unique channel binding does not exist under TLS 1.3");
+        }
+        /* The first Finished message of the handshake: the client's on a
+         * full handshake, the server's on a resumed one. */
+        n = SSL_session_reused(c->ssl) ? SSL_get_peer_finished(c->ssl, fin, sizeof(fin))
+                                        : SSL_get_finished(c->ssl, fin, sizeof(fin));
+        if (n == 0 || n > sizeof(fin) || sqauth_buf_append(out, fin, n) != SQAUTH_OK) {
+            return sqauth_fail(err, SQAUTH_ERR_TLS, "cannot read the TLS Finished message for channel binding");
+        }
+        *type_out = "tls-unique";
+        return SQAUTH_OK;
+    }
+    if (strcmp(type, "tls-server-end-point") == 0) {
+        X509 *cert = SSL_get1_peer_certificate(c->ssl);
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+        int mdnid = NID_undef, pknid;
+        const EVP_MD *digest;
+        if (!cert) {
+            return sqauth_fail(err, SQAUTH_ERR_TLS, "the server sent no certificate for channel binding");
+        }
+        /* RFC 5929 §4.1: the certificate's signature hash, but SHA-256
+         * instead of MD5 or SHA-1. */
+        if (!X509_get_signature_info(cert, &mdnid, &pknid, NULL, NULL) || mdnid == NID_undef
+            || mdnid == NID_md5 || mdnid == NID_sha1) {
+            mdnid = NID_sha256;
+        }
+        digest = EVP_get_digestbynid(mdnid);
+        if (!digest || !X509_digest(cert, digest, md, &len) || sqauth_buf_append(out, md, len) != SQAUTH_OK) {
+            X509_free(cert);
+            ERR_clear_error();
+            return sqauth_fail(err, SQAUTH_ERR_TLS, "cannot hash the server certificate for channel binding");
+        }
+        X509_free(cert);
+        *type_out = "tls-server-end-point";
+        return SQAUTH_OK;
+    }
+    return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "unknown channel binding type \"%.40s\"", type);
+}
+
 void sqauth_conn_free(sqauth_conn *c)
 {
     if (!c) {

@@ -70,6 +70,14 @@ int sqauth_conn_has_pending(const sqauth_conn *c);
 
 int sqauth_conn_tls_info(const sqauth_conn *c, sqauth_tls_info *info);
 
+/* TLS channel-binding data for SCRAM -PLUS (RFC 5056): type is
+ * "tls-exporter" (RFC 9266, TLS 1.3), "tls-unique" (RFC 5929, TLS 1.2 and
+ * lower) or "tls-server-end-point" (RFC 5929); NULL picks the one that fits
+ * the protocol version (tls-exporter for TLS 1.3, else tls-unique).
+ * *type_out names the type used. */
+int sqauth_conn_channel_binding(const sqauth_conn *c, const char *type, const char **type_out, sqauth_buf *out,
+                                sqauth_error *err);
+
 /* Sends close_notify when TLS is up, closes an owned socket, frees. */
 void sqauth_conn_free(sqauth_conn *c);
 

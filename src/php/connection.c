@@ -1031,6 +1031,17 @@ PHP_METHOD(SqAuth_Connection, authenticate)
                 }
             } ZEND_HASH_FOREACH_END();
         }
+        if (!allowed && encrypted) {
+            /* Over TLS the -PLUS variants are usable too: the connection
+             * supplies the channel binding. Same candidates otherwise. */
+            allowed_list = safe_emalloc(sqauth_sasl_mech_count() + 1, sizeof(sqauth_str), 0);
+            for (i = 0; i < sqauth_sasl_mech_count(); i++) {
+                const sqauth_sasl_mech *cand = sqauth_sasl_mech_at(i);
+                if (cand->flags & SQAUTH_MECH_NEEDS_PASSWORD) {
+                    allowed_list[allowed_count++] = sqauth_str_c(cand->name);
+                }
+            }
+        }
         pick = sqauth_sasl_select(offered, count, allowed_list, allowed_count, encrypted || allow_plaintext);
         snprintf(chosen, sizeof(chosen), "%s", pick ? pick : "");
         efree(offered);
@@ -1086,6 +1097,24 @@ PHP_METHOD(SqAuth_Connection, authenticate)
     if (!zend_hash_str_exists(sasl_options, "host", sizeof("host") - 1) && c->session->host) {
         ZVAL_STRING(&tmp, c->session->host);
         zend_hash_str_update(sasl_options, "host", sizeof("host") - 1, &tmp);
+    }
+    /* SCRAM -PLUS: bind the exchange to this TLS connection unless the
+     * caller brought channel-binding data of its own. */
+    if (m && (m->flags & SQAUTH_MECH_CHANNEL_BIND)
+        && !zend_hash_str_exists(sasl_options, "channel_binding", sizeof("channel_binding") - 1)) {
+        sqauth_buf cb = SQAUTH_BUF_INIT;
+        const char *cb_type;
+        zval binding;
+        if (sqauth_conn_channel_binding(c->session->conn, NULL, &cb_type, &cb, &err) != SQAUTH_OK) {
+            sqauth_buf_wipe(&cb);
+            php_sqauth_throw(&err, &c->session->conn->tls_failure, NULL, 0, NULL);
+            goto fail;
+        }
+        array_init(&binding);
+        add_assoc_string(&binding, "type", (char *)cb_type);
+        add_assoc_stringl(&binding, "data", cb.data ? (char *)cb.data : "", cb.len);
+        zend_hash_str_update(sasl_options, "channel_binding", sizeof("channel_binding") - 1, &binding);
+        sqauth_buf_wipe(&cb);
     }
     sasl = php_sqauth_sasl_from_arrays(chosen, strlen(chosen), credentials, sasl_options, 3);
     if (!sasl) {
