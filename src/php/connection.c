@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include "zend_exceptions.h"
 #include "zend_smart_str.h"
@@ -33,6 +34,7 @@ typedef struct {
      * in place of the caller's credentials. */
     zend_string *smtp_user, *smtp_password;
     int tls_mode;
+    int dead;                    /* closed for I/O (untrusted server); transcript() still works */
     zend_resource *stream;       /* weak: the stream holds a reference to us, not the other way */
     zval adopted;                /* the PHP stream adopted by fromStream(), kept open */
     zend_object std;
@@ -546,7 +548,7 @@ fail:
 
 #define FETCH_OPEN(c) \
     php_sqauth_connection *c = Z_CONNECTION_P(ZEND_THIS); \
-    if (!c->session) { \
+    if (!c->session || c->dead) { \
         zend_throw_exception(php_sqauth_connection_exception_ce, "the connection is closed", -SQAUTH_ERR_CLOSED); \
         RETURN_THROWS(); \
     }
@@ -702,7 +704,11 @@ PHP_METHOD(SqAuth_Connection, transcript)
     size_t i;
 
     ZEND_PARSE_PARAMETERS_NONE();
-    FETCH_OPEN(c);
+    php_sqauth_connection *c = Z_CONNECTION_P(ZEND_THIS);
+    if (!c->session) {
+        zend_throw_exception(php_sqauth_connection_exception_ce, "the connection is closed", -SQAUTH_ERR_CLOSED);
+        RETURN_THROWS();
+    }
     array_init(return_value);
     for (i = 0; i < c->session->transcript_count; i++) {
         const sqauth_transcript_line *l = &c->session->transcript[i];
@@ -717,7 +723,9 @@ PHP_METHOD(SqAuth_Connection, close)
     (void)return_value;
     ZEND_PARSE_PARAMETERS_NONE();
     if (c->session) {
-        sqauth_session_logout(c->session);
+        if (!c->dead) {
+            sqauth_session_logout(c->session);
+        }
         sqauth_session_free(c->session);
         c->session = NULL;
     }
@@ -736,7 +744,7 @@ static ssize_t conn_stream_write(php_stream *stream, const char *buf, size_t cou
     php_sqauth_connection *c = stream_owner(stream);
     sqauth_error err;
 
-    if (!c || !c->session) {
+    if (!c || !c->session || c->dead) {
         return -1;
     }
     if (sqauth_conn_write_all(c->session->conn, buf, count, &err) != SQAUTH_OK) {
@@ -757,7 +765,7 @@ static ssize_t conn_stream_read(php_stream *stream, char *buf, size_t count)
     size_t total = 0, got;
 
     d->timed_out = 0;
-    if (!c || !c->session) {
+    if (!c || !c->session || c->dead) {
         stream->eof = 1;
         return 0;
     }
@@ -1132,6 +1140,12 @@ PHP_METHOD(SqAuth_Connection, authenticate)
     }
     if (rc != SQAUTH_OK) {
         throw_auth(c, &err, &reply);
+        if (rc == SQAUTH_ERR_NOT_VERIFIED) {
+            /* The server let us in without proving who it is: nothing more
+             * goes over this connection (the stream too reports EOF). */
+            shutdown(c->session->conn->fd, SHUT_RDWR);
+            c->dead = 1;
+        }
         goto fail;
     }
     zend_array_destroy(credentials);

@@ -1,0 +1,622 @@
+<?php
+/**
+ * Login benchmark: connect + TLS + authenticate + logout against the test
+ * Dovecot over IMAPS, many times from one process, sqauth against
+ * Horde_Imap_Client, libcurl (PHP's curl extension) and hand-written PHP
+ * streams (what SquirrelMail does today).
+ *
+ * Run from the project root, with the test servers up
+ * (sh tests/setup/servers.sh start):
+ *
+ *   php -n -d extension=modules/sqauth.so -d extension=curl bench/login.php [--iterations=N] [--json]
+ *
+ * (openssl is built into Debian's PHP CLI; Horde comes from the Debian
+ * package php-horde-imap-client under /usr/share/php.)
+ *
+ * Options:
+ *   --iterations=N   logins per contender per round (default 30)
+ *   --rounds=R       interleaved rounds; the median is reported (default 5)
+ *   --json           print the results as JSON instead of a table
+ *
+ * Every login goes to 127.0.0.1:SQAUTH_TEST_IMAPS_PORT as SQAUTH_TEST_USER,
+ * verifies the certificate against the test CA with the peer name
+ * "localhost", makes a full TLS handshake (no session resumption: a new
+ * handle/context each time) and ends with LOGOUT.
+ *
+ * PLAIN:
+ *   sqauth       Connection::open('imaps://...', ['cafile','peer_name','timeout'])
+ *                + authenticate('PLAIN', ...) + close(): greeting (its
+ *                [CAPABILITY] code), AUTHENTICATE PLAIN with SASL-IR, LOGOUT.
+ *   Horde        Horde_Imap_Client_Socket (secure 'ssl', 'context' with the
+ *                CA) + login() + logout(): the same three exchanges (Horde
+ *                picks PLAIN first on a secure connection; checked).
+ *   libcurl      a new curl handle per login, imaps://localhost (pinned to
+ *                127.0.0.1 with CURLOPT_RESOLVE), CURLOPT_LOGIN_OPTIONS
+ *                'AUTH=PLAIN', CURLOPT_CAINFO, CURLOPT_FRESH_CONNECT,
+ *                CURLOPT_FORBID_REUSE, no SSL session-ID cache, and
+ *                CURLOPT_CUSTOMREQUEST 'NOOP': curl also sends CAPABILITY
+ *                before and NOOP after AUTHENTICATE (two round trips more).
+ *   PHP streams  stream_socket_client('ssl://...') with a stream context,
+ *                greeting, "AUTHENTICATE PLAIN <base64>" (SASL-IR), LOGOUT.
+ * SCRAM-SHA-256 (Dovecot: 4096 iterations):
+ *   sqauth       the same with authenticate('SCRAM-SHA-256', ...); the server
+ *                signature is checked.
+ *   PHP streams + Horde's SCRAM class: the hand-written framing above driving
+ *                Horde_Imap_Client_Auth_Scram('SHA256'). Not Horde itself:
+ *                Horde_Imap_Client_Socket::_tryLogin() knows only SCRAM-SHA-1,
+ *                and Horde's SCRAM class needs Horde_Stringprep, which Debian
+ *                does not package (as in bench/sasl.php, a subclass does the
+ *                constructor's work without SASLprep; the ASCII credentials
+ *                are unchanged by it).
+ *   libcurl      tried once with 'AUTH=SCRAM-SHA-256' and timed only if that
+ *                works: curl does SCRAM only when built with libgsasl, and
+ *                Debian's 7.88 is not ("No known authentication mechanisms
+ *                supported", curl error 67).
+ *
+ * Measured: client CPU per login = (ru_utime + ru_stime) delta of this
+ * process over a round's N logins / N (curl's resolver thread included),
+ * wall time per login = hrtime delta / N; median of R rounds. Server CPU is
+ * not counted, but Dovecot shares the 2 cores: its login and imap processes
+ * are as configured by tests/setup/servers.sh (a new imap-login process per
+ * connection and a new imap process per login), which is what dominates
+ * wall time. The server configuration is not changed.
+ *
+ * Before timing, every contender must log in once (and show post-login
+ * capabilities or a successful command), must fail with a wrong password,
+ * and must refuse the server when given a CA that did not sign its
+ * certificate; otherwise the script aborts (exit 1). Every timed login is
+ * checked too. There are no speed assertions: the exit status does not
+ * depend on timings. Default run: about 40-50 s (wall time is set by Dovecot).
+ */
+
+// Horde creates dynamic properties, which PHP 8.2 reports as deprecated.
+error_reporting(E_ALL & ~E_DEPRECATED & ~E_USER_DEPRECATED);
+
+const PEER_ROOT = '/usr/share/php';
+
+/* ---------------------------------------------------------------- options */
+
+function usage(int $status): void
+{
+    $doc = file_get_contents(__FILE__);
+    preg_match('~/\*\*(.*?)\*/~s', $doc, $m);
+    fwrite($status ? STDERR : STDOUT, preg_replace('~^ \* ?~m', '', trim($m[1])) . "\n");
+    exit($status);
+}
+
+$opt = [];
+foreach (array_slice($argv, 1) as $arg) {
+    if (!preg_match('/^--(iterations|rounds|json|help)(?:=(.*))?$/s', $arg, $m)
+        && !preg_match('/^-(h)()$/', $arg, $m)) {
+        fwrite(STDERR, "bench/login.php: unknown argument " . var_export($arg, true) . " (try --help)\n");
+        exit(2);
+    }
+    $opt[$m[1]] = $m[2] ?? false;
+}
+if (isset($opt['h']) || isset($opt['help'])) {
+    usage(0);
+}
+function int_opt(array $opt, string $name, int $default): int
+{
+    if (!isset($opt[$name])) {
+        return $default;
+    }
+    if (!is_string($opt[$name]) || !preg_match('/^[1-9][0-9]*$/', $opt[$name])) {
+        fwrite(STDERR, "--$name must be a positive integer\n");
+        exit(2);
+    }
+    return (int)$opt[$name];
+}
+$N = int_opt($opt, 'iterations', 30);
+$ROUNDS = int_opt($opt, 'rounds', 5);
+$JSON = isset($opt['json']);
+
+function fail(string $msg): never
+{
+    fwrite(STDERR, "bench/login.php: ABORTED: $msg\n");
+    exit(1);
+}
+
+$RUN = 'php -n -d extension=modules/sqauth.so -d extension=curl bench/login.php';
+if (!extension_loaded('sqauth')) {
+    fail("the sqauth extension is not loaded; run: $RUN");
+}
+if (!extension_loaded('curl')) {
+    fail("PHP's curl extension is not loaded; run: $RUN");
+}
+if (!extension_loaded('openssl')) {
+    fail('PHP\'s openssl extension is missing (add -d extension=openssl if it is shared on this system)');
+}
+foreach (['Horde/Imap/Client/Socket.php', 'Horde/Imap/Client/Auth/Scram.php', 'Horde/Socket/Client.php'] as $f) {
+    if (!is_file(PEER_ROOT . '/' . $f)) {
+        fail(PEER_ROOT . "/$f is missing: install the Debian package php-horde-imap-client");
+    }
+}
+
+/* ------------------------------------------------------------ environment */
+
+$envfile = (getenv('SQAUTH_TEST_DIR') ?: '/tmp/sqauth-test') . '/env.json';
+$ENV = is_readable($envfile) ? json_decode((string)file_get_contents($envfile), true) : null;
+if (!is_array($ENV)) {
+    fail("$envfile is missing or unreadable: start the servers with `sh tests/setup/servers.sh start`");
+}
+$CFG = [
+    'host' => $ENV['SQAUTH_TEST_HOST'],          // 127.0.0.1
+    'name' => $ENV['SQAUTH_TEST_HOSTNAME'],      // localhost (in the certificate)
+    'port' => (int)$ENV['SQAUTH_TEST_IMAPS_PORT'],
+    'ca' => $ENV['SQAUTH_TEST_CA'],
+    'user' => $ENV['SQAUTH_TEST_USER'],
+    'pass' => $ENV['SQAUTH_TEST_PASS'],
+];
+$OTHER_CA = $ENV['SQAUTH_TEST_OTHER_CA'];
+foreach ([$CFG['ca'], $OTHER_CA] as $f) {
+    if (!is_readable($f)) {
+        fail("$f is missing: start the servers with `sh tests/setup/servers.sh start`");
+    }
+}
+$s = @stream_socket_client("tcp://{$CFG['host']}:{$CFG['port']}", $errno, $errstr, 2);
+if (!$s) {
+    fail("nothing listens on {$CFG['host']}:{$CFG['port']} ($errstr): start the servers with `sh tests/setup/servers.sh start`");
+}
+fclose($s);
+
+/* ------------------------------------------------------ peer code loading */
+
+set_include_path(PEER_ROOT . PATH_SEPARATOR . get_include_path());
+spl_autoload_register(function (string $class): void {
+    $file = PEER_ROOT . '/' . str_replace(['_', '\\'], '/', $class) . '.php';
+    if (is_file($file)) {
+        require_once $file;
+    }
+});
+
+/**
+ * Horde_Imap_Client_Auth_Scram without SASLprep (Horde_Stringprep is not in
+ * Debian, so the real constructor always throws). Everything it does besides
+ * SASLprep is here, including the random nonce; the protocol maths
+ * (getClientFirstMessage, parseServerFirstMessage, getClientFinalMessage with
+ * Horde_Crypt_Blowfish_Pbkdf2 -> hash_pbkdf2(), parseServerFinalMessage) is
+ * Horde's own.
+ */
+class Bench_Horde_Scram extends Horde_Imap_Client_Auth_Scram
+{
+    public function __construct($user, $pass, $hash = 'SHA1')
+    {
+        $this->_hash = $hash;
+        $this->_user = $user;
+        $this->_pass = $pass;
+        $this->_nonce = strval(new Horde_Support_Randomid());
+    }
+}
+
+/* ------------------------------------------------------------ contenders */
+
+// Each contender logs in once; $cfg may carry a wrong CA or password for the
+// negative checks. It throws on any failure and returns evidence of success
+// for the pre-check: ['logged_in' => bool, 'mech' => string, 'tls' => string].
+
+function imap_until_tagged($fp, string $tag): array
+{
+    $untagged = [];
+    while (true) {
+        $line = fgets($fp, 8192);
+        if ($line === false) {
+            $meta = stream_get_meta_data($fp);
+            throw new RuntimeException("connection closed or timed out waiting for \"$tag\""
+                . (!empty($meta['timed_out']) ? ' (timeout)' : ''));
+        }
+        if (strncmp($line, "$tag ", strlen($tag) + 1) === 0) {
+            return [$untagged, rtrim($line)];
+        }
+        $untagged[] = rtrim($line);
+    }
+}
+
+function imaps_stream(array $cfg)
+{
+    $ctx = stream_context_create(['ssl' => [
+        'verify_peer' => true,
+        'verify_peer_name' => true,
+        'peer_name' => $cfg['name'],
+        'cafile' => $cfg['ca'],
+    ]]);
+    $url = "ssl://{$cfg['host']}:{$cfg['port']}";
+    $fp = @stream_socket_client($url, $errno, $errstr, 10, STREAM_CLIENT_CONNECT, $ctx);
+    if (!$fp) {
+        $e = error_get_last();
+        throw new RuntimeException("stream_socket_client($url) failed: [$errno] $errstr" . ($e ? ' / ' . $e['message'] : ''));
+    }
+    stream_set_timeout($fp, 10);
+    $greeting = fgets($fp, 8192);
+    if ($greeting === false || strncmp($greeting, '* OK', 4) !== 0) {
+        fclose($fp);
+        throw new RuntimeException('bad greeting: ' . var_export($greeting, true));
+    }
+    return $fp;
+}
+
+function stream_logout($fp): void
+{
+    fwrite($fp, "z LOGOUT\r\n");
+    [, $tagged] = imap_until_tagged($fp, 'z');
+    if (strncasecmp($tagged, 'z OK', 4) !== 0) {
+        throw new RuntimeException("LOGOUT: $tagged");
+    }
+}
+
+function login_sqauth(string $mech, array $cfg, bool $evidence = false): array
+{
+    $c = \SqAuth\Connection::open("imaps://{$cfg['host']}:{$cfg['port']}", [
+        'cafile' => $cfg['ca'],
+        'peer_name' => $cfg['name'],
+        'timeout' => 10,
+    ]);
+    try {
+        $c->authenticate($mech, $cfg['user'], $cfg['pass']);
+        $r = [];
+        if ($evidence) {
+            $t = $c->tlsInfo();
+            $r = [
+                'logged_in' => in_array('NAMESPACE', $c->capabilities(), true),
+                'mech' => $mech,
+                'tls' => $t['protocol'] . ' ' . $t['cipher'] . (!empty($t['session_reused']) ? ' RESUMED' : ''),
+            ];
+        }
+    } finally {
+        $c->close();
+    }
+    return $r;
+}
+
+function login_horde(array $cfg, bool $evidence = false): array
+{
+    $imap = new Horde_Imap_Client_Socket([
+        'username' => $cfg['user'],
+        'password' => $cfg['pass'],
+        'hostspec' => $cfg['host'],
+        'port' => $cfg['port'],
+        'secure' => 'ssl',
+        'timeout' => 10,
+        'context' => ['ssl' => [
+            'verify_peer' => true,
+            'verify_peer_name' => true,
+            'peer_name' => $cfg['name'],
+            'cafile' => $cfg['ca'],
+        ]],
+    ]);
+    $imap->login();
+    $r = [];
+    if ($evidence) {
+        $init = (new ReflectionProperty($imap, '_init'))->getValue($imap);
+        $conn = (new ReflectionProperty($imap, '_connection'))->getValue($imap);
+        $stream = (new ReflectionProperty($conn, '_stream'))->getValue($conn);
+        $crypto = stream_get_meta_data($stream)['crypto'] ?? [];
+        $r = [
+            'logged_in' => $imap->capability->query('NAMESPACE'),
+            'mech' => $init['authmethod'] ?? '?',
+            'tls' => ($crypto['protocol'] ?? 'no TLS') . ' ' . ($crypto['cipher_name'] ?? ''),
+        ];
+    }
+    $imap->logout();
+    return $r;
+}
+
+function login_curl(string $mech, array $cfg, bool $evidence = false): array
+{
+    $h = curl_init("imaps://{$cfg['name']}:{$cfg['port']}/");
+    $opts = [
+        CURLOPT_RESOLVE => ["{$cfg['name']}:{$cfg['port']}:{$cfg['host']}"],
+        CURLOPT_USERNAME => $cfg['user'],
+        CURLOPT_PASSWORD => $cfg['pass'],
+        CURLOPT_LOGIN_OPTIONS => "AUTH=$mech",
+        CURLOPT_CAINFO => $cfg['ca'],
+        CURLOPT_SSL_VERIFYPEER => true,
+        CURLOPT_SSL_VERIFYHOST => 2,
+        CURLOPT_FRESH_CONNECT => true,
+        CURLOPT_FORBID_REUSE => true,
+        CURLOPT_SSL_SESSIONID_CACHE => false,
+        CURLOPT_CUSTOMREQUEST => 'NOOP',
+        CURLOPT_RETURNTRANSFER => true,
+        CURLOPT_CONNECTTIMEOUT => 10,
+        CURLOPT_TIMEOUT => 10,
+    ];
+    if ($evidence) {
+        $log = fopen('php://temp', 'w+');
+        $opts[CURLOPT_VERBOSE] = true;
+        $opts[CURLOPT_STDERR] = $log;
+    }
+    curl_setopt_array($h, $opts);
+    $out = curl_exec($h);
+    $errno = curl_errno($h);
+    $error = curl_error($h);
+    curl_close($h);
+    if ($out === false || $errno !== 0) {
+        throw new RuntimeException("curl error $errno: $error");
+    }
+    if (!$evidence) {
+        return [];
+    }
+    rewind($log);
+    $v = stream_get_contents($log);
+    preg_match('/SSL connection using (\S+) \/ (\S+)/', $v, $m);
+    return [
+        'logged_in' => (bool)preg_match('/^< A\d+ OK .*Logged in/m', $v) && (bool)preg_match('/^< A\d+ OK NOOP/m', $v),
+        'mech' => preg_match('/^> A\d+ AUTHENTICATE (\S+)/m', $v, $a) ? $a[1] : '?',
+        'tls' => $m ? "$m[1] $m[2]" : '?',
+        'verify' => str_contains($v, 'SSL certificate verify ok'),
+    ];
+}
+
+function login_streams_plain(array $cfg, bool $evidence = false): array
+{
+    $fp = imaps_stream($cfg);
+    try {
+        $ir = base64_encode("\0{$cfg['user']}\0{$cfg['pass']}");
+        fwrite($fp, "a AUTHENTICATE PLAIN $ir\r\n");
+        [, $tagged] = imap_until_tagged($fp, 'a');
+        if (strncasecmp($tagged, 'a OK', 4) !== 0) {
+            throw new RuntimeException("AUTHENTICATE PLAIN: $tagged");
+        }
+        $r = [];
+        if ($evidence) {
+            $crypto = stream_get_meta_data($fp)['crypto'] ?? [];
+            $r = ['logged_in' => str_contains($tagged, 'NAMESPACE'), 'mech' => 'PLAIN',
+                  'tls' => ($crypto['protocol'] ?? 'no TLS') . ' ' . ($crypto['cipher_name'] ?? '')];
+        }
+        stream_logout($fp);
+    } finally {
+        fclose($fp);
+    }
+    return $r;
+}
+
+function login_streams_horde_scram(array $cfg, bool $evidence = false): array
+{
+    $fp = imaps_stream($cfg);
+    try {
+        $scram = new Bench_Horde_Scram($cfg['user'], $cfg['pass'], 'SHA256');
+        fwrite($fp, 'a AUTHENTICATE SCRAM-SHA-256 ' . base64_encode($scram->getClientFirstMessage()) . "\r\n");
+        $line = fgets($fp, 8192);
+        if ($line === false || strncmp($line, '+ ', 2) !== 0) {
+            throw new RuntimeException('no server-first message: ' . var_export($line, true));
+        }
+        if (!$scram->parseServerFirstMessage(base64_decode(trim(substr($line, 2))))) {
+            fwrite($fp, "*\r\n");
+            throw new RuntimeException('Horde rejected the server-first message');
+        }
+        fwrite($fp, base64_encode($scram->getClientFinalMessage()) . "\r\n");
+        $line = fgets($fp, 8192);
+        if ($line === false || strncmp($line, '+ ', 2) !== 0) {
+            throw new RuntimeException('no server-final message: ' . var_export($line, true));
+        }
+        if (!$scram->parseServerFinalMessage(base64_decode(trim(substr($line, 2))))) {
+            throw new RuntimeException('server signature not verified');
+        }
+        fwrite($fp, "\r\n");
+        [, $tagged] = imap_until_tagged($fp, 'a');
+        if (strncasecmp($tagged, 'a OK', 4) !== 0) {
+            throw new RuntimeException("AUTHENTICATE SCRAM-SHA-256: $tagged");
+        }
+        $r = [];
+        if ($evidence) {
+            $crypto = stream_get_meta_data($fp)['crypto'] ?? [];
+            $r = ['logged_in' => str_contains($tagged, 'NAMESPACE'), 'mech' => 'SCRAM-SHA-256',
+                  'tls' => ($crypto['protocol'] ?? 'no TLS') . ' ' . ($crypto['cipher_name'] ?? '')];
+        }
+        stream_logout($fp);
+    } finally {
+        fclose($fp);
+    }
+    return $r;
+}
+
+$GROUPS = [
+    'plain' => [
+        'title' => 'IMAPS login, PLAIN',
+        'mech' => 'PLAIN',
+        'impls' => [
+            'sqauth' => fn (array $cfg, bool $ev = false) => login_sqauth('PLAIN', $cfg, $ev),
+            'Horde_Imap_Client_Socket' => 'login_horde',
+            'libcurl (+CAPABILITY, NOOP)' => fn (array $cfg, bool $ev = false) => login_curl('PLAIN', $cfg, $ev),
+            'PHP streams' => 'login_streams_plain',
+        ],
+    ],
+    'scram' => [
+        'title' => 'IMAPS login, SCRAM-SHA-256 (i=4096)',
+        'mech' => 'SCRAM-SHA-256',
+        'impls' => [
+            'sqauth' => fn (array $cfg, bool $ev = false) => login_sqauth('SCRAM-SHA-256', $cfg, $ev),
+            'PHP streams + Horde SCRAM class' => 'login_streams_horde_scram',
+        ],
+    ],
+];
+$NOT_AVAILABLE = [
+    'Horde_Imap_Client_Socket, SCRAM-SHA-256' => '_tryLogin() implements only SCRAM-SHA-1 ("Unknown authentication method")'
+        . (class_exists('Horde_Stringprep') ? '' : ', and its SCRAM class needs Horde_Stringprep, which is not installed (Debian does not package it)'),
+];
+// libcurl does SCRAM only when built with libgsasl; ask it rather than assume.
+try {
+    login_curl('SCRAM-SHA-256', $CFG);
+    $GROUPS['scram']['impls']['libcurl (+CAPABILITY, NOOP)'] = fn (array $cfg, bool $ev = false) => login_curl('SCRAM-SHA-256', $cfg, $ev);
+} catch (Throwable $e) {
+    $NOT_AVAILABLE['libcurl, SCRAM-SHA-256'] = 'curl ' . curl_version()['version'] . ' refuses it (' . $e->getMessage()
+        . '; "No known authentication mechanisms supported": built without libgsasl)';
+}
+
+/* ---------------------------------------------------------- verification */
+
+$EVIDENCE = [];
+foreach ($GROUPS as $g => $def) {
+    foreach ($def['impls'] as $who => $fn) {
+        try {
+            $ev = $fn($CFG, true);
+        } catch (Throwable $e) {
+            fail("$who ({$def['mech']}) did not log in: " . get_class($e) . ': ' . $e->getMessage());
+        }
+        if (empty($ev['logged_in'])) {
+            fail("$who ({$def['mech']}): no sign of a successful login: " . var_export($ev, true));
+        }
+        if ($ev['mech'] !== $def['mech']) {
+            fail("$who used {$ev['mech']}, not {$def['mech']}");
+        }
+        if (!str_starts_with($ev['tls'], 'TLSv1') || str_contains($ev['tls'], 'RESUMED')) {
+            fail("$who ({$def['mech']}): expected a full TLS handshake, got: {$ev['tls']}");
+        }
+        if (isset($ev['verify']) && !$ev['verify']) {
+            fail("$who ({$def['mech']}): the certificate was not verified");
+        }
+        foreach (['ca' => $OTHER_CA, 'pass' => $CFG['pass'] . 'x'] as $k => $bad) {
+            $refused = false;
+            try {
+                $fn([$k => $bad] + $CFG);
+            } catch (Throwable $e) {
+                $refused = true;
+            }
+            if (!$refused) {
+                fail("$who ({$def['mech']}) succeeded with a wrong " . ($k === 'ca' ? "CA ($OTHER_CA)" : 'password'));
+            }
+        }
+        $EVIDENCE[$g][$who] = $ev;
+    }
+}
+
+/* ------------------------------------------------------------------ timing */
+
+function cpu_us(): float
+{
+    $r = getrusage();
+    return $r['ru_utime.tv_sec'] * 1e6 + $r['ru_utime.tv_usec'] + $r['ru_stime.tv_sec'] * 1e6 + $r['ru_stime.tv_usec'];
+}
+
+function median(array $xs): float
+{
+    sort($xs);
+    $c = count($xs);
+    return $c % 2 ? $xs[intdiv($c, 2)] : ($xs[$c / 2 - 1] + $xs[$c / 2]) / 2;
+}
+
+$t_start = hrtime(true);
+foreach ($GROUPS as $g => $def) {       // warm-up: autoloading, allocator, caches
+    foreach ($def['impls'] as $who => $fn) {
+        for ($i = 0; $i < 3; $i++) {
+            $fn($CFG);
+        }
+    }
+}
+
+// All contenders of both groups take turns within each round, the order
+// rotating, so that server-side drift hits them all alike.
+$ALL = [];
+foreach ($GROUPS as $g => $def) {
+    foreach ($def['impls'] as $who => $fn) {
+        $ALL[] = [$g, $who, $fn];
+    }
+}
+$samples = [];
+for ($round = 0; $round < $ROUNDS; $round++) {
+    $k = $round % count($ALL);
+    foreach (array_merge(array_slice($ALL, $k), array_slice($ALL, 0, $k)) as [$g, $who, $fn]) {
+        gc_collect_cycles();
+        $c0 = cpu_us();
+        $t0 = hrtime(true);
+        try {
+            for ($i = 0; $i < $N; $i++) {
+                $fn($CFG);
+            }
+        } catch (Throwable $e) {
+            fail("$who ({$GROUPS[$g]['mech']}) failed during round $round, login $i: " . get_class($e) . ': ' . $e->getMessage());
+        }
+        $wall = hrtime(true) - $t0;
+        $cpu = cpu_us() - $c0;
+        $samples[$g][$who]['cpu'][] = $cpu / 1000 / $N;
+        $samples[$g][$who]['wall'][] = $wall / 1e6 / $N;
+    }
+}
+$elapsed = (hrtime(true) - $t_start) / 1e9;
+
+/* ----------------------------------------------------------------- results */
+
+$results = [];
+foreach ($GROUPS as $g => $def) {
+    $results[$g]['title'] = $def['title'] . " on {$CFG['host']}:{$CFG['port']}";
+    foreach ($def['impls'] as $who => $fn) {
+        $s = $samples[$g][$who];
+        $results[$g]['rows'][$who] = [
+            'cpu_ms' => round(median($s['cpu']), 3),
+            'wall_ms' => round(median($s['wall']), 2),
+            'tls' => $EVIDENCE[$g][$who]['tls'],
+            'rounds_cpu_ms' => array_map(fn ($x) => round($x, 3), $s['cpu']),
+            'rounds_wall_ms' => array_map(fn ($x) => round($x, 2), $s['wall']),
+        ];
+    }
+}
+
+$targets = [];
+$sq = $results['plain']['rows']['sqauth']['cpu_ms'];
+$cu = $results['plain']['rows']['libcurl (+CAPABILITY, NOOP)']['cpu_ms'];
+$targets[] = [
+    'target' => 'sqauth client CPU per login <= half of libcurl\'s (IMAPS, PLAIN)',
+    'sqauth_cpu_ms' => $sq,
+    'libcurl_cpu_ms' => $cu,
+    'measured_libcurl_over_sqauth' => $sq > 0 ? round($cu / $sq, 2) : null,
+    'required' => 2.0,
+    'met' => $sq > 0 && $cu / $sq >= 2.0,
+];
+// Measured before sqauth existed (IMAPS, PLAIN, client CPU per login).
+$BEFORE = ['Horde' => 4.0, 'libcurl' => 3.5, 'PHP streams' => 3.7, 's_time floor' => 1.3];
+
+$cpu = 'unknown CPU';
+if (is_readable('/proc/cpuinfo') && preg_match('/^model name\s*:\s*(.+)$/m', file_get_contents('/proc/cpuinfo'), $m)) {
+    $cpu = trim($m[1]);
+}
+$env = [
+    'php' => PHP_VERSION,
+    'sqauth' => phpversion('sqauth'),
+    'openssl' => \SqAuth\features()['openssl'] ?? OPENSSL_VERSION_TEXT,
+    'php_openssl' => OPENSSL_VERSION_TEXT,
+    'curl' => curl_version()['version'] . ' ' . curl_version()['ssl_version'],
+    'cpu' => $cpu,
+    'cpus' => (int)trim((string)@shell_exec('nproc 2>/dev/null')) ?: null,
+    'logins_per_round' => $N,
+    'rounds' => $ROUNDS,
+    'statistic' => 'median of rounds; client (this process) CPU user+sys ms and wall ms per login',
+    'server' => 'Dovecot as configured by tests/setup/servers.sh (a new imap-login process per connection, a new imap process per login); shares the CPUs, not counted in client CPU',
+    'elapsed_s' => round($elapsed, 1),
+];
+
+if ($JSON) {
+    echo json_encode(['environment' => $env, 'groups' => $results, 'not_available' => $NOT_AVAILABLE,
+                      'targets' => $targets, 'measured_before_sqauth_cpu_ms' => $BEFORE],
+                     JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
+    exit(0);
+}
+
+printf("sqauth %s login benchmark: PHP %s, %s, curl %s, %s x%s\n", $env['sqauth'], $env['php'], $env['openssl'],
+       $env['curl'], $env['cpu'], $env['cpus'] ?? '?');
+printf("connect + TLS (verified, full handshake) + authenticate + LOGOUT, %d logins per contender per round,\n"
+       . "median of %d interleaved rounds. Client CPU = this process's user+sys time.\n", $N, $ROUNDS);
+printf("Server: Dovecot as configured in tests/setup (new imap-login process per connection, new imap process per\n"
+       . "login; it shares the CPUs). All contenders checked: login OK, wrong password and wrong CA refused.\n");
+foreach ($results as $g => $res) {
+    printf("\n%s\n", $res['title']);
+    printf("  %-34s %14s %14s %9s %9s  %s\n", 'contender', 'CPU ms/login', 'wall ms/login', 'CPU ×', 'wall ×', 'TLS');
+    $base = $res['rows']['sqauth'];
+    foreach ($res['rows'] as $who => $r) {
+        printf("  %-34s %14s %14s %9s %9s  %s\n", $who, number_format($r['cpu_ms'], 3), number_format($r['wall_ms'], 2),
+               $base['cpu_ms'] > 0 ? number_format($r['cpu_ms'] / $base['cpu_ms'], 2) : '-',
+               $base['wall_ms'] > 0 ? number_format($r['wall_ms'] / $base['wall_ms'], 2) : '-', $r['tls']);
+    }
+}
+printf("\nNot measured:\n");
+foreach ($NOT_AVAILABLE as $what => $why) {
+    printf("  %s: %s\n", $what, $why);
+}
+printf("\n× = contender / sqauth (above 1: sqauth uses less).\n");
+foreach ($targets as $t) {
+    printf("Target: %s: %s (libcurl/sqauth = %.2f, need >= %.1f)\n", $t['target'], $t['met'] ? 'MET' : 'NOT MET',
+           $t['measured_libcurl_over_sqauth'] ?? 0, $t['required']);
+}
+printf("Before sqauth (IMAPS, PLAIN, CPU ms/login): Horde %.1f, libcurl %.1f, PHP streams %.1f, s_time floor %.1f.\n",
+       $BEFORE['Horde'], $BEFORE['libcurl'], $BEFORE['PHP streams'], $BEFORE['s_time floor']);
+printf("Elapsed %.1f s.\n", $elapsed);
+exit(0);
