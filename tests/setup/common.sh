@@ -1,0 +1,125 @@
+# shellcheck shell=sh disable=SC2034,SC2154
+# Shared settings of the real-server test setup; sourced (POSIX sh) by
+# servers.sh, tls_peer.sh and smoke.sh. Every value can be overridden from the
+# environment before calling those scripts.
+
+SETUP_DIR=${SETUP_DIR:-$(cd "$(dirname "$0")" && pwd)}
+
+: "${SQAUTH_TEST_DIR:=/tmp/sqauth-test}"
+: "${SQAUTH_TEST_CERTS:=$SQAUTH_TEST_DIR/certs}"
+: "${SQAUTH_TEST_HOST:=127.0.0.1}"        # every listener is on this address
+: "${SQAUTH_TEST_HOSTNAME:=localhost}"    # the name in the good certificate's SAN
+# Dovecot treats a client whose IP equals the server's local IP (any loopback client of
+# 127.0.0.1 or ::1) as "secured": PLAIN/LOGIN work without TLS and LOGINDISABLED is not sent.
+# The main instance also listens on this second loopback address (the kernel gives clients
+# the source 127.0.0.1), where it behaves as for a remote client: no cleartext
+# authentication before STARTTLS. server.pem carries IP:127.0.0.2 as well.
+: "${SQAUTH_TEST_REMOTE_HOST:=127.0.0.2}"
+
+# main Dovecot instance (certificate server.pem)
+: "${SQAUTH_TEST_IMAP_PORT:=31143}"         # IMAP, STARTTLS
+: "${SQAUTH_TEST_IMAPS_PORT:=31993}"        # IMAP over TLS
+: "${SQAUTH_TEST_POP3_PORT:=31110}"         # POP3, STLS
+: "${SQAUTH_TEST_POP3S_PORT:=31995}"        # POP3 over TLS
+: "${SQAUTH_TEST_SUBMISSION_PORT:=31587}"   # SMTP submission, STARTTLS
+: "${SQAUTH_TEST_SUBMISSIONS_PORT:=31465}"  # SMTP submission over TLS
+: "${SQAUTH_TEST_LMTP_PORT:=31024}"         # LMTP (delivery into the test mailboxes)
+: "${SQAUTH_TEST_RELAY_PORT:=31025}"        # tiny SMTP relay behind submission -> LMTP
+# one small Dovecot instance per bad certificate (IMAPS only)
+: "${SQAUTH_TEST_IMAPS_EXPIRED_PORT:=31994}"
+: "${SQAUTH_TEST_IMAPS_WRONGHOST_PORT:=31996}"
+: "${SQAUTH_TEST_IMAPS_SELFSIGNED_PORT:=31997}"
+: "${SQAUTH_TEST_IMAPS_UNKNOWNCA_PORT:=31998}"
+# Dovecot asking for a client certificate (clientca.pem), IMAPS + IMAP/STARTTLS
+: "${SQAUTH_TEST_IMAPS_CLIENTCERT_PORT:=31999}"
+: "${SQAUTH_TEST_IMAP_CLIENTCERT_PORT:=31144}"
+# openssl s_server peers (tls_peer.sh)
+: "${SQAUTH_TEST_TLS11_PORT:=32001}"        # TLS 1.0/1.1 only
+: "${SQAUTH_TEST_TLS_CLIENTCERT_PORT:=32002}" # client certificate required
+: "${SQAUTH_TEST_TLS_ALERT_PORT:=32003}"    # alert in the middle of the handshake
+
+# accounts (passwd-file, scheme PLAIN; Dovecot appends @a.example when no realm is given)
+: "${SQAUTH_TEST_USER:=testuser}"
+: "${SQAUTH_TEST_PASS:=testpass}"
+: "${SQAUTH_TEST_UTF8_USER:=jürgen}"
+: "${SQAUTH_TEST_UTF8_PASS:=pässword}"
+: "${SQAUTH_TEST_REALM2_USER:=realmuser}"   # exists only as realmuser@b.example
+: "${SQAUTH_TEST_REALM2_PASS:=realmpass}"
+: "${SQAUTH_TEST_REALMS:=a.example b.example}"
+: "${SQAUTH_TEST_DEFAULT_REALM:=a.example}"
+: "${SQAUTH_TEST_MAIL_USER:=sqauthmail}"    # system user owning the mail folder
+
+# NAME list written by write_env, in order
+SQAUTH_ENV_VARS="SQAUTH_TEST_DIR SQAUTH_TEST_CERTS SQAUTH_TEST_HOST SQAUTH_TEST_HOSTNAME SQAUTH_TEST_REMOTE_HOST
+SQAUTH_TEST_CA SQAUTH_TEST_OTHER_CA SQAUTH_TEST_CLIENT_CA SQAUTH_TEST_CLIENT_CERT
+SQAUTH_TEST_CLIENT_KEY SQAUTH_TEST_CLIENT_COMBINED
+SQAUTH_TEST_IMAP_PORT SQAUTH_TEST_IMAPS_PORT SQAUTH_TEST_POP3_PORT SQAUTH_TEST_POP3S_PORT
+SQAUTH_TEST_SUBMISSION_PORT SQAUTH_TEST_SUBMISSIONS_PORT SQAUTH_TEST_LMTP_PORT
+SQAUTH_TEST_RELAY_PORT SQAUTH_TEST_RELAY_SPOOL
+SQAUTH_TEST_IMAPS_EXPIRED_PORT SQAUTH_TEST_IMAPS_WRONGHOST_PORT SQAUTH_TEST_IMAPS_SELFSIGNED_PORT
+SQAUTH_TEST_IMAPS_UNKNOWNCA_PORT SQAUTH_TEST_IMAPS_CLIENTCERT_PORT SQAUTH_TEST_IMAP_CLIENTCERT_PORT
+SQAUTH_TEST_TLS11_PORT SQAUTH_TEST_TLS_CLIENTCERT_PORT SQAUTH_TEST_TLS_ALERT_PORT
+SQAUTH_TEST_USER SQAUTH_TEST_PASS SQAUTH_TEST_UTF8_USER SQAUTH_TEST_UTF8_PASS
+SQAUTH_TEST_REALM2_USER SQAUTH_TEST_REALM2_PASS SQAUTH_TEST_REALMS SQAUTH_TEST_DEFAULT_REALM"
+
+SQAUTH_TEST_CA=$SQAUTH_TEST_CERTS/ca.pem
+SQAUTH_TEST_OTHER_CA=$SQAUTH_TEST_CERTS/otherca.pem
+SQAUTH_TEST_CLIENT_CA=$SQAUTH_TEST_CERTS/clientca.pem
+SQAUTH_TEST_CLIENT_CERT=$SQAUTH_TEST_CERTS/client.pem
+SQAUTH_TEST_CLIENT_KEY=$SQAUTH_TEST_CERTS/client.key
+SQAUTH_TEST_CLIENT_COMBINED=$SQAUTH_TEST_CERTS/client-combined.pem
+SQAUTH_TEST_RELAY_SPOOL=$SQAUTH_TEST_DIR/relay/spool
+
+# print `export NAME='value'` lines
+print_env() {
+    for _n in $SQAUTH_ENV_VARS; do
+        eval "_v=\$$_n"
+        printf "export %s='%s'\n" "$_n" "$_v"
+    done
+}
+
+# JSON object of the same names; *_PORT values are numbers
+print_env_json() {
+    _sep="{"
+    for _n in $SQAUTH_ENV_VARS; do
+        eval "_v=\$$_n"
+        case $_n in
+            *_PORT) printf '%s\n  "%s": %s' "$_sep" "$_n" "$_v" ;;
+            *) printf '%s\n  "%s": "%s"' "$_sep" "$_n" "$(printf '%s' "$_v" | sed 's/\\/\\\\/g; s/"/\\"/g')" ;;
+        esac
+        _sep=","
+    done
+    printf '\n}\n'
+}
+
+write_env() {
+    mkdir -p "$SQAUTH_TEST_DIR"
+    print_env >"$SQAUTH_TEST_DIR/env.sh.tmp" && mv "$SQAUTH_TEST_DIR/env.sh.tmp" "$SQAUTH_TEST_DIR/env.sh"
+    print_env_json >"$SQAUTH_TEST_DIR/env.json.tmp" && mv "$SQAUTH_TEST_DIR/env.json.tmp" "$SQAUTH_TEST_DIR/env.json"
+}
+
+# port_open HOST PORT... : true when every port accepts a TCP connection
+port_open() {
+    perl -MIO::Socket::INET -e '
+        my $h = shift;
+        for my $p (@ARGV) {
+            my $s = IO::Socket::INET->new(PeerAddr => $h, PeerPort => $p, Proto => "tcp", Timeout => 1)
+                or exit 1;
+            close $s;
+        }
+        exit 0;' "$@"
+}
+
+# closed_ports HOST PORT... : prints the ports that do not accept
+closed_ports() {
+    _h=$1
+    shift
+    for _p in "$@"; do
+        port_open "$_h" "$_p" || printf '%s ' "$_p"
+    done
+}
+
+# pid_alive PIDFILE
+pid_alive() {
+    [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
