@@ -45,6 +45,18 @@ else
     count 0 1
 fi
 
+section "DIGEST-MD5 security layers against Cyrus SASL's server code (in process)"
+out=$(make -s -C src/core cyrus-check OBJDIR=.build-test 2>&1)
+echo "$out" | grep -E '^FAIL' | head -n 20
+line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+if [ -n "$line" ]; then
+    echo "$line"
+    count "$(echo "$line" | cut -d' ' -f1)" "$(echo "$line" | cut -d' ' -f3)"
+else
+    echo "$out" | tail -n 20
+    count 0 1
+fi
+
 # run-tests.php prints "Tests passed : N" and "Tests failed : N"; leaks under
 # valgrind are counted as "Leaked" and as failures here.
 phpt() {
@@ -67,7 +79,8 @@ phpt() {
 }
 
 phpt "phpt suite"
-phpt "phpt suite under valgrind" -m
+# PCRE's JIT code confuses memcheck (uninitialised-value reports in ??? frames).
+phpt "phpt suite under valgrind" -m -d pcre.jit=0
 
 section "C core tests under valgrind"
 if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \

@@ -20,7 +20,9 @@ $offer = fn(string $qop) => "realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2h
 echo "-- the first preference the server offers --\n";
 respond($offer('auth,auth-int'), $h + ['qop' => ['auth-conf', 'auth']]);
 respond($offer('auth,auth-int'), $h + ['qop' => 'auth']);
-echo "-- layers are not implemented yet --\n";
+// Expected responses computed independently with Python hashlib: A2 gets
+// ":00000000000000000000000000000000" for auth-int and auth-conf.
+echo "-- security layers: maxbuf, and the strongest common cipher --\n";
 respond($offer('auth,auth-int'), $h + ['qop' => ['auth-int', 'auth']]);
 respond($offer('auth-conf,auth') . ',cipher="rc4,3des"', $h + ['qop' => ['auth-conf', 'auth-int', 'auth']]);
 echo "-- nothing acceptable offered --\n";
@@ -41,9 +43,11 @@ charset=utf-8,username="chris",realm="elwood.innosoft.com",nonce="OA6MG9tEQGm2hh
 NULL
 charset=utf-8,username="chris",realm="elwood.innosoft.com",nonce="OA6MG9tEQGm2hh",nc=00000001,cnonce="OA6MHXh6VqTrRk",digest-uri="imap/elwood.innosoft.com",response=d388dad90d4bbd760a152321f2143af7,qop=auth
 NULL
--- layers are not implemented yet --
-SqAuth\SaslException 6: DIGEST-MD5 qop "auth-int" is not implemented yet
-SqAuth\SaslException 6: DIGEST-MD5 qop "auth-conf" is not implemented yet
+-- security layers: maxbuf, and the strongest common cipher --
+charset=utf-8,username="chris",realm="elwood.innosoft.com",nonce="OA6MG9tEQGm2hh",nc=00000001,cnonce="OA6MHXh6VqTrRk",digest-uri="imap/elwood.innosoft.com",response=89fdc8198a2499ec4b6d0045c00ae24a,qop=auth-int,maxbuf=65536
+NULL
+charset=utf-8,username="chris",realm="elwood.innosoft.com",nonce="OA6MG9tEQGm2hh",nc=00000001,cnonce="OA6MHXh6VqTrRk",digest-uri="imap/elwood.innosoft.com",response=c7d2efa41f50398d289b732a0c09f381,qop=auth-conf,maxbuf=65536,cipher=rc4
+NULL
 -- nothing acceptable offered --
 SqAuth\SaslException 9: DIGEST-MD5: the server offers none of the requested qop (qop="auth"; requested: auth-conf auth-int)
 SqAuth\SaslException 9: DIGEST-MD5: the server offers none of the requested qop (no qop, which means auth; requested: auth-int)

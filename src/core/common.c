@@ -12,8 +12,10 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 
 int sqauth_fail(sqauth_error *err, int code, const char *fmt, ...)
@@ -470,6 +472,78 @@ int sqauth_hmac_md5(const void *key, size_t key_len, const void *data, size_t da
     return SQAUTH_OK;
 }
 
+EVP_MAC_CTX *sqauth_hmac_md5_new(const void *key, size_t key_len)
+{
+    EVP_MAC_CTX *t = hmac_md5_ctx_template(), *ctx;
+
+    if (!t) {
+        return NULL;
+    }
+    ctx = EVP_MAC_CTX_dup(t);
+    if (ctx && EVP_MAC_init(ctx, key, key_len, NULL) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
+
+/* ---- private library context for legacy ciphers ---- */
+
+/* Created once under a mutex (layer set-up is rare; no fast path needed). */
+static pthread_mutex_t cipher_libctx_lock = PTHREAD_MUTEX_INITIALIZER;
+static OSSL_LIB_CTX *cipher_libctx;
+static OSSL_PROVIDER *cipher_prov_default, *cipher_prov_legacy;
+
+OSSL_LIB_CTX *sqauth_cipher_libctx(int *have_legacy)
+{
+    OSSL_LIB_CTX *ctx;
+
+    pthread_mutex_lock(&cipher_libctx_lock);
+    if (!cipher_libctx) {
+        cipher_libctx = OSSL_LIB_CTX_new();
+        if (cipher_libctx) {
+            cipher_prov_default = OSSL_PROVIDER_load(cipher_libctx, "default");
+            /* May fail (no ossl-modules/legacy.so); the default provider
+             * still gives 3DES. Its errors are not the caller's business. */
+            cipher_prov_legacy = OSSL_PROVIDER_load(cipher_libctx, "legacy");
+            if (!cipher_prov_legacy) {
+                ERR_clear_error();
+            }
+            if (!cipher_prov_default) {
+                if (cipher_prov_legacy) {
+                    OSSL_PROVIDER_unload(cipher_prov_legacy);
+                    cipher_prov_legacy = NULL;
+                }
+                OSSL_LIB_CTX_free(cipher_libctx);
+                cipher_libctx = NULL;
+            }
+        }
+    }
+    ctx = cipher_libctx;
+    if (have_legacy) {
+        *have_legacy = cipher_prov_legacy != NULL;
+    }
+    pthread_mutex_unlock(&cipher_libctx_lock);
+    return ctx;
+}
+
+static void cipher_libctx_free(void)
+{
+    pthread_mutex_lock(&cipher_libctx_lock);
+    if (cipher_prov_legacy) {
+        OSSL_PROVIDER_unload(cipher_prov_legacy);
+    }
+    if (cipher_prov_default) {
+        OSSL_PROVIDER_unload(cipher_prov_default);
+    }
+    if (cipher_libctx) {
+        OSSL_LIB_CTX_free(cipher_libctx);
+    }
+    cipher_prov_legacy = cipher_prov_default = NULL;
+    cipher_libctx = NULL;
+    pthread_mutex_unlock(&cipher_libctx_lock);
+}
+
 void sqauth_crypto_cleanup(void)
 {
     EVP_MD *md = __atomic_exchange_n(&md5_md, NULL, __ATOMIC_ACQ_REL);
@@ -477,5 +551,6 @@ void sqauth_crypto_cleanup(void)
 
     EVP_MD_free(md);
     EVP_MAC_CTX_free(t);
+    cipher_libctx_free();
     nonce_pool_empty();
 }

@@ -30,6 +30,9 @@
 #define SQAUTH_ERR_TLS             -14  /* handshake, verification or TLS I/O failed */
 #define SQAUTH_ERR_PROTOCOL        -15  /* unexpected or malformed reply, injection, line too long */
 #define SQAUTH_ERR_AUTH            -16  /* the server refused the credentials */
+/* SASL security layers (DIGEST-MD5 auth-int/auth-conf). */
+#define SQAUTH_ERR_INTEGRITY       -17  /* a protected buffer failed its MAC, sequence number, padding or
+                                           version check (tampering, replay, reordering, wrong keys) */
 
 typedef struct sqauth_error {
     int code;
@@ -125,8 +128,25 @@ const struct evp_md_st *sqauth_md5(void);
  * MAC context is cleansed and freed before returning. */
 int sqauth_hmac_md5(const void *key, size_t key_len, const void *data, size_t data_len,
                     unsigned char out[16], sqauth_error *err);
-/* Frees what sqauth_md5() and sqauth_hmac_md5() fetched; call once when the
- * process no longer uses the core (the PHP module's MSHUTDOWN). */
+/* A fresh HMAC-MD5 context keyed with key, for callers that MAC many
+ * messages under one key (EVP_MAC_init(ctx, NULL, 0, NULL) restarts it
+ * with the same key). NULL when OpenSSL refuses; free with
+ * EVP_MAC_CTX_free(), which cleanses the key. */
+struct evp_mac_ctx_st;
+struct evp_mac_ctx_st *sqauth_hmac_md5_new(const void *key, size_t key_len);
+
+/* A private OpenSSL library context with the "default" and "legacy"
+ * providers loaded, for the ciphers OpenSSL 3 keeps in the legacy provider
+ * (DES, RC4: DIGEST-MD5 auth-conf). Created on first use; the process-wide
+ * default context is never touched. *have_legacy (may be NULL) says whether
+ * the legacy provider could be loaded. NULL when even the context or the
+ * default provider cannot be had. */
+struct ossl_lib_ctx_st;
+struct ossl_lib_ctx_st *sqauth_cipher_libctx(int *have_legacy);
+
+/* Frees what sqauth_md5(), sqauth_hmac_md5() and sqauth_cipher_libctx()
+ * fetched; call once when the process no longer uses the core (the PHP
+ * module's MSHUTDOWN). */
 void sqauth_crypto_cleanup(void);
 
 #endif

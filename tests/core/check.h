@@ -31,6 +31,7 @@ extern int check_passed, check_failed;
 void test_common(void);
 void test_simple_mechs(void);
 void test_digest_md5(void);
+void test_digest_layer(void);
 void test_scram(void);
 void test_oauth(void);
 void test_random(void);

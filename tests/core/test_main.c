@@ -8,6 +8,7 @@ int main(void)
     test_common();
     test_simple_mechs();
     test_digest_md5();
+    test_digest_layer();
     test_scram();
     test_oauth();
     test_random();

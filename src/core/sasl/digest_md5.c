@@ -1,5 +1,5 @@
 /*
- * DIGEST-MD5 client (RFC 2831), qop "auth".
+ * DIGEST-MD5 client (RFC 2831) with qop auth, auth-int and auth-conf.
  *
  *   server: digest-challenge            (§2.1.1, parsed by digest_md5_parse.c)
  *   client: digest-response             (§2.1.2, maths in digest_md5_calc.c)
@@ -8,14 +8,17 @@
  *   client: empty response
  *
  * RFC 6331 moved DIGEST-MD5 to Historic; it is here because the mail
- * servers SquirrelMail talks to still offer it. The security layers
- * (auth-int, auth-conf) are not implemented yet: the qop choice is general
- * and stops with SQAUTH_ERR_UNSUPPORTED when one of them would be chosen.
- * s->layer stays SQAUTH_LAYER_NONE.
+ * servers SquirrelMail talks to still offer it. qop is the first of the
+ * caller's preferences the server offers; for auth-conf the cipher is the
+ * caller's (option 'cipher') or the strongest common one. The security
+ * layer (digest_md5_layer.c) is set up when the response is computed, so
+ * that a missing cipher fails before the password proof goes out, and
+ * handed to the session (s->layer, s->layer_ops) once rspauth checked.
  */
 #include "sasl.h"
 #include "charset.h"
 #include "digest_md5_calc.h"
+#include "digest_md5_layer.h"
 #include "digest_md5_parse.h"
 
 #include <stdio.h>
@@ -43,6 +46,9 @@ typedef struct digest_md5_state {
     unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN];
     sqauth_buf nonce, cnonce, uri;
     const char *qop;    /* static string */
+    /* The security layer negotiated in the response, active after rspauth. */
+    sqauth_dmd5_layer *layer;
+    unsigned long peer_maxbuf;
 } digest_md5_state;
 
 /* Forgets what the last response was computed from. */
@@ -53,6 +59,9 @@ static void state_clear(digest_md5_state *st)
     sqauth_buf_reset(&st->cnonce);
     sqauth_buf_reset(&st->uri);
     st->qop = NULL;
+    sqauth_dmd5_layer_free(st->layer);
+    st->layer = NULL;
+    st->peer_maxbuf = 0;
 }
 
 static void digest_md5_dispose(sqauth_sasl *s)
@@ -63,6 +72,7 @@ static void digest_md5_dispose(sqauth_sasl *s)
         sqauth_buf_wipe(&st->nonce);
         sqauth_buf_wipe(&st->cnonce);
         sqauth_buf_wipe(&st->uri);
+        sqauth_dmd5_layer_free(st->layer);
         sqauth_free_secret(st, sizeof(*st));
         s->state = NULL;
     }
@@ -211,16 +221,32 @@ static unsigned qop_bit(const char *name)
     return 0;
 }
 
+static void msg_append_ciphers(char *msg, size_t cap, const sqauth_digest_md5_challenge *ch)
+{
+    if (ch->cipher_raw.data) {
+        msg_append(msg, cap, "cipher=");
+        msg_append_quoted(msg, cap, ch->cipher_raw.data, ch->cipher_raw.len);
+    } else {
+        msg_append(msg, cap, "no cipher list");
+    }
+}
+
 /* The first entry of the caller's preference list (strongest first) that
  * the server offers; §2.1.2: qop "MUST be one of the alternatives in
- * qop-options". */
+ * qop-options". auth-conf counts as offered when a cipher fits: the
+ * caller's (which must then be offered: anything else is an error, never
+ * a silent change of cipher) or the strongest common one; §2.4: cipher
+ * "MUST be one of the choices in cipher-opts". *cipher is 0 unless
+ * auth-conf was chosen. */
 static int choose_qop(const sqauth_sasl *s, const sqauth_digest_md5_challenge *ch, const char **qop,
-                      sqauth_error *err)
+                      unsigned *cipher, sqauth_error *err)
 {
     char msg[200];
+    unsigned forced = 0;
     size_t i;
 
     *qop = NULL;
+    *cipher = 0;
     for (i = 0; i < s->qop_count; i++) {
         if (!qop_bit(s->qop[i])) {
             msg[0] = '\0';
@@ -229,18 +255,37 @@ static int choose_qop(const sqauth_sasl *s, const sqauth_digest_md5_challenge *c
                                "unknown DIGEST-MD5 qop %s in the option 'qop' (expected auth, auth-int, auth-conf)", msg);
         }
     }
+    if (s->cipher.data) {
+        forced = sqauth_dmd5_cipher_bit(s->cipher.data, s->cipher.len);
+        if (!forced) {
+            msg[0] = '\0';
+            msg_append_quoted(msg, sizeof(msg), s->cipher.data, s->cipher.len);
+            return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG,
+                               "unknown DIGEST-MD5 cipher %s in the option 'cipher' "
+                               "(expected 3des, des, rc4, rc4-56, rc4-40)", msg);
+        }
+    }
     for (i = 0; i < s->qop_count; i++) {
         unsigned bit = qop_bit(s->qop[i]);
         if (!(ch->qop & bit)) {
             continue;
         }
-        if (bit != SQAUTH_DIGEST_MD5_QOP_AUTH) {
-            /* auth-int/auth-conf: derive Kic/Kis (and Kcc/Kcs, cipher,
-             * maxbuf) here and set s->layer once the layers exist. */
-            return sqauth_fail(err, SQAUTH_ERR_UNSUPPORTED, "DIGEST-MD5 qop \"%s\" is not implemented yet",
-                               bit == SQAUTH_DIGEST_MD5_QOP_AUTH_INT ? "auth-int" : "auth-conf");
+        if (bit == SQAUTH_DIGEST_MD5_QOP_AUTH_CONF) {
+            if (forced && !(ch->ciphers & forced)) {
+                msg[0] = '\0';
+                msg_append_ciphers(msg, sizeof(msg), ch);
+                return sqauth_fail(err, SQAUTH_ERR_POLICY,
+                                   "DIGEST-MD5: the server does not offer the cipher \"%s\" asked for in the option "
+                                   "'cipher' (offered: %s)", sqauth_dmd5_cipher_name(forced), msg);
+            }
+            *cipher = forced ? forced : sqauth_dmd5_strongest_cipher(ch->ciphers);
+            if (!*cipher) {
+                continue;   /* auth-conf without a cipher we know */
+            }
+            *qop = "auth-conf";
+        } else {
+            *qop = bit == SQAUTH_DIGEST_MD5_QOP_AUTH_INT ? "auth-int" : "auth";
         }
-        *qop = "auth";
         return SQAUTH_OK;
     }
     msg[0] = '\0';
@@ -249,6 +294,11 @@ static int choose_qop(const sqauth_sasl *s, const sqauth_digest_md5_challenge *c
         msg_append_quoted(msg, sizeof(msg), ch->qop_raw.data, ch->qop_raw.len);
     } else {
         msg_append(msg, sizeof(msg), "no qop, which means auth");
+    }
+    if (ch->qop & SQAUTH_DIGEST_MD5_QOP_AUTH_CONF) {
+        msg_append(msg, sizeof(msg), ", ");
+        msg_append_ciphers(msg, sizeof(msg), ch);
+        msg_append(msg, sizeof(msg), " (we know rc4, 3des, des, rc4-56, rc4-40)");
     }
     msg_append(msg, sizeof(msg), "; requested:");
     for (i = 0; i < s->qop_count; i++) {
@@ -377,6 +427,8 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
     sqauth_digest_md5_params p;
     sqauth_str service = SQAUTH_STR_NULL, user_w = SQAUTH_STR_NULL;
     const char *qop = NULL;
+    unsigned cipher = 0;
+    sqauth_dmd5_layer *layer = NULL;
     int send_realm = 0, has_authzid = s->authzid.data && s->authzid.len, rc;
     size_t start = out->len;
 
@@ -390,7 +442,12 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
         rc = sqauth_digest_md5_parse_challenge(in, in_len, &ch, err);
     }
     if (rc == SQAUTH_OK) {
-        rc = choose_qop(s, &ch, &qop, err);
+        rc = choose_qop(s, &ch, &qop, &cipher, err);
+    }
+    if (rc == SQAUTH_OK && strcmp(qop, "auth") != 0
+        && ch.maxbuf <= sqauth_dmd5_overhead(cipher) + 4) {
+        rc = sqauth_fail(err, SQAUTH_ERR_POLICY, "DIGEST-MD5: the server's maxbuf %lu is too small for %s",
+                         ch.maxbuf, qop);
     }
     if (rc == SQAUTH_OK) {
         rc = choose_realm(s, &ch, &realm, &send_realm, err);
@@ -449,6 +506,11 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
         p.qop = qop;
         rc = sqauth_digest_md5_response(&p, ha1, response, err);
     }
+    /* The layer's keys and ciphers now, so that a cipher OpenSSL cannot
+     * give stops the exchange before the response is sent. */
+    if (rc == SQAUTH_OK && strcmp(qop, "auth") != 0) {
+        rc = sqauth_dmd5_layer_new(&layer, ha1, cipher, 0, err);
+    }
 
     /* The order of the RFC 2831 §4 example. */
     if (rc == SQAUTH_OK) {
@@ -475,6 +537,14 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
         bad |= sqauth_buf_append_hex(out, response, sizeof(response));
         bad |= sqauth_buf_append_str(out, ",qop=");
         bad |= sqauth_buf_append_str(out, qop);
+        if (layer) {
+            /* §2.1.2: maxbuf, what we accept; cipher for auth-conf. */
+            bad |= sqauth_buf_printf(out, ",maxbuf=%u", s->maxbuf);
+            if (cipher) {
+                bad |= sqauth_buf_append_str(out, ",cipher=");
+                bad |= sqauth_buf_append_str(out, sqauth_dmd5_cipher_name(cipher));
+            }
+        }
         if (has_authzid) {
             bad |= sqauth_buf_append_str(out, ",authzid=");
             bad |= append_quoted(out, s->authzid.data, s->authzid.len);
@@ -503,6 +573,9 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
             st->uri = uri;
             uri = tmp;
             st->qop = qop;
+            st->layer = layer;
+            layer = NULL;
+            st->peer_maxbuf = ch.maxbuf;
             st->stage = STAGE_RSPAUTH;
         }
     }
@@ -515,6 +588,7 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
     sqauth_buf_free(&realm);
     sqauth_buf_free(&uri);
     sqauth_buf_wipe(&cnonce);
+    sqauth_dmd5_layer_free(layer);
     sqauth_digest_md5_challenge_free(&ch);
     return rc;
 }
@@ -585,6 +659,14 @@ static int check_rspauth(sqauth_sasl *s, digest_md5_state *st, const unsigned ch
     }
     sqauth_cleanse(got, sizeof(got));
     sqauth_cleanse(want, sizeof(want));
+    if (st->layer) {
+        /* The exchange succeeded: the layer takes effect (RFC 4422 §3.7). */
+        s->layer = sqauth_dmd5_layer_cipher(st->layer) ? SQAUTH_LAYER_CONF : SQAUTH_LAYER_INT;
+        s->layer_ops = &sqauth_dmd5_layer_ops;
+        s->layer_ctx = st->layer;
+        s->peer_maxbuf = st->peer_maxbuf;
+        st->layer = NULL;
+    }
     state_clear(st);
     s->server_verified = 1;
     s->complete = 1;

@@ -23,6 +23,13 @@
 #define SQAUTH_LAYER_INT  1 /* DIGEST-MD5 auth-int */
 #define SQAUTH_LAYER_CONF 2 /* DIGEST-MD5 auth-conf */
 
+/* Security layer receive limit announced to the server (DIGEST-MD5
+ * maxbuf) when the caller sets none, and the bounds a caller may set
+ * (RFC 2831: maxbuf 17..16777215). */
+#define SQAUTH_SASL_DEFAULT_MAXBUF 65536u
+#define SQAUTH_SASL_MIN_MAXBUF     17u
+#define SQAUTH_SASL_MAX_MAXBUF     16777215u
+
 #define SQAUTH_SCRAM_DEFAULT_MIN_ITERATIONS 4096u
 /* A hostile server could ask for billions of PBKDF2 rounds and pin the CPU;
  * refuse counts above this unless the caller raises the limit. */
@@ -47,6 +54,12 @@ typedef struct sqauth_sasl_config {
     /* DIGEST-MD5 qop preference, strongest first, e.g. {"auth"}; NULL = default. */
     const char *const *qop;
     size_t qop_count;
+    /* DIGEST-MD5 auth-conf cipher ("3des", "des", "rc4", "rc4-56",
+     * "rc4-40"); absent = the strongest the server offers. */
+    sqauth_str cipher;
+    /* Largest protected buffer we accept from the server (DIGEST-MD5
+     * maxbuf); 0 = SQAUTH_SASL_DEFAULT_MAXBUF. */
+    unsigned maxbuf;
 
     unsigned min_iterations; /* SCRAM; 0 = SQAUTH_SCRAM_DEFAULT_MIN_ITERATIONS */
     unsigned max_iterations; /* SCRAM; 0 = SQAUTH_SCRAM_DEFAULT_MAX_ITERATIONS */
@@ -69,6 +82,24 @@ typedef struct sqauth_sasl_mech {
     void (*dispose)(sqauth_sasl *s);
 } sqauth_sasl_mech;
 
+/* A negotiated security layer as the session sees it: a mechanism fills
+ * s->layer_ops/s->layer_ctx when its exchange succeeded with one, and the
+ * generic sqauth_sasl_wrap()/_unwrap() do the RFC 4422 §3.7 framing (4-byte
+ * big-endian length, splitting at the peer's maxbuf) around these. */
+typedef struct sqauth_sasl_layer_ops {
+    /* Protects one message; appends the buffer without its length prefix. */
+    int (*seal)(void *ctx, const unsigned char *in, size_t len, sqauth_buf *out, sqauth_error *err);
+    /* Checks and opens one buffer (without its length prefix); appends the
+     * plaintext. Any failure leaves the layer unusable. */
+    int (*open)(void *ctx, const unsigned char *in, size_t len, sqauth_buf *out, sqauth_error *err);
+    /* The most bytes seal() adds to a message. */
+    size_t (*overhead)(const void *ctx);
+    /* "3des", "rc4", ... or NULL for an integrity-only layer. */
+    const char *(*cipher_name)(const void *ctx);
+    /* Wipes keys and cipher states, frees ctx. */
+    void (*free)(void *ctx);
+} sqauth_sasl_layer_ops;
+
 /* An owned secret or string: bytes plus a NUL, wiped when the session ends. */
 typedef struct sqauth_owned {
     char *data;         /* NULL when absent */
@@ -83,6 +114,8 @@ struct sqauth_sasl {
     unsigned port;
     char **qop;         /* owned copy of the preference list */
     size_t qop_count;
+    sqauth_owned cipher; /* DIGEST-MD5 auth-conf cipher forced by the caller */
+    unsigned maxbuf;    /* our receive limit for protected buffers */
     unsigned min_iterations, max_iterations;
 
     void *state;        /* mechanism private state */
@@ -90,7 +123,12 @@ struct sqauth_sasl {
     int complete;        /* the client has nothing more to say */
     int server_verified; /* the server proved it knows the secret (rspauth, v=) */
     int failed;          /* an error happened: the session refuses further steps */
-    int layer;           /* SQAUTH_LAYER_* negotiated */
+    int layer;           /* SQAUTH_LAYER_* negotiated; set once the exchange succeeded */
+    /* The security layer once s->layer != SQAUTH_LAYER_NONE. */
+    const sqauth_sasl_layer_ops *layer_ops;
+    void *layer_ctx;
+    unsigned long peer_maxbuf; /* the server's receive limit (what we send) */
+    int layer_failed;    /* a wrap/unwrap error: the layer refuses further use */
     /* Server-reported error text (SCRAM e= value, OAuth JSON), raw. */
     sqauth_owned server_error;
 };
@@ -127,6 +165,40 @@ int sqauth_sasl_step(sqauth_sasl *s, const unsigned char *in, size_t in_len,
 void sqauth_sasl_free(sqauth_sasl *s);
 
 const char *sqauth_sasl_layer_name(int layer); /* NULL, "auth-int", "auth-conf" */
+
+/* ---- security layer (RFC 4422 §3.7), after a successful exchange that
+ * negotiated one (s->layer != SQAUTH_LAYER_NONE) ----
+ *
+ * sqauth_sasl_wrap() protects len bytes for the server and appends one or
+ * more complete buffers to out, each with its 4-byte big-endian length
+ * prefix; the input is split so that no buffer (prefix included) exceeds
+ * the server's maxbuf. len == 0 appends nothing.
+ *
+ * sqauth_sasl_unwrap() takes bytes read from the server, consumes every
+ * complete length-prefixed buffer at the start of in, appends the plaintext
+ * to out and sets *consumed; an incomplete buffer at the end is left
+ * unconsumed for the caller to complete with more bytes. Errors:
+ *   SQAUTH_ERR_PROTOCOL   a length above our maxbuf or too short to be a buffer
+ *   SQAUTH_ERR_INTEGRITY  bad MAC, sequence number (replay, reordering, loss),
+ *                         version or padding
+ *   SQAUTH_ERR_STATE      no layer negotiated, or the layer failed before
+ *   SQAUTH_ERR_CRYPTO     OpenSSL refused an operation
+ * After an error the layer's state (sequence numbers, cipher stream) is
+ * lost: the connection must be closed. On error *consumed counts the
+ * buffers that were opened before the bad one, and out holds their
+ * plaintext. */
+int sqauth_sasl_wrap(sqauth_sasl *s, const unsigned char *in, size_t len, sqauth_buf *out, sqauth_error *err);
+int sqauth_sasl_unwrap(sqauth_sasl *s, const unsigned char *in, size_t len, size_t *consumed,
+                       sqauth_buf *out, sqauth_error *err);
+/* The auth-conf cipher ("3des", "des", "rc4", "rc4-56", "rc4-40"), or NULL
+ * when no confidentiality layer is active. */
+const char *sqauth_sasl_cipher_name(const sqauth_sasl *s);
+/* Our receive limit (announced as maxbuf) and the server's (the limit for
+ * what sqauth_sasl_wrap() sends): sizes of a buffer without its prefix. */
+unsigned long sqauth_sasl_recv_maxbuf(const sqauth_sasl *s);
+unsigned long sqauth_sasl_send_maxbuf(const sqauth_sasl *s);
+/* The most plaintext bytes one wrapped buffer carries (0 without a layer). */
+size_t sqauth_sasl_max_wrap_chunk(const sqauth_sasl *s);
 
 /* Helpers shared by mechanisms. */
 int sqauth_owned_set(sqauth_owned *o, sqauth_str s);
