@@ -57,6 +57,9 @@ namespace SqAuth {
 
         public function tlsInfo(): ?array {}
 
+        /** The SASL security layer in force after authenticate(): mechanism, qop, cipher, maxbufs; null if none. */
+        public function securityLayer(): ?array {}
+
         public function authenticate(
             string $mechanism,
             string $user,

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 23ea0c530e1a520f3602819aef484cec3dab4db9 */
+ * Stub hash: 0ce2029d332f9514dfbc3d76707d1613202ab327 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_SqAuth_mechanisms, 0, 0, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()
@@ -96,6 +96,8 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SqAuth_Connection_tlsInfo, 0, 0, IS_ARRAY, 1)
 ZEND_END_ARG_INFO()
 
+#define arginfo_class_SqAuth_Connection_securityLayer arginfo_class_SqAuth_Connection_tlsInfo
+
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SqAuth_Connection_authenticate, 0, 3, IS_VOID, 0)
 	ZEND_ARG_TYPE_INFO(0, mechanism, IS_STRING, 0)
 	ZEND_ARG_TYPE_INFO(0, user, IS_STRING, 0)
@@ -161,6 +163,7 @@ ZEND_METHOD(SqAuth_Connection, mechanisms);
 ZEND_METHOD(SqAuth_Connection, startTls);
 ZEND_METHOD(SqAuth_Connection, isEncrypted);
 ZEND_METHOD(SqAuth_Connection, tlsInfo);
+ZEND_METHOD(SqAuth_Connection, securityLayer);
 ZEND_METHOD(SqAuth_Connection, authenticate);
 ZEND_METHOD(SqAuth_Connection, login);
 ZEND_METHOD(SqAuth_Connection, probeChallenge);
@@ -213,6 +216,7 @@ static const zend_function_entry class_SqAuth_Connection_methods[] = {
 	ZEND_ME(SqAuth_Connection, startTls, arginfo_class_SqAuth_Connection_startTls, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, isEncrypted, arginfo_class_SqAuth_Connection_isEncrypted, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, tlsInfo, arginfo_class_SqAuth_Connection_tlsInfo, ZEND_ACC_PUBLIC)
+	ZEND_ME(SqAuth_Connection, securityLayer, arginfo_class_SqAuth_Connection_securityLayer, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, authenticate, arginfo_class_SqAuth_Connection_authenticate, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, login, arginfo_class_SqAuth_Connection_login, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, probeChallenge, arginfo_class_SqAuth_Connection_probeChallenge, ZEND_ACC_PUBLIC)

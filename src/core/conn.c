@@ -62,7 +62,8 @@ size_t sqauth_conn_buffered(const sqauth_conn *c)
 
 int sqauth_conn_has_pending(const sqauth_conn *c)
 {
-    return c->rpos < c->rlen || (c->ssl && SSL_pending(c->ssl) > 0);
+    return c->rpos < c->rlen || (c->ssl && SSL_pending(c->ssl) > 0)
+        || (c->layer && (c->layer_out_pos < c->layer_out.len || (c->layer_in.len && !c->layer_need_more)));
 }
 
 static int tls_io_error(sqauth_conn *c, int ssl_err, const char *what, sqauth_error *err)
@@ -88,21 +89,11 @@ static int tls_io_error(sqauth_conn *c, int ssl_err, const char *what, sqauth_er
                        c->tls_failure.error_count ? c->tls_failure.errors[0].reason : "unknown");
 }
 
-/* Fills the read buffer with at least one byte, waiting up to the timeout. */
-static int fill(sqauth_conn *c, sqauth_error *err)
+/* Reads at least one byte from the socket (through TLS when active) into
+ * dst, waiting up to the deadline. */
+static int raw_read(sqauth_conn *c, unsigned char *dst, size_t cap, size_t *got, int64_t deadline, sqauth_error *err)
 {
-    int64_t deadline = sqauth_now_ms() + c->timeout_ms;
-
-    if (c->rpos == c->rlen) {
-        c->rpos = c->rlen = 0;
-    } else if (c->rpos > 0) {
-        memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
-        c->rlen -= c->rpos;
-        c->rpos = 0;
-    }
-    if (c->rlen == sizeof(c->rbuf)) {
-        return SQAUTH_OK;
-    }
+    *got = 0;
     if (c->eof) {
         return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the server closed the connection");
     }
@@ -110,9 +101,9 @@ static int fill(sqauth_conn *c, sqauth_error *err)
         if (c->ssl) {
             int n, e;
             ERR_clear_error();
-            n = SSL_read(c->ssl, c->rbuf + c->rlen, (int)(sizeof(c->rbuf) - c->rlen));
+            n = SSL_read(c->ssl, dst, cap > 0x40000000 ? 0x40000000 : (int)cap);
             if (n > 0) {
-                c->rlen += (size_t)n;
+                *got = (size_t)n;
                 return SQAUTH_OK;
             }
             e = SSL_get_error(c->ssl, n);
@@ -128,9 +119,9 @@ static int fill(sqauth_conn *c, sqauth_error *err)
             }
             return tls_io_error(c, e, "while reading", err);
         } else {
-            ssize_t n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
+            ssize_t n = recv(c->fd, dst, cap, 0);
             if (n > 0) {
-                c->rlen += (size_t)n;
+                *got = (size_t)n;
                 return SQAUTH_OK;
             }
             if (n == 0) {
@@ -152,6 +143,95 @@ static int fill(sqauth_conn *c, sqauth_error *err)
             }
         }
     }
+}
+
+/* With a SASL security layer: reads wrapped buffers until at least one
+ * byte of plaintext is available, then moves what fits into rbuf. */
+static int fill_from_layer(sqauth_conn *c, int64_t deadline, sqauth_error *err)
+{
+    size_t space = sizeof(c->rbuf) - c->rlen, n;
+
+    while (c->layer_out.len == c->layer_out_pos) {
+        unsigned char tmp[16384];
+        size_t got, consumed = 0;
+        int rc;
+
+        sqauth_buf_reset(&c->layer_out);
+        c->layer_out_pos = 0;
+        if (c->layer_in.len == 0 || c->layer_need_more) {
+            rc = raw_read(c, tmp, sizeof(tmp), &got, deadline, err);
+            if (rc != SQAUTH_OK) {
+                return rc;
+            }
+            if (sqauth_buf_append(&c->layer_in, tmp, got) != SQAUTH_OK) {
+                return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+            }
+        }
+        rc = sqauth_sasl_unwrap(c->layer, c->layer_in.data, c->layer_in.len, &consumed, &c->layer_out, err);
+        if (rc != SQAUTH_OK) {
+            /* A protected stream that fails its checks is over. */
+            c->eof = 1;
+            return rc;
+        }
+        if (consumed) {
+            memmove(c->layer_in.data, c->layer_in.data + consumed, c->layer_in.len - consumed);
+            c->layer_in.len -= consumed;
+        }
+        /* Nothing unwrapped: the buffered bytes are an incomplete buffer. */
+        c->layer_need_more = c->layer_out.len == 0;
+    }
+    n = c->layer_out.len - c->layer_out_pos;
+    if (n > space) {
+        n = space;
+    }
+    memcpy(c->rbuf + c->rlen, c->layer_out.data + c->layer_out_pos, n);
+    c->rlen += n;
+    c->layer_out_pos += n;
+    return SQAUTH_OK;
+}
+
+/* Fills the read buffer with at least one byte, waiting up to the timeout. */
+static int fill(sqauth_conn *c, sqauth_error *err)
+{
+    int64_t deadline = sqauth_now_ms() + c->timeout_ms;
+    size_t got;
+    int rc;
+
+    if (c->rpos == c->rlen) {
+        c->rpos = c->rlen = 0;
+    } else if (c->rpos > 0) {
+        memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
+        c->rlen -= c->rpos;
+        c->rpos = 0;
+    }
+    if (c->rlen == sizeof(c->rbuf)) {
+        return SQAUTH_OK;
+    }
+    if (c->layer) {
+        return fill_from_layer(c, deadline, err);
+    }
+    rc = raw_read(c, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, &got, deadline, err);
+    if (rc == SQAUTH_OK) {
+        c->rlen += got;
+    }
+    return rc;
+}
+
+int sqauth_conn_set_layer(sqauth_conn *c, sqauth_sasl *layer, sqauth_error *err)
+{
+    if (c->layer) {
+        return sqauth_fail(err, SQAUTH_ERR_STATE, "a security layer is already active");
+    }
+    /* Bytes already read after the exchange belong to the protected
+     * stream: they are wrapped buffers, not plaintext. */
+    if (c->rpos < c->rlen) {
+        if (sqauth_buf_append(&c->layer_in, c->rbuf + c->rpos, c->rlen - c->rpos) != SQAUTH_OK) {
+            return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        }
+        c->rpos = c->rlen = 0;
+    }
+    c->layer = layer;
+    return SQAUTH_OK;
 }
 
 int sqauth_conn_read_line(sqauth_conn *c, sqauth_buf *line, size_t max_len, sqauth_error *err)
@@ -242,7 +322,7 @@ int sqauth_conn_read_some(sqauth_conn *c, void *buf, size_t len, size_t *got, sq
     return SQAUTH_OK;
 }
 
-int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err)
+static int raw_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err)
 {
     const unsigned char *d = p;
     int64_t deadline = sqauth_now_ms() + c->timeout_ms;
@@ -289,6 +369,23 @@ int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error 
         }
     }
     return SQAUTH_OK;
+}
+
+int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err)
+{
+    sqauth_buf wrapped = SQAUTH_BUF_INIT;
+    int rc;
+
+    if (!c->layer) {
+        return raw_write_all(c, p, n, err);
+    }
+    /* Wrapped in pieces no larger than the server's maxbuf allows. */
+    rc = sqauth_sasl_wrap(c->layer, p, n, &wrapped, err);
+    if (rc == SQAUTH_OK) {
+        rc = raw_write_all(c, wrapped.data, wrapped.len, err);
+    }
+    sqauth_buf_wipe(&wrapped);
+    return rc;
 }
 
 /* Turns the verification result into a message that says what to do. */
@@ -608,6 +705,9 @@ void sqauth_conn_free(sqauth_conn *c)
         ERR_clear_error();
     }
     sqauth_tls_ctx_release(c->tls_ctx);
+    sqauth_sasl_free(c->layer);
+    sqauth_buf_wipe(&c->layer_in);
+    sqauth_buf_wipe(&c->layer_out);
     if (c->owns_fd && c->fd >= 0) {
         close(c->fd);
     }

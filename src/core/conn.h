@@ -8,6 +8,7 @@
 
 #include "common.h"
 #include "tls/tls.h"
+#include "sasl/sasl.h"
 
 #define SQAUTH_CONN_DEFAULT_TIMEOUT_MS 30000
 /* Longest protocol line accepted (RFC 5321 allows 512 for replies; IMAP
@@ -39,6 +40,13 @@ typedef struct sqauth_conn {
     size_t rpos, rlen;
     int eof;
     sqauth_tls_failure tls_failure; /* filled when a call returns SQAUTH_ERR_TLS */
+    /* SASL security layer (DIGEST-MD5 auth-int/auth-conf), owned once set:
+     * everything written is wrapped, everything read unwrapped. */
+    sqauth_sasl *layer;
+    sqauth_buf layer_in;         /* wrapped bytes not yet unwrapped */
+    sqauth_buf layer_out;        /* plaintext not yet moved into rbuf */
+    size_t layer_out_pos;
+    int layer_need_more;         /* layer_in holds only an incomplete buffer */
 } sqauth_conn;
 
 int sqauth_conn_open(sqauth_conn **out, const char *host, unsigned port, int connect_timeout_ms,
@@ -77,6 +85,9 @@ int sqauth_conn_tls_info(const sqauth_conn *c, sqauth_tls_info *info);
  * *type_out names the type used. */
 int sqauth_conn_channel_binding(const sqauth_conn *c, const char *type, const char **type_out, sqauth_buf *out,
                                 sqauth_error *err);
+
+/* Installs the negotiated SASL security layer (takes ownership of s). */
+int sqauth_conn_set_layer(sqauth_conn *c, sqauth_sasl *s, sqauth_error *err);
 
 /* Sends close_notify when TLS is up, closes an owned socket, frees. */
 void sqauth_conn_free(sqauth_conn *c);

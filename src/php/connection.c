@@ -699,6 +699,30 @@ PHP_METHOD(SqAuth_Connection, tlsInfo)
     add_assoc_zval(return_value, "verify", &verify);
 }
 
+PHP_METHOD(SqAuth_Connection, securityLayer)
+{
+    const sqauth_sasl *l;
+    const char *cipher;
+
+    ZEND_PARSE_PARAMETERS_NONE();
+    FETCH_OPEN(c);
+    l = c->session->conn->layer;
+    if (!l) {
+        RETURN_NULL();
+    }
+    array_init(return_value);
+    add_assoc_string(return_value, "mechanism", (char *)l->mech->name);
+    add_assoc_string(return_value, "qop", (char *)sqauth_sasl_layer_name(l->layer));
+    cipher = sqauth_sasl_cipher_name(l);
+    if (cipher) {
+        add_assoc_string(return_value, "cipher", (char *)cipher);
+    } else {
+        add_assoc_null(return_value, "cipher");
+    }
+    add_assoc_long(return_value, "maxbuf_send", (zend_long)sqauth_sasl_send_maxbuf(l));
+    add_assoc_long(return_value, "maxbuf_receive", (zend_long)sqauth_sasl_recv_maxbuf(l));
+}
+
 PHP_METHOD(SqAuth_Connection, transcript)
 {
     size_t i;
@@ -1124,13 +1148,33 @@ PHP_METHOD(SqAuth_Connection, authenticate)
         zend_hash_str_update(sasl_options, "channel_binding", sizeof("channel_binding") - 1, &binding);
         sqauth_buf_wipe(&cb);
     }
+    /* A security layer is worth its cost only without TLS (issue 5):
+     * prefer auth-conf there, plain auth over TLS. */
+    if (!zend_hash_str_exists(sasl_options, "qop", sizeof("qop") - 1)) {
+        zval qop;
+        array_init(&qop);
+        if (!encrypted) {
+            add_next_index_string(&qop, "auth-conf");
+            add_next_index_string(&qop, "auth-int");
+        }
+        add_next_index_string(&qop, "auth");
+        zend_hash_str_update(sasl_options, "qop", sizeof("qop") - 1, &qop);
+    }
     sasl = php_sqauth_sasl_from_arrays(chosen, strlen(chosen), credentials, sasl_options, 3);
     if (!sasl) {
         goto fail;
     }
     sqauth_error_clear(&err);
     rc = sqauth_session_authenticate(c->session, sasl, &reply, &err);
-    sqauth_sasl_free(sasl);
+    if (rc == SQAUTH_OK && sasl->layer != SQAUTH_LAYER_NONE) {
+        /* From here on the connection is wrapped (and the stream with it). */
+        rc = sqauth_conn_set_layer(c->session->conn, sasl, &err);
+        if (rc != SQAUTH_OK) {
+            sqauth_sasl_free(sasl);
+        }
+    } else {
+        sqauth_sasl_free(sasl);
+    }
     if (rc == SQAUTH_ERR_INVALID_ARG) {
         /* The mechanism could not use what the server sent with what the
          * caller gave (a 'realm' the server does not offer, ...): a SASL

@@ -197,6 +197,10 @@ int php_sqauth_sasl_parse_options(HashTable *ht, sqauth_sasl_config *cfg, const 
             cfg->qop = *qop;
         } else if (zend_string_equals_literal(key, "channel_binding")) {
             rc = parse_channel_binding(zv, cfg, arg_num);
+        } else if (zend_string_equals_literal(key, "cipher")) {
+            rc = string_entry(zv, &cfg->cipher, arg_num, "cipher");
+        } else if (zend_string_equals_literal(key, "maxbuf")) {
+            rc = uint_entry(zv, &cfg->maxbuf, 16777215u, arg_num, "maxbuf");
         } else {
             zend_argument_value_error(arg_num, "has an unknown key \"%s\"", ZSTR_LEN(key) > 32 ? "…" : ZSTR_VAL(key));
             return FAILURE;
