@@ -23,7 +23,8 @@ jobs=$(nproc)
 section "real servers"
 sh tests/setup/servers.sh start || exit 1
 sh tests/setup/tls_peer.sh start || { sh tests/setup/servers.sh stop; exit 1; }
-trap 'sh tests/setup/tls_peer.sh stop >/dev/null 2>&1; sh tests/setup/servers.sh stop >/dev/null 2>&1' EXIT
+sh tests/setup/cyrus.sh start || { sh tests/setup/tls_peer.sh stop; sh tests/setup/servers.sh stop; exit 1; }
+trap 'sh tests/setup/cyrus.sh stop >/dev/null 2>&1; sh tests/setup/tls_peer.sh stop >/dev/null 2>&1; sh tests/setup/servers.sh stop >/dev/null 2>&1' EXIT
 eval "$(sh tests/setup/servers.sh env)"
 # The live tests must not skip when the servers are meant to be up.
 export SQAUTH_REQUIRE_SERVERS=1
@@ -32,6 +33,14 @@ if sh tests/setup/smoke.sh >smoke.log 2>&1; then
     count 1 0
 else
     grep -A8 '^FAIL' smoke.log
+    count 0 1
+fi
+# The Cyrus SASL peer, proven with libsasl2's own client first.
+if sh tests/setup/cyrus/check.sh >cyrus-check.log 2>&1; then
+    tail -n 1 cyrus-check.log
+    count 1 0
+else
+    grep '^FAIL' cyrus-check.log
     count 0 1
 fi
 
