@@ -54,6 +54,18 @@ else
     count 0 1
 fi
 
+section "C core known-answer tests, built without libidn (SCRAM refuses non-ASCII)"
+out=$(make -s -C src/core check HAVE_IDN=no OBJDIR=.build-test-noidn 2>&1)
+line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+echo "$out" | grep -E '^FAIL' | head -n 20
+if [ -n "$line" ]; then
+    echo "$line"
+    count "$(echo "$line" | cut -d' ' -f1)" "$(echo "$line" | cut -d' ' -f3)"
+else
+    echo "$out" | tail -n 20
+    count 0 1
+fi
+
 section "DIGEST-MD5 security layers against Cyrus SASL's server code (in process)"
 out=$(make -s -C src/core cyrus-check OBJDIR=.build-test 2>&1)
 echo "$out" | grep -E '^FAIL' | head -n 20
