@@ -105,22 +105,6 @@ static int pop3_logout(sqauth_session *s, sqauth_error *err)
 
 /* ---- authentication (RFC 5034, RFC 1939 USER/PASS) ---- */
 
-static int pop3_auth_command(sqauth_session *s, const char *mech, const char *ir, sqauth_error *err)
-{
-    sqauth_buf line = SQAUTH_BUF_INIT;
-    char logged[128];
-    int rc;
-
-    if (sqauth_buf_printf(&line, "AUTH %s%s%s", mech, ir ? " " : "", ir ? ir : "")) {
-        sqauth_buf_wipe(&line);
-        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-    }
-    snprintf(logged, sizeof(logged), "AUTH %s%s", mech, !ir ? "" : strcmp(ir, "=") == 0 ? " =" : " <redacted>");
-    rc = sqauth_session_send_line(s, (const char *)line.data, logged, err);
-    sqauth_buf_wipe(&line);
-    return rc;
-}
-
 /* "-ERR [AUTH] text" -> "AUTH" (RFC 2449 response codes, RFC 3206). */
 static void pop3_code(const char *text, char *code, size_t size)
 {
@@ -210,5 +194,5 @@ const sqauth_proto_ops sqauth_proto_pop3 = {
     "pop3", "STLS", pop3_greeting, pop3_capabilities, pop3_starttls, pop3_logout,
     /* RFC 5034 §4: an initial response longer than 255 octets is sent
      * after an empty challenge instead. */
-    NULL, 255 + 12, pop3_auth_command, pop3_auth_reply, pop3_login,
+    NULL, 255 + 12, sqauth_session_send_auth, pop3_auth_reply, pop3_login,
 };

@@ -4,6 +4,7 @@
  */
 #include "session.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +110,22 @@ int sqauth_session_send_line(sqauth_session *s, const char *line, const char *lo
     }
     rc = sqauth_conn_write_all(s->conn, out.data, out.len, err);
     sqauth_buf_wipe(&out);
+    return rc;
+}
+
+int sqauth_session_send_auth(sqauth_session *s, const char *mech, const char *ir, sqauth_error *err)
+{
+    sqauth_buf line = SQAUTH_BUF_INIT;
+    char logged[128];
+    int rc;
+
+    if (sqauth_buf_printf(&line, "AUTH %s%s%s", mech, ir ? " " : "", ir ? ir : "")) {
+        sqauth_buf_wipe(&line);
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    snprintf(logged, sizeof(logged), "AUTH %.64s%s", mech, !ir ? "" : strcmp(ir, "=") == 0 ? " =" : " <redacted>");
+    rc = sqauth_session_send_line(s, (const char *)line.data, logged, err);
+    sqauth_buf_wipe(&line);
     return rc;
 }
 

@@ -138,6 +138,9 @@ int sqauth_session_login(sqauth_session *s, const char *user, size_t user_len, c
                          sqauth_auth_reply *reply, sqauth_error *err);
 
 /* ---- for the protocol files ---- */
+/* "AUTH mech [ir]" (SMTP RFC 4954, POP3 RFC 5034); the transcript shows the
+ * initial response as <redacted>. */
+int sqauth_session_send_auth(sqauth_session *s, const char *mech, const char *ir, sqauth_error *err);
 int sqauth_session_send_line(sqauth_session *s, const char *line, const char *logged, sqauth_error *err);
 int sqauth_session_read_line(sqauth_session *s, sqauth_error *err);
 void sqauth_session_clear_caps(sqauth_session *s);

@@ -175,22 +175,6 @@ static int smtp_logout(sqauth_session *s, sqauth_error *err)
 
 /* ---- authentication (RFC 4954) ---- */
 
-static int smtp_auth_command(sqauth_session *s, const char *mech, const char *ir, sqauth_error *err)
-{
-    sqauth_buf line = SQAUTH_BUF_INIT;
-    char logged[128];
-    int rc;
-
-    if (sqauth_buf_printf(&line, "AUTH %s%s%s", mech, ir ? " " : "", ir ? ir : "")) {
-        sqauth_buf_wipe(&line);
-        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-    }
-    snprintf(logged, sizeof(logged), "AUTH %s%s", mech, !ir ? "" : strcmp(ir, "=") == 0 ? " =" : " <redacted>");
-    rc = sqauth_session_send_line(s, (const char *)line.data, logged, err);
-    sqauth_buf_wipe(&line);
-    return rc;
-}
-
 /* "535 5.7.8 text" -> "535 5.7.8"; "535 text" -> "535". */
 static void reply_code(const char *reply, char *code, size_t size)
 {
@@ -238,5 +222,5 @@ static int smtp_auth_reply(sqauth_session *s, sqauth_auth_reply *r, sqauth_error
 const sqauth_proto_ops sqauth_proto_smtp = {
     "smtp", "STARTTLS", smtp_greeting, smtp_capabilities, smtp_starttls, smtp_logout,
     /* RFC 4954 §4: a command line of at most 512 octets with the IR. */
-    NULL, 512, smtp_auth_command, smtp_auth_reply, NULL,
+    NULL, 512, sqauth_session_send_auth, smtp_auth_reply, NULL,
 };

@@ -57,26 +57,6 @@ static int check_inputs(sqauth_sasl *s, sqauth_error *err)
     return SQAUTH_OK;
 }
 
-/* The gs2 authzid uses the SCRAM escaping (RFC 5801 saslname): ',' and '='. */
-static int append_saslname(sqauth_buf *out, const char *p, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        int rc;
-        if (p[i] == ',') {
-            rc = sqauth_buf_append_str(out, "=2C");
-        } else if (p[i] == '=') {
-            rc = sqauth_buf_append_str(out, "=3D");
-        } else {
-            rc = sqauth_buf_append_byte(out, (unsigned char)p[i]);
-        }
-        if (rc) {
-            return rc;
-        }
-    }
-    return SQAUTH_OK;
-}
-
 static int oauthbearer_start(sqauth_sasl *s, sqauth_buf *out, int *has_output, sqauth_error *err)
 {
     const sqauth_owned *user = (s->authzid.data && s->authzid.len) ? &s->authzid : &s->authcid;
@@ -88,7 +68,7 @@ static int oauthbearer_start(sqauth_sasl *s, sqauth_buf *out, int *has_output, s
     rc = sqauth_buf_append_str(out, "n,");
     if (!rc && user->data && user->len) {
         rc = sqauth_buf_append_str(out, "a=");
-        rc = rc ? rc : append_saslname(out, user->data, user->len);
+        rc = rc ? rc : sqauth_sasl_append_saslname(out, user->data, user->len);
     }
     rc = rc ? rc : sqauth_buf_append_str(out, ",\x01");
     if (!rc && s->host.data && s->host.len) {

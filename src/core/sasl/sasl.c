@@ -115,6 +115,23 @@ int sqauth_sasl_set_server_error(sqauth_sasl *s, const void *p, size_t n)
     return sqauth_owned_set(&s->server_error, v);
 }
 
+int sqauth_sasl_append_saslname(sqauth_buf *out, const char *p, size_t n)
+{
+    size_t i, run = 0;
+
+    /* Runs without ',' or '=' are copied in one go. */
+    for (i = 0; i < n; i++) {
+        if (p[i] == ',' || p[i] == '=') {
+            if (sqauth_buf_append(out, p + run, i - run) != SQAUTH_OK
+                || sqauth_buf_append_str(out, p[i] == ',' ? "=2C" : "=3D") != SQAUTH_OK) {
+                return SQAUTH_ERR_NOMEM;
+            }
+            run = i + 1;
+        }
+    }
+    return sqauth_buf_append(out, p + run, n - run);
+}
+
 static int has_nul(const sqauth_owned *o)
 {
     return o->data && memchr(o->data, '\0', o->len) != NULL;

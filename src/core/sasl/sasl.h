@@ -204,6 +204,9 @@ size_t sqauth_sasl_max_wrap_chunk(const sqauth_sasl *s);
 int sqauth_owned_set(sqauth_owned *o, sqauth_str s);
 void sqauth_owned_wipe(sqauth_owned *o);
 int sqauth_sasl_set_server_error(sqauth_sasl *s, const void *p, size_t n);
+/* Appends a saslname (RFC 5802 §7, RFC 5801): ',' and '=' as "=2C" and "=3D".
+ * SCRAM's user names and gs2 authzids, OAUTHBEARER's a=. */
+int sqauth_sasl_append_saslname(sqauth_buf *out, const char *p, size_t n);
 /* Fills out with the base64 form of random_bytes random bytes (no ',' or
  * '"') from sqauth_random_nonce(), or copies s->cnonce when the caller
  * fixed one. */

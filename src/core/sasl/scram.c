@@ -108,26 +108,6 @@ static int hmac(const EVP_MD *md, const unsigned char *key, size_t key_len,
 
 /* ---- client-first ---- */
 
-/* saslname (RFC 5802 §7): ',' and '=' are sent as "=2C" and "=3D". */
-static int append_saslname(sqauth_buf *out, const char *p, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        int rc;
-        if (p[i] == ',') {
-            rc = sqauth_buf_append_str(out, "=2C");
-        } else if (p[i] == '=') {
-            rc = sqauth_buf_append_str(out, "=3D");
-        } else {
-            rc = sqauth_buf_append_byte(out, (unsigned char)p[i]);
-        }
-        if (rc != SQAUTH_OK) {
-            return rc;
-        }
-    }
-    return SQAUTH_OK;
-}
-
 /* cb-name = 1*(ALPHA / DIGIT / "." / "-") (RFC 5802 §7). */
 static int valid_cb_name(const char *p, size_t n)
 {
@@ -209,7 +189,7 @@ static int scram_start(sqauth_sasl *s, sqauth_buf *out, int *has_output, sqauth_
     if (rc == SQAUTH_OK && s->authzid.data && s->authzid.len) {
         rc = sqauth_buf_append_str(&st->gs2_header, "a=");
         if (rc == SQAUTH_OK) {
-            rc = append_saslname(&st->gs2_header, s->authzid.data, s->authzid.len);
+            rc = sqauth_sasl_append_saslname(&st->gs2_header, s->authzid.data, s->authzid.len);
         }
     }
     if (rc == SQAUTH_OK) {
@@ -220,7 +200,7 @@ static int scram_start(sqauth_sasl *s, sqauth_buf *out, int *has_output, sqauth_
         rc = sqauth_buf_append_str(&st->client_first_bare, "n=");
     }
     if (rc == SQAUTH_OK) {
-        rc = append_saslname(&st->client_first_bare, user, user_len);
+        rc = sqauth_sasl_append_saslname(&st->client_first_bare, user, user_len);
     }
     if (rc == SQAUTH_OK) {
         rc = sqauth_buf_append_str(&st->client_first_bare, ",r=");
