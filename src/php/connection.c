@@ -35,6 +35,8 @@ typedef struct {
     zend_string *smtp_user, *smtp_password;
     int tls_mode;
     int dead;                    /* closed for I/O (untrusted server); transcript() still works */
+    int stream_failed;           /* the stream hit an error: stream_error says which */
+    sqauth_error stream_error;
     zend_resource *stream;       /* weak: the stream holds a reference to us, not the other way */
     zval adopted;                /* the PHP stream adopted by fromStream(), kept open */
     zend_object std;
@@ -548,6 +550,11 @@ fail:
 
 #define FETCH_OPEN(c) \
     php_sqauth_connection *c = Z_CONNECTION_P(ZEND_THIS); \
+    if (c->stream_failed) { \
+        php_sqauth_throw(&c->stream_error, c->session && c->session->conn ? &c->session->conn->tls_failure : NULL, \
+                         NULL, 0, NULL); \
+        RETURN_THROWS(); \
+    } \
     if (!c->session || c->dead) { \
         zend_throw_exception(php_sqauth_connection_exception_ce, "the connection is closed", -SQAUTH_ERR_CLOSED); \
         RETURN_THROWS(); \
@@ -763,6 +770,18 @@ static php_sqauth_connection *stream_owner(php_stream *stream)
     return d && d->owner ? connection_from_obj(d->owner) : NULL;
 }
 
+/* A PHP stream can only say "false" or "EOF": the reason (a failed
+ * integrity check of the security layer, a TLS error, the server closing)
+ * is kept and thrown by the next Connection method instead of "the
+ * connection is closed". */
+static void remember_stream_error(php_sqauth_connection *c, const sqauth_error *err)
+{
+    if (!c->stream_failed) {
+        c->stream_error = *err;
+        c->stream_failed = 1;
+    }
+}
+
 static ssize_t conn_stream_write(php_stream *stream, const char *buf, size_t count)
 {
     php_sqauth_connection *c = stream_owner(stream);
@@ -774,6 +793,8 @@ static ssize_t conn_stream_write(php_stream *stream, const char *buf, size_t cou
     if (sqauth_conn_write_all(c->session->conn, buf, count, &err) != SQAUTH_OK) {
         if (err.code == SQAUTH_ERR_TIMEOUT) {
             ((conn_stream_data *)stream->abstract)->timed_out = 1;
+        } else {
+            remember_stream_error(c, &err);
         }
         return -1;
     }
@@ -809,6 +830,7 @@ static ssize_t conn_stream_read(php_stream *stream, char *buf, size_t count)
                 return (ssize_t)total;
             }
             stream->eof = 1;
+            remember_stream_error(c, &err);
             return total ? (ssize_t)total : -1;
         }
         if (got == 0) {
