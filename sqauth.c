@@ -15,6 +15,7 @@
 #include "php_sqauth.h"
 #include "src/php/php_sqauth_internal.h"
 #include "src/core/version.h"
+#include "src/core/tls/tls.h"
 #include "zend_attributes.h"
 
 /* The generated arginfo has an unused parameter in 8.2's
@@ -54,6 +55,8 @@ PHP_FUNCTION(SqAuth_features)
     } else {
         add_assoc_null(return_value, "libidn");
     }
+    /* TLS client contexts cached in this process: one per distinct option set. */
+    add_assoc_long(return_value, "tls_contexts", (zend_long)sqauth_tls_cache_size());
 }
 
 /* Copies a PHP list of mechanism names into borrowed sqauth_str entries. */
