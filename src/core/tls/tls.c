@@ -47,6 +47,9 @@ void sqauth_tls_decode_error(unsigned long code, int legacy, sqauth_openssl_erro
 
     memset(e, 0, sizeof(*e));
     e->code = code;
+    /* The reason strings are loaded with libssl; a process that never made a
+     * TLS connection (openssl_error_decode() alone) would get "reason(1040)". */
+    OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
     if (legacy) {
         /* OpenSSL 1.x: 8 bits library, 12 bits function, 12 bits reason. */
         e->library_code = (int)((code >> 24) & 0xff);
