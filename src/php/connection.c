@@ -1117,8 +1117,11 @@ PHP_METHOD(SqAuth_Connection, authenticate)
 
     m = sqauth_sasl_find(chosen, strlen(chosen));
     if (m && (m->flags & SQAUTH_MECH_CLEARTEXT) && !encrypted && !allow_plaintext) {
-        throw_policy("refusing to send the password in the clear with %s on an unencrypted connection; "
-                     "use TLS, or pass 'allow_plaintext' => true", m->name);
+        throw_policy((m->flags & SQAUTH_MECH_NEEDS_TOKEN)
+                     ? "refusing to send the bearer token in the clear with %s on an unencrypted connection; "
+                       "use TLS, or pass 'allow_plaintext' => true"
+                     : "refusing to send the password in the clear with %s on an unencrypted connection; "
+                       "use TLS, or pass 'allow_plaintext' => true", m->name);
         goto fail;
     }
     if (m) {

@@ -76,7 +76,7 @@ echo implode("\n", array_slice($c->transcript(), -2)), "\n";
 == imap
 bool(false)
 127.0.0.2 offers: CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
-127.0.0.1 offers: PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
+127.0.0.1 offers: PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER
 PLAIN: SqAuth\SaslException (9): refusing to send the password in the clear with PLAIN on an unencrypted connection; use TLS, or pass 'allow_plaintext' => true
 LOGIN: SqAuth\SaslException (9): refusing to send the password in the clear with LOGIN on an unencrypted connection; use TLS, or pass 'allow_plaintext' => true
 login(): SqAuth\SaslException (9): refusing to send the password in the clear with LOGIN on an unencrypted connection; use TLS, or pass 'allow_plaintext' => true
@@ -88,7 +88,7 @@ bool(false)
 == pop3
 bool(false)
 127.0.0.2 offers: CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
-127.0.0.1 offers: PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
+127.0.0.1 offers: PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER
 PLAIN: SqAuth\SaslException (9): refusing to send the password in the clear with PLAIN on an unencrypted connection; use TLS, or pass 'allow_plaintext' => true
 LOGIN: SqAuth\SaslException (9): refusing to send the password in the clear with LOGIN on an unencrypted connection; use TLS, or pass 'allow_plaintext' => true
 login(): SqAuth\SaslException (9): refusing to send the password in the clear with USER/PASS on an unencrypted connection; use TLS, or pass 'allow_plaintext' => true
@@ -100,7 +100,7 @@ bool(false)
 == submission
 bool(false)
 127.0.0.2 offers: CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
-127.0.0.1 offers: PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
+127.0.0.1 offers: PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER
 PLAIN: SqAuth\SaslException (9): refusing to send the password in the clear with PLAIN on an unencrypted connection; use TLS, or pass 'allow_plaintext' => true
 LOGIN: SqAuth\SaslException (9): refusing to send the password in the clear with LOGIN on an unencrypted connection; use TLS, or pass 'allow_plaintext' => true
 login(): SqAuth\SaslException (9): refusing to send the password in the clear with LOGIN on an unencrypted connection; use TLS, or pass 'allow_plaintext' => true

@@ -40,8 +40,8 @@ foreach (["imap://localhost:{$env['SQAUTH_TEST_IMAP_PORT']}", "pop3://localhost:
 }
 ?>
 --EXPECTF--
-SqAuth\SaslException (6): the server does not offer XOAUTH2 (it offers PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1, SCRAM-SHA-256)
-SqAuth\SaslException (6): the server does not offer EXTERNAL (it offers PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1, SCRAM-SHA-256)
+SqAuth\SaslException (2): XOAUTH2 needs the credential 'token'
+SqAuth\SaslException (6): the server does not offer EXTERNAL (it offers PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1, SCRAM-SHA-256, XOAUTH2, OAUTHBEARER)
 SqAuth\SaslException (6): unsupported SASL mechanism "FOO"
 bool(true)
 SqAuth\SaslException (9): SCRAM server asks for only 4096 PBKDF2 iterations, fewer than the minimum of 100000 (option 'min_iterations')
@@ -51,8 +51,8 @@ C: *
 S: A0003 BAD Authentication aborted by client.
 then logged in
 
-SqAuth\SaslException (6): the server does not offer XOAUTH2 (it offers PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1, SCRAM-SHA-256)
-SqAuth\SaslException (6): the server does not offer EXTERNAL (it offers PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1, SCRAM-SHA-256)
+SqAuth\SaslException (2): XOAUTH2 needs the credential 'token'
+SqAuth\SaslException (6): the server does not offer EXTERNAL (it offers PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1, SCRAM-SHA-256, XOAUTH2, OAUTHBEARER)
 SqAuth\SaslException (6): unsupported SASL mechanism "FOO"
 bool(true)
 SqAuth\SaslException (9): SCRAM server asks for only 4096 PBKDF2 iterations, fewer than the minimum of 100000 (option 'min_iterations')
@@ -62,8 +62,8 @@ C: *
 S: -ERR Authentication aborted by client.
 then logged in
 
-SqAuth\SaslException (6): the server does not offer XOAUTH2 (it offers PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1, SCRAM-SHA-256)
-SqAuth\SaslException (6): the server does not offer EXTERNAL (it offers PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1, SCRAM-SHA-256)
+SqAuth\SaslException (2): XOAUTH2 needs the credential 'token'
+SqAuth\SaslException (6): the server does not offer EXTERNAL (it offers PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1, SCRAM-SHA-256, XOAUTH2, OAUTHBEARER)
 SqAuth\SaslException (6): unsupported SASL mechanism "FOO"
 bool(true)
 SqAuth\SaslException (9): SCRAM server asks for only 4096 PBKDF2 iterations, fewer than the minimum of 100000 (option 'min_iterations')

@@ -9,7 +9,7 @@ sqauth
 $env = require __DIR__ . '/env.inc';
 
 $opts = ['cafile' => $env['SQAUTH_TEST_CA']];
-$all = ['PLAIN', 'LOGIN', 'CRAM-MD5', 'DIGEST-MD5', 'SCRAM-SHA-1', 'SCRAM-SHA-256'];
+$all = ['PLAIN', 'LOGIN', 'CRAM-MD5', 'DIGEST-MD5', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'XOAUTH2', 'OAUTHBEARER'];
 foreach ([
     "imap://localhost:{$env['SQAUTH_TEST_IMAP_PORT']}",
     "imaps://localhost:{$env['SQAUTH_TEST_IMAPS_PORT']}",

@@ -104,7 +104,7 @@ a1 OK NOOP completed.
 bool(true)
 bool(true)
 bool(true)
-string(57) "PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256"
+string(77) "PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER"
 -- plaintext adoption
 bool(false)
 NULL

@@ -37,7 +37,7 @@ bool(true)
 bool(true)
 bool(true)
 bool(false)
-array(6) {
+array(8) {
   [0]=>
   string(5) "PLAIN"
   [1]=>
@@ -50,6 +50,10 @@ array(6) {
   string(11) "SCRAM-SHA-1"
   [5]=>
   string(13) "SCRAM-SHA-256"
+  [6]=>
+  string(7) "XOAUTH2"
+  [7]=>
+  string(11) "OAUTHBEARER"
 }
 bool(true)
 S: * OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENA...

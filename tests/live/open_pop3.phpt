@@ -37,10 +37,10 @@ $c->close();
 string(4) "pop3"
 bool(true)
 string(37) "+OK sqauth test dovecot (main) ready."
-string(57) "PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256"
+string(77) "PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER"
 bool(true)
 bool(false)
-PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
+PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER
 bool(true)
 bool(true)
 array(3) {
@@ -57,5 +57,5 @@ bool(false)
 string(4) "pop3"
 bool(true)
 string(37) "+OK sqauth test dovecot (main) ready."
-string(57) "PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256"
+string(77) "PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER"
 string(7) "C: CAPA"

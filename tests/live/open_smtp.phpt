@@ -38,11 +38,11 @@ $c->close();
 string(4) "smtp"
 bool(true)
 string(47) "220 localhost sqauth test dovecot (main) ready."
-string(57) "PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256"
+string(77) "PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER"
 bool(true)
 bool(true)
 bool(false)
-PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
+PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER
 bool(true)
 bool(true)
 string(19) "C: EHLO [127.0.0.1]"
@@ -59,7 +59,7 @@ bool(false)
 string(4) "smtp"
 bool(true)
 string(47) "220 localhost sqauth test dovecot (main) ready."
-string(57) "PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256"
+string(77) "PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER"
 bool(false)
 string(19) "C: EHLO [127.0.0.1]"
 0

@@ -49,7 +49,7 @@ function check(string $what, array $r): array
 }
 
 [$rc, $out] = check('good login, all mechanisms, two URIs', probe([$imaps, $sub, "--cafile=$ca", "--user={$env['SQAUTH_TEST_USER']}", '--mechanism=all'], $pass));
-echo implode("\n", array_slice(explode("\n", rtrim($out)), -7)), "\n";
+echo implode("\n", array_slice(explode("\n", rtrim($out)), -9)), "\n";
 var_dump(substr_count($out, 'certificate verified'));
 
 [$rc, $out] = check('good login, auto', probe([$imaps, "--cafile=$ca", "--user={$env['SQAUTH_TEST_USER']}"], $pass));
@@ -84,11 +84,13 @@ LOGIN           ok           ok
 CRAM-MD5        ok           ok           
 DIGEST-MD5      ok           ok           
 SCRAM-SHA-1     ok           ok           
-SCRAM-SHA-256   ok           ok
+SCRAM-SHA-256   ok           ok           
+XOAUTH2         skipped      skipped      
+OAUTHBEARER     skipped      skipped
 int(2)
 good login, auto: exit 0
    protocol:     imap (TLS mode implicit)
-   mechanisms:   PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
+   mechanisms:   PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER
    login auto:          ok
 wrong password: exit 1
    login auto:          AuthenticationException: the server refused the SCRAM-SHA-256 login: A0001 NO [AUTHENTICATIONFAILED] Authentication failed. [code AUTHENTICATIONFAILED]
@@ -103,5 +105,5 @@ bool(true)
 --show-challenge: exit 0
    challenge:    realm="a.example",realm="b.example",nonce="...",qop="auth",charset="utf-8",algorithm="md5-sess"
 --json: exit 0
-uri ok smtp PLAIN,LOGIN,CRAM-MD5,DIGEST-MD5,SCRAM-SHA-1,SCRAM-SHA-256 {"SCRAM-SHA-1":"ok"} probed=6
+uri ok smtp PLAIN,LOGIN,CRAM-MD5,DIGEST-MD5,SCRAM-SHA-1,SCRAM-SHA-256,XOAUTH2,OAUTHBEARER {"SCRAM-SHA-1":"ok"} probed=6
 leaks: 0

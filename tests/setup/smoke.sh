@@ -94,6 +94,26 @@ check "IMAP $SQAUTH_TEST_IMAP_PORT on $SQAUTH_TEST_REMOTE_HOST STARTTLS AUTH=PLA
 expect_out "IMAPS $SQAUTH_TEST_IMAPS_PORT offers all six mechanisms" \
     'AUTH=PLAIN AUTH=LOGIN AUTH=CRAM-MD5 AUTH=DIGEST-MD5 AUTH=SCRAM-SHA-1 AUTH=SCRAM-SHA-256' \
     sh -c "printf 'a CAPABILITY\r\nb LOGOUT\r\n' | timeout 10 openssl s_client -quiet -ign_eof -CAfile '$CA' -connect $H:$SQAUTH_TEST_IMAPS_PORT"
+# XOAUTH2 / OAUTHBEARER: the oauth2 passdb asks oauth2_introspect.php
+T=$SQAUTH_TEST_OAUTH_TOKEN
+expect_out "OAuth2 introspection $H:$SQAUTH_TEST_OAUTH_PORT: the test token is active" '"active":true' \
+    curl -sS --max-time 10 -d "token=$T" "http://$H:$SQAUTH_TEST_OAUTH_PORT/introspect"
+expect_out "OAuth2 introspection $H:$SQAUTH_TEST_OAUTH_PORT: another token is not" '^\{"active":false\}$' \
+    curl -sS --max-time 10 -d "token=wrong-$T" "http://$H:$SQAUTH_TEST_OAUTH_PORT/introspect"
+check "IMAPS $SQAUTH_TEST_IMAPS_PORT AUTH=OAUTHBEARER $U (token)" \
+    curlc "imaps://$N:$SQAUTH_TEST_IMAPS_PORT/" -u "$U:" --oauth2-bearer "$T" --login-options AUTH=OAUTHBEARER
+refuse "IMAP $SQAUTH_TEST_IMAP_PORT STARTTLS AUTH=OAUTHBEARER wrong token refused" \
+    curlc --ssl-reqd "imap://$N:$SQAUTH_TEST_IMAP_PORT/" -u "$U:" --oauth2-bearer "wrong-$T" --login-options AUTH=OAUTHBEARER
+# XOAUTH2 by hand (curl picks OAUTHBEARER whenever the server offers it)
+xoauth2() { # TOKEN: AUTHENTICATE XOAUTH2 over IMAPS, an empty answer to an error challenge
+    printf 'a AUTHENTICATE XOAUTH2 %s\r\n\r\nb LOGOUT\r\n' \
+        "$(printf 'user=%s\001auth=Bearer %s\001\001' "$U" "$1" | base64 -w0)" \
+        | timeout 10 openssl s_client -quiet -ign_eof -CAfile "$CA" -verify_return_error \
+            -connect "$H:$SQAUTH_TEST_IMAPS_PORT"
+}
+expect_out "IMAPS $SQAUTH_TEST_IMAPS_PORT AUTH=XOAUTH2 $U (token)" '^a OK .*Logged in' xoauth2 "$T"
+expect_out "IMAPS $SQAUTH_TEST_IMAPS_PORT AUTH=XOAUTH2 with the password as token refused" \
+    '^a NO \[AUTHENTICATIONFAILED\]' xoauth2 "$PW"
 refuse "IMAPS $SQAUTH_TEST_IMAPS_PORT refuses TLS 1.1 (ssl_min_protocol)" \
     handshake -connect "$H:$SQAUTH_TEST_IMAPS_PORT" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'
 expect_out "IMAPS $SQAUTH_TEST_IMAPS_PORT TLS 1.2 handshake" 'Protocol *: TLSv1.2' \
