@@ -160,6 +160,12 @@ static int fill_from_layer(sqauth_conn *c, int64_t deadline, sqauth_error *err)
         c->layer_out_pos = 0;
         if (c->layer_in.len == 0 || c->layer_need_more) {
             rc = raw_read(c, tmp, sizeof(tmp), &got, deadline, err);
+            if (rc == SQAUTH_ERR_CLOSED && c->eof && c->layer_in.len > 0) {
+                /* Not a clean end: the stream stops inside a buffer. */
+                return sqauth_fail(err, SQAUTH_ERR_PROTOCOL,
+                                   "SASL security layer: the server closed the connection inside a buffer "
+                                   "(%zu bytes of it received)", c->layer_in.len);
+            }
             if (rc != SQAUTH_OK) {
                 return rc;
             }

@@ -787,7 +787,9 @@ static ssize_t conn_stream_write(php_stream *stream, const char *buf, size_t cou
     php_sqauth_connection *c = stream_owner(stream);
     sqauth_error err;
 
-    if (!c || !c->session || c->dead) {
+    /* After a failure reported by the stream (a broken security layer, a
+     * truncated buffer) nothing more is sent. */
+    if (!c || !c->session || c->dead || c->stream_failed) {
         return -1;
     }
     if (sqauth_conn_write_all(c->session->conn, buf, count, &err) != SQAUTH_OK) {
