@@ -11,7 +11,8 @@ if ($rc !== 0) die('skip git not installed');
 --FILE--
 <?php
 $root = dirname(__DIR__);
-passthru(escapeshellarg(PHP_BINARY) . ' -n ' . escapeshellarg("$root/scripts/package-xml.php") . ' --check', $rc);
+// -d pcre.jit=0: under valgrind (run-tests -m) the child is traced too, and PCRE's JIT confuses memcheck
+passthru(escapeshellarg(PHP_BINARY) . ' -n -d pcre.jit=0 ' . escapeshellarg("$root/scripts/package-xml.php") . ' --check', $rc);
 var_dump($rc);
 ?>
 --EXPECTF--
