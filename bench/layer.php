@@ -54,6 +54,7 @@ function pump($stream, string $block, int $mib, callable $expect): float
 $results = [];
 $same = fn(string $got) => $got === $block;
 foreach ([['auth-conf', 'rc4', $env['SQAUTH_TEST_CYRUS_AUTHCONF_PORT']],
+          ['auth-conf', '3des', $env['SQAUTH_TEST_CYRUS_3DES_PORT']],
           ['auth-conf', 'des', $env['SQAUTH_TEST_CYRUS_AUTHCONF_PORT']],
           ['auth-int', null, $env['SQAUTH_TEST_CYRUS_AUTHINT_PORT']],
           ['auth', null, $env['SQAUTH_TEST_CYRUS_AUTH_PORT']]] as [$qop, $cipher, $port]) {
