@@ -367,6 +367,20 @@ do_start() {
         fi
         sleep 0.1
     done
+    # Listening is not ready: until the auth process answers, imap-login greets
+    # with "* OK Waiting for authentication process to respond.." and no
+    # capabilities. Wait for a real greeting on both addresses.
+    for h in "$SQAUTH_TEST_HOST" "$SQAUTH_TEST_REMOTE_HOST"; do
+        until perl -MIO::Socket::INET -e '
+            my $s = IO::Socket::INET->new(PeerAddr => $ARGV[0], PeerPort => $ARGV[1], Timeout => 2) or exit 1;
+            alarm 3; my $l = <$s>; exit(($l // "") =~ /^\* OK \[CAPABILITY / ? 0 : 1)' "$h" "$SQAUTH_TEST_IMAP_PORT"; do
+            if [ "$(date +%s)" -ge "$deadline" ]; then
+                tail -n 40 "$D/log/main.log" >&2
+                die "Dovecot's auth process not ready after ${SQAUTH_TEST_START_TIMEOUT}s"
+            fi
+            sleep 0.2
+        done
+    done
     echo "servers.sh: started (state in $D; env in $D/env.sh and $D/env.json)"
 }
 
