@@ -57,6 +57,8 @@ PHP_FUNCTION(SqAuth_features)
     }
     /* TLS client contexts cached in this process: one per distinct option set. */
     add_assoc_long(return_value, "tls_contexts", (zend_long)sqauth_tls_cache_size());
+    /* TLS sessions kept for resumption, over all contexts. */
+    add_assoc_long(return_value, "tls_sessions", (zend_long)sqauth_tls_session_count());
 }
 
 /* Copies a PHP list of mechanism names into borrowed sqauth_str entries. */

@@ -45,7 +45,9 @@ int sqauth_conn_open(sqauth_conn **out, const char *host, unsigned port, int con
     rc = conn_new(out, fd, 1, timeout_ms, err);
     if (rc != SQAUTH_OK) {
         close(fd);
+        return rc;
     }
+    (*out)->port = port;
     return rc;
 }
 
@@ -484,6 +486,20 @@ int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const ch
     } else if (cfg->verify_peer && cfg->verify_peer_name) {
         return sqauth_fail(err, SQAUTH_ERR_TLS, "no host name to verify the certificate against: set 'peer_name'");
     }
+    if (cfg->session_resumption && name && *name) {
+        /* The name is the one the certificate was checked against (and the
+         * SNI): a session is never offered to another server name. */
+        size_t len = strlen(name) + 16;
+        c->session_key = malloc(len);
+        if (!c->session_key) {
+            return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        }
+        snprintf(c->session_key, len, "%u %s", c->port, name);
+        if (sqauth_tls_session_attach(c->tls_ctx, c->ssl, c->session_key) != SQAUTH_OK) {
+            sqauth_tls_collect_errors(&c->tls_failure);
+            return sqauth_fail(err, SQAUTH_ERR_TLS, "cannot set up TLS session resumption");
+        }
+    }
     for (;;) {
         int r, e;
         ERR_clear_error();
@@ -500,6 +516,7 @@ int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const ch
             continue;
         }
         sqauth_tls_collect_errors(&c->tls_failure);
+        sqauth_tls_session_forget(c->tls_ctx, c->session_key);
         if (c->tls_failure.has_verify) {
             return sqauth_fail(err, SQAUTH_ERR_TLS, "certificate verify failed: %s (depth %d); %s",
                                c->tls_failure.verify_message, c->tls_failure.verify_depth,
@@ -524,6 +541,7 @@ int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const ch
     if (cfg->peer_fingerprint) {
         rc = verify_peer_fingerprint(c, cfg->peer_fingerprint, err);
         if (rc != SQAUTH_OK) {
+            sqauth_tls_session_forget(c->tls_ctx, c->session_key);
             return rc;
         }
     }
@@ -658,6 +676,13 @@ int sqauth_conn_channel_binding(const sqauth_conn *c, const char *type, const ch
         if (tls13) {
             return sqauth_fail(err, SQAUTH_ERR_POLICY, "tls-unique channel binding does not exist under TLS 1.3");
         }
+        /* RFC 7627 §5.4 / RFC 9266 §1: without the extended master secret
+         * a resumed session's tls-unique can be made equal on two
+         * connections (the triple handshake attack). */
+        if (SSL_session_reused(c->ssl) && SSL_get_extms_support(c->ssl) != 1) {
+            return sqauth_fail(err, SQAUTH_ERR_POLICY,
+                               "tls-unique channel binding is unsafe on a resumed TLS session without the extended master secret");
+        }
         /* The first Finished message of the handshake: the client's on a
          * full handshake, the server's on a resumed one. */
         n = SSL_session_reused(c->ssl) ? SSL_get_peer_finished(c->ssl, fin, sizeof(fin))
@@ -711,6 +736,7 @@ void sqauth_conn_free(sqauth_conn *c)
         ERR_clear_error();
     }
     sqauth_tls_ctx_release(c->tls_ctx);
+    free(c->session_key);
     sqauth_sasl_free(c->layer);
     sqauth_buf_wipe(&c->layer_in);
     sqauth_buf_wipe(&c->layer_out);

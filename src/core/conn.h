@@ -36,6 +36,8 @@ typedef struct sqauth_conn {
     SSL *ssl;
     sqauth_tls_ctx *tls_ctx;
     int timeout_ms;              /* per read/write */
+    unsigned port;               /* connected to; 0 for an adopted socket */
+    char *session_key;           /* TLS sessions are cached under "port name" */
     unsigned char rbuf[16384];
     size_t rpos, rlen;
     int eof;
@@ -55,8 +57,9 @@ int sqauth_conn_open(sqauth_conn **out, const char *host, unsigned port, int con
 int sqauth_conn_adopt(sqauth_conn **out, int fd, int timeout_ms, sqauth_error *err);
 
 /* TLS handshake on the connection: certificate chain and host name checks,
- * SNI (not for IP literals), optional sha256 pinning. host is the name
- * connected to; cfg->peer_name overrides it. On SQAUTH_ERR_TLS the details
+ * SNI (not for IP literals), optional sha256 pinning, session resumption
+ * (cfg->session_resumption). host is the name connected to; cfg->peer_name
+ * overrides it. On SQAUTH_ERR_TLS the details
  * are in c->tls_failure. */
 int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const char *host, sqauth_error *err);
 

@@ -149,6 +149,25 @@ static int opt_bool(zval *zv, int *out, const char *key)
     return SUCCESS;
 }
 
+static int opt_tls_version(zval *zv, int *out, const char *key)
+{
+    static const struct { const char *name; int version; } versions[] = {
+        {"TLSv1", TLS1_VERSION}, {"TLSv1.0", TLS1_VERSION}, {"TLSv1.1", TLS1_1_VERSION},
+        {"TLSv1.2", TLS1_2_VERSION}, {"TLSv1.3", TLS1_3_VERSION},
+    };
+    size_t i;
+
+    ZVAL_DEREF(zv);
+    for (i = 0; Z_TYPE_P(zv) == IS_STRING && i < sizeof(versions) / sizeof(versions[0]); i++) {
+        if (strcmp(Z_STRVAL_P(zv), versions[i].name) == 0) {
+            *out = versions[i].version;
+            return SUCCESS;
+        }
+    }
+    zend_argument_value_error(2, "option \"%s\" must be \"TLSv1\", \"TLSv1.1\", \"TLSv1.2\" or \"TLSv1.3\"", key);
+    return FAILURE;
+}
+
 static int opt_seconds(zval *zv, int *out_ms, const char *key)
 {
     double d;
@@ -206,6 +225,8 @@ static int parse_options(php_sqauth_connection *c, HashTable *ht, conn_options *
             rc = opt_bool(zv, &c->tls.verify_peer, k);
         } else if (strcmp(k, "verify_peer_name") == 0) {
             rc = opt_bool(zv, &c->tls.verify_peer_name, k);
+        } else if (strcmp(k, "session_resumption") == 0) {
+            rc = opt_bool(zv, &c->tls.session_resumption, k);
         } else if (strcmp(k, "peer_name") == 0) {
             rc = opt_string(zv, &c->peer_name, k);
         } else if (strcmp(k, "cafile") == 0) {
@@ -221,22 +242,9 @@ static int parse_options(php_sqauth_connection *c, HashTable *ht, conn_options *
         } else if (strcmp(k, "peer_fingerprint") == 0) {
             rc = opt_string(zv, &c->peer_fingerprint, k);
         } else if (strcmp(k, "min_protocol") == 0) {
-            static const struct { const char *name; int version; } versions[] = {
-                {"TLSv1", TLS1_VERSION}, {"TLSv1.0", TLS1_VERSION}, {"TLSv1.1", TLS1_1_VERSION},
-                {"TLSv1.2", TLS1_2_VERSION}, {"TLSv1.3", TLS1_3_VERSION},
-            };
-            size_t i;
-            ZVAL_DEREF(zv);
-            c->tls.min_protocol = 0;
-            for (i = 0; Z_TYPE_P(zv) == IS_STRING && i < sizeof(versions) / sizeof(versions[0]); i++) {
-                if (strcmp(Z_STRVAL_P(zv), versions[i].name) == 0) {
-                    c->tls.min_protocol = versions[i].version;
-                }
-            }
-            if (!c->tls.min_protocol) {
-                zend_argument_value_error(2, "option \"min_protocol\" must be \"TLSv1\", \"TLSv1.1\", \"TLSv1.2\" or \"TLSv1.3\"");
-                return FAILURE;
-            }
+            rc = opt_tls_version(zv, &c->tls.min_protocol, k);
+        } else if (strcmp(k, "max_protocol") == 0) {
+            rc = opt_tls_version(zv, &c->tls.max_protocol, k);
         } else if (strcmp(k, "timeout") == 0) {
             rc = opt_seconds(zv, &o->timeout_ms, k);
         } else if (strcmp(k, "connect_timeout") == 0) {
@@ -272,6 +280,10 @@ static int parse_options(php_sqauth_connection *c, HashTable *ht, conn_options *
     c->tls.local_pk = c->local_pk ? ZSTR_VAL(c->local_pk) : NULL;
     c->tls.ciphers = c->ciphers ? ZSTR_VAL(c->ciphers) : NULL;
     c->tls.peer_fingerprint = c->peer_fingerprint ? ZSTR_VAL(c->peer_fingerprint) : NULL;
+    if (c->tls.max_protocol && c->tls.max_protocol < (c->tls.min_protocol ? c->tls.min_protocol : TLS1_2_VERSION)) {
+        zend_argument_value_error(2, "option \"max_protocol\" is below \"min_protocol\" (default TLSv1.2)");
+        return FAILURE;
+    }
     return SUCCESS;
 }
 

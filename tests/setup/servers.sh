@@ -21,6 +21,10 @@
 #   unknownca   unknownca.pem   IMAPS
 #   clientcert  server.pem + ssl_verify_client_cert (clientca.pem): IMAPS and IMAP(STARTTLS);
 #               logging in needs a valid client certificate; EXTERNAL takes the user from its CN
+#   resume      server.pem   IMAPS and IMAP(STARTTLS) in Dovecot's "high-performance" login
+#               mode: one long-lived imap-login process, so the TLS session tickets it issues
+#               can be resumed (every other instance forks a login process per connection,
+#               each with fresh ticket keys: resumption always falls back to a full handshake)
 # The main instance listens on 127.0.0.1, 127.0.0.2 ($SQAUTH_TEST_REMOTE_HOST) and ::1 (when
 # the kernel has IPv6 loopback); the others on 127.0.0.1 and ::1. On 127.0.0.1 and ::1 Dovecot
 # counts the client as "secured" (remote IP == local IP) and allows PLAIN/LOGIN without TLS; on
@@ -36,7 +40,7 @@ SETUP_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$SETUP_DIR/common.sh"
 
 D=$SQAUTH_TEST_DIR
-INSTANCES="main expired wronghost selfsigned unknownca clientcert"
+INSTANCES="main expired wronghost selfsigned unknownca clientcert resume"
 : "${SQAUTH_TEST_START_TIMEOUT:=15}"
 
 die() { echo "servers.sh: $*" >&2; exit 1; }
@@ -49,6 +53,7 @@ instance_ports() {
         selfsigned) echo "$SQAUTH_TEST_IMAPS_SELFSIGNED_PORT" ;;
         unknownca) echo "$SQAUTH_TEST_IMAPS_UNKNOWNCA_PORT" ;;
         clientcert) echo "$SQAUTH_TEST_IMAPS_CLIENTCERT_PORT $SQAUTH_TEST_IMAP_CLIENTCERT_PORT" ;;
+        resume) echo "$SQAUTH_TEST_IMAPS_RESUME_PORT $SQAUTH_TEST_IMAP_RESUME_PORT" ;;
     esac
 }
 
@@ -238,6 +243,25 @@ service imap-login {
 }
 EOF
             ;;
+        resume)
+            cat <<EOF
+
+# "high-performance" mode: one imap-login process for every connection, kept
+# running, so one SSL_CTX and one ticket key: clients can resume their sessions
+service imap-login {
+  service_count = 0
+  process_min_avail = 1
+  process_limit = 1
+  inet_listener imap {
+    port = $SQAUTH_TEST_IMAP_RESUME_PORT
+  }
+  inet_listener imaps {
+    port = $SQAUTH_TEST_IMAPS_RESUME_PORT
+    ssl = yes
+  }
+}
+EOF
+            ;;
         *)
             cat <<EOF
 
@@ -299,6 +323,7 @@ do_start() {
     write_conf selfsigned selfsigned imap
     write_conf unknownca unknownca imap
     write_conf clientcert server imap
+    write_conf resume server imap
 
     for n in $INSTANCES; do
         if [ -n "$(instance_pid "$n")" ]; then

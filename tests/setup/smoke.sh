@@ -192,6 +192,26 @@ expect_out "IMAPS $SQAUTH_TEST_IMAPS_CLIENTCERT_PORT AUTHENTICATE EXTERNAL (user
 expect_out "IMAPS $SQAUTH_TEST_IMAPS_CLIENTCERT_PORT AUTHENTICATE EXTERNAL without a certificate fails" \
     '^a NO ' sh -c "printf 'a AUTHENTICATE EXTERNAL =\r\nb LOGOUT\r\n' | timeout 10 openssl s_client -quiet -ign_eof -CAfile '$CA' -connect $H:$SQAUTH_TEST_IMAPS_CLIENTCERT_PORT"
 
+echo "== resume Dovecot (high-performance login: TLS sessions resumable)"
+SESS=${TMPDIR:-/tmp}/sqauth-smoke-sess.$$
+# resumed: a second connection offering the first one's ticket (read the tickets: sleep)
+resumed() { # PORT [s_client args...]: "Reused" on the second connection
+    port=$1
+    shift
+    rm -f "$SESS"
+    sleep 0.5 | timeout 10 openssl s_client -CAfile "$CA" -verify_return_error -connect "$H:$port" -sess_out "$SESS" "$@" >/dev/null 2>&1
+    sleep 0.5 | timeout 10 openssl s_client -CAfile "$CA" -verify_return_error -connect "$H:$port" -sess_in "$SESS" "$@" 2>&1
+    rm -f "$SESS"
+}
+expect_out "IMAPS $SQAUTH_TEST_IMAPS_RESUME_PORT resumes a TLS 1.3 session" '^Reused, TLSv1.3' \
+    resumed "$SQAUTH_TEST_IMAPS_RESUME_PORT"
+expect_out "IMAPS $SQAUTH_TEST_IMAPS_RESUME_PORT resumes a TLS 1.2 session" '^Reused, TLSv1.2' \
+    resumed "$SQAUTH_TEST_IMAPS_RESUME_PORT" -tls1_2
+expect_out "IMAPS $SQAUTH_TEST_IMAPS_PORT (main: a login process per connection) does not" '^New, TLSv1.3' \
+    resumed "$SQAUTH_TEST_IMAPS_PORT"
+check "IMAPS $SQAUTH_TEST_IMAPS_RESUME_PORT AUTH=PLAIN $U" \
+    curlc "imaps://$N:$SQAUTH_TEST_IMAPS_RESUME_PORT/" -u "$U:$PW" --login-options AUTH=PLAIN
+
 echo "== openssl s_server peers (tls_peer.sh)"
 expect_out "TLS $SQAUTH_TEST_TLS11_PORT handshakes with -tls1_1 @SECLEVEL=0" 'Protocol *: TLSv1.1' \
     handshake -connect "$H:$SQAUTH_TEST_TLS11_PORT" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'

@@ -10,13 +10,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+
+/* A session the server issued, kept for resuming the next connection to
+ * the same server name and port through the same context. */
+typedef struct cached_session {
+    char *key;
+    SSL_SESSION *session;
+    struct cached_session *next; /* newest first */
+} cached_session;
 
 struct sqauth_tls_ctx {
     SSL_CTX *ctx;
     char *key;                   /* the option set, serialised */
     size_t refs;                 /* connections using it, plus one for the cache */
+    cached_session *sessions;
+    size_t session_count;
     struct sqauth_tls_ctx *next;
 };
 
@@ -25,12 +37,21 @@ struct sqauth_tls_ctx {
 static sqauth_tls_ctx *cache_head;
 static size_t cache_count;
 
+/* Sessions kept per context, and per server: a TLS 1.3 server sends two
+ * tickets per connection and each is used once (RFC 8446 appendix C.4). */
+#define SESSIONS_PER_CTX 64
+#define SESSIONS_PER_KEY 2
+
+static int owner_index = -1;       /* SSL_CTX -> its sqauth_tls_ctx */
+static int session_key_index = -1; /* SSL -> the key its sessions are cached under */
+
 void sqauth_tls_config_init(sqauth_tls_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->verify_peer = 1;
     cfg->verify_peer_name = 1;
     cfg->min_protocol = TLS1_2_VERSION;
+    cfg->session_resumption = 1;
 }
 
 void sqauth_tls_failure_clear(sqauth_tls_failure *fail)
@@ -121,7 +142,8 @@ static char *config_key(const sqauth_tls_config *cfg)
     char *key = NULL, num[32];
     size_t len = 0;
 
-    snprintf(num, sizeof(num), "%d/%d/%d", cfg->verify_peer, cfg->min_protocol, cfg->verify_peer_name);
+    snprintf(num, sizeof(num), "%d/%d/%d/%d", cfg->verify_peer, cfg->min_protocol, cfg->max_protocol,
+             cfg->verify_peer_name);
     if (add_field(&key, &len, "n", num) || add_field(&key, &len, "cafile", cfg->cafile)
         || add_field(&key, &len, "capath", cfg->capath) || add_field(&key, &len, "cert", cfg->local_cert)
         || add_field(&key, &len, "pk", cfg->local_pk) || add_field(&key, &len, "ciphers", cfg->ciphers)) {
@@ -143,6 +165,141 @@ static int ctx_fail(sqauth_tls_failure *fail, sqauth_error *err, const char *wha
                        f->error_count ? f->errors[0].reason : "");
 }
 
+/* ---- session cache ---- */
+
+static void session_unlink(sqauth_tls_ctx *c, cached_session **link)
+{
+    cached_session *e = *link;
+    *link = e->next;
+    SSL_SESSION_free(e->session);
+    free(e->key);
+    free(e);
+    c->session_count--;
+}
+
+/* Past the lifetime the server gave it, or its certificate has expired
+ * since it was verified (a resumed handshake does not check it again). */
+static int session_expired(SSL_SESSION *s, time_t now)
+{
+    X509 *cert = SSL_SESSION_get0_peer(s);
+    if (SSL_SESSION_get_time(s) + SSL_SESSION_get_timeout(s) <= now) {
+        return 1;
+    }
+    return cert && X509_cmp_time(X509_get0_notAfter(cert), &now) <= 0;
+}
+
+/* Called by OpenSSL with each session the server issues (during the
+ * handshake for TLS 1.2, with the first read after it for TLS 1.3).
+ * Returns 1 when the cache keeps the reference. */
+static int new_session_cb(SSL *ssl, SSL_SESSION *session)
+{
+    sqauth_tls_ctx *c = owner_index >= 0 ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), owner_index) : NULL;
+    const char *key = session_key_index >= 0 ? SSL_get_ex_data(ssl, session_key_index) : NULL;
+    cached_session *e, **link;
+    size_t same = 0;
+
+    if (!c || !key || !SSL_SESSION_is_resumable(session)) {
+        return 0;
+    }
+    /* Belt and braces: with verification on, an unverified peer never gets
+     * this far, but its session must never be resumed. */
+    if ((SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) && SSL_get_verify_result(ssl) != X509_V_OK) {
+        return 0;
+    }
+    e = calloc(1, sizeof(*e));
+    if (!e || !(e->key = strdup(key))) {
+        free(e);
+        return 0;
+    }
+    e->session = session;
+    e->next = c->sessions;
+    c->sessions = e;
+    c->session_count++;
+    /* Drop the oldest beyond the limits (the list is newest first). */
+    for (link = &e->next; *link;) {
+        if (strcmp((*link)->key, key) == 0 && ++same >= SESSIONS_PER_KEY) {
+            session_unlink(c, link);
+        } else if (c->session_count > SESSIONS_PER_CTX && !(*link)->next) {
+            session_unlink(c, link);
+        } else {
+            link = &(*link)->next;
+        }
+    }
+    return 1;
+}
+
+int sqauth_tls_session_attach(sqauth_tls_ctx *c, SSL *ssl, const char *key)
+{
+    cached_session **link;
+    time_t now = time(NULL);
+
+    if (session_key_index < 0) {
+        session_key_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+        if (session_key_index < 0) {
+            return SQAUTH_ERR_TLS;
+        }
+    }
+    if (!SSL_set_ex_data(ssl, session_key_index, (void *)key)) {
+        return SQAUTH_ERR_TLS;
+    }
+    for (link = &c->sessions; *link;) {
+        cached_session *e = *link;
+        if (session_expired(e->session, now)) {
+            session_unlink(c, link);
+            continue;
+        }
+        if (strcmp(e->key, key) != 0) {
+            link = &e->next;
+            continue;
+        }
+        if (!SSL_set_session(ssl, e->session)) {
+            ERR_clear_error();
+            session_unlink(c, link);
+            continue;
+        }
+        /* A TLS 1.3 ticket is used once: the server sends fresh ones on
+         * the resumed connection. A TLS 1.2 session may be resumed again. */
+        if (SSL_SESSION_get_protocol_version(e->session) >= TLS1_3_VERSION) {
+            session_unlink(c, link);
+        }
+        break;
+    }
+    return SQAUTH_OK;
+}
+
+void sqauth_tls_session_forget(sqauth_tls_ctx *c, const char *key)
+{
+    cached_session **link;
+
+    if (!c || !key) {
+        return;
+    }
+    for (link = &c->sessions; *link;) {
+        if (strcmp((*link)->key, key) == 0) {
+            session_unlink(c, link);
+        } else {
+            link = &(*link)->next;
+        }
+    }
+}
+
+static void sessions_clear(sqauth_tls_ctx *c)
+{
+    while (c->sessions) {
+        session_unlink(c, &c->sessions);
+    }
+}
+
+size_t sqauth_tls_session_count(void)
+{
+    size_t n = 0;
+    sqauth_tls_ctx *c;
+    for (c = cache_head; c; c = c->next) {
+        n += c->session_count;
+    }
+    return n;
+}
+
 static SSL_CTX *build_ctx(const sqauth_tls_config *cfg, sqauth_tls_failure *fail, sqauth_error *err)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -153,6 +310,10 @@ static SSL_CTX *build_ctx(const sqauth_tls_config *cfg, sqauth_tls_failure *fail
     }
     if (!SSL_CTX_set_min_proto_version(ctx, cfg->min_protocol ? cfg->min_protocol : TLS1_2_VERSION)) {
         ctx_fail(fail, err, "cannot set the minimum TLS protocol version");
+        goto fail;
+    }
+    if (cfg->max_protocol && !SSL_CTX_set_max_proto_version(ctx, cfg->max_protocol)) {
+        ctx_fail(fail, err, "cannot set the maximum TLS protocol version");
         goto fail;
     }
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
@@ -171,6 +332,10 @@ static SSL_CTX *build_ctx(const sqauth_tls_config *cfg, sqauth_tls_failure *fail
         goto fail;
     }
     SSL_CTX_set_verify(ctx, cfg->verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+    /* Client-side session cache: OpenSSL hands each new session to
+     * new_session_cb, which files it under the connection's key. */
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
     if (cfg->local_cert) {
         if (SSL_CTX_use_certificate_chain_file(ctx, cfg->local_cert) != 1) {
             ctx_fail(fail, err, "cannot load 'local_cert'");
@@ -224,6 +389,15 @@ int sqauth_tls_ctx_get(const sqauth_tls_config *cfg, sqauth_tls_ctx **out, sqaut
     }
     c->key = key;
     c->refs = 1;
+    if (owner_index < 0) {
+        owner_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    }
+    if (owner_index < 0 || !SSL_CTX_set_ex_data(c->ctx, owner_index, c)) {
+        SSL_CTX_free(c->ctx);
+        free(key);
+        free(c);
+        return ctx_fail(fail, err, "cannot set up the TLS context");
+    }
     if (cache_count < CACHE_MAX) {
         c->refs++; /* the cache's own reference */
         c->next = cache_head;
@@ -237,6 +411,7 @@ int sqauth_tls_ctx_get(const sqauth_tls_config *cfg, sqauth_tls_ctx **out, sqaut
 void sqauth_tls_ctx_release(sqauth_tls_ctx *c)
 {
     if (c && --c->refs == 0) {
+        sessions_clear(c);
         SSL_CTX_free(c->ctx);
         free(c->key);
         free(c);

@@ -22,11 +22,13 @@ typedef struct sqauth_tls_config {
     const char *local_cert;      /* client certificate chain (PEM) */
     const char *local_pk;        /* its key (PEM); NULL = in local_cert */
     int min_protocol;            /* TLS1_2_VERSION etc.; 0 = TLS 1.2 */
+    int max_protocol;            /* 0 = the highest OpenSSL supports */
     const char *ciphers;         /* TLS 1.2 and lower cipher list; NULL = OpenSSL default */
     const char *peer_fingerprint;/* sha256 of the peer certificate, hex (':' allowed); NULL = none */
+    int session_resumption;      /* offer and keep sessions (default on); not part of the context */
 } sqauth_tls_config;
 
-/* Defaults: verification on, TLS 1.2 minimum. */
+/* Defaults: verification on, TLS 1.2 minimum, session resumption on. */
 void sqauth_tls_config_init(sqauth_tls_config *cfg);
 
 #define SQAUTH_TLS_MAX_ERRORS 8
@@ -65,6 +67,21 @@ SSL_CTX *sqauth_tls_ctx_ssl_ctx(sqauth_tls_ctx *ctx);
 size_t sqauth_tls_cache_size(void);
 /* Frees every cached context no connection uses (module shutdown). */
 void sqauth_tls_cache_clear(void);
+
+/* TLS session resumption (RFC 8446 §2.2, RFC 5077). Sessions are cached
+ * per context (so per option set: CA, client certificate, verification
+ * flags) and per key, which the caller makes from the port and the name
+ * the certificate was verified against: a session is only offered to the
+ * server it came from, under the checks it passed. Offers the newest cached
+ * session for key (a TLS 1.3 one leaves the cache: tickets are used once)
+ * and files the sessions the server issues on ssl under key. key must
+ * outlive ssl. */
+int sqauth_tls_session_attach(sqauth_tls_ctx *ctx, SSL *ssl, const char *key);
+/* Drops the sessions cached under key (a connection under it failed a
+ * check made after the handshake, such as certificate pinning). */
+void sqauth_tls_session_forget(sqauth_tls_ctx *ctx, const char *key);
+/* Sessions cached in all contexts (tests and features()). */
+size_t sqauth_tls_session_count(void);
 
 /* Moves the thread's OpenSSL error queue into fail (the queue is emptied). */
 void sqauth_tls_collect_errors(sqauth_tls_failure *fail);
