@@ -40,6 +40,7 @@ typedef struct sqauth_conn {
     char *session_key;           /* TLS sessions are cached under "port name" */
     unsigned char rbuf[16384];
     size_t rpos, rlen;
+    size_t rhigh;                /* highest rlen so far: what to wipe at the end */
     int eof;
     sqauth_tls_failure tls_failure; /* filled when a call returns SQAUTH_ERR_TLS */
     /* SASL security layer (DIGEST-MD5 auth-int/auth-conf), owned once set:
