@@ -120,6 +120,7 @@ static int raw_read(sqauth_conn *c, unsigned char *dst, size_t cap, size_t *got,
             }
             if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
                 c->eof = 1;
+                c->close_notify = e == SSL_ERROR_ZERO_RETURN;
             }
             return tls_io_error(c, e, "while reading", err);
         } else {
@@ -743,6 +744,11 @@ void sqauth_conn_free(sqauth_conn *c)
          * non-blocking and the connection is going away anyway. */
         if (!c->eof) {
             SSL_shutdown(c->ssl);
+        } else if (c->close_notify) {
+            /* The server ended the connection properly: no close_notify back
+             * (the socket may be gone), but tell SSL_free() the end was
+             * orderly, or it marks the session not resumable. */
+            SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
         }
         SSL_free(c->ssl);
         ERR_clear_error();

@@ -42,6 +42,7 @@ typedef struct sqauth_conn {
     size_t rpos, rlen;
     size_t rhigh;                /* highest rlen so far: what to wipe at the end */
     int eof;
+    int close_notify;            /* the end came with the server's close_notify */
     sqauth_tls_failure tls_failure; /* filled when a call returns SQAUTH_ERR_TLS */
     /* SASL security layer (DIGEST-MD5 auth-int/auth-conf), owned once set:
      * everything written is wrapped, everything read unwrapped. */

@@ -191,6 +191,70 @@ static int opt_seconds(zval *zv, int *out_ms, const char *key)
     return SUCCESS;
 }
 
+typedef enum { OPT_STRING, OPT_BOOL, OPT_SECONDS, OPT_TLS_VERSION } option_kind;
+
+/* Where each option goes: a field of the connection (its TLS config, its
+ * strings) or of the per-call conn_options. */
+typedef struct {
+    const char *name;
+    option_kind kind;
+    int per_call;                /* 1: conn_options, 0: php_sqauth_connection */
+    size_t offset;
+} option_spec;
+
+#define CONN_OPTION(name, kind, field) {name, kind, 0, offsetof(php_sqauth_connection, field)}
+#define CALL_OPTION(name, kind, field) {name, kind, 1, offsetof(conn_options, field)}
+
+static const option_spec option_specs[] = {
+    CONN_OPTION("verify_peer", OPT_BOOL, tls.verify_peer),
+    CONN_OPTION("verify_peer_name", OPT_BOOL, tls.verify_peer_name),
+    CONN_OPTION("session_resumption", OPT_BOOL, tls.session_resumption),
+    CONN_OPTION("peer_name", OPT_STRING, peer_name),
+    CONN_OPTION("cafile", OPT_STRING, cafile),
+    CONN_OPTION("capath", OPT_STRING, capath),
+    CONN_OPTION("local_cert", OPT_STRING, local_cert),
+    CONN_OPTION("local_pk", OPT_STRING, local_pk),
+    CONN_OPTION("ciphers", OPT_STRING, ciphers),
+    CONN_OPTION("peer_fingerprint", OPT_STRING, peer_fingerprint),
+    CONN_OPTION("min_protocol", OPT_TLS_VERSION, tls.min_protocol),
+    CONN_OPTION("max_protocol", OPT_TLS_VERSION, tls.max_protocol),
+    CONN_OPTION("smtp_user", OPT_STRING, smtp_user),
+    CONN_OPTION("smtp_password", OPT_STRING, smtp_password),
+    CALL_OPTION("timeout", OPT_SECONDS, timeout_ms),
+    CALL_OPTION("connect_timeout", OPT_SECONDS, connect_timeout_ms),
+    CALL_OPTION("helo", OPT_STRING, helo),
+    CALL_OPTION("transcript", OPT_BOOL, transcript),
+    CALL_OPTION("greeting", OPT_BOOL, read_greeting),
+};
+
+static int parse_option(php_sqauth_connection *c, conn_options *o, zend_string *key, zval *zv)
+{
+    const char *k = ZSTR_VAL(key);
+    size_t i;
+
+    for (i = 0; i < sizeof(option_specs) / sizeof(option_specs[0]); i++) {
+        const option_spec *spec = &option_specs[i];
+        void *field;
+        /* By length too: "cafile\0x" is not "cafile". */
+        if (!zend_string_equals_cstr(key, spec->name, strlen(spec->name))) {
+            continue;
+        }
+        field = (char *)(spec->per_call ? (void *)o : (void *)c) + spec->offset;
+        switch (spec->kind) {
+        case OPT_STRING:
+            return opt_string(zv, field, k);
+        case OPT_BOOL:
+            return opt_bool(zv, field, k);
+        case OPT_SECONDS:
+            return opt_seconds(zv, field, k);
+        case OPT_TLS_VERSION:
+            return opt_tls_version(zv, field, k);
+        }
+    }
+    zend_argument_value_error(2, "has an unknown option \"%s\"", ZSTR_LEN(key) > 32 || strlen(k) != ZSTR_LEN(key) ? "…" : k);
+    return FAILURE;
+}
+
 static int parse_options(php_sqauth_connection *c, HashTable *ht, conn_options *o)
 {
     zend_string *key;
@@ -206,14 +270,11 @@ static int parse_options(php_sqauth_connection *c, HashTable *ht, conn_options *
         return SUCCESS;
     }
     ZEND_HASH_FOREACH_STR_KEY_VAL(ht, key, zv) {
-        int rc = SUCCESS;
-        const char *k;
         if (!key) {
             zend_argument_value_error(2, "must only have string keys");
             return FAILURE;
         }
-        k = ZSTR_VAL(key);
-        if (strcmp(k, "tls") == 0) {
+        if (zend_string_equals_literal(key, "tls")) {
             ZVAL_DEREF(zv);
             if (Z_TYPE_P(zv) != IS_STRING || !(zend_string_equals_literal(Z_STR_P(zv), "none")
                 || zend_string_equals_literal(Z_STR_P(zv), "starttls") || zend_string_equals_literal(Z_STR_P(zv), "implicit"))) {
@@ -221,58 +282,15 @@ static int parse_options(php_sqauth_connection *c, HashTable *ht, conn_options *
                 return FAILURE;
             }
             o->tls_mode = Z_STRVAL_P(zv)[0] == 'n' ? TLS_NONE : Z_STRVAL_P(zv)[0] == 's' ? TLS_STARTTLS : TLS_IMPLICIT;
-        } else if (strcmp(k, "verify_peer") == 0) {
-            rc = opt_bool(zv, &c->tls.verify_peer, k);
-        } else if (strcmp(k, "verify_peer_name") == 0) {
-            rc = opt_bool(zv, &c->tls.verify_peer_name, k);
-        } else if (strcmp(k, "session_resumption") == 0) {
-            rc = opt_bool(zv, &c->tls.session_resumption, k);
-        } else if (strcmp(k, "peer_name") == 0) {
-            rc = opt_string(zv, &c->peer_name, k);
-        } else if (strcmp(k, "cafile") == 0) {
-            rc = opt_string(zv, &c->cafile, k);
-        } else if (strcmp(k, "capath") == 0) {
-            rc = opt_string(zv, &c->capath, k);
-        } else if (strcmp(k, "local_cert") == 0) {
-            rc = opt_string(zv, &c->local_cert, k);
-        } else if (strcmp(k, "local_pk") == 0) {
-            rc = opt_string(zv, &c->local_pk, k);
-        } else if (strcmp(k, "ciphers") == 0) {
-            rc = opt_string(zv, &c->ciphers, k);
-        } else if (strcmp(k, "peer_fingerprint") == 0) {
-            rc = opt_string(zv, &c->peer_fingerprint, k);
-        } else if (strcmp(k, "min_protocol") == 0) {
-            rc = opt_tls_version(zv, &c->tls.min_protocol, k);
-        } else if (strcmp(k, "max_protocol") == 0) {
-            rc = opt_tls_version(zv, &c->tls.max_protocol, k);
-        } else if (strcmp(k, "timeout") == 0) {
-            rc = opt_seconds(zv, &o->timeout_ms, k);
-        } else if (strcmp(k, "connect_timeout") == 0) {
-            rc = opt_seconds(zv, &o->connect_timeout_ms, k);
-        } else if (strcmp(k, "helo") == 0) {
-            rc = opt_string(zv, &o->helo, k);
-            if (rc == SUCCESS && (ZSTR_LEN(o->helo) == 0 || ZSTR_LEN(o->helo) > 255
-                                  || strpbrk(ZSTR_VAL(o->helo), " \r\n"))) {
-                zend_argument_value_error(2, "option \"helo\" must be a host name or address literal");
-                rc = FAILURE;
-            }
-        } else if (strcmp(k, "transcript") == 0) {
-            rc = opt_bool(zv, &o->transcript, k);
-        } else if (strcmp(k, "smtp_user") == 0) {
-            rc = opt_string(zv, &c->smtp_user, k);
-        } else if (strcmp(k, "smtp_password") == 0) {
-            rc = opt_string(zv, &c->smtp_password, k);
-        } else if (strcmp(k, "greeting") == 0) {
-            rc = opt_bool(zv, &o->read_greeting, k);
-        } else {
-            zend_argument_value_error(2, "has an unknown option \"%s\"", ZSTR_LEN(key) > 32 ? "…" : k);
-            return FAILURE;
-        }
-        if (rc == FAILURE) {
+        } else if (parse_option(c, o, key, zv) == FAILURE) {
             return FAILURE;
         }
     } ZEND_HASH_FOREACH_END();
 
+    if (o->helo && (ZSTR_LEN(o->helo) == 0 || ZSTR_LEN(o->helo) > 255 || strpbrk(ZSTR_VAL(o->helo), " \r\n"))) {
+        zend_argument_value_error(2, "option \"helo\" must be a host name or address literal");
+        return FAILURE;
+    }
     c->tls.peer_name = c->peer_name ? ZSTR_VAL(c->peer_name) : NULL;
     c->tls.cafile = c->cafile ? ZSTR_VAL(c->cafile) : NULL;
     c->tls.capath = c->capath ? ZSTR_VAL(c->capath) : NULL;

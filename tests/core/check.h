@@ -35,5 +35,6 @@ void test_digest_layer(void);
 void test_scram(void);
 void test_oauth(void);
 void test_random(void);
+void test_tls_cache(void);
 
 #endif

@@ -12,6 +12,7 @@ int main(void)
     test_scram();
     test_oauth();
     test_random();
+    test_tls_cache();
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed ? 1 : 0;
 }

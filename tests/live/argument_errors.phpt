@@ -46,6 +46,7 @@ attempt('imap://' . str_repeat('a', 300));
 
 echo "-- options\n";
 attempt($imap, ['bogus' => 1]);
+attempt($imap, ["cafile\0x" => '/etc/passwd']);  // a NUL in the key: not "cafile"
 attempt($imap, [0 => 'x']);
 attempt($imap, ['tls' => 'bogus']);
 attempt($imap, ['tls' => true]);
@@ -97,6 +98,7 @@ ValueError: SqAuth\Connection::open(): Argument #1 ($uri) must be a URI like ima
 ValueError: SqAuth\Connection::open(): Argument #1 ($uri) must be a URI like imaps://mail.example.com:993
 -- options
 ValueError: SqAuth\Connection::open(): Argument #2 ($options) has an unknown option "bogus"
+ValueError: SqAuth\Connection::open(): Argument #2 ($options) has an unknown option "…"
 ValueError: SqAuth\Connection::open(): Argument #2 ($options) must only have string keys
 ValueError: SqAuth\Connection::open(): Argument #2 ($options) option "tls" must be "none", "starttls" or "implicit"
 ValueError: SqAuth\Connection::open(): Argument #2 ($options) option "tls" must be "none", "starttls" or "implicit"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
 #include <time.h>
 
 #include <openssl/err.h>
@@ -44,6 +45,26 @@ static size_t cache_count;
 
 static int owner_index = -1;       /* SSL_CTX -> its sqauth_tls_ctx */
 static int session_key_index = -1; /* SSL -> the key its sessions are cached under */
+static int failure_index = -1;     /* SSL -> its sqauth_tls_failure */
+static pthread_once_t indexes_once = PTHREAD_ONCE_INIT;
+
+/* The context list, every context's session list and the reference counts:
+ * ZTS builds of PHP open connections from several threads at once. Never
+ * held while OpenSSL does I/O (new_session_cb takes it itself). */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void make_indexes(void)
+{
+    owner_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    session_key_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    failure_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+static int indexes_ready(void)
+{
+    return pthread_once(&indexes_once, make_indexes) == 0 && owner_index >= 0 && session_key_index >= 0
+        && failure_index >= 0;
+}
 
 void sqauth_tls_config_init(sqauth_tls_config *cfg)
 {
@@ -212,6 +233,7 @@ static int new_session_cb(SSL *ssl, SSL_SESSION *session)
         return 0;
     }
     e->session = session;
+    pthread_mutex_lock(&cache_lock);
     e->next = c->sessions;
     c->sessions = e;
     c->session_count++;
@@ -225,6 +247,7 @@ static int new_session_cb(SSL *ssl, SSL_SESSION *session)
             link = &(*link)->next;
         }
     }
+    pthread_mutex_unlock(&cache_lock);
     return 1;
 }
 
@@ -233,15 +256,10 @@ int sqauth_tls_session_attach(sqauth_tls_ctx *c, SSL *ssl, const char *key)
     cached_session **link;
     time_t now = time(NULL);
 
-    if (session_key_index < 0) {
-        session_key_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-        if (session_key_index < 0) {
-            return SQAUTH_ERR_TLS;
-        }
-    }
-    if (!SSL_set_ex_data(ssl, session_key_index, (void *)key)) {
+    if (!indexes_ready() || !SSL_set_ex_data(ssl, session_key_index, (void *)key)) {
         return SQAUTH_ERR_TLS;
     }
+    pthread_mutex_lock(&cache_lock);
     for (link = &c->sessions; *link;) {
         cached_session *e = *link;
         if (session_expired(e->session, now)) {
@@ -264,6 +282,7 @@ int sqauth_tls_session_attach(sqauth_tls_ctx *c, SSL *ssl, const char *key)
         }
         break;
     }
+    pthread_mutex_unlock(&cache_lock);
     return SQAUTH_OK;
 }
 
@@ -274,6 +293,7 @@ void sqauth_tls_session_forget(sqauth_tls_ctx *c, const char *key)
     if (!c || !key) {
         return;
     }
+    pthread_mutex_lock(&cache_lock);
     for (link = &c->sessions; *link;) {
         if (strcmp((*link)->key, key) == 0) {
             session_unlink(c, link);
@@ -281,6 +301,7 @@ void sqauth_tls_session_forget(sqauth_tls_ctx *c, const char *key)
             link = &(*link)->next;
         }
     }
+    pthread_mutex_unlock(&cache_lock);
 }
 
 static void sessions_clear(sqauth_tls_ctx *c)
@@ -294,9 +315,11 @@ size_t sqauth_tls_session_count(void)
 {
     size_t n = 0;
     sqauth_tls_ctx *c;
+    pthread_mutex_lock(&cache_lock);
     for (c = cache_head; c; c = c->next) {
         n += c->session_count;
     }
+    pthread_mutex_unlock(&cache_lock);
     return n;
 }
 
@@ -356,6 +379,19 @@ fail:
     return NULL;
 }
 
+/* With cache_lock held: the cached context for key, with a reference taken. */
+static sqauth_tls_ctx *cache_find(const char *key)
+{
+    sqauth_tls_ctx *c;
+    for (c = cache_head; c; c = c->next) {
+        if (strcmp(c->key, key) == 0) {
+            c->refs++;
+            return c;
+        }
+    }
+    return NULL;
+}
+
 int sqauth_tls_ctx_get(const sqauth_tls_config *cfg, sqauth_tls_ctx **out, sqauth_tls_failure *fail,
                        sqauth_error *err)
 {
@@ -364,18 +400,22 @@ int sqauth_tls_ctx_get(const sqauth_tls_config *cfg, sqauth_tls_ctx **out, sqaut
 
     *out = NULL;
     ERR_clear_error();
+    if (!indexes_ready()) {
+        return ctx_fail(fail, err, "cannot set up TLS");
+    }
     key = config_key(cfg);
     if (!key) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    for (c = cache_head; c; c = c->next) {
-        if (strcmp(c->key, key) == 0) {
-            free(key);
-            c->refs++;
-            *out = c;
-            return SQAUTH_OK;
-        }
+    pthread_mutex_lock(&cache_lock);
+    c = cache_find(key);
+    pthread_mutex_unlock(&cache_lock);
+    if (c) {
+        free(key);
+        *out = c;
+        return SQAUTH_OK;
     }
+    /* Built without the lock: loading a CA bundle takes milliseconds. */
     c = calloc(1, sizeof(*c));
     if (!c) {
         free(key);
@@ -389,14 +429,24 @@ int sqauth_tls_ctx_get(const sqauth_tls_config *cfg, sqauth_tls_ctx **out, sqaut
     }
     c->key = key;
     c->refs = 1;
-    if (owner_index < 0) {
-        owner_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-    }
-    if (owner_index < 0 || !SSL_CTX_set_ex_data(c->ctx, owner_index, c)) {
+    if (!SSL_CTX_set_ex_data(c->ctx, owner_index, c)) {
         SSL_CTX_free(c->ctx);
         free(key);
         free(c);
         return ctx_fail(fail, err, "cannot set up the TLS context");
+    }
+    pthread_mutex_lock(&cache_lock);
+    {
+        /* Another thread may have built the same context meanwhile. */
+        sqauth_tls_ctx *other = cache_find(key);
+        if (other) {
+            pthread_mutex_unlock(&cache_lock);
+            SSL_CTX_free(c->ctx);
+            free(key);
+            free(c);
+            *out = other;
+            return SQAUTH_OK;
+        }
     }
     if (cache_count < CACHE_MAX) {
         c->refs++; /* the cache's own reference */
@@ -404,13 +454,23 @@ int sqauth_tls_ctx_get(const sqauth_tls_config *cfg, sqauth_tls_ctx **out, sqaut
         cache_head = c;
         cache_count++;
     }
+    pthread_mutex_unlock(&cache_lock);
     *out = c;
     return SQAUTH_OK;
 }
 
 void sqauth_tls_ctx_release(sqauth_tls_ctx *c)
 {
-    if (c && --c->refs == 0) {
+    size_t refs;
+
+    if (!c) {
+        return;
+    }
+    pthread_mutex_lock(&cache_lock);
+    refs = --c->refs;
+    pthread_mutex_unlock(&cache_lock);
+    if (refs == 0) {
+        /* Unreachable now: no longer in the list, no connection uses it. */
         sessions_clear(c);
         SSL_CTX_free(c->ctx);
         free(c->key);
@@ -425,24 +485,30 @@ SSL_CTX *sqauth_tls_ctx_ssl_ctx(sqauth_tls_ctx *c)
 
 size_t sqauth_tls_cache_size(void)
 {
-    return cache_count;
+    size_t n;
+    pthread_mutex_lock(&cache_lock);
+    n = cache_count;
+    pthread_mutex_unlock(&cache_lock);
+    return n;
 }
 
 void sqauth_tls_cache_clear(void)
 {
-    sqauth_tls_ctx *c = cache_head, *next;
+    sqauth_tls_ctx *c, *next;
+
+    pthread_mutex_lock(&cache_lock);
+    c = cache_head;
+    cache_head = NULL;
+    cache_count = 0;
+    pthread_mutex_unlock(&cache_lock);
     for (; c; c = next) {
         next = c->next;
         c->next = NULL;
         sqauth_tls_ctx_release(c);
     }
-    cache_head = NULL;
-    cache_count = 0;
 }
 
 /* ---- per-connection hooks ---- */
-
-static int failure_index = -1;
 
 static sqauth_tls_failure *failure_of(const SSL *ssl)
 {
@@ -504,13 +570,7 @@ static void info_cb(const SSL *ssl, int where, int ret)
 
 int sqauth_tls_attach(SSL *ssl, sqauth_tls_failure *fail)
 {
-    if (failure_index < 0) {
-        failure_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-        if (failure_index < 0) {
-            return SQAUTH_ERR_TLS;
-        }
-    }
-    if (!SSL_set_ex_data(ssl, failure_index, fail)) {
+    if (!indexes_ready() || !SSL_set_ex_data(ssl, failure_index, fail)) {
         return SQAUTH_ERR_TLS;
     }
     SSL_set_verify(ssl, SSL_get_verify_mode(ssl), verify_cb);

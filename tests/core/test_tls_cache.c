@@ -1,0 +1,262 @@
+/*
+ * The TLS context cache and its session cache (tls/tls.c), in process: a
+ * client from sqauth_tls_ctx_get() talks to an OpenSSL server over a BIO
+ * pair, with a self-signed certificate made here. Checks which sessions are
+ * filed, offered and dropped, and that contexts survive concurrent use.
+ */
+#include "check.h"
+#include "tls/tls.h"
+
+#include <pthread.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+static EVP_PKEY *server_key;
+static X509 *server_cert;
+
+static int make_certificate(void)
+{
+    X509_NAME *name;
+
+    server_key = EVP_EC_gen("P-256");
+    server_cert = X509_new();
+    if (!server_key || !server_cert) {
+        return 0;
+    }
+    ASN1_INTEGER_set(X509_get_serialNumber(server_cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(server_cert), -60);
+    X509_gmtime_adj(X509_getm_notAfter(server_cert), 3600);
+    X509_set_pubkey(server_cert, server_key);
+    name = X509_get_subject_name(server_cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0);
+    X509_set_issuer_name(server_cert, name);
+    return X509_sign(server_cert, server_key, EVP_sha256()) > 0;
+}
+
+static SSL_CTX *server_ctx(int max_version)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    SSL_CTX_use_certificate(ctx, server_cert);
+    SSL_CTX_use_PrivateKey(ctx, server_key);
+    SSL_CTX_set_max_proto_version(ctx, max_version);
+    return ctx;
+}
+
+/* One connection: handshake, then a byte from the server so that the
+ * client reads the TLS 1.3 tickets that follow the handshake. Returns 1
+ * when the client resumed, 0 when not, -1 on failure. */
+static int connect_tickets(sqauth_tls_ctx *client, SSL_CTX *server, const char *key, int tickets)
+{
+    SSL *c = SSL_new(sqauth_tls_ctx_ssl_ctx(client));
+    SSL *s = SSL_new(server);
+    BIO *cb, *sb;
+    int i, rc = -1, cdone = 0, sdone = 0;
+    char byte;
+
+    if (!c || !s || !BIO_new_bio_pair(&cb, 0, &sb, 0)) {
+        goto out;
+    }
+    SSL_set_bio(c, cb, cb);
+    SSL_set_bio(s, sb, sb);
+    SSL_set_connect_state(c);
+    SSL_set_accept_state(s);
+    if (tickets >= 0) {
+        SSL_set_num_tickets(s, (size_t)tickets); /* TLS 1.3 tickets this connection gets */
+    }
+    if (key && sqauth_tls_session_attach(client, c, key) != SQAUTH_OK) {
+        goto out;
+    }
+    for (i = 0; i < 20 && !(cdone && sdone); i++) {
+        if (!cdone) {
+            cdone = SSL_do_handshake(c) == 1;
+        }
+        if (!sdone) {
+            sdone = SSL_do_handshake(s) == 1;
+        }
+    }
+    if (!cdone || !sdone || SSL_write(s, "x", 1) != 1 || SSL_read(c, &byte, 1) != 1) {
+        goto out;
+    }
+    rc = SSL_session_reused(c) ? 1 : 0;
+    /* As sqauth_conn_free() does: a session whose connection ends without
+     * close_notify is marked not resumable by SSL_free(). */
+    SSL_shutdown(c);
+out:
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
+    return rc;
+}
+
+static int connect_once(sqauth_tls_ctx *client, SSL_CTX *server, const char *key)
+{
+    return connect_tickets(client, server, key, -1);
+}
+
+static sqauth_tls_ctx *client_ctx(int max_version)
+{
+    sqauth_tls_config cfg;
+    sqauth_tls_ctx *ctx = NULL;
+    sqauth_error err;
+
+    sqauth_tls_config_init(&cfg);
+    cfg.verify_peer = 0; /* self-signed: the session logic is what is tested */
+    cfg.max_protocol = max_version;
+    if (sqauth_tls_ctx_get(&cfg, &ctx, NULL, &err) != SQAUTH_OK) {
+        return NULL;
+    }
+    return ctx;
+}
+
+static void test_sessions(int version)
+{
+    SSL_CTX *server = server_ctx(version);
+    sqauth_tls_ctx *client = client_ctx(version);
+    size_t before;
+
+    CHECK(server && client);
+    if (!server || !client) {
+        SSL_CTX_free(server);
+        sqauth_tls_ctx_release(client);
+        return;
+    }
+    before = sqauth_tls_session_count();
+    /* Without a key nothing is filed or offered. */
+    CHECK(connect_once(client, server, NULL) == 0);
+    CHECK(sqauth_tls_session_count() == before);
+    /* The first connection files sessions, the next ones resume. */
+    CHECK(connect_once(client, server, "993 localhost") == 0);
+    CHECK(sqauth_tls_session_count() > before);
+    CHECK(connect_once(client, server, "993 localhost") == 1);
+    CHECK(connect_once(client, server, "993 localhost") == 1);
+    /* TLS 1.3: two tickets per connection, at most two kept per key. */
+    if (version == TLS1_3_VERSION) {
+        CHECK(sqauth_tls_session_count() - before == 2);
+    }
+    /* Another key (port or name) never gets them. */
+    CHECK(connect_once(client, server, "143 localhost") == 0);
+    CHECK(connect_once(client, server, "993 mail.example") == 0);
+    /* Forgotten: a full handshake again, then resumption again. */
+    sqauth_tls_session_forget(client, "993 localhost");
+    CHECK(connect_once(client, server, "993 localhost") == 0);
+    CHECK(connect_once(client, server, "993 localhost") == 1);
+    /* Another option set is another context, with its own sessions. */
+    {
+        sqauth_tls_config cfg;
+        sqauth_tls_ctx *other = NULL;
+        sqauth_error err;
+        sqauth_tls_config_init(&cfg);
+        cfg.verify_peer = 0;
+        cfg.max_protocol = version;
+        cfg.ciphers = "HIGH";
+        CHECK_RC(sqauth_tls_ctx_get(&cfg, &other, NULL, &err), SQAUTH_OK);
+        if (other) {
+            CHECK(other != client);
+            CHECK(connect_once(other, server, "993 localhost") == 0);
+            sqauth_tls_ctx_release(other);
+        }
+    }
+    sqauth_tls_ctx_release(client);
+    SSL_CTX_free(server);
+}
+
+/* A TLS 1.3 ticket is offered once (RFC 8446 C.4), a TLS 1.2 session may
+ * be resumed again; a server that cannot resume (restarted: new ticket
+ * keys) costs one full handshake. */
+static void test_single_use(void)
+{
+    SSL_CTX *server = server_ctx(TLS1_3_VERSION);
+    SSL_CTX *restarted = server_ctx(TLS1_3_VERSION);
+    SSL_CTX *server12 = server_ctx(TLS1_2_VERSION);
+    sqauth_tls_ctx *client = client_ctx(TLS1_3_VERSION);
+    sqauth_tls_ctx *client12 = client_ctx(TLS1_2_VERSION);
+    size_t before;
+
+    CHECK(server && restarted && server12 && client && client12);
+    if (server && restarted && server12 && client && client12) {
+        before = sqauth_tls_session_count();
+        CHECK(connect_tickets(client, server, "995 localhost", 1) == 0);
+        CHECK(sqauth_tls_session_count() == before + 1);
+        CHECK(connect_tickets(client, server, "995 localhost", 0) == 1); /* uses it up */
+        CHECK(sqauth_tls_session_count() == before);
+        CHECK(connect_tickets(client, server, "995 localhost", 1) == 0); /* nothing left to offer */
+        CHECK(connect_tickets(client, restarted, "995 localhost", 1) == 0); /* refused: full handshake */
+        CHECK(connect_tickets(client, restarted, "995 localhost", 1) == 1);
+
+        before = sqauth_tls_session_count();
+        CHECK(connect_once(client12, server12, "995 localhost") == 0);
+        CHECK(sqauth_tls_session_count() == before + 1);
+        CHECK(connect_once(client12, server12, "995 localhost") == 1);
+        CHECK(connect_once(client12, server12, "995 localhost") == 1);
+    }
+    sqauth_tls_ctx_release(client);
+    sqauth_tls_ctx_release(client12);
+    SSL_CTX_free(server);
+    SSL_CTX_free(restarted);
+    SSL_CTX_free(server12);
+}
+
+#define THREADS 4
+#define ROUNDS 200
+
+static void *hammer(void *arg)
+{
+    SSL_CTX *server = arg;
+    int i, failures = 0;
+
+    for (i = 0; i < ROUNDS; i++) {
+        sqauth_tls_ctx *c = client_ctx(TLS1_3_VERSION);
+        if (!c) {
+            failures++;
+            continue;
+        }
+        if (i % 20 == 0 && connect_once(c, server, "465 localhost") < 0) {
+            failures++;
+        }
+        sqauth_tls_ctx_release(c);
+    }
+    return (void *)(size_t)failures;
+}
+
+static void test_threads(void)
+{
+    SSL_CTX *server = server_ctx(TLS1_3_VERSION);
+    pthread_t t[THREADS];
+    size_t contexts = sqauth_tls_cache_size();
+    int i, started = 0;
+    size_t failures = 0;
+
+    /* The context these threads share is made once, whoever comes first. */
+    for (i = 0; i < THREADS; i++) {
+        started += pthread_create(&t[i], NULL, hammer, server) == 0;
+    }
+    CHECK(started == THREADS);
+    for (i = 0; i < started; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        failures += (size_t)r;
+    }
+    CHECK(failures == 0);
+    CHECK(sqauth_tls_cache_size() == contexts || sqauth_tls_cache_size() == contexts + 1);
+    SSL_CTX_free(server);
+}
+
+void test_tls_cache(void)
+{
+    CHECK(make_certificate());
+    if (!server_cert) {
+        return;
+    }
+    test_sessions(TLS1_3_VERSION);
+    test_sessions(TLS1_2_VERSION);
+    test_single_use();
+    test_threads();
+    sqauth_tls_cache_clear();
+    CHECK(sqauth_tls_cache_size() == 0);
+    CHECK(sqauth_tls_session_count() == 0);
+    X509_free(server_cert);
+    EVP_PKEY_free(server_key);
+}
