@@ -67,10 +67,16 @@ echo "login(), allow_plaintext: ", attempt(fn () => $c->login($u, $p, ['allow_pl
 echo "PLAIN, allow_plaintext: ", attempt(fn () => $c->authenticate('PLAIN', $u, $p, ['allow_plaintext' => true])), "\n";
 var_dump(count($c->transcript()) === $n);
 echo "auto: ", attempt(fn () => $c->authenticate('auto', $u, $p)), "\n";
-// POP3 on the remote address: the server refuses USER in the clear itself
-$c = Connection::open("pop3://$remote:{$ports['pop3']}", $opts);
+// POP3 on the remote address: CAPA lists no USER (RFC 2449), so USER is never sent
+$c = Connection::open("pop3://$remote:{$ports['pop3']}", $opts + ['transcript' => true]);
+var_dump(isset($c->capabilities()['USER']));
 echo "USER/PASS, allow_plaintext: ", attempt(fn () => $c->login($u, $p, ['allow_plaintext' => true])), "\n";
-echo implode("\n", array_slice($c->transcript(), -2)), "\n";
+echo 'USER sent: ', var_export((bool)preg_grep('/^C: USER/', $c->transcript()), true), "\n";
+echo 'detect() login_disabled: ', var_export(SqAuth\detect("pop3://$remote:{$ports['pop3']}", $opts)['login_disabled'], true), "\n";
+// the same server on 127.0.0.1 (secured: loopback) lists USER
+$c = Connection::open("pop3://$local:{$ports['pop3']}", $opts);
+var_dump(isset($c->capabilities()['USER']));
+echo 'detect() login_disabled: ', var_export(SqAuth\detect("pop3://$local:{$ports['pop3']}", $opts)['login_disabled'], true), "\n";
 ?>
 --EXPECT--
 == imap
@@ -120,6 +126,9 @@ login(), allow_plaintext: SqAuth\SaslException (9): the IMAP server announces LO
 PLAIN, allow_plaintext: SqAuth\SaslException (6): the server does not offer PLAIN (it offers CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1, SCRAM-SHA-256)
 bool(true)
 auto: ok
-USER/PASS, allow_plaintext: SqAuth\AuthenticationException (16): the server refused the login: -ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.
-C: USER testuser
-S: -ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.
+bool(false)
+USER/PASS, allow_plaintext: SqAuth\SaslException (9): the POP3 server does not list USER in its capabilities: use STLS or authenticate()
+USER sent: false
+detect() login_disabled: true
+bool(true)
+detect() login_disabled: false

@@ -105,6 +105,24 @@ try {
 }
 $c->close();
 echo implode("\n", sqauth_fake_server_finish($srv)), "\n";
+
+echo "== scripted POP3 server without CAPA (RFC 1939 only): USER/PASS still tried\n";
+$srv = sqauth_fake_server([
+    ['send', "+OK old pop3\r\n"],
+    ['expect', 'CAPA'],
+    ['send', "-ERR unknown command\r\n"],
+    ['expect', 'USER '],
+    ['send', "+OK\r\n"],
+    ['expect', 'PASS '],
+    ['send', "+OK logged in\r\n"],
+    ['drain', 5],
+]);
+$c = Connection::open("pop3://127.0.0.1:{$srv['port']}", ['tls' => 'none']);
+$c->login('user', 'secret', ['allow_plaintext' => true]);
+echo "logged in\n";
+$c->close();
+echo implode("\n", array_map(fn ($l) => str_starts_with($l, 'PASS ') ? 'PASS <not shown>' : $l,
+                               sqauth_fake_server_finish($srv))), "\n";
 ?>
 --EXPECTF--
 == Dovecot IMAP, ASCII
@@ -145,3 +163,9 @@ A0002 LOGOUT
 SqAuth\AuthenticationException (16): the server refused the login: A0001 NO [AUTHENTICATIONFAILED] no literals today
 A0001 LOGIN "user" {9}
 A0002 LOGOUT
+== scripted POP3 server without CAPA (RFC 1939 only): USER/PASS still tried
+logged in
+CAPA
+USER user
+PASS <not shown>
+QUIT

@@ -45,6 +45,7 @@ echo $d['tls_mode'], ' starttls=', var_export($d['starttls'], true), ' login_dis
 echo implode(' ', $d['mechanisms']), "\n";
 ksort($d['probed']);
 echo implode(' ', array_keys(array_filter($d['probed']))), "\n";
+// POP3: CAPA without USER (plaintext refused before STLS) is reported as login_disabled
 $d = SqAuth\detect("pop3://{$env['SQAUTH_TEST_REMOTE_HOST']}:{$env['SQAUTH_TEST_POP3_PORT']}", ['tls' => 'none']);
 echo $d['protocol'], ' login_disabled=', var_export($d['login_disabled'], true), ': ', implode(' ', $d['mechanisms']), "\n";
 
@@ -106,6 +107,6 @@ bool(true)
 none starttls=true login_disabled=true tls=NULL
 CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
 CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
-pop3 login_disabled=false: CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
+pop3 login_disabled=true: CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256
 == closed port
 SqAuth\ConnectionException (11): cannot connect to 127.0.0.1 port 1: Connection refused

@@ -161,6 +161,10 @@ static int pop3_login(sqauth_session *s, const char *user, size_t user_len, cons
 
     (void)user_len;
     memset(r, 0, sizeof(*r));
+    if (sqauth_session_login_disabled(s)) {
+        return sqauth_fail(err, SQAUTH_ERR_POLICY,
+                           "the POP3 server does not list USER in its capabilities: use STLS or authenticate()");
+    }
     if (sqauth_buf_printf(&line, "USER %s", user)) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }

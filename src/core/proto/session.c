@@ -203,7 +203,16 @@ int sqauth_session_starttls_offered(const sqauth_session *s)
 
 int sqauth_session_login_disabled(const sqauth_session *s)
 {
-    return s->kind == SQAUTH_PROTO_IMAP && sqauth_session_find_cap(s, "LOGINDISABLED") != NULL;
+    if (s->kind == SQAUTH_PROTO_IMAP) {
+        return sqauth_session_find_cap(s, "LOGINDISABLED") != NULL;
+    }
+    /* RFC 2449 §6.8: a POP3 server that lists capabilities but not USER
+     * does not take USER/PASS now (Dovecot before STLS, for instance). A
+     * server without CAPA lists nothing and may still take it. */
+    if (s->kind == SQAUTH_PROTO_POP3) {
+        return s->cap_count > 0 && sqauth_session_find_cap(s, "USER") == NULL;
+    }
+    return 0;
 }
 
 int sqauth_session_greeting(sqauth_session *s, sqauth_error *err)

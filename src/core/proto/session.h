@@ -110,6 +110,8 @@ void sqauth_session_logout(sqauth_session *s);
 
 const sqauth_capability *sqauth_session_find_cap(const sqauth_session *s, const char *name);
 int sqauth_session_starttls_offered(const sqauth_session *s);
+/* 1 when the server says login() would be refused now: IMAP LOGINDISABLED,
+ * or a POP3 CAPA list without USER. */
 int sqauth_session_login_disabled(const sqauth_session *s);
 /* Mechanisms the server lists (IMAP AUTH=, SMTP AUTH, POP3 SASL), upper
  * case, in the server's order, into a NULL-terminated array the caller
