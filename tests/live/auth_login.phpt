@@ -102,6 +102,25 @@ try {
     $c->login('user', "pässword", ['allow_plaintext' => true]);
 } catch (SqAuth\Exception $e) {
     echo sqauth_describe($e), "\n";
+    // the refusal's response code is kept, as for any other refused login
+    var_dump($e->getResponseCode());
+}
+$c->close();
+echo implode("\n", sqauth_fake_server_finish($srv)), "\n";
+
+echo "== scripted IMAP server: OK to the literal's announcement (half a command)\n";
+$srv = sqauth_fake_server([
+    ['send', "* OK [CAPABILITY IMAP4rev1] fake\r\n"],
+    ['expect', 'A0001 LOGIN '],
+    ['send', "A0001 OK LOGIN completed\r\n"],
+    ['drain', 5],
+]);
+$c = Connection::open("imap://127.0.0.1:{$srv['port']}", ['tls' => 'none']);
+try {
+    $c->login('user', "pässword", ['allow_plaintext' => true]);
+    echo "logged in?!\n";
+} catch (SqAuth\Exception $e) {
+    echo sqauth_describe($e), "\n";
 }
 $c->close();
 echo implode("\n", sqauth_fake_server_finish($srv)), "\n";
@@ -161,6 +180,11 @@ pä"ss\word
 A0002 LOGOUT
 == scripted IMAP server: refuses the literal
 SqAuth\AuthenticationException (16): the server refused the login: A0001 NO [AUTHENTICATIONFAILED] no literals today
+string(20) "AUTHENTICATIONFAILED"
+A0001 LOGIN "user" {9}
+A0002 LOGOUT
+== scripted IMAP server: OK to the literal's announcement (half a command)
+SqAuth\ProtocolException (15): the IMAP server accepted LOGIN before its password: A0001 OK LOGIN completed
 A0001 LOGIN "user" {9}
 A0002 LOGOUT
 == scripted POP3 server without CAPA (RFC 1939 only): USER/PASS still tried

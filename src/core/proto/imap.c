@@ -335,9 +335,11 @@ static int append_quoted(sqauth_buf *b, const char *p, size_t n)
 }
 
 /* Sends the current command buffer up to a literal, waits for the
- * continuation unless LITERAL+ is used, then the literal's bytes. */
+ * continuation unless LITERAL+ is used, then the literal's bytes. A server
+ * that answers NO/BAD instead of "+" ends the login: *reply gets that
+ * refusal (with its response code) and SQAUTH_OK is returned. */
 static int send_with_literal(sqauth_session *s, sqauth_buf *cmd, const char *lit, size_t lit_len, int plus,
-                             const char *logged, sqauth_error *err)
+                             const char *logged, sqauth_auth_reply *reply, sqauth_error *err)
 {
     sqauth_auth_reply r;
     int rc;
@@ -354,9 +356,15 @@ static int send_with_literal(sqauth_session *s, sqauth_buf *cmd, const char *lit
         if (rc != SQAUTH_OK) {
             return rc;
         }
-        if (r.status != SQAUTH_AUTH_CONTINUE) {
-            return sqauth_fail(err, SQAUTH_ERR_AUTH, "the server refused the login: %.200s",
+        if (r.status == SQAUTH_AUTH_SUCCESS) {
+            /* OK to half a command: nothing was authenticated. */
+            return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the IMAP server accepted LOGIN before its password: %.200s",
                                (const char *)s->response.data);
+        }
+        if (r.status != SQAUTH_AUTH_CONTINUE) {
+            *reply = r;
+            sqauth_buf_reset(cmd);
+            return SQAUTH_OK;
         }
     }
     rc = sqauth_session_record(s, 'C', "<literal>", 9);
@@ -374,6 +382,7 @@ static int imap_login(sqauth_session *s, const char *user, size_t user_len, cons
     int plus = sqauth_session_find_cap(s, "LITERAL+") != NULL, rc;
     char logged[300];
 
+    memset(r, 0, sizeof(*r));
     if (sqauth_session_login_disabled(s)) {
         return sqauth_fail(err, SQAUTH_ERR_POLICY,
                            "the IMAP server announces LOGINDISABLED: use STARTTLS or authenticate()");
@@ -385,8 +394,8 @@ static int imap_login(sqauth_session *s, const char *user, size_t user_len, cons
     snprintf(logged, sizeof(logged), "%s LOGIN %.200s <redacted>", s->auth_tag,
              needs_literal(user, user_len) ? "<literal>" : user);
     if (needs_literal(user, user_len)) {
-        rc = send_with_literal(s, &cmd, user, user_len, plus, (const char *)NULL, err);
-        if (rc != SQAUTH_OK) {
+        rc = send_with_literal(s, &cmd, user, user_len, plus, (const char *)NULL, r, err);
+        if (rc != SQAUTH_OK || r->status == SQAUTH_AUTH_FAILURE) {
             goto done;
         }
     } else if (append_quoted(&cmd, user, user_len)) {
@@ -398,8 +407,8 @@ static int imap_login(sqauth_session *s, const char *user, size_t user_len, cons
         goto done;
     }
     if (needs_literal(pass, pass_len)) {
-        rc = send_with_literal(s, &cmd, pass, pass_len, plus, logged, err);
-        if (rc != SQAUTH_OK) {
+        rc = send_with_literal(s, &cmd, pass, pass_len, plus, logged, r, err);
+        if (rc != SQAUTH_OK || r->status == SQAUTH_AUTH_FAILURE) {
             goto done;
         }
         rc = sqauth_session_send_line(s, "", "", err);
