@@ -940,6 +940,17 @@ static int conn_stream_set_option(php_stream *stream, int option, int value, voi
         add_assoc_bool((zval *)ptrparam, "blocked", d->blocking);
         add_assoc_bool((zval *)ptrparam, "eof", stream->eof);
         add_assoc_bool((zval *)ptrparam, "encrypted", c && c->session && c->session->conn->ssl);
+        /* Why the stream ended, if it failed: the code and message the next
+         * Connection call throws (a stream can only say false/EOF itself). */
+        if (c && c->stream_failed) {
+            zval e;
+            array_init(&e);
+            add_assoc_long(&e, "code", -(zend_long)c->stream_error.code); /* as the exception code */
+            add_assoc_string(&e, "message", c->stream_error.message);
+            add_assoc_zval((zval *)ptrparam, "sqauth_error", &e);
+        } else {
+            add_assoc_null((zval *)ptrparam, "sqauth_error");
+        }
         return PHP_STREAM_OPTION_RETURN_OK;
     default:
         return PHP_STREAM_OPTION_RETURN_NOTIMPL;

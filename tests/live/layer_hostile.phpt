@@ -46,7 +46,8 @@ foreach (['TAMPER', 'REPLAY', 'TRUNCATE', 'CLEARTEXT', 'OVERSIZE'] as $name) {
         echo "  plaintext before the failure: ", strlen($got), $got === substr($data, 0, strlen($got)) ? " (intact)" : " (WRONG)", "\n";
         echo "  feof: ", var_export(feof($s), true), ", fast: ", var_export($elapsed < 10, true), "\n";
         $m = stream_get_meta_data($s);
-        echo "  meta: eof ", var_export($m['eof'], true), ", timed_out ", var_export($m['timed_out'], true), "\n";
+        echo "  meta: eof ", var_export($m['eof'], true), ", timed_out ", var_export($m['timed_out'], true),
+            ", sqauth_error ", $m['sqauth_error'] === null ? 'null' : "({$m['sqauth_error']['code']}): {$m['sqauth_error']['message']}", "\n";
         echo "  fread again: ", var_export(fread($s, 10), true), ", fwrite again: ", var_export(fwrite($s, 'x'), true), "\n";
         foreach (['securityLayer', 'capabilities', 'securityLayer'] as $method) {
             try {
@@ -73,7 +74,7 @@ int(8192)
   fread: false
   plaintext before the failure: 0 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
   capabilities(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
@@ -84,7 +85,7 @@ int(8192)
   fread: false
   plaintext before the failure: 0 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
   capabilities(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
@@ -95,7 +96,7 @@ int(8192)
   fread: false
   plaintext before the failure: 0 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
   capabilities(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
@@ -105,7 +106,7 @@ int(8192)
 int(8192)
   plaintext before the failure: 8192 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
   capabilities(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
@@ -115,7 +116,7 @@ int(8192)
 int(8192)
   plaintext before the failure: 8192 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
   capabilities(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
@@ -125,7 +126,7 @@ int(8192)
 int(8192)
   plaintext before the failure: 8192 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
   capabilities(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
@@ -136,7 +137,7 @@ int(8192)
   fread: false
   plaintext before the failure: 0 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server closed the connection inside a buffer (1020 bytes of it received)
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
   capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
@@ -147,7 +148,7 @@ int(8192)
   fread: false
   plaintext before the failure: 0 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server closed the connection inside a buffer (1020 bytes of it received)
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
   capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
@@ -158,7 +159,7 @@ int(8192)
   fread: false
   plaintext before the failure: 0 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server closed the connection inside a buffer (1026 bytes of it received)
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
   capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
@@ -169,7 +170,7 @@ int(8192)
   fread: false
   plaintext before the failure: 0 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
   capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
@@ -180,7 +181,7 @@ int(8192)
   fread: false
   plaintext before the failure: 0 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
   capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
@@ -191,7 +192,7 @@ int(8192)
   fread: false
   plaintext before the failure: 0 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
   capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
@@ -202,7 +203,7 @@ int(8192)
   fread: false
   plaintext before the failure: 0 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
   capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
@@ -213,7 +214,7 @@ int(8192)
   fread: false
   plaintext before the failure: 0 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
   capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
@@ -224,7 +225,7 @@ int(8192)
   fread: false
   plaintext before the failure: 0 (intact)
   feof: true, fast: true
-  meta: eof true, timed_out false
+  meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
   fread again: '', fwrite again: false
   securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
   capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536

@@ -13,7 +13,7 @@ $c = Connection::open("imap://localhost:{$env['SQAUTH_TEST_IMAP_PORT']}", ['cafi
 $s = $c->stream();
 var_dump(get_resource_type($s), $c->stream() === $s);
 $m = stream_get_meta_data($s);
-var_dump($m['stream_type'], $m['mode'], $m['timed_out'], $m['encrypted'], $m['eof'], $m['seekable']);
+var_dump($m['stream_type'], $m['mode'], $m['timed_out'], $m['encrypted'], $m['eof'], $m['seekable'], $m['sqauth_error']);
 
 var_dump(fputs($s, "a1 NOOP\r\n"));
 $r = [$s]; $w = $e = null;
@@ -65,6 +65,7 @@ bool(false)
 bool(true)
 bool(false)
 bool(false)
+NULL
 int(9)
 int(1)
 a1 OK NOOP completed.
