@@ -201,6 +201,17 @@ int php_sqauth_sasl_parse_options(HashTable *ht, sqauth_sasl_config *cfg, const 
             rc = string_entry(zv, &cfg->cipher, arg_num, "cipher");
         } else if (zend_string_equals_literal(key, "maxbuf")) {
             rc = uint_entry(zv, &cfg->maxbuf, 16777215u, arg_num, "maxbuf");
+        } else if (zend_string_equals_literal(key, "digest_charset")) {
+            /* "rfc2831": ISO-8859-1 form when representable (Cyrus SASL);
+             * "utf-8": the UTF-8 bytes as they are (Dovecot 2.3). */
+            ZVAL_DEREF(zv);
+            if (Z_TYPE_P(zv) != IS_STRING || (!zend_string_equals_literal(Z_STR_P(zv), "rfc2831")
+                                               && !zend_string_equals_literal(Z_STR_P(zv), "utf-8"))) {
+                zend_argument_value_error(arg_num, "key \"digest_charset\" must be \"rfc2831\" or \"utf-8\"");
+                return FAILURE;
+            }
+            cfg->digest_hash_utf8 = Z_STRVAL_P(zv)[0] == 'u';
+            rc = SUCCESS;
         } else {
             zend_argument_value_error(arg_num, "has an unknown key \"%s\"", ZSTR_LEN(key) > 32 ? "…" : ZSTR_VAL(key));
             return FAILURE;

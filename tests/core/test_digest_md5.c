@@ -647,6 +647,38 @@ static void test_mechanism(void)
              "nc=00000001,cnonce=\"OA6MHXh6VqTrRk\",digest-uri=\"imap/elwood.innosoft.com\","
              "response=11e506583c2c55d662deccbde15a4ff8,qop=auth",
              "rspauth=f21207cbc6d47be51baefe3ec421128e");
+    /* The same exchange hashing the UTF-8 bytes as they are ('digest_charset'
+     * => 'utf-8', what Dovecot 2.3 does; python: the three .encode() in
+     * UTF-8 -> ba1ef92a..., 7ced788b...). */
+    {
+        sqauth_sasl_config cfg;
+        sqauth_sasl *s = NULL;
+        sqauth_buf out = SQAUTH_BUF_INIT;
+        sqauth_error err;
+        memset(&cfg, 0, sizeof(cfg));
+        cfg.authcid = sqauth_str_c(o.user);
+        cfg.password = sqauth_str_c(o.pass);
+        cfg.host = sqauth_str_c(HOST);
+        cfg.cnonce = sqauth_str_c(CNONCE);
+        cfg.digest_hash_utf8 = 1;
+        CHECK_RC(sqauth_sasl_new(&s, "DIGEST-MD5", 10, &cfg, &err), SQAUTH_OK);
+        CHECK_RC(step(s, "realm=\"b\xc3\xbc" "cher.example\",nonce=\"OA6MG9tEQGm2hh\",qop=\"auth\",charset=utf-8,"
+                         "algorithm=md5-sess", &out, &err), SQAUTH_OK);
+        CHECK_BYTES(out.data, out.len,
+                    "charset=utf-8,username=\"j\xc3\xbcrgen\",realm=\"b\xc3\xbc" "cher.example\",nonce=\"OA6MG9tEQGm2hh\","
+                    "nc=00000001,cnonce=\"OA6MHXh6VqTrRk\",digest-uri=\"imap/elwood.innosoft.com\","
+                    "response=ba1ef92af9933ec83d9308d2473163e2,qop=auth");
+        CHECK_RC(step(s, "rspauth=7ced788bb9324437a5552c423055a1ae", &out, &err), SQAUTH_OK);
+        /* ... which cannot apply without charset=utf-8: ISO-8859-1 as before */
+        sqauth_sasl_free(s);
+        s = NULL;
+        CHECK_RC(sqauth_sasl_new(&s, "DIGEST-MD5", 10, &cfg, &err), SQAUTH_OK);
+        CHECK_RC(step(s, "realm=\"b\xfc" "cher.example\",nonce=\"OA6MG9tEQGm2hh\",qop=\"auth\",algorithm=md5-sess",
+                      &out, &err), SQAUTH_OK);
+        CHECK(out.len > 0 && strstr((const char *)out.data, "response=11e506583c2c55d662deccbde15a4ff8") != NULL);
+        sqauth_sasl_free(s);
+        sqauth_buf_wipe(&out);
+    }
     /* Without charset the server speaks ISO-8859-1: the same hash, the user
      * name sent in ISO-8859-1, the server's realm echoed as it came. */
     exchange(&o, "realm=\"b\xfc" "cher.example\",nonce=\"OA6MG9tEQGm2hh\",qop=\"auth\",algorithm=md5-sess",

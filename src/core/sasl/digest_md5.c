@@ -171,12 +171,21 @@ static sqauth_str buf_str(const sqauth_buf *b)
 /* ---- charset (RFC 2831 §2.1.2.1) ---- */
 
 /* With charset=utf-8: the ISO-8859-1 form of text when every character has
- * one, otherwise the UTF-8 bytes as they are; this is what Cyrus SASL and
- * Dovecot hash, so "jürgen" gives the same A1 with either charset. */
-static int hash_form_utf8(const char *text, size_t len, sqauth_buf *out, const char *what, sqauth_error *err)
+ * one, otherwise the UTF-8 bytes as they are; this is what Cyrus SASL
+ * hashes, so "jürgen" gives the same A1 with either charset. Dovecot 2.3
+ * hashes the UTF-8 bytes always: keep_utf8 (the 'digest_charset' option). */
+static int hash_form_utf8(const char *text, size_t len, int keep_utf8, sqauth_buf *out, const char *what,
+                          sqauth_error *err)
 {
     int representable, rc;
 
+    if (keep_utf8) {
+        rc = sqauth_utf8_check(text, len, what, err);
+        if (rc == SQAUTH_OK && sqauth_buf_append(out, text, len)) {
+            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        }
+        return rc;
+    }
     rc = sqauth_utf8_to_latin1(text, len, out, &representable, what, err);
     if (rc != SQAUTH_OK) {
         return rc;
@@ -458,12 +467,14 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
         /* The server reads UTF-8: names go out as the caller gave them. */
         user_w.data = s->authcid.data;
         user_w.len = s->authcid.len;
-        rc = hash_form_utf8(s->authcid.data, s->authcid.len, &user_h, "the user name", err);
+        rc = hash_form_utf8(s->authcid.data, s->authcid.len, s->digest_hash_utf8, &user_h, "the user name", err);
         if (rc == SQAUTH_OK) {
-            rc = hash_form_utf8((const char *)realm.data, realm.len, &realm_h, "the realm", err);
+            rc = hash_form_utf8((const char *)realm.data, realm.len, s->digest_hash_utf8, &realm_h, "the realm",
+                                err);
         }
         if (rc == SQAUTH_OK) {
-            rc = hash_form_utf8(s->password.data, s->password.len, &pass_h, "the password", err);
+            rc = hash_form_utf8(s->password.data, s->password.len, s->digest_hash_utf8, &pass_h, "the password",
+                                err);
         }
     } else if (rc == SQAUTH_OK) {
         /* The server reads ISO-8859-1: what is sent is what is hashed; the

@@ -60,6 +60,10 @@ typedef struct sqauth_sasl_config {
     /* Largest protected buffer we accept from the server (DIGEST-MD5
      * maxbuf); 0 = SQAUTH_SASL_DEFAULT_MAXBUF. */
     unsigned maxbuf;
+    /* DIGEST-MD5 under charset=utf-8: hash user name, realm and password as
+     * the UTF-8 bytes they are, instead of RFC 2831's ISO-8859-1 form of
+     * those that have one (Dovecot 2.3 does this). 0 = RFC 2831. */
+    int digest_hash_utf8;
 
     unsigned min_iterations; /* SCRAM; 0 = SQAUTH_SCRAM_DEFAULT_MIN_ITERATIONS */
     unsigned max_iterations; /* SCRAM; 0 = SQAUTH_SCRAM_DEFAULT_MAX_ITERATIONS */
@@ -116,6 +120,7 @@ struct sqauth_sasl {
     size_t qop_count;
     sqauth_owned cipher; /* DIGEST-MD5 auth-conf cipher forced by the caller */
     unsigned maxbuf;    /* our receive limit for protected buffers */
+    int digest_hash_utf8; /* see sqauth_sasl_config */
     unsigned min_iterations, max_iterations;
 
     void *state;        /* mechanism private state */
