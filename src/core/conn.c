@@ -53,8 +53,21 @@ int sqauth_conn_open(sqauth_conn **out, const char *host, unsigned port, int con
 
 int sqauth_conn_adopt(sqauth_conn **out, int fd, int timeout_ms, sqauth_error *err)
 {
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof(peer);
+    int rc;
+
     *out = NULL;
-    return conn_new(out, fd, 0, timeout_ms, err);
+    rc = conn_new(out, fd, 0, timeout_ms, err);
+    /* The peer's port keys the TLS sessions, as for a connection we open. */
+    if (rc == SQAUTH_OK && getpeername(fd, (struct sockaddr *)&peer, &len) == 0) {
+        if (peer.ss_family == AF_INET) {
+            (*out)->port = ntohs(((struct sockaddr_in *)&peer)->sin_port);
+        } else if (peer.ss_family == AF_INET6) {
+            (*out)->port = ntohs(((struct sockaddr_in6 *)&peer)->sin6_port);
+        }
+    }
+    return rc;
 }
 
 size_t sqauth_conn_buffered(const sqauth_conn *c)

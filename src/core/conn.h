@@ -36,7 +36,7 @@ typedef struct sqauth_conn {
     SSL *ssl;
     sqauth_tls_ctx *tls_ctx;
     int timeout_ms;              /* per read/write */
-    unsigned port;               /* connected to; 0 for an adopted socket */
+    unsigned port;               /* the server's port (0: an adopted socket that is not TCP) */
     char *session_key;           /* TLS sessions are cached under "port name" */
     unsigned char rbuf[16384];
     size_t rpos, rlen;

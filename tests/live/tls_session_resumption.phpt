@@ -49,6 +49,12 @@ echo "-- STARTTLS: its own port, its own sessions\n";
 try_open('first', $imap, $opts, true);
 try_open('second', $imap, $opts, true);
 
+echo "-- an adopted socket (fromStream) to the same port shares those sessions\n";
+$sock = fsockopen('127.0.0.1', $env['SQAUTH_TEST_IMAP_RESUME_PORT']);
+$c = Connection::fromStream($sock, 'imap', $opts + ['peer_name' => 'localhost']);
+echo 'fromStream: reused=', var_export($c->tlsInfo()['session_reused'], true), "\n";
+$c->close();
+
 echo "-- another name for the same server: not offered\n";
 try_open('127.0.0.1', "imaps://127.0.0.1:{$env['SQAUTH_TEST_IMAPS_RESUME_PORT']}", $opts);
 try_open('127.0.0.1 again', "imaps://127.0.0.1:{$env['SQAUTH_TEST_IMAPS_RESUME_PORT']}", $opts);
@@ -97,6 +103,8 @@ sessions cached: yes
 -- STARTTLS: its own port, its own sessions
 first: TLSv1.3 reused=false verified=true cert=server.pem login=ok
 second: TLSv1.3 reused=true verified=true cert=server.pem login=ok
+-- an adopted socket (fromStream) to the same port shares those sessions
+fromStream: reused=true
 -- another name for the same server: not offered
 127.0.0.1: TLSv1.3 reused=false verified=true cert=server.pem
 127.0.0.1 again: TLSv1.3 reused=true verified=true cert=server.pem
