@@ -64,49 +64,16 @@
 
 error_reporting(E_ALL);
 
+const SCRIPT = 'bench/connect.php';
+require __DIR__ . '/common.inc';
+
 /* ---------------------------------------------------------------- options */
 
-function usage(int $status): void
-{
-    $doc = file_get_contents(__FILE__);
-    preg_match('~/\*\*(.*?)\*/~s', $doc, $m);
-    fwrite($status ? STDERR : STDOUT, preg_replace('~^ \* ?~m', '', trim($m[1])) . "\n");
-    exit($status);
-}
-
-$opt = [];
-foreach (array_slice($argv, 1) as $arg) {
-    if (!preg_match('/^--(iterations|rounds|stime|json|help)(?:=(.*))?$/s', $arg, $m)
-        && !preg_match('/^-(h)()$/', $arg, $m)) {
-        fwrite(STDERR, "bench/connect.php: unknown argument " . var_export($arg, true) . " (try --help)\n");
-        exit(2);
-    }
-    $opt[$m[1]] = $m[2] ?? false;
-}
-if (isset($opt['h']) || isset($opt['help'])) {
-    usage(0);
-}
-function int_opt(array $opt, string $name, int $default, int $min = 1): int
-{
-    if (!isset($opt[$name])) {
-        return $default;
-    }
-    if (!is_string($opt[$name]) || !preg_match('/^[0-9]+$/', $opt[$name]) || (int)$opt[$name] < $min) {
-        fwrite(STDERR, "--$name must be an integer >= $min\n");
-        exit(2);
-    }
-    return (int)$opt[$name];
-}
-$N = int_opt($opt, 'iterations', 60);
-$ROUNDS = int_opt($opt, 'rounds', 5);
+$opt = parse_options($argv, ['iterations', 'rounds', 'stime', 'json']);
+$N = int_opt($opt, 'iterations', 60, 1);
+$ROUNDS = int_opt($opt, 'rounds', 5, 1);
 $STIME = int_opt($opt, 'stime', 5, 0);
 $JSON = isset($opt['json']);
-
-function fail(string $msg): never
-{
-    fwrite(STDERR, "bench/connect.php: ABORTED: $msg\n");
-    exit(1);
-}
 
 if (!extension_loaded('sqauth')) {
     fail('the sqauth extension is not loaded; run: php -n -d extension=modules/sqauth.so -d extension=curl bench/connect.php');
@@ -117,11 +84,7 @@ if (!extension_loaded('openssl')) {
 
 /* ------------------------------------------------------------ environment */
 
-$envfile = (getenv('SQAUTH_TEST_DIR') ?: '/tmp/sqauth-test') . '/env.json';
-$ENV = is_readable($envfile) ? json_decode((string)file_get_contents($envfile), true) : null;
-if (!is_array($ENV)) {
-    fail("$envfile is missing or unreadable: start the servers with `sh tests/setup/servers.sh start`");
-}
+$ENV = test_env();
 $HOST = $ENV['SQAUTH_TEST_HOST'];          // 127.0.0.1
 $NAME = $ENV['SQAUTH_TEST_HOSTNAME'];      // localhost (in the certificate)
 $CA = $ENV['SQAUTH_TEST_CA'];
@@ -130,18 +93,7 @@ $ROWS = [
     'imaps' => ['title' => 'IMAPS (implicit TLS)', 'port' => (int)$ENV['SQAUTH_TEST_IMAPS_PORT']],
     'starttls' => ['title' => 'IMAP + STARTTLS', 'port' => (int)$ENV['SQAUTH_TEST_IMAP_PORT']],
 ];
-foreach ([$CA, $OTHER_CA] as $f) {
-    if (!is_readable($f)) {
-        fail("$f is missing: start the servers with `sh tests/setup/servers.sh start`");
-    }
-}
-foreach ($ROWS as $row) {
-    $s = @stream_socket_client("tcp://$HOST:{$row['port']}", $errno, $errstr, 2);
-    if (!$s) {
-        fail("nothing listens on $HOST:{$row['port']} ($errstr): start the servers with `sh tests/setup/servers.sh start`");
-    }
-    fclose($s);
-}
+need_servers([$CA, $OTHER_CA], $HOST, array_column($ROWS, 'port'));
 
 /* ------------------------------------------------------------ contenders */
 

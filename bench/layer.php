@@ -14,14 +14,17 @@
  */
 declare(strict_types=1);
 
+// for test_env_file() only: this script has always ignored unknown arguments and has
+// no --help, so it keeps its own --mib loop and messages
+require __DIR__ . '/common.inc';
+
 $mib = 8;
 foreach (array_slice($argv, 1) as $a) {
     if (preg_match('/^--mib=(\d+)$/', $a, $m)) {
         $mib = max(1, (int)$m[1]);
     }
 }
-$dir = getenv('SQAUTH_TEST_DIR') ?: '/tmp/sqauth-test';
-$env = json_decode((string)@file_get_contents("$dir/env.json"), true);
+$env = json_decode((string)@file_get_contents(test_env_file()), true);
 if (!$env || empty($env['SQAUTH_TEST_CYRUS_AUTHCONF_PORT'])) {
     fwrite(STDERR, "start the test servers first (tests/setup/servers.sh start; tests/setup/cyrus.sh start)\n");
     exit(1);

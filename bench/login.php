@@ -72,50 +72,15 @@
 // Horde creates dynamic properties, which PHP 8.2 reports as deprecated.
 error_reporting(E_ALL & ~E_DEPRECATED & ~E_USER_DEPRECATED);
 
-const PEER_ROOT = '/usr/share/php';
+const SCRIPT = 'bench/login.php';
+require __DIR__ . '/common.inc';
 
 /* ---------------------------------------------------------------- options */
 
-function usage(int $status): void
-{
-    $doc = file_get_contents(__FILE__);
-    preg_match('~/\*\*(.*?)\*/~s', $doc, $m);
-    fwrite($status ? STDERR : STDOUT, preg_replace('~^ \* ?~m', '', trim($m[1])) . "\n");
-    exit($status);
-}
-
-$opt = [];
-foreach (array_slice($argv, 1) as $arg) {
-    if (!preg_match('/^--(iterations|rounds|json|help)(?:=(.*))?$/s', $arg, $m)
-        && !preg_match('/^-(h)()$/', $arg, $m)) {
-        fwrite(STDERR, "bench/login.php: unknown argument " . var_export($arg, true) . " (try --help)\n");
-        exit(2);
-    }
-    $opt[$m[1]] = $m[2] ?? false;
-}
-if (isset($opt['h']) || isset($opt['help'])) {
-    usage(0);
-}
-function int_opt(array $opt, string $name, int $default): int
-{
-    if (!isset($opt[$name])) {
-        return $default;
-    }
-    if (!is_string($opt[$name]) || !preg_match('/^[1-9][0-9]*$/', $opt[$name])) {
-        fwrite(STDERR, "--$name must be a positive integer\n");
-        exit(2);
-    }
-    return (int)$opt[$name];
-}
+$opt = parse_options($argv, ['iterations', 'rounds', 'json']);
 $N = int_opt($opt, 'iterations', 30);
 $ROUNDS = int_opt($opt, 'rounds', 5);
 $JSON = isset($opt['json']);
-
-function fail(string $msg): never
-{
-    fwrite(STDERR, "bench/login.php: ABORTED: $msg\n");
-    exit(1);
-}
 
 $RUN = 'php -n -d extension=modules/sqauth.so -d extension=curl bench/login.php';
 if (!extension_loaded('sqauth')) {
@@ -127,19 +92,12 @@ if (!extension_loaded('curl')) {
 if (!extension_loaded('openssl')) {
     fail('PHP\'s openssl extension is missing (add -d extension=openssl if it is shared on this system)');
 }
-foreach (['Horde/Imap/Client/Socket.php', 'Horde/Imap/Client/Auth/Scram.php', 'Horde/Socket/Client.php'] as $f) {
-    if (!is_file(PEER_ROOT . '/' . $f)) {
-        fail(PEER_ROOT . "/$f is missing: install the Debian package php-horde-imap-client");
-    }
-}
+load_peers(['Horde/Imap/Client/Socket.php', 'Horde/Imap/Client/Auth/Scram.php', 'Horde/Socket/Client.php'],
+    'the Debian package php-horde-imap-client');
 
 /* ------------------------------------------------------------ environment */
 
-$envfile = (getenv('SQAUTH_TEST_DIR') ?: '/tmp/sqauth-test') . '/env.json';
-$ENV = is_readable($envfile) ? json_decode((string)file_get_contents($envfile), true) : null;
-if (!is_array($ENV)) {
-    fail("$envfile is missing or unreadable: start the servers with `sh tests/setup/servers.sh start`");
-}
+$ENV = test_env();
 $CFG = [
     'host' => $ENV['SQAUTH_TEST_HOST'],          // 127.0.0.1
     'name' => $ENV['SQAUTH_TEST_HOSTNAME'],      // localhost (in the certificate)
@@ -149,26 +107,7 @@ $CFG = [
     'pass' => $ENV['SQAUTH_TEST_PASS'],
 ];
 $OTHER_CA = $ENV['SQAUTH_TEST_OTHER_CA'];
-foreach ([$CFG['ca'], $OTHER_CA] as $f) {
-    if (!is_readable($f)) {
-        fail("$f is missing: start the servers with `sh tests/setup/servers.sh start`");
-    }
-}
-$s = @stream_socket_client("tcp://{$CFG['host']}:{$CFG['port']}", $errno, $errstr, 2);
-if (!$s) {
-    fail("nothing listens on {$CFG['host']}:{$CFG['port']} ($errstr): start the servers with `sh tests/setup/servers.sh start`");
-}
-fclose($s);
-
-/* ------------------------------------------------------ peer code loading */
-
-set_include_path(PEER_ROOT . PATH_SEPARATOR . get_include_path());
-spl_autoload_register(function (string $class): void {
-    $file = PEER_ROOT . '/' . str_replace(['_', '\\'], '/', $class) . '.php';
-    if (is_file($file)) {
-        require_once $file;
-    }
-});
+need_servers([$CFG['ca'], $OTHER_CA], $CFG['host'], [$CFG['port']]);
 
 /**
  * Horde_Imap_Client_Auth_Scram without SASLprep (Horde_Stringprep is not in

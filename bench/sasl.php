@@ -48,41 +48,12 @@
 // which PHP 8.2 reports as deprecated; that is noise here, not an error.
 error_reporting(E_ALL & ~E_DEPRECATED & ~E_USER_DEPRECATED);
 
-const PEER_ROOT = '/usr/share/php';
+const SCRIPT = 'bench/sasl.php';
+require __DIR__ . '/common.inc';
 
 /* ---------------------------------------------------------------- options */
 
-function usage(int $status): void
-{
-    $doc = file_get_contents(__FILE__);
-    preg_match('~/\*\*(.*?)\*/~s', $doc, $m);
-    fwrite($status ? STDERR : STDOUT, preg_replace('~^ \* ?~m', '', trim($m[1])) . "\n");
-    exit($status);
-}
-
-$opt = [];
-foreach (array_slice($argv, 1) as $arg) {
-    if (!preg_match('/^--(iterations|scram-iterations|rounds|only|json|help)(?:=(.*))?$/s', $arg, $m)
-        && !preg_match('/^-(h)()$/', $arg, $m)) {
-        fwrite(STDERR, "bench/sasl.php: unknown argument " . var_export($arg, true) . " (try --help)\n");
-        exit(2);
-    }
-    $opt[$m[1]] = $m[2] ?? false;
-}
-if (isset($opt['h']) || isset($opt['help'])) {
-    usage(0);
-}
-function int_opt(array $opt, string $name, int $default): int
-{
-    if (!isset($opt[$name])) {
-        return $default;
-    }
-    if (!is_string($opt[$name]) || !preg_match('/^[1-9][0-9]*$/', $opt[$name])) {
-        fwrite(STDERR, "--$name must be a positive integer\n");
-        exit(2);
-    }
-    return (int)$opt[$name];
-}
+$opt = parse_options($argv, ['iterations', 'scram-iterations', 'rounds', 'only', 'json']);
 $N = int_opt($opt, 'iterations', 20000);
 $N_SCRAM = int_opt($opt, 'scram-iterations', max(1, intdiv($N, 100)));
 $ROUNDS = int_opt($opt, 'rounds', 5);
@@ -98,33 +69,14 @@ if (isset($opt['only'])) {
     }
 }
 
-function fail(string $msg): never
-{
-    fwrite(STDERR, "bench/sasl.php: ABORTED: $msg\n");
-    exit(1);
-}
-
 if (!extension_loaded('sqauth')) {
     fail('the sqauth extension is not loaded; run: php -n -d extension=modules/sqauth.so bench/sasl.php');
-}
-foreach (['Auth/SASL/DigestMD5.php', 'Horde/Imap/Client/Auth/DigestMD5.php'] as $f) {
-    if (!is_file(PEER_ROOT . '/' . $f)) {
-        fail(PEER_ROOT . "/$f is missing: install the Debian packages php-auth-sasl and php-horde-imap-client");
-    }
 }
 
 /* ------------------------------------------------------ peer code loading */
 
-// Horde and PEAR both use the PEAR naming convention: Horde_Imap_Client_Auth_Scram
-// lives in Horde/Imap/Client/Auth/Scram.php under the include path. PEAR's
-// files also require_once each other relative to the include path.
-set_include_path(PEER_ROOT . PATH_SEPARATOR . get_include_path());
-spl_autoload_register(function (string $class): void {
-    $file = PEER_ROOT . '/' . str_replace(['_', '\\'], '/', $class) . '.php';
-    if (is_file($file)) {
-        require_once $file;
-    }
-});
+load_peers(['Auth/SASL/DigestMD5.php', 'Horde/Imap/Client/Auth/DigestMD5.php'],
+    'the Debian packages php-auth-sasl and php-horde-imap-client');
 
 // PEAR Auth_SASL_SCRAM (Debian php-auth-sasl 1.1.0) builds its hash helpers
 // with create_function(), which PHP 8 removed, so as shipped it cannot run at

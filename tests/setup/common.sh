@@ -1,7 +1,7 @@
 # shellcheck shell=sh disable=SC2034,SC2154
 # Shared settings of the real-server test setup; sourced (POSIX sh) by
-# servers.sh, tls_peer.sh and smoke.sh. Every value can be overridden from the
-# environment before calling those scripts.
+# servers.sh, tls_peer.sh, cyrus.sh, smoke.sh and cyrus/check.sh. Every value can be
+# overridden from the environment before calling those scripts.
 
 SETUP_DIR=${SETUP_DIR:-$(cd "$(dirname "$0")" && pwd)}
 
@@ -149,4 +149,37 @@ closed_ports() {
 # pid_alive PIDFILE
 pid_alive() {
     [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
+# Background servers with pid files (cyrus.sh, tls_peer.sh): each script starts its own
+# servers its own way; waiting for them and stopping them is the same everywhere.
+
+# pidfile_pid PIDFILE : prints the pid when that process is alive, nothing otherwise
+pidfile_pid() {
+    if pid_alive "$1"; then cat "$1"; fi
+}
+
+# wait_port PORT DEADLINE [PIDFILE] : waits until $SQAUTH_TEST_HOST:PORT accepts a connection;
+# false once `date +%s` reaches DEADLINE or, given PIDFILE, as soon as that process is gone
+# (a server that writes its pid file itself only once listening must not pass it)
+wait_port() {
+    while ! port_open "$SQAUTH_TEST_HOST" "$1"; do
+        if [ "$(date +%s)" -ge "$2" ] || { [ -n "${3:-}" ] && ! pid_alive "$3"; }; then
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+# stop_pidfile PIDFILE : TERM to the process, KILL if it is still there after 3 s; removes
+# the pid file either way (safe to call twice)
+stop_pidfile() {
+    if pid_alive "$1"; then
+        _pid=$(cat "$1")
+        kill "$_pid" 2>/dev/null || true
+        _i=0
+        while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 30 ]; do sleep 0.1; _i=$((_i + 1)); done
+        kill -9 "$_pid" 2>/dev/null || true
+    fi
+    rm -f "$1"
 }

@@ -111,31 +111,17 @@ do_start() {
             </dev/null >"$C/$n.out" 2>&1 &
     done
     deadline=$(( $(date +%s) + SQAUTH_TEST_START_TIMEOUT ))
+    # no pid file to watch: the server writes its own only once it listens
     for n in $INSTANCES; do
-        while ! port_open "$SQAUTH_TEST_HOST" "$(inst_port "$n")"; do
-            if [ "$(date +%s)" -ge "$deadline" ]; then
-                tail -n 20 "$C/$n.log" "$C/$n.out" >&2
-                die "instance $n is not listening on $(inst_port "$n")"
-            fi
-            sleep 0.1
-        done
+        wait_port "$(inst_port "$n")" "$deadline" \
+            || { tail -n 20 "$C/$n.log" "$C/$n.out" >&2; die "instance $n is not listening on $(inst_port "$n")"; }
     done
     echo "cyrus.sh: started ($(for n in $INSTANCES; do printf '%s:%s ' "$n" "$(inst_port "$n")"; done))"
 }
 
 do_stop() {
-    for n in $INSTANCES; do
-        f=$C/$n.pid
-        if pid_alive "$f"; then
-            pid=$(cat "$f")
-            # the server ends its per-connection children itself (its own process group)
-            kill "$pid" 2>/dev/null || true
-            i=0
-            while kill -0 "$pid" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-            kill -9 "$pid" 2>/dev/null || true
-        fi
-        rm -f "$f"
-    done
+    # the server ends its per-connection children itself (its own process group)
+    for n in $INSTANCES; do stop_pidfile "$C/$n.pid"; done
     echo "cyrus.sh: stopped"
 }
 
@@ -143,7 +129,7 @@ do_status() {
     rc=0
     for n in $INSTANCES; do
         port=$(inst_port "$n")
-        pid=$(pid_alive "$C/$n.pid" && cat "$C/$n.pid" || true)
+        pid=$(pidfile_pid "$C/$n.pid")
         if port_open "$SQAUTH_TEST_HOST" "$port"; then st=listening; else st=closed; rc=1; fi
         printf '%-10s pid %-7s %s:%-5s %-9s %s\n' "$n" "${pid:--}" "$SQAUTH_TEST_HOST" "$port" "$st" "$(inst_args "$n")"
     done

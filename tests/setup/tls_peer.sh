@@ -75,29 +75,14 @@ do_start() {
     done
     deadline=$(( $(date +%s) + SQAUTH_TEST_START_TIMEOUT ))
     for n in $PEERS; do
-        while ! port_open "$SQAUTH_TEST_HOST" "$(peer_port "$n")"; do
-            if [ "$(date +%s)" -ge "$deadline" ] || ! pid_alive "$P/$n.pid"; then
-                cat "$P/$n.log" >&2
-                die "peer $n is not listening on $(peer_port "$n")"
-            fi
-            sleep 0.1
-        done
+        wait_port "$(peer_port "$n")" "$deadline" "$P/$n.pid" \
+            || { cat "$P/$n.log" >&2; die "peer $n is not listening on $(peer_port "$n")"; }
     done
     echo "tls_peer.sh: started ($(for n in $PEERS; do printf '%s:%s ' "$n" "$(peer_port "$n")"; done))"
 }
 
 do_stop() {
-    for n in $PEERS; do
-        f=$P/$n.pid
-        if pid_alive "$f"; then
-            pid=$(cat "$f")
-            kill "$pid" 2>/dev/null || true
-            i=0
-            while kill -0 "$pid" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-            kill -9 "$pid" 2>/dev/null || true
-        fi
-        rm -f "$f"
-    done
+    for n in $PEERS; do stop_pidfile "$P/$n.pid"; done
     echo "tls_peer.sh: stopped"
 }
 
@@ -105,7 +90,7 @@ do_status() {
     rc=0
     for n in $PEERS; do
         port=$(peer_port "$n")
-        pid=$(pid_alive "$P/$n.pid" && cat "$P/$n.pid" || true)
+        pid=$(pidfile_pid "$P/$n.pid")
         if port_open "$SQAUTH_TEST_HOST" "$port"; then st=listening; else st=closed; rc=1; fi
         printf '%-11s pid %-7s %s:%-5s %s\n' "$n" "${pid:--}" "$SQAUTH_TEST_HOST" "$port" "$st"
     done
