@@ -18,15 +18,26 @@
  *   --rounds=R       interleaved rounds; the median is reported (default 5)
  *   --json           print the results as JSON instead of a table
  *
- * Every login goes to 127.0.0.1:SQAUTH_TEST_IMAPS_PORT as SQAUTH_TEST_USER,
- * verifies the certificate against the test CA with the peer name
- * "localhost", makes a full TLS handshake (no session resumption: a new
- * handle/context each time) and ends with LOGOUT.
+ * Two Dovecot instances from tests/setup/servers.sh, the same configuration
+ * but for the login service:
+ *   resume (SQAUTH_TEST_IMAPS_RESUME_PORT): imap-login in "high-performance"
+ *          mode, one long-lived process, so its TLS tickets can be resumed
+ *          (the issue allows a bench to tune Dovecot's login services);
+ *   main   (SQAUTH_TEST_IMAPS_PORT): the default, a new login process with
+ *          new ticket keys per connection, so nobody resumes.
+ * Every login goes to 127.0.0.1 as SQAUTH_TEST_USER, verifies the
+ * certificate against the test CA with the peer name "localhost" and ends
+ * with LOGOUT. Contenders marked "resumed" must resume their TLS session
+ * after their first login (checked); all others must make a full handshake
+ * every time (checked too).
  *
  * PLAIN:
  *   sqauth       Connection::open('imaps://...', ['cafile','peer_name','timeout'])
  *                + authenticate('PLAIN', ...) + close(): greeting (its
  *                [CAPABILITY] code), AUTHENTICATE PLAIN with SASL-IR, LOGOUT.
+ *                Its per-process TLS session cache is on, as by default
+ *                (resumed); "session_resumption off" is the same with
+ *                'session_resumption' => false.
  *   Horde        Horde_Imap_Client_Socket (secure 'ssl', 'context' with the
  *                CA) + login() + logout(): the same three exchanges (Horde
  *                picks PLAIN first on a secure connection; checked).
@@ -36,6 +47,10 @@
  *                CURLOPT_FORBID_REUSE, no SSL session-ID cache, and
  *                CURLOPT_CUSTOMREQUEST 'NOOP': curl also sends CAPABILITY
  *                before and NOOP after AUTHENTICATE (two round trips more).
+ *                "fresh" is the issue's reference. "shared session cache":
+ *                the same, but with CURLOPT_SSL_SESSIONID_CACHE on and a
+ *                curl_share handle sharing CURL_LOCK_DATA_SSL_SESSION
+ *                between the handles (resumed): like for like with sqauth.
  *   PHP streams  stream_socket_client('ssl://...') with a stream context,
  *                greeting, "AUTHENTICATE PLAIN <base64>" (SASL-IR), LOGOUT.
  * SCRAM-SHA-256 (Dovecot: 4096 iterations):
@@ -56,17 +71,15 @@
  * Measured: client CPU per login = (ru_utime + ru_stime) delta of this
  * process over a round's N logins / N (curl's resolver thread included),
  * wall time per login = hrtime delta / N; median of R rounds. Server CPU is
- * not counted, but Dovecot shares the 2 cores: its login and imap processes
- * are as configured by tests/setup/servers.sh (a new imap-login process per
- * connection and a new imap process per login), which is what dominates
- * wall time. The server configuration is not changed.
+ * not counted, but Dovecot shares the 2 cores (a new imap process per login
+ * on both instances, which is what dominates wall time).
  *
  * Before timing, every contender must log in once (and show post-login
  * capabilities or a successful command), must fail with a wrong password,
  * and must refuse the server when given a CA that did not sign its
  * certificate; otherwise the script aborts (exit 1). Every timed login is
  * checked too. There are no speed assertions: the exit status does not
- * depend on timings. Default run: about 40-50 s (wall time is set by Dovecot).
+ * depend on timings. Default run: about 50-60 s (wall time is set by Dovecot).
  */
 
 // Horde creates dynamic properties, which PHP 8.2 reports as deprecated.
