@@ -5,6 +5,7 @@
  * filed, offered and dropped, and that contexts survive concurrent use.
  */
 #include "check.h"
+#include "conn.h"
 #include "tls/tls.h"
 
 #include <pthread.h>
@@ -48,7 +49,10 @@ static SSL_CTX *server_ctx(int max_version)
 /* One connection: handshake, then a byte from the server so that the
  * client reads the TLS 1.3 tickets that follow the handshake. Returns 1
  * when the client resumed, 0 when not, -1 on failure. */
-static int connect_tickets(sqauth_tls_ctx *client, SSL_CTX *server, const char *key, int tickets)
+/* Called on the client's SSL after the handshake (channel binding checks). */
+typedef void (*after_handshake)(SSL *client);
+
+static int connect_with(sqauth_tls_ctx *client, SSL_CTX *server, const char *key, int tickets, after_handshake hook)
 {
     SSL *c = SSL_new(sqauth_tls_ctx_ssl_ctx(client));
     SSL *s = SSL_new(server);
@@ -81,6 +85,9 @@ static int connect_tickets(sqauth_tls_ctx *client, SSL_CTX *server, const char *
         goto out;
     }
     rc = SSL_session_reused(c) ? 1 : 0;
+    if (hook) {
+        hook(c);
+    }
     /* As sqauth_conn_free() does: a session whose connection ends without
      * close_notify is marked not resumable by SSL_free(). */
     SSL_shutdown(c);
@@ -91,9 +98,14 @@ out:
     return rc;
 }
 
+static int connect_tickets(sqauth_tls_ctx *client, SSL_CTX *server, const char *key, int tickets)
+{
+    return connect_with(client, server, key, tickets, NULL);
+}
+
 static int connect_once(sqauth_tls_ctx *client, SSL_CTX *server, const char *key)
 {
-    return connect_tickets(client, server, key, -1);
+    return connect_with(client, server, key, -1, NULL);
 }
 
 static sqauth_tls_ctx *client_ctx(int max_version)
@@ -199,6 +211,46 @@ static void test_single_use(void)
     SSL_CTX_free(server12);
 }
 
+/* tls-unique (RFC 5929) of a resumed TLS 1.2 session is only safe with the
+ * extended master secret (RFC 7627 §5.4): refused without it. */
+static int tls_unique_rc;
+
+static void tls_unique_of(SSL *ssl)
+{
+    sqauth_conn conn;
+    sqauth_buf out = SQAUTH_BUF_INIT;
+    sqauth_error err;
+    const char *type = NULL;
+
+    memset(&conn, 0, sizeof(conn));
+    conn.ssl = ssl;
+    tls_unique_rc = sqauth_conn_channel_binding(&conn, "tls-unique", &type, &out, &err);
+    sqauth_buf_wipe(&out);
+}
+
+static void test_tls_unique_resumed(void)
+{
+    SSL_CTX *ems = server_ctx(TLS1_2_VERSION);
+    SSL_CTX *no_ems = server_ctx(TLS1_2_VERSION);
+    sqauth_tls_ctx *client = client_ctx(TLS1_2_VERSION);
+
+    CHECK(ems && no_ems && client);
+    if (ems && no_ems && client) {
+        SSL_CTX_set_options(no_ems, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+        CHECK(connect_with(client, ems, "993 ems", -1, tls_unique_of) == 0);
+        CHECK_RC(tls_unique_rc, SQAUTH_OK);
+        CHECK(connect_with(client, ems, "993 ems", -1, tls_unique_of) == 1);
+        CHECK_RC(tls_unique_rc, SQAUTH_OK);
+        CHECK(connect_with(client, no_ems, "993 no-ems", -1, tls_unique_of) == 0);
+        CHECK_RC(tls_unique_rc, SQAUTH_OK); /* a full handshake: fine */
+        CHECK(connect_with(client, no_ems, "993 no-ems", -1, tls_unique_of) == 1);
+        CHECK_RC(tls_unique_rc, SQAUTH_ERR_POLICY);
+    }
+    sqauth_tls_ctx_release(client);
+    SSL_CTX_free(ems);
+    SSL_CTX_free(no_ems);
+}
+
 #define THREADS 4
 #define ROUNDS 200
 
@@ -253,6 +305,7 @@ void test_tls_cache(void)
     test_sessions(TLS1_3_VERSION);
     test_sessions(TLS1_2_VERSION);
     test_single_use();
+    test_tls_unique_resumed();
     test_threads();
     sqauth_tls_cache_clear();
     CHECK(sqauth_tls_cache_size() == 0);
