@@ -15,7 +15,15 @@ sh scripts/build.sh || exit 1
 passed=0
 failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
-section() { printf '\n=== %s\n' "$*"; }
+# Each section says how long the one before it took (CI has a time budget).
+t_start=$(date +%s)
+t_section=$t_start
+section() {
+    now=$(date +%s)
+    [ "$now" = "$t_start" ] || printf '(%d s)\n' $((now - t_section))
+    t_section=$now
+    printf '\n=== %s\n' "$*"
+}
 jobs=$(nproc)
 
 # The real servers the live tests log in to (Dovecot, openssl s_server),
@@ -87,8 +95,9 @@ phpt() {
     label=$1
     shift
     section "$label"
-    NO_INTERACTION=1 REPORT_EXIT_STATUS=1 make -s test TESTS="-j$jobs -q --show-diff $* tests" >phpt.log 2>&1
+    NO_INTERACTION=1 REPORT_EXIT_STATUS=1 make -s test TESTS="-j$jobs -q --show-diff --show-slow 30000 $* tests" >phpt.log 2>&1
     grep -E "^(FAIL|LEAK|BORK|SKIP)" phpt.log | head -n 40
+    sed -n '/^SLOW TEST SUMMARY/,/^=====/p' phpt.log | grep '^(' | head -n 5
     grep -E "^Tests (passed|failed|skipped)|^Tests leaked|^Number of tests" phpt.log
     p=$(sed -n 's/^Tests passed *: *\([0-9]*\).*/\1/p' phpt.log | head -n 1)
     f=$(sed -n 's/^Tests failed *: *\([0-9]*\).*/\1/p' phpt.log | head -n 1)
@@ -129,5 +138,6 @@ else
     count 0 1
 fi
 
+printf '(%d s)\n\ntotal %d s\n' $(($(date +%s) - t_section)) $(($(date +%s) - t_start))
 printf '\n%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

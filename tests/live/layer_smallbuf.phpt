@@ -28,19 +28,19 @@ foreach ([[], ['cipher' => '3des'], ['cipher' => 'des'], ['maxbuf' => 8192]] as 
 {"mechanism":"DIGEST-MD5","qop":"auth-conf","cipher":"rc4","maxbuf_send":4096,"maxbuf_receive":65536}
 ok sent 307200, echoed 307200
 ok sent 40000, echoed 40000
-ok sent 1048577, echoed 1048577
+ok: all sent and echoed, byte-exact
 == {"cipher":"3des"}
 {"mechanism":"DIGEST-MD5","qop":"auth-conf","cipher":"3des","maxbuf_send":4096,"maxbuf_receive":65536}
 ok sent 307200, echoed 307200
 ok sent 40000, echoed 40000
-ok sent 1048577, echoed 1048577
+ok: all sent and echoed, byte-exact
 == {"cipher":"des"}
 {"mechanism":"DIGEST-MD5","qop":"auth-conf","cipher":"des","maxbuf_send":4096,"maxbuf_receive":65536}
 ok sent 307200, echoed 307200
 ok sent 40000, echoed 40000
-ok sent 1048577, echoed 1048577
+ok: all sent and echoed, byte-exact
 == {"maxbuf":8192}
 {"mechanism":"DIGEST-MD5","qop":"auth-conf","cipher":"rc4","maxbuf_send":4096,"maxbuf_receive":8192}
 ok sent 307200, echoed 307200
 ok sent 40000, echoed 40000
-ok sent 1048577, echoed 1048577
+ok: all sent and echoed, byte-exact
