@@ -89,6 +89,17 @@ else
     count 0 1
 fi
 
+# The libFuzzer harnesses (tests/fuzz/) over their seed corpus and crash
+# reproducers, under ASan and UBSan: every server-byte parser of the core.
+section "fuzz harnesses over their corpus (libFuzzer, ASan, UBSan)"
+if out=$(make -s -C src/core -j"$jobs" fuzz OBJDIR=.build-fuzz 2>&1 && make -s -C src/core fuzz-regress OBJDIR=.build-fuzz 2>&1); then
+    echo "$out" | grep '^fuzz-regress'
+    count "$(echo "$out" | grep -c '^fuzz-regress: .* ok')" 0
+else
+    echo "$out" | tail -n 30
+    count 0 1
+fi
+
 # run-tests.php prints "Tests passed : N" and "Tests failed : N"; leaks under
 # valgrind are counted as "Leaked" and as failures here.
 phpt() {

@@ -491,6 +491,29 @@ static void test_failures(void)
         CHECK_RC(sqauth_sasl_unwrap(s, b.data, b.len, &consumed, &out, &err), SQAUTH_ERR_INTEGRITY);
         CHECK_BYTES(err.message, strlen(err.message),
                     "DIGEST-MD5 security layer: the encrypted part is not a whole number of cipher blocks");
+        /* a pad longer than the message before it (found while writing
+         * tests/fuzz/fuzz_digest_layer.c; its corpus has the reproducers,
+         * crash-*des-pad-longer-than-message): the shortest buffer, 16 bytes
+         * that decrypt to six bytes of 0x07 and a MAC. The pad check must
+         * stop at the buffer's start, not read the plaintext already in out
+         * (two 0x07 here) and go on with a message of -1 bytes. */
+        sqauth_sasl_free(s);
+        s = authenticated(vdes, 0);
+        memset(plain, 7, 6);
+        memset(plain + 6, 0x4d, SQAUTH_DMD5_MAC_LEN);
+        sqauth_buf_reset(&b);
+        sqauth_buf_append(&b, "\0\0\0\x16", 4);   /* 16 + 6 */
+        sqauth_buf_reserve(&b, 40);
+        CHECK(EVP_CipherInit_ex2(ctx, c, key, kcs + 8, 1, NULL) == 1 && EVP_CIPHER_CTX_set_padding(ctx, 0) == 1
+              && EVP_CipherUpdate(ctx, b.data + 4, &n1, plain, 16) == 1 && n1 == 16);
+        b.len = 20;
+        sqauth_buf_append(&b, "\0\1\0\0\0\0", 6);
+        sqauth_buf_reset(&out);
+        sqauth_buf_append(&out, "\x07\x07", 2);
+        CHECK_RC(sqauth_sasl_unwrap(s, b.data, b.len, &consumed, &out, &err), SQAUTH_ERR_INTEGRITY);
+        CHECK_BYTES(err.message, strlen(err.message),
+                    "DIGEST-MD5 security layer: bad padding after decryption (tampered buffer or wrong key)");
+        CHECK(consumed == 0 && out.len == 2);
         sqauth_sasl_free(s);
         EVP_CIPHER_CTX_free(ctx);
         EVP_CIPHER_free(c);

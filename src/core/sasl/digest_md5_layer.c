@@ -460,7 +460,10 @@ int sqauth_dmd5_layer_open(sqauth_dmd5_layer *l, const unsigned char *in, size_t
         msg_len = enc_len - SQAUTH_DMD5_MAC_LEN;
         if (is_block(l->cipher)) {
             size_t pad = p[msg_len - 1], i;
-            unsigned bad = pad < 1 || pad > DES_BLOCK;
+            /* The shortest buffer (two blocks) leaves a 6-byte message: a
+             * pad byte of 7 or 8 there would reach back before p and leave
+             * msg_len below zero. */
+            unsigned bad = pad < 1 || pad > DES_BLOCK || pad > msg_len;
             for (i = 1; !bad && i <= pad; i++) {
                 bad |= p[msg_len - i] != pad;
             }
