@@ -840,6 +840,7 @@ static ssize_t conn_stream_read(php_stream *stream, char *buf, size_t count)
     sqauth_conn *conn;
     sqauth_error err;
     size_t total = 0, got;
+    int saved_timeout;
 
     d->timed_out = 0;
     if (!c || !c->session || c->dead) {
@@ -853,12 +854,20 @@ static ssize_t conn_stream_read(php_stream *stream, char *buf, size_t count)
             return 0;
         }
     }
+    /* Non-blocking: never wait, not even for the rest of a TLS record or a
+     * security-layer buffer that has only partly arrived (a zero timeout
+     * makes any wait end at once; what arrived stays buffered). */
+    saved_timeout = conn->timeout_ms;
+    if (!d->blocking) {
+        conn->timeout_ms = 0;
+    }
     /* Take everything already decrypted, so that stream_select() on the
      * socket never waits for bytes that are sitting in our buffers. */
     do {
         if (sqauth_conn_read_some(conn, buf + total, count - total, &got, &err) != SQAUTH_OK) {
+            conn->timeout_ms = saved_timeout;
             if (err.code == SQAUTH_ERR_TIMEOUT) {
-                d->timed_out = 1;
+                d->timed_out = d->blocking;
                 return (ssize_t)total;
             }
             stream->eof = 1;
@@ -871,6 +880,7 @@ static ssize_t conn_stream_read(php_stream *stream, char *buf, size_t count)
         }
         total += got;
     } while (total < count && sqauth_conn_has_pending(conn));
+    conn->timeout_ms = saved_timeout;
     return (ssize_t)total;
 }
 
