@@ -159,7 +159,7 @@ static int opt_tls_version(zval *zv, int *out, const char *key)
 
     ZVAL_DEREF(zv);
     for (i = 0; Z_TYPE_P(zv) == IS_STRING && i < sizeof(versions) / sizeof(versions[0]); i++) {
-        if (strcmp(Z_STRVAL_P(zv), versions[i].name) == 0) {
+        if (zend_string_equals_cstr(Z_STR_P(zv), versions[i].name, strlen(versions[i].name))) {
             *out = versions[i].version;
             return SUCCESS;
         }

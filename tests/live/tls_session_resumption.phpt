@@ -86,7 +86,8 @@ try_open('main 1', $main, $opts, true);
 try_open('main 2', $main, $opts, true);
 
 echo "-- options\n";
-foreach ([['session_resumption' => 1], ['max_protocol' => 'TLSv1.4'], ['min_protocol' => 'TLSv1.3', 'max_protocol' => 'TLSv1.2']] as $o) {
+foreach ([['session_resumption' => 1], ['max_protocol' => 'TLSv1.4'], ['max_protocol' => "TLSv1.2\0"],
+          ['min_protocol' => 'TLSv1.3', 'max_protocol' => 'TLSv1.2']] as $o) {
     try {
         Connection::open($imaps, $o);
     } catch (Throwable $e) {
@@ -129,5 +130,6 @@ main 1: TLSv1.3 reused=false verified=true cert=server.pem login=ok
 main 2: TLSv1.3 reused=false verified=true cert=server.pem login=ok
 -- options
 TypeError: SqAuth\Connection::open(): Argument #2 ($options) option "session_resumption" must be of type bool, int given
+ValueError: SqAuth\Connection::open(): Argument #2 ($options) option "max_protocol" must be "TLSv1", "TLSv1.1", "TLSv1.2" or "TLSv1.3"
 ValueError: SqAuth\Connection::open(): Argument #2 ($options) option "max_protocol" must be "TLSv1", "TLSv1.1", "TLSv1.2" or "TLSv1.3"
 ValueError: SqAuth\Connection::open(): Argument #2 ($options) option "max_protocol" is below "min_protocol" (default TLSv1.2)
