@@ -6,6 +6,8 @@
 SETUP_DIR=${SETUP_DIR:-$(cd "$(dirname "$0")" && pwd)}
 
 : "${SQAUTH_TEST_DIR:=/tmp/sqauth-test}"
+# the longest a start script waits for its servers to listen and be ready (README, "Readiness")
+: "${SQAUTH_TEST_START_TIMEOUT:=30}"
 : "${SQAUTH_TEST_CERTS:=$SQAUTH_TEST_DIR/certs}"
 : "${SQAUTH_TEST_HOST:=127.0.0.1}"        # every listener is on this address
 : "${SQAUTH_TEST_HOSTNAME:=localhost}"    # the name in the good certificate's SAN

@@ -20,7 +20,6 @@ SETUP_DIR=$(cd "$(dirname "$0")" && pwd)
 
 C=$SQAUTH_TEST_DIR/cyrus
 SRC=$SETUP_DIR/cyrus
-: "${SQAUTH_TEST_START_TIMEOUT:=15}"
 INSTANCES="auth authint authconf smallbuf weak des3 all tamper replay truncate cleartext oversize"
 
 die() { echo "cyrus.sh: $*" >&2; exit 1; }
@@ -116,6 +115,11 @@ do_start() {
         wait_port "$(inst_port "$n")" "$deadline" \
             || { tail -n 20 "$C/$n.log" "$C/$n.out" >&2; die "instance $n is not listening on $(inst_port "$n")"; }
     done
+    # ready: each greets with its mechanisms (tests/setup/README.md, "Readiness")
+    # shellcheck disable=SC2046
+    php -n "$SETUP_DIR/ready.php" --timeout="$SQAUTH_TEST_START_TIMEOUT" \
+        $(for n in $INSTANCES; do printf 'cyrus-%s=imap://%s:%s ' "$n" "$SQAUTH_TEST_HOST" "$(inst_port "$n")"; done) \
+        || die "Cyrus SASL servers not ready"
     echo "cyrus.sh: started ($(for n in $INSTANCES; do printf '%s:%s ' "$n" "$(inst_port "$n")"; done))"
 }
 

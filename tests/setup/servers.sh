@@ -1,8 +1,9 @@
 #!/bin/sh
 # Private Dovecot instances on loopback for sqauth's real-server tests.
 #
-#   servers.sh start    make certificates, configs, the mail user; start everything; wait for
-#                       every port (at most SQAUTH_TEST_START_TIMEOUT seconds, default 15)
+#   servers.sh start    make certificates, configs, the mail user; start everything; return once
+#                       every endpoint is ready (ready.php; at most SQAUTH_TEST_START_TIMEOUT
+#                       seconds, default 30)
 #   servers.sh stop     stop every instance this script started (safe to call twice)
 #   servers.sh status   one line per instance and port
 #   servers.sh env      print `export` lines (also written to $SQAUTH_TEST_DIR/env.sh, env.json)
@@ -41,7 +42,6 @@ SETUP_DIR=$(cd "$(dirname "$0")" && pwd)
 
 D=$SQAUTH_TEST_DIR
 INSTANCES="main expired wronghost selfsigned unknownca clientcert resume"
-: "${SQAUTH_TEST_START_TIMEOUT:=15}"
 
 die() { echo "servers.sh: $*" >&2; exit 1; }
 
@@ -55,6 +55,37 @@ instance_ports() {
         clientcert) echo "$SQAUTH_TEST_IMAPS_CLIENTCERT_PORT $SQAUTH_TEST_IMAP_CLIENTCERT_PORT" ;;
         resume) echo "$SQAUTH_TEST_IMAPS_RESUME_PORT $SQAUTH_TEST_IMAP_RESUME_PORT" ;;
     esac
+}
+
+# ready_endpoints: NAME=KIND://HOST:PORT for ready.php, every listener of every instance on
+# every address it listens on
+ready_endpoints() {
+    for n in $INSTANCES; do
+        for a in $(listen_addrs "$n" | tr -d ,); do
+            case $a in *:*) a="[$a]" ;; esac
+            case $n in
+            main)
+                printf '%s ' "$n-imap=imap+starttls://$a:$SQAUTH_TEST_IMAP_PORT" \
+                    "$n-imaps=imaps://$a:$SQAUTH_TEST_IMAPS_PORT" \
+                    "$n-pop3=pop3+stls://$a:$SQAUTH_TEST_POP3_PORT" \
+                    "$n-pop3s=pop3s://$a:$SQAUTH_TEST_POP3S_PORT" \
+                    "$n-submission=smtp+starttls://$a:$SQAUTH_TEST_SUBMISSION_PORT" \
+                    "$n-submissions=smtps://$a:$SQAUTH_TEST_SUBMISSIONS_PORT" ;;
+            clientcert)
+                printf '%s ' "$n-imaps=imaps://$a:$SQAUTH_TEST_IMAPS_CLIENTCERT_PORT" \
+                    "$n-imap=imap+starttls://$a:$SQAUTH_TEST_IMAP_CLIENTCERT_PORT" ;;
+            resume)
+                printf '%s ' "$n-imaps=imaps://$a:$SQAUTH_TEST_IMAPS_RESUME_PORT" \
+                    "$n-imap=imap+starttls://$a:$SQAUTH_TEST_IMAP_RESUME_PORT" ;;
+            *)
+                printf '%s ' "$n-imaps=imaps://$a:$(instance_ports "$n")" ;;
+            esac
+        done
+    done
+    # LMTP listens on SQAUTH_TEST_HOST only
+    printf '%s ' "main-lmtp=lmtp://$SQAUTH_TEST_HOST:$SQAUTH_TEST_LMTP_PORT" \
+        "relay=smtp://$SQAUTH_TEST_HOST:$SQAUTH_TEST_RELAY_PORT" \
+        "oauth2=http://$SQAUTH_TEST_HOST:$SQAUTH_TEST_OAUTH_PORT"
 }
 
 ensure_mail_user() {
@@ -392,20 +423,19 @@ do_start() {
         fi
         sleep 0.1
     done
-    # Listening is not ready: until the auth process answers, imap-login greets
-    # with "* OK Waiting for authentication process to respond.." and no
-    # capabilities. Wait for a real greeting on both addresses.
-    for h in "$SQAUTH_TEST_HOST" "$SQAUTH_TEST_REMOTE_HOST"; do
-        until perl -MIO::Socket::INET -e '
-            my $s = IO::Socket::INET->new(PeerAddr => $ARGV[0], PeerPort => $ARGV[1], Timeout => 2) or exit 1;
-            alarm 3; my $l = <$s>; exit(($l // "") =~ /^\* OK \[CAPABILITY / ? 0 : 1)' "$h" "$SQAUTH_TEST_IMAP_PORT"; do
-            if [ "$(date +%s)" -ge "$deadline" ]; then
-                tail -n 40 "$D/log/main.log" >&2
-                die "Dovecot's auth process not ready after ${SQAUTH_TEST_START_TIMEOUT}s"
-            fi
-            sleep 0.2
+    # Listening is not ready (tests/setup/README.md, "Readiness"): every endpoint of every
+    # instance, on every address, must answer a real session that ends with its mechanisms.
+    # shellcheck disable=SC2046
+    php -n "$SETUP_DIR/ready.php" --timeout="$(( deadline - $(date +%s) > 1 ? deadline - $(date +%s) : 1 ))" \
+        $(ready_endpoints) >"$D/log/ready.log" 2>&1 || {
+        cat "$D/log/ready.log" >&2
+        for f in "$D"/log/*.log; do
+            echo "----- $f" >&2
+            tail -n 15 "$f" >&2
         done
-    done
+        die "servers not ready: see above (SQAUTH_TEST_START_TIMEOUT=$SQAUTH_TEST_START_TIMEOUT s)"
+    }
+    cat "$D/log/ready.log"
     echo "servers.sh: started (state in $D; env in $D/env.sh and $D/env.json)"
 }
 

@@ -68,13 +68,17 @@ check "IMAP $SQAUTH_TEST_IMAP_PORT STARTTLS AUTH=PLAIN $SQAUTH_TEST_REALM2_USER@
     -u "$SQAUTH_TEST_REALM2_USER@b.example:$SQAUTH_TEST_REALM2_PASS" --login-options AUTH=PLAIN
 refuse "IMAP $SQAUTH_TEST_IMAP_PORT wrong password refused" \
     curlc --ssl-reqd "imap://$N:$SQAUTH_TEST_IMAP_PORT/" -u "$U:wrong" --login-options AUTH=PLAIN
-# raw HOST PORT TEXT: send TEXT (printf escapes) in clear text, print every reply line
+# raw HOST PORT TEXT: wait for the greeting as a client must (a Dovecot login process greets
+# only once its auth process answers; input sent earlier gets "Waiting for authentication
+# process"), then send TEXT (printf escapes) in clear text and print every reply line
 raw() {
     # shellcheck disable=SC2059
     printf "$3" | perl -MIO::Socket::INET -e '
         my $s = IO::Socket::INET->new(PeerAddr => $ARGV[0], PeerPort => $ARGV[1], Timeout => 5) or die "$!\n";
+        alarm 10;
+        my $g; do { $g = <$s> // die "no greeting\n"; print $g } while ($g =~ /^\d{3}-/);
         local $/; my $in = <STDIN>; print $s $in; shutdown($s, 1);
-        alarm 10; while (<$s>) { print }' "$1" "$2"
+        $/ = "\n"; while (<$s>) { print }' "$1" "$2"
 }
 check "IMAP $SQAUTH_TEST_IMAP_PORT on $H: PLAIN without TLS accepted (loopback counts as secured)" \
     curl -sS --max-time 10 "imap://$H:$SQAUTH_TEST_IMAP_PORT/" -u "$U:$PW" --login-options AUTH=PLAIN

@@ -38,7 +38,6 @@ SETUP_DIR=$(cd "$(dirname "$0")" && pwd)
 P=$SQAUTH_TEST_DIR/tls_peer
 C=$SQAUTH_TEST_CERTS
 PEERS="tls11 clientcert alert"
-: "${SQAUTH_TEST_START_TIMEOUT:=15}"
 
 die() { echo "tls_peer.sh: $*" >&2; exit 1; }
 
