@@ -2,8 +2,9 @@
 /*
  * SCRAM-SHA-256 and SCRAM-SHA-1 (RFC 5802, RFC 7677; SMTP framing RFC 4954)
  * for PEAR Net_SMTP, the SMTP layer of Roundcube, computed by the sqauth
- * extension (SqAuth\SaslClient). Net_SMTP's own SCRAM depends on
- * Auth_SASL's SCRAM class, which calls create_function() and dies on PHP 8.
+ * extension (SqAuth\SaslClient). Net_SMTP 1.10 has no SCRAM, and the SCRAM
+ * class of Auth_SASL 1.1 (Auth/SASL/SCRAM.php) calls create_function(),
+ * which PHP 8 removed.
  *
  *   $smtp = new Net_SMTP('tls://mail.example.com', 465);
  *   ScramAuth::register($smtp);                 // SCRAM-SHA-256 first, then SCRAM-SHA-1
