@@ -10,11 +10,10 @@
 #include "php.h"
 
 /* The floor is 8.2: the generated arginfo marks every password parameter
- * with #[\SensitiveParameter] (ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER)), and
- * the binding uses zend_string_toupper() and zend_string_equals_cstr(); all
- * three arrived in 8.2. On 8.1 the build would stop at the first of them with
- * an error that does not say why, and a build without the attribute would
- * put passwords into stack traces, which sqauth promises never to do. */
+ * with #[\SensitiveParameter] (ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER)),
+ * which 8.2 introduced. On 8.1 the build would stop there with an error that
+ * does not say why, and a build without the attribute would put passwords
+ * into stack traces, which sqauth promises never to do. */
 #if PHP_VERSION_ID < 80200
 # error "sqauth needs PHP 8.2 or later (#[\\SensitiveParameter] keeps passwords out of stack traces); see docs/compat.md"
 #endif
