@@ -4,7 +4,8 @@
 #   2. the .phpt suite,
 #   3. the .phpt suite again under valgrind (leaks and memory errors fail it),
 #      and the C core tests under valgrind,
-#   4. the PECL release check: `pecl package`, then `pecl install` of that
+#   4. composer.json for PIE (composer validate, PIE's php-ext schema), and
+#      the PECL release check: `pecl package`, then `pecl install` of that
 #      tarball and a smoke test of the installed extension.
 # Ends with one line "N passed, N failed" over everything.
 set -u
@@ -132,6 +133,20 @@ if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=def
     count 1 0
 else
     cat valgrind-core.log
+    count 0 1
+fi
+
+# PIE reads composer.json: Composer's own validation (Debian's Composer 2.5
+# predates the php-ext key and reports it only as a publish warning, so
+# --no-check-publish) and our check against PIE's php-ext schema
+# (tests/composer_json.phpt runs that one too, with broken variants).
+section "composer.json for PIE"
+if COMPOSER_ALLOW_SUPERUSER=1 composer validate --no-interaction --no-check-publish >composer-validate.log 2>&1 \
+    && php -n scripts/check-composer-json.php >>composer-validate.log 2>&1; then
+    tail -n 1 composer-validate.log
+    count 1 0
+else
+    cat composer-validate.log
     count 0 1
 fi
 

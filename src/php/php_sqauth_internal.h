@@ -3,6 +3,7 @@
 #define PHP_SQAUTH_INTERNAL_H
 
 #include "php.h"
+#include "php_sqauth_compat.h"
 #include "../core/common.h"
 #include "../core/sasl/sasl.h"
 #include "../core/tls/tls.h"
