@@ -33,6 +33,7 @@ void test_simple_mechs(void);
 void test_digest_md5(void);
 void test_digest_layer(void);
 void test_scram(void);
+void test_scram_cache(void);
 void test_oauth(void);
 void test_random(void);
 void test_tls_cache(void);

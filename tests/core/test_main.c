@@ -10,6 +10,7 @@ int main(void)
     test_digest_md5();
     test_digest_layer();
     test_scram();
+    test_scram_cache();
     test_oauth();
     test_random();
     test_tls_cache();

@@ -164,6 +164,7 @@ int sqauth_sasl_new(sqauth_sasl **out, const char *mech_name, size_t mech_name_l
     s->max_iterations = cfg->max_iterations ? cfg->max_iterations : SQAUTH_SCRAM_DEFAULT_MAX_ITERATIONS;
     s->maxbuf = cfg->maxbuf ? cfg->maxbuf : SQAUTH_SASL_DEFAULT_MAXBUF;
     s->digest_hash_utf8 = cfg->digest_hash_utf8;
+    s->no_key_cache = cfg->no_key_cache;
 
     if (sqauth_owned_set(&s->authcid, cfg->authcid) || sqauth_owned_set(&s->password, cfg->password)
         || sqauth_owned_set(&s->authzid, cfg->authzid) || sqauth_owned_set(&s->token, cfg->token)

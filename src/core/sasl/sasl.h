@@ -67,6 +67,9 @@ typedef struct sqauth_sasl_config {
 
     unsigned min_iterations; /* SCRAM; 0 = SQAUTH_SCRAM_DEFAULT_MIN_ITERATIONS */
     unsigned max_iterations; /* SCRAM; 0 = SQAUTH_SCRAM_DEFAULT_MAX_ITERATIONS */
+    /* SCRAM: neither use nor fill the process's key cache (scram_cache.h)
+     * for this exchange. 0 = use it. */
+    int no_key_cache;
 
     sqauth_str cb_type;   /* channel binding type for -PLUS, e.g. "tls-exporter" */
     sqauth_str cb_data;   /* channel binding data */
@@ -122,6 +125,8 @@ struct sqauth_sasl {
     unsigned maxbuf;    /* our receive limit for protected buffers */
     int digest_hash_utf8; /* see sqauth_sasl_config */
     unsigned min_iterations, max_iterations;
+    int no_key_cache;   /* see sqauth_sasl_config */
+    int key_cache_hit;  /* SCRAM: the keys of this exchange came from the cache */
 
     void *state;        /* mechanism private state */
     int started;
