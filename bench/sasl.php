@@ -9,7 +9,7 @@
  *
  * Options:
  *   --iterations=N        calls per round for DIGEST-MD5 and CRAM-MD5 (default 20000)
- *   --scram-iterations=M  whole SCRAM-SHA-256 exchanges per round (default N/100)
+ *   --scram-iterations=M  whole SCRAM exchanges per round (default N/100; 20 M for key cache hits)
  *   --rounds=R            interleaved rounds; the median is reported (default 5)
  *   --only=LIST           comma list of groups: digest,cram,scram,baseline (default all)
  *   --json                print the results as JSON instead of a table
@@ -27,7 +27,12 @@
  *      path: sqauth uses OpenSSL RAND_bytes, PEAR and Horde read /dev/urandom).
  *   2. CRAM-MD5 (RFC 2195 §2): base64 challenge in, base64 response out.
  *   3. A whole SCRAM-SHA-256 exchange (RFC 7677 §3, i=4096) on raw messages:
- *      client-first, server-first in / client-final out, server-final checked.
+ *      client-first, server-first in / client-final out, server-final checked;
+ *      sqauth with its SCRAM key cache off ('scram_cache' => false: PBKDF2
+ *      every time, like the peers) and with it warm (a repeat login with the
+ *      same password, salt and count: no PBKDF2), and the same two for
+ *      SCRAM-SHA-1 (RFC 5802 §5). The script checks that every "hit"
+ *      exchange was a cache hit and that "off" made no lookup.
  *
  * Every implementation's output is checked against the RFC vector (and
  * against the others) before timing and again on the last result of every
@@ -115,6 +120,12 @@ const SCRAM_CLIENT_FINAL = 'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)
 const SCRAM_SERVER_FINAL = 'v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=';
 // The same with one bit of the server signature changed: must not verify.
 const SCRAM_SERVER_FINAL_BAD = 'v=7rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=';
+// RFC 5802 §5 (SCRAM-SHA-1), for the key cache rows.
+const SCRAM1_CNONCE = 'fyko+d2lbbFgONRv9qkxdawL';
+const SCRAM1_CLIENT_FIRST = 'n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL';
+const SCRAM1_SERVER_FIRST = 'r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096';
+const SCRAM1_CLIENT_FINAL = 'c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=';
+const SCRAM1_SERVER_FINAL = 'v=rmF9pqV8S7suAoZWja4dJRkFsKQ=';
 
 /* ------------------------------------------- peers with a fixed client nonce */
 
@@ -253,23 +264,47 @@ function check_cram(string $impl, mixed $b64): void
 }
 
 /** $r = [client-first, client-final, server verified?] */
-function check_scram(string $impl, mixed $r): void
+/** A check for one SCRAM exchange against an RFC example ($rfc names it in messages). */
+function scram_checker(string $mech, string $rfc, string $clientFirst, string $clientFinal): Closure
 {
-    global $CHECKED;
-    if (!is_array($r) || count($r) !== 3) {
-        fail("$impl (SCRAM-SHA-256) harness returned " . get_debug_type($r));
-    }
-    [$first, $final, $verified] = $r;
-    if ($first !== SCRAM_CLIENT_FIRST) {
-        fail("$impl (SCRAM-SHA-256) client-first is " . var_export($first, true) . ', RFC 7677 says ' . SCRAM_CLIENT_FIRST);
-    }
-    if ($final !== SCRAM_CLIENT_FINAL) {
-        fail("$impl (SCRAM-SHA-256) client-final is " . var_export($final, true) . ', RFC 7677 says ' . SCRAM_CLIENT_FINAL);
-    }
-    if ($verified !== true) {
-        fail("$impl (SCRAM-SHA-256) did not verify the RFC 7677 server signature");
-    }
-    $CHECKED['scram'][$impl] = $r;
+    return static function (string $impl, mixed $r) use ($mech, $rfc, $clientFirst, $clientFinal): void {
+        global $CHECKED;
+        if (!is_array($r) || count($r) !== 3) {
+            fail("$impl ($mech) harness returned " . get_debug_type($r));
+        }
+        [$first, $final, $verified] = $r;
+        if ($first !== $clientFirst) {
+            fail("$impl ($mech) client-first is " . var_export($first, true) . ", $rfc says $clientFirst");
+        }
+        if ($final !== $clientFinal) {
+            fail("$impl ($mech) client-final is " . var_export($final, true) . ", $rfc says $clientFinal");
+        }
+        if ($verified !== true) {
+            fail("$impl ($mech) did not verify the $rfc server signature");
+        }
+        $CHECKED[$mech][$impl] = $r;
+    };
+}
+
+/**
+ * A closure running n whole sqauth SCRAM exchanges of an RFC example. With
+ * $cache the process's key cache is used (warm after the first exchange:
+ * what a repeat login with the same password, salt and count costs), without
+ * it every exchange runs PBKDF2 ('scram_cache' => false).
+ */
+function sqauth_scram(string $mech, string $cnonce, string $serverFirst, string $serverFinal, bool $cache): Closure
+{
+    $opts = ['cnonce' => $cnonce] + ($cache ? [] : ['scram_cache' => false]);
+    return static function (int $n) use ($mech, $opts, $serverFirst, $serverFinal) {
+        for ($i = 0; $i < $n; $i++) {
+            $c = new \SqAuth\SaslClient($mech, ['authcid' => SCRAM_USER, 'password' => SCRAM_PASS], $opts);
+            $first = $c->start();
+            $final = $c->step($serverFirst);
+            $c->step($serverFinal);
+            $r = [$first, $final, $c->isComplete() && $c->isServerVerified()];
+        }
+        return $r;
+    };
 }
 
 function cross_check(): void
@@ -395,18 +430,11 @@ if (in_array('scram', $ONLY, true)) {
     $GROUPS['scram'] = [
         'title' => 'SCRAM-SHA-256 whole exchange, i=4096',
         'n' => $N_SCRAM,
+        // A hit is ~100x cheaper: more calls, so that its loop is long enough to time.
+        'n_for' => ['sqauth SaslClient, key cache hit' => $N_SCRAM * 20],
         'impls' => [
-            'sqauth SaslClient' => static function (int $n) {
-                for ($i = 0; $i < $n; $i++) {
-                    $c = new \SqAuth\SaslClient('SCRAM-SHA-256', ['authcid' => SCRAM_USER, 'password' => SCRAM_PASS],
-                                                ['cnonce' => SCRAM_CNONCE]);
-                    $first = $c->start();
-                    $final = $c->step(SCRAM_SERVER_FIRST);
-                    $c->step(SCRAM_SERVER_FINAL);
-                    $r = [$first, $final, $c->isComplete() && $c->isServerVerified()];
-                }
-                return $r;
-            },
+            'sqauth SaslClient, key cache off' => sqauth_scram('SCRAM-SHA-256', SCRAM_CNONCE, SCRAM_SERVER_FIRST, SCRAM_SERVER_FINAL, false),
+            'sqauth SaslClient, key cache hit' => sqauth_scram('SCRAM-SHA-256', SCRAM_CNONCE, SCRAM_SERVER_FIRST, SCRAM_SERVER_FINAL, true),
             'Horde_Imap_Client_Auth_Scram' => static function (int $n) {
                 for ($i = 0; $i < $n; $i++) {
                     $s = new Bench_Horde_Scram(SCRAM_USER, SCRAM_PASS, 'SHA256', SCRAM_CNONCE);
@@ -432,7 +460,17 @@ if (in_array('scram', $ONLY, true)) {
                 return $r;
             },
         ],
-        'check' => 'check_scram',
+        'check' => scram_checker('SCRAM-SHA-256', 'RFC 7677', SCRAM_CLIENT_FIRST, SCRAM_CLIENT_FINAL),
+    ];
+    $GROUPS['scram1'] = [
+        'title' => 'SCRAM-SHA-1 whole exchange, i=4096 (RFC 5802 example)',
+        'n' => $N_SCRAM,
+        'n_for' => ['sqauth SaslClient, key cache hit' => $N_SCRAM * 20],
+        'impls' => [
+            'sqauth SaslClient, key cache off' => sqauth_scram('SCRAM-SHA-1', SCRAM1_CNONCE, SCRAM1_SERVER_FIRST, SCRAM1_SERVER_FINAL, false),
+            'sqauth SaslClient, key cache hit' => sqauth_scram('SCRAM-SHA-1', SCRAM1_CNONCE, SCRAM1_SERVER_FIRST, SCRAM1_SERVER_FINAL, true),
+        ],
+        'check' => scram_checker('SCRAM-SHA-1', 'RFC 5802', SCRAM1_CLIENT_FIRST, SCRAM1_CLIENT_FINAL),
     ];
 }
 
@@ -494,6 +532,27 @@ foreach ($GROUPS as $g => $def) {
 }
 cross_check();
 
+// The key cache rows must measure what they say: every "hit" exchange a
+// cache hit, no "off" exchange a lookup.
+foreach (['scram', 'scram1'] as $g) {
+    if (!isset($GROUPS[$g])) {
+        continue;
+    }
+    if (\SqAuth\features()['scram_cache_size'] === 0) {
+        fail('the SCRAM key cache is off (sqauth.scram_cache_size=0): the key cache rows cannot run');
+    }
+    foreach (['sqauth SaslClient, key cache hit' => 3, 'sqauth SaslClient, key cache off' => 0] as $impl => $want) {
+        $before = \SqAuth\features();
+        run_checked($g, $impl, $GROUPS[$g]['impls'][$impl], 3, $GROUPS[$g]['check']);
+        $after = \SqAuth\features();
+        $hits = $after['scram_cache_hits'] - $before['scram_cache_hits'];
+        $lookups = $hits + $after['scram_cache_misses'] - $before['scram_cache_misses'];
+        if ($hits !== $want || $lookups !== $want) {
+            fail("$g: $impl: 3 exchanges made $lookups key cache lookups and $hits hits, expected $want and $want");
+        }
+    }
+}
+
 // The server-signature check must not be vacuous: a tampered v= must fail.
 if (isset($GROUPS['scram'])) {
     $verdicts = [];
@@ -537,16 +596,17 @@ $t_start = hrtime(true);
 $results = [];
 foreach ($GROUPS as $g => $def) {
     $impls = array_keys($def['impls']);
-    $n = $def['n'];
+    $n_of = static fn (string $impl): int => $def['n_for'][$impl] ?? $def['n'];
     // Warm-up: fills caches, autoloads, lets the allocator settle.
     foreach ($impls as $impl) {
-        run_checked($g, $impl, $def['impls'][$impl], max(1, intdiv($n, 10)), $def['check']);
+        run_checked($g, $impl, $def['impls'][$impl], max(1, intdiv($n_of($impl), 10)), $def['check']);
     }
     $samples = array_fill_keys($impls, []);
     for ($round = 0; $round < $ROUNDS; $round++) {
         $order = array_merge(array_slice($impls, $round % count($impls)), array_slice($impls, 0, $round % count($impls)));
         foreach ($order as $impl) {
             $fn = $def['impls'][$impl];
+            $n = $n_of($impl);
             gc_collect_cycles();
             $t0 = hrtime(true);
             $r = $fn($n);
@@ -562,10 +622,11 @@ foreach ($GROUPS as $g => $def) {
     foreach ($impls as $impl) {
         $us = median($samples[$impl]);
         $results[$g]['title'] = $def['title'];
-        $results[$g]['calls_per_round'] = $n;
+        $results[$g]['calls_per_round'] = $def['n'];
         $results[$g]['reference'] = $ref;
         $results[$g]['rows'][] = [
             'impl' => $impl,
+            'calls_per_round' => $n_of($impl),
             'us_per_call' => round($us, 3),
             'ratio_vs_sqauth' => ($g === 'baseline' || $ref_us <= 0) ? null : round($us / $ref_us, 2),
             'rounds_us' => array_map(fn ($x) => round($x, 3), $samples[$impl]),
@@ -596,7 +657,10 @@ $target_defs = [
     ['DIGEST-MD5 vs Horde, fixed cnonce', 'digest_fixed', 'sqauth digest_md5_response()', 'Horde_Imap_Client_Auth_DigestMD5', 10],
     ['DIGEST-MD5 vs PEAR, own cnonce', 'digest_random', 'sqauth digest_md5_response()', 'PEAR Auth_SASL_DigestMD5', 10],
     ['DIGEST-MD5 vs Horde, own cnonce', 'digest_random', 'sqauth digest_md5_response()', 'Horde_Imap_Client_Auth_DigestMD5', 10],
-    ['SCRAM-SHA-256 vs Horde', 'scram', 'sqauth SaslClient', 'Horde_Imap_Client_Auth_Scram', 4],
+    ['SCRAM-SHA-256 vs Horde', 'scram', 'sqauth SaslClient, key cache off', 'Horde_Imap_Client_Auth_Scram', 4],
+    // Issue 12: a repeat login's SCRAM work with the key cache, against the same exchange without it.
+    ['SCRAM-SHA-256 key cache hit vs off', 'scram', 'sqauth SaslClient, key cache hit', 'sqauth SaslClient, key cache off', 20],
+    ['SCRAM-SHA-1 key cache hit vs off', 'scram1', 'sqauth SaslClient, key cache hit', 'sqauth SaslClient, key cache off', 20],
 ];
 foreach ($target_defs as [$label, $g, $mine, $peer, $factor]) {
     $a = row_us($results, $g, $mine);
