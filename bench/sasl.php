@@ -1,7 +1,8 @@
 <?php
 /**
  * SASL micro-benchmark: sqauth against the PHP userland SASL code that
- * SquirrelMail users could otherwise run (PEAR Auth_SASL, Horde_Imap_Client).
+ * SquirrelMail users run or could otherwise run: SquirrelMail's own
+ * functions/auth.php, PEAR Auth_SASL, Horde_Imap_Client.
  *
  * Run from the project root:
  *
@@ -15,8 +16,12 @@
  *   --json                print the results as JSON instead of a table
  *
  * Needs the Debian packages php-auth-sasl and php-horde-imap-client (found
- * under /usr/share/php). With the defaults the whole run takes well under a
- * minute on a 2-core machine.
+ * under /usr/share/php). SquirrelMail's functions/auth.php comes from the
+ * fixture tarball, $SQAUTH_SQUIRRELMAIL_TARBALL or
+ * ../shared/fixtures/squirrelmail-1.5.2-76b545c.tar.gz from the project root
+ * (unpacked under the system temp directory for the run and removed after);
+ * without it its rows are left out with a note. With the defaults the whole
+ * run takes about a minute on a 2-core machine.
  *
  * What is timed, in one process, with hrtime(true):
  *   1. DIGEST-MD5 (RFC 2831 §4 IMAP example): base64 challenge in, base64
@@ -25,7 +30,13 @@
  *      vector's fixed cnonce (computation only; the peers are subclassed to
  *      return it) and with each library's own random cnonce (the production
  *      path: sqauth uses OpenSSL RAND_bytes, PEAR and Horde read /dev/urandom).
- *   2. CRAM-MD5 (RFC 2195 §2): base64 challenge in, base64 response out.
+ *      SquirrelMail's digest_md5_response() has no fixed cnonce (it hashes
+ *      microtime()) and, on any PHP with hash_hmac(), computes its hashes as
+ *      HMAC-MD5 with an empty key instead of MD5, so its response is refused
+ *      by every server (see the fixture's README); it is timed as shipped and
+ *      checked against that formula, so that the row times all its work.
+ *   2. CRAM-MD5 (RFC 2195 §2): base64 challenge in, base64 response out
+ *      (SquirrelMail's with the "\r\n" it appends).
  *   3. A whole SCRAM-SHA-256 exchange (RFC 7677 §3, i=4096) on raw messages:
  *      client-first, server-first in / client-final out, server-final checked;
  *      sqauth with its SCRAM key cache off ('scram_cache' => false: PBKDF2
@@ -49,9 +60,10 @@
  * as it does for most SquirrelMail installs without opcache.enable_cli.
  */
 
-// PEAR Auth_SASL (PHP 4 style code) and Horde create dynamic properties,
-// which PHP 8.2 reports as deprecated; that is noise here, not an error.
-error_reporting(E_ALL & ~E_DEPRECATED & ~E_USER_DEPRECATED);
+// PEAR Auth_SASL (PHP 4 style code) and Horde create dynamic properties, and
+// SquirrelMail calls utf8_encode(), which PHP 8.2 reports as deprecated; that
+// is noise here, not an error. Notices off as well, as on a production site.
+error_reporting(E_ALL & ~E_DEPRECATED & ~E_USER_DEPRECATED & ~E_NOTICE);
 
 const SCRIPT = 'bench/sasl.php';
 require __DIR__ . '/common.inc';
@@ -93,6 +105,46 @@ if (!function_exists('create_function')) {
         return eval("return function ($args) { $code };");
     }
 }
+
+/* ------------------------------------------- SquirrelMail's functions/auth.php */
+
+/**
+ * Unpacks functions/auth.php from the SquirrelMail fixture into a directory
+ * of its own under the system temp directory (removed at exit) and loads it:
+ * its global cram_md5_response(), digest_md5_response() and
+ * digest_md5_parse_challenge() never clash with sqauth's (namespaced).
+ * Returns null, after one line on stderr, when the tarball is missing.
+ */
+function load_squirrelmail(): ?string
+{
+    $tarball = getenv('SQAUTH_SQUIRRELMAIL_TARBALL')
+        ?: dirname(__DIR__) . '/../shared/fixtures/squirrelmail-1.5.2-76b545c.tar.gz';
+    if (!is_file($tarball)) {
+        fwrite(STDERR, SCRIPT . ": SquirrelMail fixture not found at $tarball (set SQAUTH_SQUIRRELMAIL_TARBALL): its rows are left out\n");
+        return null;
+    }
+    $dir = sys_get_temp_dir() . '/sqauth-bench-sm-' . getmypid();
+    if (!is_dir($dir) && !mkdir($dir, 0700)) {
+        fail("cannot create $dir");
+    }
+    register_shutdown_function(static function () use ($dir): void {
+        @unlink("$dir/squirrelmail/functions/auth.php");
+        @rmdir("$dir/squirrelmail/functions");
+        @rmdir("$dir/squirrelmail");
+        @rmdir($dir);
+    });
+    $p = proc_open(['tar', '-xzf', $tarball, '-C', $dir, 'squirrelmail/functions/auth.php'],
+                   [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+    $err = stream_get_contents($pipes[2]);
+    stream_get_contents($pipes[1]);
+    if (proc_close($p) !== 0 || !is_file("$dir/squirrelmail/functions/auth.php")) {
+        fail("cannot unpack squirrelmail/functions/auth.php from $tarball: " . trim($err));
+    }
+    require "$dir/squirrelmail/functions/auth.php";
+    return $tarball;
+}
+
+$SQUIRRELMAIL = (in_array('digest', $ONLY, true) || in_array('cram', $ONLY, true)) ? load_squirrelmail() : null;
 
 /* ------------------------------------------------------------ RFC vectors */
 
@@ -253,6 +305,44 @@ function check_digest(string $impl, mixed $b64, bool $fixed): void
     }
 }
 
+/**
+ * SquirrelMail's DIGEST-MD5 response, checked against what its code computes
+ * on this PHP: RFC 2831's formula with every H() replaced by its hmac_md5(),
+ * which is hash_hmac('md5', ..., '') when hash_hmac() exists. Confirms that
+ * the timed row did all of its work, and that the result is not RFC 2831's.
+ */
+function check_squirrelmail_digest(string $impl, mixed $reply): void
+{
+    if (!is_string($reply) || !str_ends_with($reply, "\r\n")) {
+        fail("$impl (DIGEST-MD5) returned " . var_export($reply, true) . ', expected base64 and CRLF');
+    }
+    $raw = base64_decode(substr($reply, 0, -2), true);
+    $d = $raw === false ? null : parse_directives($raw);
+    if ($d === null || !isset($d['cnonce'], $d['response'])) {
+        fail("$impl (DIGEST-MD5) response does not parse: " . var_export($raw, true));
+    }
+    $h = static fn (string $s): string => hash_hmac('md5', $s, '', true);
+    $a1 = $h(DIGEST_USER . ':' . DIGEST_REALM . ':' . DIGEST_PASS) . ':' . DIGEST_NONCE . ':' . $d['cnonce'];
+    $a2 = 'AUTHENTICATE:' . DIGEST_SERVICE . '/' . DIGEST_HOST;
+    $want = bin2hex($h(bin2hex($h($a1)) . ':' . DIGEST_NONCE . ':00000001:' . $d['cnonce'] . ':auth:' . bin2hex($h($a2))));
+    if ($d['response'] !== $want || $d['response'] === digest_reference($d['cnonce'])) {
+        fail("$impl (DIGEST-MD5) response is not what SquirrelMail's code computes on this PHP: $raw");
+    }
+    foreach (['username' => DIGEST_USER, 'realm' => DIGEST_REALM, 'nonce' => DIGEST_NONCE, 'qop' => 'auth',
+              'digest-uri' => DIGEST_SERVICE . '/' . DIGEST_HOST] as $k => $v) {
+        if (($d[$k] ?? null) !== $v) {
+            fail("$impl (DIGEST-MD5) $k is " . var_export($d[$k] ?? null, true) . ', expected ' . var_export($v, true));
+        }
+    }
+}
+
+function check_squirrelmail_cram(string $impl, mixed $reply): void
+{
+    if ($reply !== CRAM_RESPONSE_B64 . "\r\n") {
+        fail("$impl (CRAM-MD5) returned " . var_export($reply, true) . ', RFC 2195 says ' . CRAM_RESPONSE_B64 . ' (and SquirrelMail appends CRLF)');
+    }
+}
+
 function check_cram(string $impl, mixed $b64): void
 {
     global $CHECKED;
@@ -380,6 +470,17 @@ if (in_array('digest', $ONLY, true)) {
         'impls' => $digest_impls(false),
         'check' => static fn (string $impl, $r) => check_digest($impl, $r, false),
     ];
+    if ($SQUIRRELMAIL) {
+        // As functions/imap_general.php's sqimap_login() calls it.
+        $GROUPS['digest_random']['impls']['SquirrelMail digest_md5_response()'] = static function (int $n) {
+            $b64 = DIGEST_CHALLENGE_B64;
+            for ($i = 0; $i < $n; $i++) {
+                $r = digest_md5_response(DIGEST_USER, DIGEST_PASS, $b64, DIGEST_SERVICE, DIGEST_HOST);
+            }
+            return $r;
+        };
+        $GROUPS['digest_random']['check_for']['SquirrelMail digest_md5_response()'] = 'check_squirrelmail_digest';
+    }
 }
 
 if (in_array('cram', $ONLY, true)) {
@@ -424,6 +525,16 @@ if (in_array('cram', $ONLY, true)) {
         ],
         'check' => 'check_cram',
     ];
+    if ($SQUIRRELMAIL) {
+        $GROUPS['cram']['impls']['SquirrelMail cram_md5_response()'] = static function (int $n) {
+            $b64 = CRAM_CHALLENGE_B64;
+            for ($i = 0; $i < $n; $i++) {
+                $r = cram_md5_response(CRAM_USER, CRAM_PASS, $b64);
+            }
+            return $r;
+        };
+        $GROUPS['cram']['check_for']['SquirrelMail cram_md5_response()'] = 'check_squirrelmail_cram';
+    }
 }
 
 if (in_array('scram', $ONLY, true)) {
@@ -525,9 +636,15 @@ function run_checked(string $group, string $impl, Closure $fn, int $n, ?callable
     return $r;
 }
 
+/** The check for one implementation: its own, else its group's. */
+function check_of(array $def, string $impl): ?callable
+{
+    return $def['check_for'][$impl] ?? $def['check'];
+}
+
 foreach ($GROUPS as $g => $def) {
     foreach ($def['impls'] as $impl => $fn) {
-        run_checked($g, $impl, $fn, 1, $def['check']);
+        run_checked($g, $impl, $fn, 1, check_of($def, $impl));
     }
 }
 cross_check();
@@ -599,7 +716,7 @@ foreach ($GROUPS as $g => $def) {
     $n_of = static fn (string $impl): int => $def['n_for'][$impl] ?? $def['n'];
     // Warm-up: fills caches, autoloads, lets the allocator settle.
     foreach ($impls as $impl) {
-        run_checked($g, $impl, $def['impls'][$impl], max(1, intdiv($n_of($impl), 10)), $def['check']);
+        run_checked($g, $impl, $def['impls'][$impl], max(1, intdiv($n_of($impl), 10)), check_of($def, $impl));
     }
     $samples = array_fill_keys($impls, []);
     for ($round = 0; $round < $ROUNDS; $round++) {
@@ -611,8 +728,8 @@ foreach ($GROUPS as $g => $def) {
             $t0 = hrtime(true);
             $r = $fn($n);
             $dt = hrtime(true) - $t0;
-            if ($def['check']) {
-                ($def['check'])($impl, $r);
+            if ($check = check_of($def, $impl)) {
+                $check($impl, $r);
             }
             $samples[$impl][] = $dt / $n / 1000.0; // µs per call
         }
@@ -658,6 +775,9 @@ $target_defs = [
     ['DIGEST-MD5 vs PEAR, own cnonce', 'digest_random', 'sqauth digest_md5_response()', 'PEAR Auth_SASL_DigestMD5', 10],
     ['DIGEST-MD5 vs Horde, own cnonce', 'digest_random', 'sqauth digest_md5_response()', 'Horde_Imap_Client_Auth_DigestMD5', 10],
     ['SCRAM-SHA-256 vs Horde', 'scram', 'sqauth SaslClient, key cache off', 'Horde_Imap_Client_Auth_Scram', 4],
+    // Issue 12: the SquirrelMail-shaped helpers against the userland functions they replace.
+    ['CRAM-MD5 vs SquirrelMail', 'cram', 'sqauth cram_md5_response()', 'SquirrelMail cram_md5_response()', 2],
+    ['DIGEST-MD5 vs SquirrelMail', 'digest_random', 'sqauth digest_md5_response()', 'SquirrelMail digest_md5_response()', 10],
     // Issue 12: a repeat login's SCRAM work with the key cache, against the same exchange without it.
     ['SCRAM-SHA-256 key cache hit vs off', 'scram', 'sqauth SaslClient, key cache hit', 'sqauth SaslClient, key cache off', 20],
     ['SCRAM-SHA-1 key cache hit vs off', 'scram1', 'sqauth SaslClient, key cache hit', 'sqauth SaslClient, key cache off', 20],
@@ -691,6 +811,7 @@ $env = [
     'cpu' => $cpu,
     'cpus' => (int)trim((string)@shell_exec('nproc 2>/dev/null')) ?: null,
     'opcache' => extension_loaded('Zend OPcache'),
+    'squirrelmail' => $SQUIRRELMAIL,
     'rounds' => $ROUNDS,
     'statistic' => 'median of rounds, microseconds per call',
     'elapsed_s' => round($elapsed, 1),
@@ -704,8 +825,11 @@ if ($JSON) {
 
 printf("sqauth %s SASL benchmark: PHP %s, %s, %s x%s, opcache %s\n", $env['sqauth'], $env['php'], $env['openssl'],
        $env['cpu'], $env['cpus'] ?? '?', $env['opcache'] ? 'on' : 'off');
-printf("All outputs checked against the RFC vectors. Median of %d interleaved rounds; ratio = time / sqauth time.\n",
-       $ROUNDS);
+printf("All outputs checked against the RFC vectors (SquirrelMail's DIGEST-MD5 against what its code computes).\n"
+       . "Median of %d interleaved rounds; ratio = time / time of the group's first row.\n", $ROUNDS);
+if ($SQUIRRELMAIL) {
+    printf("SquirrelMail: functions/auth.php from %s\n", $SQUIRRELMAIL);
+}
 foreach ($results as $g => $res) {
     printf("\n%s (%d calls/round)\n", $res['title'], $res['calls_per_round']);
     printf("  %-46s %12s %12s\n", 'implementation', 'µs/call', $g === 'baseline' ? '' : 'peer/sqauth');
