@@ -261,17 +261,12 @@ int sqauth_scram_cache_set_capacity(size_t n, sqauth_error *err)
         return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "SCRAM key cache capacity %zu is above the limit of %d", n,
                            SQAUTH_SCRAM_CACHE_MAX_CAPACITY);
     }
-    pthread_once(&atfork_once, register_atfork);
+    /* Storage and key come with the first lookup: a process that never
+     * logs in with SCRAM (most PHP processes) pays nothing, not even the
+     * seeding of OpenSSL's random generator for the key. */
     pthread_mutex_lock(&cache_lock);
     free_storage();
     capacity = n;
-    /* Allocated now rather than on the first login, so that a size the
-     * machine cannot give is reported here. */
-    if (n && !ready()) {
-        capacity = 0;
-        pthread_mutex_unlock(&cache_lock);
-        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "cannot allocate a SCRAM key cache of %zu entries", n);
-    }
     pthread_mutex_unlock(&cache_lock);
     return SQAUTH_OK;
 }

@@ -51,9 +51,10 @@ typedef struct sqauth_scram_cache_stats {
 } sqauth_scram_cache_stats;
 
 /* Sets how many entries are kept; 0 turns the cache off. Every entry is
- * wiped and dropped (the counters stay). Returns SQAUTH_OK,
- * SQAUTH_ERR_INVALID_ARG (above SQAUTH_SCRAM_CACHE_MAX_CAPACITY) or
- * SQAUTH_ERR_NOMEM (the cache is then off). */
+ * wiped and dropped (the counters stay); the storage is allocated by the
+ * next lookup (when that fails, lookups miss without counting). Returns
+ * SQAUTH_OK or SQAUTH_ERR_INVALID_ARG (above
+ * SQAUTH_SCRAM_CACHE_MAX_CAPACITY). */
 int sqauth_scram_cache_set_capacity(size_t capacity, sqauth_error *err);
 
 /* Looks q up. On a hit copies EVP_MD_get_size(q->md) bytes each to
