@@ -7,6 +7,7 @@ int main(void)
 {
     test_common();
     test_simple_mechs();
+    test_hmac_md5();
     test_digest_md5();
     test_digest_layer();
     test_scram();
