@@ -242,19 +242,6 @@ foreach ($ROWS as $mode => $row) {
 
 /* ------------------------------------------------------------------ timing */
 
-function cpu_us(int $who = 0): float
-{
-    $r = getrusage($who);
-    return $r['ru_utime.tv_sec'] * 1e6 + $r['ru_utime.tv_usec'] + $r['ru_stime.tv_sec'] * 1e6 + $r['ru_stime.tv_usec'];
-}
-
-function median(array $xs): float
-{
-    sort($xs);
-    $c = count($xs);
-    return $c % 2 ? $xs[intdiv($c, 2)] : ($xs[$c / 2 - 1] + $xs[$c / 2]) / 2;
-}
-
 function run_stime(int $seconds, string $host, int $port, string $ca): array
 {
     $openssl = trim((string)shell_exec('command -v openssl 2>/dev/null'));

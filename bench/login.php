@@ -495,19 +495,6 @@ foreach ($GROUPS as $g => $def) {
 
 /* ------------------------------------------------------------------ timing */
 
-function cpu_us(): float
-{
-    $r = getrusage();
-    return $r['ru_utime.tv_sec'] * 1e6 + $r['ru_utime.tv_usec'] + $r['ru_stime.tv_sec'] * 1e6 + $r['ru_stime.tv_usec'];
-}
-
-function median(array $xs): float
-{
-    sort($xs);
-    $c = count($xs);
-    return $c % 2 ? $xs[intdiv($c, 2)] : ($xs[$c / 2 - 1] + $xs[$c / 2]) / 2;
-}
-
 $t_start = hrtime(true);
 foreach ($GROUPS as $g => $def) {       // warm-up: autoloading, allocator, caches
     foreach ($def['impls'] as $who => $fn) {

@@ -712,13 +712,6 @@ if (isset($GROUPS['scram'])) {
 
 /* ------------------------------------------------------------------ timing */
 
-function median(array $xs): float
-{
-    sort($xs);
-    $c = count($xs);
-    return $c % 2 ? $xs[intdiv($c, 2)] : ($xs[$c / 2 - 1] + $xs[$c / 2]) / 2;
-}
-
 $t_start = hrtime(true);
 $results = [];
 foreach ($GROUPS as $g => $def) {
