@@ -67,6 +67,13 @@
  *                works: curl does SCRAM only when built with libgsasl, and
  *                Debian's 7.88 is not ("No known authentication mechanisms
  *                supported", curl error 67).
+ * SCRAM-SHA-256 to SQAUTH_TEST_SCRAM_USER (main instance), whose stored SCRAM
+ * keys keep one salt (issue 12's SCRAM key cache; from the plaintext passdb
+ * Dovecot picks a new salt per login and no cache can hit):
+ *   sqauth       as above: after the first login its key cache hits (checked:
+ *                every timed login a hit), no PBKDF2;
+ *   sqauth, scram_cache off  the same with 'scram_cache' => false: PBKDF2 on
+ *                every login.
  *
  * Measured: client CPU per login = (ru_utime + ru_stime) delta of this
  * process over a round's N logins / N (curl's resolver thread included),
@@ -196,7 +203,7 @@ function stream_logout($fp): void
     }
 }
 
-function login_sqauth(string $mech, array $cfg, bool $evidence = false, bool $resume = true): array
+function login_sqauth(string $mech, array $cfg, bool $evidence = false, bool $resume = true, bool $keyCache = true): array
 {
     $c = \SqAuth\Connection::open("imaps://{$cfg['host']}:{$cfg['port']}", [
         'cafile' => $cfg['ca'],
@@ -205,7 +212,7 @@ function login_sqauth(string $mech, array $cfg, bool $evidence = false, bool $re
         'session_resumption' => $resume,
     ]);
     try {
-        $c->authenticate($mech, $cfg['user'], $cfg['pass']);
+        $c->authenticate($mech, $cfg['user'], $cfg['pass'], $keyCache ? [] : ['scram_cache' => false]);
         $r = [];
         if ($evidence) {
             $t = $c->tlsInfo();
@@ -423,6 +430,19 @@ $GROUPS = [
         ],
         'resumes' => ['sqauth'],
     ],
+    // The SCRAM key cache needs a salt that stays: the SCRAM-only account
+    // with stored keys (from the plaintext passdb Dovecot makes up a new salt
+    // per login, so a cache can never hit there).
+    'scram_stored' => [
+        'title' => 'IMAPS login, SCRAM-SHA-256 (i=4096) to an account with stored SCRAM keys, default login mode',
+        'server' => 'main_scram',
+        'mech' => 'SCRAM-SHA-256',
+        'impls' => [
+            'sqauth' => fn (array $cfg, bool $ev = false) => login_sqauth('SCRAM-SHA-256', $cfg, $ev, true, true),
+            'sqauth, scram_cache off' => fn (array $cfg, bool $ev = false) => login_sqauth('SCRAM-SHA-256', $cfg, $ev, true, false),
+        ],
+        'resumes' => [],
+    ],
 ];
 $NOT_AVAILABLE = [
     'Horde_Imap_Client_Socket, SCRAM-SHA-256' => '_tryLogin() implements only SCRAM-SHA-1 ("Unknown authentication method")'
@@ -441,6 +461,12 @@ $SERVERS = [
     'main' => ['port' => (int)$ENV['SQAUTH_TEST_IMAPS_PORT']] + $CFG,
     'resume' => ['port' => (int)$ENV['SQAUTH_TEST_IMAPS_RESUME_PORT']] + $CFG,
 ];
+if (isset($ENV['SQAUTH_TEST_SCRAM_USER'])) {
+    $SERVERS['main_scram'] = ['user' => $ENV['SQAUTH_TEST_SCRAM_USER'], 'pass' => $ENV['SQAUTH_TEST_SCRAM_PASS']] + $SERVERS['main'];
+} else {
+    unset($GROUPS['scram_stored']);
+    $NOT_AVAILABLE['SCRAM key cache'] = 'the test servers have no SCRAM account with stored keys (restart them with this tree\'s tests/setup)';
+}
 
 /* ---------------------------------------------------------- verification */
 
@@ -513,6 +539,7 @@ foreach ($GROUPS as $g => $def) {
     }
 }
 $samples = [];
+$hits_before = \SqAuth\features()['scram_cache_hits'];
 for ($round = 0; $round < $ROUNDS; $round++) {
     $k = $round % count($ALL);
     foreach (array_merge(array_slice($ALL, $k), array_slice($ALL, 0, $k)) as [$g, $who, $fn, $cfg]) {
@@ -533,6 +560,10 @@ for ($round = 0; $round < $ROUNDS; $round++) {
     }
 }
 $elapsed = (hrtime(true) - $t_start) / 1e9;
+// Every timed login of the key cache row must have been a hit.
+if (isset($GROUPS['scram_stored']) && \SqAuth\features()['scram_cache_hits'] - $hits_before < $N * $ROUNDS) {
+    fail('the SCRAM key cache did not hit on every login of the "scram_stored" sqauth row');
+}
 
 /* ----------------------------------------------------------------- results */
 
