@@ -77,6 +77,14 @@ static void register_atfork(void)
     atfork_registered = pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork) == 0;
 }
 
+/* Every entry point takes the lock through here, so the fork handler is in
+ * place before any thread can hold the lock. */
+static void lock(void)
+{
+    pthread_once(&atfork_once, register_atfork);
+    pthread_mutex_lock(&cache_lock);
+}
+
 /* ---- storage (cache_lock held) ---- */
 
 static void wipe_storage(void)
@@ -264,7 +272,7 @@ int sqauth_scram_cache_set_capacity(size_t n, sqauth_error *err)
     /* Storage and key come with the first lookup: a process that never
      * logs in with SCRAM (most PHP processes) pays nothing, not even the
      * seeding of OpenSSL's random generator for the key. */
-    pthread_mutex_lock(&cache_lock);
+    lock();
     free_storage();
     capacity = n;
     pthread_mutex_unlock(&cache_lock);
@@ -279,12 +287,9 @@ int sqauth_scram_cache_get(sqauth_scram_cache_query *q, unsigned char *client_ke
     if (ds <= 0 || ds > EVP_MAX_MD_SIZE) {
         return 0;
     }
+    lock();
     /* Without the fork handler a child could inherit the lock held. */
-    if (pthread_once(&atfork_once, register_atfork) != 0 || !atfork_registered) {
-        return 0;
-    }
-    pthread_mutex_lock(&cache_lock);
-    if (ready() && compute_id(q, q->id)) {
+    if (atfork_registered && ready() && compute_id(q, q->id)) {
         q->have_id = 1;
         q->generation = generation;
         i = find(q->id);
@@ -312,7 +317,7 @@ void sqauth_scram_cache_put(const sqauth_scram_cache_query *q, const unsigned ch
     if (!q->have_id || ds <= 0 || ds > EVP_MAX_MD_SIZE) {
         return;
     }
-    pthread_mutex_lock(&cache_lock);
+    lock();
     if (q->generation != generation || !slots) {
         pthread_mutex_unlock(&cache_lock);
         return;
@@ -343,7 +348,7 @@ void sqauth_scram_cache_put(const sqauth_scram_cache_query *q, const unsigned ch
 
 void sqauth_scram_cache_get_stats(sqauth_scram_cache_stats *out)
 {
-    pthread_mutex_lock(&cache_lock);
+    lock();
     out->capacity = capacity;
     out->entries = entries;
     out->hits = hits;
@@ -354,14 +359,14 @@ void sqauth_scram_cache_get_stats(sqauth_scram_cache_stats *out)
 
 void sqauth_scram_cache_clear(void)
 {
-    pthread_mutex_lock(&cache_lock);
+    lock();
     wipe_storage();
     pthread_mutex_unlock(&cache_lock);
 }
 
 void sqauth_scram_cache_shutdown(void)
 {
-    pthread_mutex_lock(&cache_lock);
+    lock();
     free_storage();
     EVP_MAC_CTX_free(id_mac);
     id_mac = NULL;
