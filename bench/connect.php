@@ -368,17 +368,13 @@ foreach ($results as $mode => $res) {
     }
 }
 
-$cpu = 'unknown CPU';
-if (is_readable('/proc/cpuinfo') && preg_match('/^model name\s*:\s*(.+)$/m', file_get_contents('/proc/cpuinfo'), $m)) {
-    $cpu = trim($m[1]);
-}
 $env = [
     'php' => PHP_VERSION,
     'sqauth' => phpversion('sqauth'),
     'openssl' => \SqAuth\features()['openssl'] ?? OPENSSL_VERSION_TEXT,
     'php_openssl' => OPENSSL_VERSION_TEXT,
-    'cpu' => $cpu,
-    'cpus' => (int)trim((string)@shell_exec('nproc 2>/dev/null')) ?: null,
+    'cpu' => machine()['cpu'],
+    'cpus' => machine()['cpus'],
     'connections_per_round' => $N,
     'rounds' => $ROUNDS,
     'statistic' => 'median of rounds; client (this process) CPU user+sys ms and wall ms per connection',
@@ -387,9 +383,7 @@ $env = [
 ];
 
 if ($JSON) {
-    echo json_encode(['environment' => $env, 'rows' => $results, 'ratios' => $ratios],
-                     JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
-    exit(0);
+    print_json(['environment' => $env, 'rows' => $results, 'ratios' => $ratios]);
 }
 
 printf("sqauth %s connection benchmark: PHP %s, %s, %s x%s\n", $env['sqauth'], $env['php'], $env['openssl'],

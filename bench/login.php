@@ -173,25 +173,12 @@ function imap_until_tagged($fp, string $tag): array
 
 function imaps_stream(array $cfg)
 {
-    $ctx = stream_context_create(['ssl' => [
+    return imap_stream_open("ssl://{$cfg['host']}:{$cfg['port']}", [
         'verify_peer' => true,
         'verify_peer_name' => true,
         'peer_name' => $cfg['name'],
         'cafile' => $cfg['ca'],
-    ]]);
-    $url = "ssl://{$cfg['host']}:{$cfg['port']}";
-    $fp = @stream_socket_client($url, $errno, $errstr, 10, STREAM_CLIENT_CONNECT, $ctx);
-    if (!$fp) {
-        $e = error_get_last();
-        throw new RuntimeException("stream_socket_client($url) failed: [$errno] $errstr" . ($e ? ' / ' . $e['message'] : ''));
-    }
-    stream_set_timeout($fp, 10);
-    $greeting = fgets($fp, 8192);
-    if ($greeting === false || strncmp($greeting, '* OK', 4) !== 0) {
-        fclose($fp);
-        throw new RuntimeException('bad greeting: ' . var_export($greeting, true));
-    }
-    return $fp;
+    ]);
 }
 
 function stream_logout($fp): void
@@ -530,33 +517,20 @@ foreach ($GROUPS as $g => $def) {       // warm-up: autoloading, allocator, cach
     }
 }
 
-// All contenders of both groups take turns within each round, the order
-// rotating, so that server-side drift hits them all alike.
-$ALL = [];
+// All contenders of all groups take turns within each round.
+$RUNS = [];
 foreach ($GROUPS as $g => $def) {
     foreach ($def['impls'] as $who => $fn) {
-        $ALL[] = [$g, $who, $fn, $SERVERS[$def['server']]];
+        $cfg = $SERVERS[$def['server']];
+        $RUNS["$who ({$def['mech']}, group $g)"] = fn () => $fn($cfg);
     }
 }
-$samples = [];
 $hits_before = \SqAuth\features()['scram_cache_hits'];
-for ($round = 0; $round < $ROUNDS; $round++) {
-    $k = $round % count($ALL);
-    foreach (array_merge(array_slice($ALL, $k), array_slice($ALL, 0, $k)) as [$g, $who, $fn, $cfg]) {
-        gc_collect_cycles();
-        $c0 = cpu_us();
-        $t0 = hrtime(true);
-        try {
-            for ($i = 0; $i < $N; $i++) {
-                $fn($cfg);
-            }
-        } catch (Throwable $e) {
-            fail("$who ({$GROUPS[$g]['mech']}) failed during round $round, login $i: " . get_class($e) . ': ' . $e->getMessage());
-        }
-        $wall = hrtime(true) - $t0;
-        $cpu = cpu_us() - $c0;
-        $samples[$g][$who]['cpu'][] = $cpu / 1000 / $N;
-        $samples[$g][$who]['wall'][] = $wall / 1e6 / $N;
+$timed = time_interleaved($RUNS, $ROUNDS, $N);
+$samples = [];
+foreach ($GROUPS as $g => $def) {
+    foreach ($def['impls'] as $who => $fn) {
+        $samples[$g][$who] = $timed["$who ({$def['mech']}, group $g)"];
     }
 }
 $elapsed = (hrtime(true) - $t_start) / 1e9;
@@ -605,18 +579,14 @@ foreach ([
 // Measured before sqauth existed (IMAPS, PLAIN, client CPU per login).
 $BEFORE = ['Horde' => 4.0, 'libcurl' => 3.5, 'PHP streams' => 3.7, 's_time floor' => 1.3];
 
-$cpu = 'unknown CPU';
-if (is_readable('/proc/cpuinfo') && preg_match('/^model name\s*:\s*(.+)$/m', file_get_contents('/proc/cpuinfo'), $m)) {
-    $cpu = trim($m[1]);
-}
 $env = [
     'php' => PHP_VERSION,
     'sqauth' => phpversion('sqauth'),
     'openssl' => \SqAuth\features()['openssl'] ?? OPENSSL_VERSION_TEXT,
     'php_openssl' => OPENSSL_VERSION_TEXT,
     'curl' => curl_version()['version'] . ' ' . curl_version()['ssl_version'],
-    'cpu' => $cpu,
-    'cpus' => (int)trim((string)@shell_exec('nproc 2>/dev/null')) ?: null,
+    'cpu' => machine()['cpu'],
+    'cpus' => machine()['cpus'],
     'logins_per_round' => $N,
     'rounds' => $ROUNDS,
     'statistic' => 'median of rounds; client (this process) CPU user+sys ms and wall ms per login',
@@ -625,10 +595,8 @@ $env = [
 ];
 
 if ($JSON) {
-    echo json_encode(['environment' => $env, 'groups' => $results, 'not_available' => $NOT_AVAILABLE,
-                      'targets' => $targets, 'measured_before_sqauth_cpu_ms' => $BEFORE],
-                     JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
-    exit(0);
+    print_json(['environment' => $env, 'groups' => $results, 'not_available' => $NOT_AVAILABLE,
+                      'targets' => $targets, 'measured_before_sqauth_cpu_ms' => $BEFORE]);
 }
 
 printf("sqauth %s login benchmark: PHP %s, %s, curl %s, %s x%s\n", $env['sqauth'], $env['php'], $env['openssl'],

@@ -209,22 +209,6 @@ function stream_login($fp, array $cfg): void
     expect_ok($tagged, 'LOGIN');
 }
 
-function open_stream(string $url, array $ssl)
-{
-    $ctx = stream_context_create(['ssl' => $ssl]);
-    $fp = @stream_socket_client($url, $errno, $errstr, 10, STREAM_CLIENT_CONNECT, $ctx);
-    if (!$fp) {
-        throw new RuntimeException("stream_socket_client($url) failed: [$errno] $errstr");
-    }
-    stream_set_timeout($fp, 10);
-    $greeting = fgets($fp, 8192);
-    if ($greeting === false || strncmp($greeting, '* OK', 4) !== 0) {
-        fclose($fp);
-        throw new RuntimeException('bad greeting: ' . var_export($greeting, true));
-    }
-    return $fp;
-}
-
 /* ------------------------------------------------------------ contenders */
 
 // Each is one whole page view; $cfg may carry a wrong password or CA for
@@ -242,10 +226,10 @@ function pageview_sqauth(array $cfg): array
     }
 }
 
-function pageview_streams(array $cfg): array
+/** The PHP-streams client (SquirrelMail's way) on $url with the stream context's ssl options $ssl. */
+function pageview_stream_client(string $url, array $ssl, array $cfg): array
 {
-    $fp = open_stream("ssl://{$cfg['host']}:{$cfg['imaps']}",
-                      ['verify_peer' => true, 'verify_peer_name' => true, 'peer_name' => $cfg['name'], 'cafile' => $cfg['ca']]);
+    $fp = imap_stream_open($url, $ssl);
     try {
         stream_login($fp, $cfg);
         $r = list_messages($fp);
@@ -256,17 +240,15 @@ function pageview_streams(array $cfg): array
     }
 }
 
+function pageview_streams(array $cfg): array
+{
+    return pageview_stream_client("ssl://{$cfg['host']}:{$cfg['imaps']}",
+        ['verify_peer' => true, 'verify_peer_name' => true, 'peer_name' => $cfg['name'], 'cafile' => $cfg['ca']], $cfg);
+}
+
 function pageview_proxy_streams(array $cfg): array
 {
-    $fp = open_stream("tcp://{$cfg['host']}:{$cfg['proxy']}", []);
-    try {
-        stream_login($fp, $cfg);
-        $r = list_messages($fp);
-        stream_logout($fp);
-        return $r;
-    } finally {
-        fclose($fp);
-    }
+    return pageview_stream_client("tcp://{$cfg['host']}:{$cfg['proxy']}", [], $cfg);
 }
 
 function pageview_proxy_sqauth(array $cfg): array
@@ -528,26 +510,7 @@ foreach ($CONTENDERS as $who => $def) {      // warm-up
         ($def['run'])($CFG);
     }
 }
-$names = array_keys($CONTENDERS);
-$samples = [];
-for ($round = 0; $round < $ROUNDS; $round++) {
-    $k = $round % count($names);
-    foreach (array_merge(array_slice($names, $k), array_slice($names, 0, $k)) as $who) {
-        $run = $CONTENDERS[$who]['run'];
-        gc_collect_cycles();
-        $c0 = cpu_us();
-        $t0 = hrtime(true);
-        try {
-            for ($i = 0; $i < $N; $i++) {
-                $run($CFG);
-            }
-        } catch (Throwable $e) {
-            fail("$who failed in round $round, page view $i: " . get_class($e) . ': ' . $e->getMessage());
-        }
-        $samples[$who]['wall'][] = (hrtime(true) - $t0) / 1e6 / $N;
-        $samples[$who]['cpu'][] = (cpu_us() - $c0) / 1000 / $N;
-    }
-}
+$samples = time_interleaved(array_map(fn (array $def) => fn () => ($def['run'])($CFG), $CONTENDERS), $ROUNDS, $N);
 $elapsed = (hrtime(true) - $t_start) / 1e9;
 
 /* ----------------------------------------------------------------- results */
@@ -569,16 +532,12 @@ foreach ($rows as $who => &$r) {
 }
 unset($r);
 
-$cpu = 'unknown CPU';
-if (is_readable('/proc/cpuinfo') && preg_match('/^model name\s*:\s*(.+)$/m', file_get_contents('/proc/cpuinfo'), $m)) {
-    $cpu = trim($m[1]);
-}
 $env = [
     'php' => PHP_VERSION,
     'sqauth' => phpversion('sqauth'),
     'openssl' => \SqAuth\features()['openssl'] ?? OPENSSL_VERSION_TEXT,
-    'cpu' => $cpu,
-    'cpus' => (int)trim((string)@shell_exec('nproc 2>/dev/null')) ?: null,
+    'cpu' => machine()['cpu'],
+    'cpus' => machine()['cpus'],
     'page_views_per_round' => $N,
     'rounds' => $ROUNDS,
     'messages_listed' => MESSAGES,
@@ -590,9 +549,7 @@ $env = [
 ];
 
 if ($JSON) {
-    echo json_encode(['environment' => $env, 'rows' => $rows, 'not_available' => $NOT_AVAILABLE],
-                     JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
-    exit(0);
+    print_json(['environment' => $env, 'rows' => $rows, 'not_available' => $NOT_AVAILABLE]);
 }
 
 printf("sqauth %s page-view benchmark: PHP %s, %s, %s x%s\n", $env['sqauth'], $env['php'], $env['openssl'],

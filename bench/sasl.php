@@ -813,16 +813,12 @@ foreach ($target_defs as $def) {
 
 /* ----------------------------------------------------------------- output */
 
-$cpu = 'unknown CPU';
-if (is_readable('/proc/cpuinfo') && preg_match('/^model name\s*:\s*(.+)$/m', file_get_contents('/proc/cpuinfo'), $m)) {
-    $cpu = trim($m[1]);
-}
 $env = [
     'php' => PHP_VERSION,
     'sqauth' => phpversion('sqauth'),
     'openssl' => \SqAuth\features()['openssl'] ?? null,
-    'cpu' => $cpu,
-    'cpus' => (int)trim((string)@shell_exec('nproc 2>/dev/null')) ?: null,
+    'cpu' => machine()['cpu'],
+    'cpus' => machine()['cpus'],
     'opcache' => extension_loaded('Zend OPcache'),
     'squirrelmail' => $SQUIRRELMAIL,
     'rounds' => $ROUNDS,
@@ -831,9 +827,7 @@ $env = [
 ];
 
 if ($JSON) {
-    echo json_encode(['environment' => $env, 'groups' => $results, 'targets' => $targets],
-                     JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
-    exit(0);
+    print_json(['environment' => $env, 'groups' => $results, 'targets' => $targets]);
 }
 
 printf("sqauth %s SASL benchmark: PHP %s, %s, %s x%s, opcache %s\n", $env['sqauth'], $env['php'], $env['openssl'],

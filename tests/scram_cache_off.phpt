@@ -20,12 +20,13 @@ phpinfo(INFO_MODULES);
 preg_match('/^SCRAM key cache => .*$/m', ob_get_clean(), $m);
 echo $m[0], "\n";
 
-/* A value outside 0..100000 or not a number: PHP's own startup warning, default kept. */
+/* A value outside 0..100000 or not a number: PHP's own startup warning,
+ * default kept (two child processes: under valgrind each costs seconds). */
 $so = ini_get('extension_dir') . '/sqauth.so';
 if (!is_file($so)) {
     $so = __DIR__ . '/../modules/sqauth.so';
 }
-foreach (['-1', '100001', '12abc', ''] as $bad) {
+foreach (['100001', '12abc'] as $bad) {
     $p = proc_open([PHP_BINARY, '-n', '-d', 'display_startup_errors=1', '-d', "extension=$so", '-d', "sqauth.scram_cache_size=$bad",
                     '-r', 'echo SqAuth\features()["scram_cache_size"], "\n";'],
                    [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['redirect', 1]], $pipes);
@@ -42,7 +43,5 @@ int(0)
 int(0)
 int(0)
 SCRAM key cache => off
-'-1': Warning: PHP Startup: sqauth.scram_cache_size must be a number of entries from 0 to 100000 in Unknown on line 0 64
 '100001': Warning: PHP Startup: sqauth.scram_cache_size must be a number of entries from 0 to 100000 in Unknown on line 0 64
 '12abc': Warning: PHP Startup: sqauth.scram_cache_size must be a number of entries from 0 to 100000 in Unknown on line 0 64
-'': Warning: PHP Startup: sqauth.scram_cache_size must be a number of entries from 0 to 100000 in Unknown on line 0 64
