@@ -336,6 +336,15 @@ function check_squirrelmail_digest(string $impl, mixed $reply): void
     }
 }
 
+// Rows that time only the MD5 work of a response, for the bound under the SquirrelMail targets.
+const MD5_WORK_CRAM = 'MD5 work only: hash_hmac md5 (4 blocks)';
+const MD5_WORK_DIGEST = 'MD5 work only: md5() x4 (7 blocks)';
+
+/** For the MD5-work rows: they compute no response. */
+function check_nothing(string $impl, mixed $r): void
+{
+}
+
 function check_squirrelmail_cram(string $impl, mixed $reply): void
 {
     if ($reply !== CRAM_RESPONSE_B64 . "\r\n") {
@@ -480,6 +489,18 @@ if (in_array('digest', $ONLY, true)) {
             return $r;
         };
         $GROUPS['digest_random']['check_for']['SquirrelMail digest_md5_response()'] = 'check_squirrelmail_digest';
+        // The MD5 work in one DIGEST-MD5 response (RFC 2831 example, a
+        // 32-character cnonce): H(user:realm:pass) 32 bytes, A1 64, A2 37,
+        // KD 127, 7 MD5 blocks, as md5() calls (PHP's own MD5). Timed in the
+        // same rounds as SquirrelMail's row: the floor under any implementation.
+        $GROUPS['digest_random']['impls'][MD5_WORK_DIGEST] = static function (int $n) {
+            $in = [str_repeat('u', 32), str_repeat('a', 64), str_repeat('b', 37), str_repeat('k', 127)];
+            for ($i = 0; $i < $n; $i++) {
+                $r = md5($in[0], true) . md5($in[1], true) . md5($in[2], true) . md5($in[3], true);
+            }
+            return $r;
+        };
+        $GROUPS['digest_random']['check_for'][MD5_WORK_DIGEST] = 'check_nothing';
     }
 }
 
@@ -534,6 +555,14 @@ if (in_array('cram', $ONLY, true)) {
             return $r;
         };
         $GROUPS['cram']['check_for']['SquirrelMail cram_md5_response()'] = 'check_squirrelmail_cram';
+        // CRAM-MD5's MD5 work: one HMAC-MD5 of the challenge (4 MD5 blocks).
+        $GROUPS['cram']['impls'][MD5_WORK_CRAM] = static function (int $n) {
+            for ($i = 0; $i < $n; $i++) {
+                $r = hash_hmac('md5', '<1896.697170952@postoffice.reston.mci.net>', CRAM_PASS, true);
+            }
+            return $r;
+        };
+        $GROUPS['cram']['check_for'][MD5_WORK_CRAM] = 'check_nothing';
     }
 }
 
@@ -608,16 +637,7 @@ if (in_array('baseline', $ONLY, true)) {
                 }
                 return $r;
             },
-            // The MD5 work in one DIGEST-MD5 response (RFC 2831 example, a
-            // 32-character cnonce): H(user:realm:pass) 32 bytes, A1 64, A2 37,
-            // KD 127; 7 MD5 blocks, as md5() calls with PHP's own MD5.
-            'md5() x4, the hashes of one DIGEST-MD5 response' => static function (int $n) {
-                $in = [str_repeat('u', 32), str_repeat('a', 64), str_repeat('b', 37), str_repeat('k', 127)];
-                for ($i = 0; $i < $n; $i++) {
-                    $r = md5($in[0], true) . md5($in[1], true) . md5($in[2], true) . md5($in[3], true);
-                }
-                return $r;
-            },
+
             'new SaslClient(PLAIN) + start()' => static function (int $n) {
                 for ($i = 0; $i < $n; $i++) {
                     $c = new \SqAuth\SaslClient('PLAIN', ['authcid' => CRAM_USER, 'password' => CRAM_PASS]);
@@ -779,12 +799,11 @@ $target_defs = [
     ['DIGEST-MD5 vs Horde, own cnonce', 'digest_random', 'sqauth digest_md5_response()', 'Horde_Imap_Client_Auth_DigestMD5', 10],
     ['SCRAM-SHA-256 vs Horde', 'scram', 'sqauth SaslClient, key cache off', 'Horde_Imap_Client_Auth_Scram', 4],
     // Issue 12: the SquirrelMail-shaped helpers against the userland functions they replace.
-    // The last element names the baseline row with the MD5 work alone: SquirrelMail's time
-    // over it is the most any implementation that hashes could reach.
-    ['CRAM-MD5 vs SquirrelMail', 'cram', 'sqauth cram_md5_response()', 'SquirrelMail cram_md5_response()', 2,
-     'hash_hmac md5 (one, like CRAM)'],
+    // The last element names the row, timed in the same rounds, with the MD5 work alone:
+    // SquirrelMail's time over it is the most any implementation that hashes could reach.
+    ['CRAM-MD5 vs SquirrelMail', 'cram', 'sqauth cram_md5_response()', 'SquirrelMail cram_md5_response()', 2, MD5_WORK_CRAM],
     ['DIGEST-MD5 vs SquirrelMail', 'digest_random', 'sqauth digest_md5_response()', 'SquirrelMail digest_md5_response()', 10,
-     'md5() x4, the hashes of one DIGEST-MD5 response'],
+     MD5_WORK_DIGEST],
     // Issue 12: a repeat login's SCRAM work with the key cache, against the same exchange without it.
     ['SCRAM-SHA-256 key cache hit vs off', 'scram', 'sqauth SaslClient, key cache hit', 'sqauth SaslClient, key cache off', 20],
     ['SCRAM-SHA-1 key cache hit vs off', 'scram1', 'sqauth SaslClient, key cache hit', 'sqauth SaslClient, key cache off', 20],
@@ -803,7 +822,7 @@ foreach ($target_defs as $def) {
     if ($g !== 'scram' && $a2 !== null && $a2 > 0) {
         $t['via_sasl_client'] = round($b / $a2, 2);
     }
-    $floor = isset($def[5]) ? row_us($results, 'baseline', $def[5]) : null;
+    $floor = isset($def[5]) ? row_us($results, $g, $def[5]) : null;
     if ($floor !== null && $floor > 0) {
         $t['md5_work_us'] = $floor;
         $t['at_most'] = round($b / $floor, 2);
@@ -855,8 +874,8 @@ foreach ($targets as $t) {
         printf("  (via SaslClient: %.2f×)", $t['via_sasl_client']);
     }
     if (isset($t['at_most'])) {
-        printf("\n  %-34s (its MD5 work alone takes %.3f µs: no implementation can be more than %.2f× faster)", '',
-               $t['md5_work_us'], $t['at_most']);
+        printf("\n  %-34s (its MD5 work alone, with PHP's MD5, takes %.3f µs: about the most any implementation\n"
+               . "  %-34s  that computes these hashes could reach is %.2f×)", '', $t['md5_work_us'], '', $t['at_most']);
     }
     echo "\n";
 }
