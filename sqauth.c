@@ -16,6 +16,7 @@
 #include "src/php/php_sqauth_internal.h"
 #include "src/core/version.h"
 #include "src/core/tls/tls.h"
+#include "src/core/sasl/scram_cache.h"
 #include "zend_attributes.h"
 
 /* The generated arginfo has an unused parameter in 8.2's
@@ -43,6 +44,7 @@ PHP_FUNCTION(SqAuth_mechanisms)
 PHP_FUNCTION(SqAuth_features)
 {
     const char *idn = sqauth_libidn_version();
+    sqauth_scram_cache_stats scram;
 
     ZEND_PARSE_PARAMETERS_NONE();
     array_init(return_value);
@@ -59,6 +61,13 @@ PHP_FUNCTION(SqAuth_features)
     add_assoc_long(return_value, "tls_contexts", (zend_long)sqauth_tls_cache_size());
     /* TLS sessions kept for resumption, over all contexts. */
     add_assoc_long(return_value, "tls_sessions", (zend_long)sqauth_tls_session_count());
+    /* The SCRAM key cache of this process (sqauth.scram_cache_size). */
+    sqauth_scram_cache_get_stats(&scram);
+    add_assoc_long(return_value, "scram_cache_size", (zend_long)scram.capacity);
+    add_assoc_long(return_value, "scram_cache_entries", (zend_long)scram.entries);
+    add_assoc_long(return_value, "scram_cache_hits", (zend_long)scram.hits);
+    add_assoc_long(return_value, "scram_cache_misses", (zend_long)scram.misses);
+    add_assoc_long(return_value, "scram_cache_evictions", (zend_long)scram.evictions);
 }
 
 /* Copies a PHP list of mechanism names into borrowed sqauth_str entries. */
@@ -120,9 +129,37 @@ PHP_FUNCTION(SqAuth_select_mechanism)
     RETURN_STRING(chosen);
 }
 
+/* sqauth.scram_cache_size: entries of the SCRAM key cache, 0 = off. Set
+ * once for the process (PHP_INI_SYSTEM): the cache is shared by every
+ * request and thread. */
+static PHP_INI_MH(OnUpdateScramCacheSize)
+{
+    char *end = NULL;
+    zend_long n = ZEND_STRTOL(ZSTR_VAL(new_value), &end, 10);
+
+    (void)entry;
+    (void)mh_arg1;
+    (void)mh_arg2;
+    (void)mh_arg3;
+    (void)stage;
+    if (ZSTR_LEN(new_value) == 0 || *end != '\0' || n < 0 || n > SQAUTH_SCRAM_CACHE_MAX_CAPACITY
+        || sqauth_scram_cache_set_capacity((size_t)n, NULL) != SQAUTH_OK) {
+        php_error_docref(NULL, E_WARNING, "sqauth.scram_cache_size must be a number of entries from 0 to %d",
+                         SQAUTH_SCRAM_CACHE_MAX_CAPACITY);
+        return FAILURE;
+    }
+    return SUCCESS;
+}
+
+PHP_INI_BEGIN()
+    PHP_INI_ENTRY("sqauth.scram_cache_size", ZEND_TOSTR(SQAUTH_SCRAM_CACHE_DEFAULT_CAPACITY), PHP_INI_SYSTEM,
+                  OnUpdateScramCacheSize)
+PHP_INI_END()
+
 PHP_MINIT_FUNCTION(sqauth)
 {
     (void)type;
+    REGISTER_INI_ENTRIES();
     php_sqauth_sasl_client_ce = register_class_SqAuth_SaslClient();
     php_sqauth_sasl_client_minit();
     php_sqauth_connection_ce = register_class_SqAuth_Connection();
@@ -143,7 +180,9 @@ PHP_MSHUTDOWN_FUNCTION(sqauth)
 {
     (void)type;
     (void)module_number;
+    UNREGISTER_INI_ENTRIES();
     sqauth_tls_cache_clear();
+    sqauth_scram_cache_shutdown();
     sqauth_crypto_cleanup();
     return SUCCESS;
 }
@@ -152,6 +191,8 @@ PHP_MINFO_FUNCTION(sqauth)
 {
     smart_str mechs = {0};
     const char *idn = sqauth_libidn_version();
+    sqauth_scram_cache_stats scram;
+    char line[160];
     size_t i;
 
     for (i = 0; i < sqauth_sasl_mech_count(); i++) {
@@ -170,8 +211,17 @@ PHP_MINFO_FUNCTION(sqauth)
     php_info_print_table_row(2, "libxml2 version", sqauth_libxml_version_build());
     php_info_print_table_row(2, "SASLprep (libidn)", idn ? idn : "not available (SCRAM refuses non-ASCII credentials)");
     php_info_print_table_row(2, "SASL mechanisms", ZSTR_VAL(mechs.s));
+    sqauth_scram_cache_get_stats(&scram);
+    if (scram.capacity) {
+        snprintf(line, sizeof(line), "%zu of %zu entries; %llu hits, %llu misses, %llu evictions", scram.entries,
+                 scram.capacity, scram.hits, scram.misses, scram.evictions);
+    } else {
+        snprintf(line, sizeof(line), "off");
+    }
+    php_info_print_table_row(2, "SCRAM key cache", line);
     php_info_print_table_end();
     smart_str_free(&mechs);
+    DISPLAY_INI_ENTRIES();
     (void)zend_module;
 }
 

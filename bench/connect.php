@@ -242,19 +242,6 @@ foreach ($ROWS as $mode => $row) {
 
 /* ------------------------------------------------------------------ timing */
 
-function cpu_us(int $who = 0): float
-{
-    $r = getrusage($who);
-    return $r['ru_utime.tv_sec'] * 1e6 + $r['ru_utime.tv_usec'] + $r['ru_stime.tv_sec'] * 1e6 + $r['ru_stime.tv_usec'];
-}
-
-function median(array $xs): float
-{
-    sort($xs);
-    $c = count($xs);
-    return $c % 2 ? $xs[intdiv($c, 2)] : ($xs[$c / 2 - 1] + $xs[$c / 2]) / 2;
-}
-
 function run_stime(int $seconds, string $host, int $port, string $ca): array
 {
     $openssl = trim((string)shell_exec('command -v openssl 2>/dev/null'));
@@ -381,17 +368,13 @@ foreach ($results as $mode => $res) {
     }
 }
 
-$cpu = 'unknown CPU';
-if (is_readable('/proc/cpuinfo') && preg_match('/^model name\s*:\s*(.+)$/m', file_get_contents('/proc/cpuinfo'), $m)) {
-    $cpu = trim($m[1]);
-}
 $env = [
     'php' => PHP_VERSION,
     'sqauth' => phpversion('sqauth'),
     'openssl' => \SqAuth\features()['openssl'] ?? OPENSSL_VERSION_TEXT,
     'php_openssl' => OPENSSL_VERSION_TEXT,
-    'cpu' => $cpu,
-    'cpus' => (int)trim((string)@shell_exec('nproc 2>/dev/null')) ?: null,
+    'cpu' => machine()['cpu'],
+    'cpus' => machine()['cpus'],
     'connections_per_round' => $N,
     'rounds' => $ROUNDS,
     'statistic' => 'median of rounds; client (this process) CPU user+sys ms and wall ms per connection',
@@ -400,9 +383,7 @@ $env = [
 ];
 
 if ($JSON) {
-    echo json_encode(['environment' => $env, 'rows' => $results, 'ratios' => $ratios],
-                     JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
-    exit(0);
+    print_json(['environment' => $env, 'rows' => $results, 'ratios' => $ratios]);
 }
 
 printf("sqauth %s connection benchmark: PHP %s, %s, %s x%s\n", $env['sqauth'], $env['php'], $env['openssl'],

@@ -67,6 +67,13 @@
  *                works: curl does SCRAM only when built with libgsasl, and
  *                Debian's 7.88 is not ("No known authentication mechanisms
  *                supported", curl error 67).
+ * SCRAM-SHA-256 to SQAUTH_TEST_SCRAM_USER (main instance), whose stored SCRAM
+ * keys keep one salt (issue 12's SCRAM key cache; from the plaintext passdb
+ * Dovecot picks a new salt per login and no cache can hit):
+ *   sqauth       as above: after the first login its key cache hits (checked:
+ *                every timed login a hit), no PBKDF2;
+ *   sqauth, scram_cache off  the same with 'scram_cache' => false: PBKDF2 on
+ *                every login.
  *
  * Measured: client CPU per login = (ru_utime + ru_stime) delta of this
  * process over a round's N logins / N (curl's resolver thread included),
@@ -166,25 +173,12 @@ function imap_until_tagged($fp, string $tag): array
 
 function imaps_stream(array $cfg)
 {
-    $ctx = stream_context_create(['ssl' => [
+    return imap_stream_open("ssl://{$cfg['host']}:{$cfg['port']}", [
         'verify_peer' => true,
         'verify_peer_name' => true,
         'peer_name' => $cfg['name'],
         'cafile' => $cfg['ca'],
-    ]]);
-    $url = "ssl://{$cfg['host']}:{$cfg['port']}";
-    $fp = @stream_socket_client($url, $errno, $errstr, 10, STREAM_CLIENT_CONNECT, $ctx);
-    if (!$fp) {
-        $e = error_get_last();
-        throw new RuntimeException("stream_socket_client($url) failed: [$errno] $errstr" . ($e ? ' / ' . $e['message'] : ''));
-    }
-    stream_set_timeout($fp, 10);
-    $greeting = fgets($fp, 8192);
-    if ($greeting === false || strncmp($greeting, '* OK', 4) !== 0) {
-        fclose($fp);
-        throw new RuntimeException('bad greeting: ' . var_export($greeting, true));
-    }
-    return $fp;
+    ]);
 }
 
 function stream_logout($fp): void
@@ -196,7 +190,7 @@ function stream_logout($fp): void
     }
 }
 
-function login_sqauth(string $mech, array $cfg, bool $evidence = false, bool $resume = true): array
+function login_sqauth(string $mech, array $cfg, bool $evidence = false, bool $resume = true, bool $keyCache = true): array
 {
     $c = \SqAuth\Connection::open("imaps://{$cfg['host']}:{$cfg['port']}", [
         'cafile' => $cfg['ca'],
@@ -205,7 +199,7 @@ function login_sqauth(string $mech, array $cfg, bool $evidence = false, bool $re
         'session_resumption' => $resume,
     ]);
     try {
-        $c->authenticate($mech, $cfg['user'], $cfg['pass']);
+        $c->authenticate($mech, $cfg['user'], $cfg['pass'], $keyCache ? [] : ['scram_cache' => false]);
         $r = [];
         if ($evidence) {
             $t = $c->tlsInfo();
@@ -423,6 +417,19 @@ $GROUPS = [
         ],
         'resumes' => ['sqauth'],
     ],
+    // The SCRAM key cache needs a salt that stays: the SCRAM-only account
+    // with stored keys (from the plaintext passdb Dovecot makes up a new salt
+    // per login, so a cache can never hit there).
+    'scram_stored' => [
+        'title' => 'IMAPS login, SCRAM-SHA-256 (i=4096) to an account with stored SCRAM keys, default login mode',
+        'server' => 'main_scram',
+        'mech' => 'SCRAM-SHA-256',
+        'impls' => [
+            'sqauth' => fn (array $cfg, bool $ev = false) => login_sqauth('SCRAM-SHA-256', $cfg, $ev, true, true),
+            'sqauth, scram_cache off' => fn (array $cfg, bool $ev = false) => login_sqauth('SCRAM-SHA-256', $cfg, $ev, true, false),
+        ],
+        'resumes' => [],
+    ],
 ];
 $NOT_AVAILABLE = [
     'Horde_Imap_Client_Socket, SCRAM-SHA-256' => '_tryLogin() implements only SCRAM-SHA-1 ("Unknown authentication method")'
@@ -441,6 +448,12 @@ $SERVERS = [
     'main' => ['port' => (int)$ENV['SQAUTH_TEST_IMAPS_PORT']] + $CFG,
     'resume' => ['port' => (int)$ENV['SQAUTH_TEST_IMAPS_RESUME_PORT']] + $CFG,
 ];
+if (isset($ENV['SQAUTH_TEST_SCRAM_USER'])) {
+    $SERVERS['main_scram'] = ['user' => $ENV['SQAUTH_TEST_SCRAM_USER'], 'pass' => $ENV['SQAUTH_TEST_SCRAM_PASS']] + $SERVERS['main'];
+} else {
+    unset($GROUPS['scram_stored']);
+    $NOT_AVAILABLE['SCRAM key cache'] = 'the test servers have no SCRAM account with stored keys (restart them with this tree\'s tests/setup)';
+}
 
 /* ---------------------------------------------------------- verification */
 
@@ -495,19 +508,6 @@ foreach ($GROUPS as $g => $def) {
 
 /* ------------------------------------------------------------------ timing */
 
-function cpu_us(): float
-{
-    $r = getrusage();
-    return $r['ru_utime.tv_sec'] * 1e6 + $r['ru_utime.tv_usec'] + $r['ru_stime.tv_sec'] * 1e6 + $r['ru_stime.tv_usec'];
-}
-
-function median(array $xs): float
-{
-    sort($xs);
-    $c = count($xs);
-    return $c % 2 ? $xs[intdiv($c, 2)] : ($xs[$c / 2 - 1] + $xs[$c / 2]) / 2;
-}
-
 $t_start = hrtime(true);
 foreach ($GROUPS as $g => $def) {       // warm-up: autoloading, allocator, caches
     foreach ($def['impls'] as $who => $fn) {
@@ -517,35 +517,27 @@ foreach ($GROUPS as $g => $def) {       // warm-up: autoloading, allocator, cach
     }
 }
 
-// All contenders of both groups take turns within each round, the order
-// rotating, so that server-side drift hits them all alike.
-$ALL = [];
+// All contenders of all groups take turns within each round.
+$RUNS = [];
 foreach ($GROUPS as $g => $def) {
     foreach ($def['impls'] as $who => $fn) {
-        $ALL[] = [$g, $who, $fn, $SERVERS[$def['server']]];
+        $cfg = $SERVERS[$def['server']];
+        $RUNS["$who ({$def['mech']}, group $g)"] = fn () => $fn($cfg);
     }
 }
+$hits_before = \SqAuth\features()['scram_cache_hits'];
+$timed = time_interleaved($RUNS, $ROUNDS, $N);
 $samples = [];
-for ($round = 0; $round < $ROUNDS; $round++) {
-    $k = $round % count($ALL);
-    foreach (array_merge(array_slice($ALL, $k), array_slice($ALL, 0, $k)) as [$g, $who, $fn, $cfg]) {
-        gc_collect_cycles();
-        $c0 = cpu_us();
-        $t0 = hrtime(true);
-        try {
-            for ($i = 0; $i < $N; $i++) {
-                $fn($cfg);
-            }
-        } catch (Throwable $e) {
-            fail("$who ({$GROUPS[$g]['mech']}) failed during round $round, login $i: " . get_class($e) . ': ' . $e->getMessage());
-        }
-        $wall = hrtime(true) - $t0;
-        $cpu = cpu_us() - $c0;
-        $samples[$g][$who]['cpu'][] = $cpu / 1000 / $N;
-        $samples[$g][$who]['wall'][] = $wall / 1e6 / $N;
+foreach ($GROUPS as $g => $def) {
+    foreach ($def['impls'] as $who => $fn) {
+        $samples[$g][$who] = $timed["$who ({$def['mech']}, group $g)"];
     }
 }
 $elapsed = (hrtime(true) - $t_start) / 1e9;
+// Every timed login of the key cache row must have been a hit.
+if (isset($GROUPS['scram_stored']) && \SqAuth\features()['scram_cache_hits'] - $hits_before < $N * $ROUNDS) {
+    fail('the SCRAM key cache did not hit on every login of the "scram_stored" sqauth row');
+}
 
 /* ----------------------------------------------------------------- results */
 
@@ -587,18 +579,14 @@ foreach ([
 // Measured before sqauth existed (IMAPS, PLAIN, client CPU per login).
 $BEFORE = ['Horde' => 4.0, 'libcurl' => 3.5, 'PHP streams' => 3.7, 's_time floor' => 1.3];
 
-$cpu = 'unknown CPU';
-if (is_readable('/proc/cpuinfo') && preg_match('/^model name\s*:\s*(.+)$/m', file_get_contents('/proc/cpuinfo'), $m)) {
-    $cpu = trim($m[1]);
-}
 $env = [
     'php' => PHP_VERSION,
     'sqauth' => phpversion('sqauth'),
     'openssl' => \SqAuth\features()['openssl'] ?? OPENSSL_VERSION_TEXT,
     'php_openssl' => OPENSSL_VERSION_TEXT,
     'curl' => curl_version()['version'] . ' ' . curl_version()['ssl_version'],
-    'cpu' => $cpu,
-    'cpus' => (int)trim((string)@shell_exec('nproc 2>/dev/null')) ?: null,
+    'cpu' => machine()['cpu'],
+    'cpus' => machine()['cpus'],
     'logins_per_round' => $N,
     'rounds' => $ROUNDS,
     'statistic' => 'median of rounds; client (this process) CPU user+sys ms and wall ms per login',
@@ -607,10 +595,8 @@ $env = [
 ];
 
 if ($JSON) {
-    echo json_encode(['environment' => $env, 'groups' => $results, 'not_available' => $NOT_AVAILABLE,
-                      'targets' => $targets, 'measured_before_sqauth_cpu_ms' => $BEFORE],
-                     JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
-    exit(0);
+    print_json(['environment' => $env, 'groups' => $results, 'not_available' => $NOT_AVAILABLE,
+                      'targets' => $targets, 'measured_before_sqauth_cpu_ms' => $BEFORE]);
 }
 
 printf("sqauth %s login benchmark: PHP %s, %s, curl %s, %s x%s\n", $env['sqauth'], $env['php'], $env['openssl'],

@@ -1,7 +1,8 @@
 <?php
 /**
  * SASL micro-benchmark: sqauth against the PHP userland SASL code that
- * SquirrelMail users could otherwise run (PEAR Auth_SASL, Horde_Imap_Client).
+ * SquirrelMail users run or could otherwise run: SquirrelMail's own
+ * functions/auth.php, PEAR Auth_SASL, Horde_Imap_Client.
  *
  * Run from the project root:
  *
@@ -9,14 +10,18 @@
  *
  * Options:
  *   --iterations=N        calls per round for DIGEST-MD5 and CRAM-MD5 (default 20000)
- *   --scram-iterations=M  whole SCRAM-SHA-256 exchanges per round (default N/100)
+ *   --scram-iterations=M  whole SCRAM exchanges per round (default N/100; 20 M for key cache hits)
  *   --rounds=R            interleaved rounds; the median is reported (default 5)
  *   --only=LIST           comma list of groups: digest,cram,scram,baseline (default all)
  *   --json                print the results as JSON instead of a table
  *
  * Needs the Debian packages php-auth-sasl and php-horde-imap-client (found
- * under /usr/share/php). With the defaults the whole run takes well under a
- * minute on a 2-core machine.
+ * under /usr/share/php). SquirrelMail's functions/auth.php comes from the
+ * fixture tarball, $SQAUTH_SQUIRRELMAIL_TARBALL or
+ * ../shared/fixtures/squirrelmail-1.5.2-76b545c.tar.gz from the project root
+ * (unpacked under the system temp directory for the run and removed after);
+ * without it its rows are left out with a note. With the defaults the whole
+ * run takes about a minute on a 2-core machine.
  *
  * What is timed, in one process, with hrtime(true):
  *   1. DIGEST-MD5 (RFC 2831 §4 IMAP example): base64 challenge in, base64
@@ -25,9 +30,20 @@
  *      vector's fixed cnonce (computation only; the peers are subclassed to
  *      return it) and with each library's own random cnonce (the production
  *      path: sqauth uses OpenSSL RAND_bytes, PEAR and Horde read /dev/urandom).
- *   2. CRAM-MD5 (RFC 2195 §2): base64 challenge in, base64 response out.
+ *      SquirrelMail's digest_md5_response() has no fixed cnonce (it hashes
+ *      microtime()) and, on any PHP with hash_hmac(), computes its hashes as
+ *      HMAC-MD5 with an empty key instead of MD5, so its response is refused
+ *      by every server (see the fixture's README); it is timed as shipped and
+ *      checked against that formula, so that the row times all its work.
+ *   2. CRAM-MD5 (RFC 2195 §2): base64 challenge in, base64 response out
+ *      (SquirrelMail's with the "\r\n" it appends).
  *   3. A whole SCRAM-SHA-256 exchange (RFC 7677 §3, i=4096) on raw messages:
- *      client-first, server-first in / client-final out, server-final checked.
+ *      client-first, server-first in / client-final out, server-final checked;
+ *      sqauth with its SCRAM key cache off ('scram_cache' => false: PBKDF2
+ *      every time, like the peers) and with it warm (a repeat login with the
+ *      same password, salt and count: no PBKDF2), and the same two for
+ *      SCRAM-SHA-1 (RFC 5802 §5). The script checks that every "hit"
+ *      exchange was a cache hit and that "off" made no lookup.
  *
  * Every implementation's output is checked against the RFC vector (and
  * against the others) before timing and again on the last result of every
@@ -44,9 +60,10 @@
  * as it does for most SquirrelMail installs without opcache.enable_cli.
  */
 
-// PEAR Auth_SASL (PHP 4 style code) and Horde create dynamic properties,
-// which PHP 8.2 reports as deprecated; that is noise here, not an error.
-error_reporting(E_ALL & ~E_DEPRECATED & ~E_USER_DEPRECATED);
+// PEAR Auth_SASL (PHP 4 style code) and Horde create dynamic properties, and
+// SquirrelMail calls utf8_encode(), which PHP 8.2 reports as deprecated; that
+// is noise here, not an error. Notices off as well, as on a production site.
+error_reporting(E_ALL & ~E_DEPRECATED & ~E_USER_DEPRECATED & ~E_NOTICE);
 
 const SCRIPT = 'bench/sasl.php';
 require __DIR__ . '/common.inc';
@@ -89,6 +106,46 @@ if (!function_exists('create_function')) {
     }
 }
 
+/* ------------------------------------------- SquirrelMail's functions/auth.php */
+
+/**
+ * Unpacks functions/auth.php from the SquirrelMail fixture into a directory
+ * of its own under the system temp directory (removed at exit) and loads it:
+ * its global cram_md5_response(), digest_md5_response() and
+ * digest_md5_parse_challenge() never clash with sqauth's (namespaced).
+ * Returns null, after one line on stderr, when the tarball is missing.
+ */
+function load_squirrelmail(): ?string
+{
+    $tarball = getenv('SQAUTH_SQUIRRELMAIL_TARBALL')
+        ?: dirname(__DIR__) . '/../shared/fixtures/squirrelmail-1.5.2-76b545c.tar.gz';
+    if (!is_file($tarball)) {
+        fwrite(STDERR, SCRIPT . ": SquirrelMail fixture not found at $tarball (set SQAUTH_SQUIRRELMAIL_TARBALL): its rows are left out\n");
+        return null;
+    }
+    $dir = sys_get_temp_dir() . '/sqauth-bench-sm-' . getmypid();
+    if (!is_dir($dir) && !mkdir($dir, 0700)) {
+        fail("cannot create $dir");
+    }
+    register_shutdown_function(static function () use ($dir): void {
+        @unlink("$dir/squirrelmail/functions/auth.php");
+        @rmdir("$dir/squirrelmail/functions");
+        @rmdir("$dir/squirrelmail");
+        @rmdir($dir);
+    });
+    $p = proc_open(['tar', '-xzf', $tarball, '-C', $dir, 'squirrelmail/functions/auth.php'],
+                   [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+    $err = stream_get_contents($pipes[2]);
+    stream_get_contents($pipes[1]);
+    if (proc_close($p) !== 0 || !is_file("$dir/squirrelmail/functions/auth.php")) {
+        fail("cannot unpack squirrelmail/functions/auth.php from $tarball: " . trim($err));
+    }
+    require "$dir/squirrelmail/functions/auth.php";
+    return $tarball;
+}
+
+$SQUIRRELMAIL = (in_array('digest', $ONLY, true) || in_array('cram', $ONLY, true)) ? load_squirrelmail() : null;
+
 /* ------------------------------------------------------------ RFC vectors */
 
 const DIGEST_USER = 'chris';
@@ -115,6 +172,12 @@ const SCRAM_CLIENT_FINAL = 'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)
 const SCRAM_SERVER_FINAL = 'v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=';
 // The same with one bit of the server signature changed: must not verify.
 const SCRAM_SERVER_FINAL_BAD = 'v=7rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=';
+// RFC 5802 §5 (SCRAM-SHA-1), for the key cache rows.
+const SCRAM1_CNONCE = 'fyko+d2lbbFgONRv9qkxdawL';
+const SCRAM1_CLIENT_FIRST = 'n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL';
+const SCRAM1_SERVER_FIRST = 'r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096';
+const SCRAM1_CLIENT_FINAL = 'c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=';
+const SCRAM1_SERVER_FINAL = 'v=rmF9pqV8S7suAoZWja4dJRkFsKQ=';
 
 /* ------------------------------------------- peers with a fixed client nonce */
 
@@ -242,6 +305,53 @@ function check_digest(string $impl, mixed $b64, bool $fixed): void
     }
 }
 
+/**
+ * SquirrelMail's DIGEST-MD5 response, checked against what its code computes
+ * on this PHP: RFC 2831's formula with every H() replaced by its hmac_md5(),
+ * which is hash_hmac('md5', ..., '') when hash_hmac() exists. Confirms that
+ * the timed row did all of its work, and that the result is not RFC 2831's.
+ */
+function check_squirrelmail_digest(string $impl, mixed $reply): void
+{
+    if (!is_string($reply) || !str_ends_with($reply, "\r\n")) {
+        fail("$impl (DIGEST-MD5) returned " . var_export($reply, true) . ', expected base64 and CRLF');
+    }
+    $raw = base64_decode(substr($reply, 0, -2), true);
+    $d = $raw === false ? null : parse_directives($raw);
+    if ($d === null || !isset($d['cnonce'], $d['response'])) {
+        fail("$impl (DIGEST-MD5) response does not parse: " . var_export($raw, true));
+    }
+    $h = static fn (string $s): string => hash_hmac('md5', $s, '', true);
+    $a1 = $h(DIGEST_USER . ':' . DIGEST_REALM . ':' . DIGEST_PASS) . ':' . DIGEST_NONCE . ':' . $d['cnonce'];
+    $a2 = 'AUTHENTICATE:' . DIGEST_SERVICE . '/' . DIGEST_HOST;
+    $want = bin2hex($h(bin2hex($h($a1)) . ':' . DIGEST_NONCE . ':00000001:' . $d['cnonce'] . ':auth:' . bin2hex($h($a2))));
+    if ($d['response'] !== $want || $d['response'] === digest_reference($d['cnonce'])) {
+        fail("$impl (DIGEST-MD5) response is not what SquirrelMail's code computes on this PHP: $raw");
+    }
+    foreach (['username' => DIGEST_USER, 'realm' => DIGEST_REALM, 'nonce' => DIGEST_NONCE, 'qop' => 'auth',
+              'digest-uri' => DIGEST_SERVICE . '/' . DIGEST_HOST] as $k => $v) {
+        if (($d[$k] ?? null) !== $v) {
+            fail("$impl (DIGEST-MD5) $k is " . var_export($d[$k] ?? null, true) . ', expected ' . var_export($v, true));
+        }
+    }
+}
+
+// Rows that time only the MD5 work of a response, for the bound under the SquirrelMail targets.
+const MD5_WORK_CRAM = 'MD5 work only: hash_hmac md5 (4 blocks)';
+const MD5_WORK_DIGEST = 'MD5 work only: md5() x4 (7 blocks)';
+
+/** For the MD5-work rows: they compute no response. */
+function check_nothing(string $impl, mixed $r): void
+{
+}
+
+function check_squirrelmail_cram(string $impl, mixed $reply): void
+{
+    if ($reply !== CRAM_RESPONSE_B64 . "\r\n") {
+        fail("$impl (CRAM-MD5) returned " . var_export($reply, true) . ', RFC 2195 says ' . CRAM_RESPONSE_B64 . ' (and SquirrelMail appends CRLF)');
+    }
+}
+
 function check_cram(string $impl, mixed $b64): void
 {
     global $CHECKED;
@@ -253,23 +363,47 @@ function check_cram(string $impl, mixed $b64): void
 }
 
 /** $r = [client-first, client-final, server verified?] */
-function check_scram(string $impl, mixed $r): void
+/** A check for one SCRAM exchange against an RFC example ($rfc names it in messages). */
+function scram_checker(string $mech, string $rfc, string $clientFirst, string $clientFinal): Closure
 {
-    global $CHECKED;
-    if (!is_array($r) || count($r) !== 3) {
-        fail("$impl (SCRAM-SHA-256) harness returned " . get_debug_type($r));
-    }
-    [$first, $final, $verified] = $r;
-    if ($first !== SCRAM_CLIENT_FIRST) {
-        fail("$impl (SCRAM-SHA-256) client-first is " . var_export($first, true) . ', RFC 7677 says ' . SCRAM_CLIENT_FIRST);
-    }
-    if ($final !== SCRAM_CLIENT_FINAL) {
-        fail("$impl (SCRAM-SHA-256) client-final is " . var_export($final, true) . ', RFC 7677 says ' . SCRAM_CLIENT_FINAL);
-    }
-    if ($verified !== true) {
-        fail("$impl (SCRAM-SHA-256) did not verify the RFC 7677 server signature");
-    }
-    $CHECKED['scram'][$impl] = $r;
+    return static function (string $impl, mixed $r) use ($mech, $rfc, $clientFirst, $clientFinal): void {
+        global $CHECKED;
+        if (!is_array($r) || count($r) !== 3) {
+            fail("$impl ($mech) harness returned " . get_debug_type($r));
+        }
+        [$first, $final, $verified] = $r;
+        if ($first !== $clientFirst) {
+            fail("$impl ($mech) client-first is " . var_export($first, true) . ", $rfc says $clientFirst");
+        }
+        if ($final !== $clientFinal) {
+            fail("$impl ($mech) client-final is " . var_export($final, true) . ", $rfc says $clientFinal");
+        }
+        if ($verified !== true) {
+            fail("$impl ($mech) did not verify the $rfc server signature");
+        }
+        $CHECKED[$mech][$impl] = $r;
+    };
+}
+
+/**
+ * A closure running n whole sqauth SCRAM exchanges of an RFC example. With
+ * $cache the process's key cache is used (warm after the first exchange:
+ * what a repeat login with the same password, salt and count costs), without
+ * it every exchange runs PBKDF2 ('scram_cache' => false).
+ */
+function sqauth_scram(string $mech, string $cnonce, string $serverFirst, string $serverFinal, bool $cache): Closure
+{
+    $opts = ['cnonce' => $cnonce] + ($cache ? [] : ['scram_cache' => false]);
+    return static function (int $n) use ($mech, $opts, $serverFirst, $serverFinal) {
+        for ($i = 0; $i < $n; $i++) {
+            $c = new \SqAuth\SaslClient($mech, ['authcid' => SCRAM_USER, 'password' => SCRAM_PASS], $opts);
+            $first = $c->start();
+            $final = $c->step($serverFirst);
+            $c->step($serverFinal);
+            $r = [$first, $final, $c->isComplete() && $c->isServerVerified()];
+        }
+        return $r;
+    };
 }
 
 function cross_check(): void
@@ -345,6 +479,29 @@ if (in_array('digest', $ONLY, true)) {
         'impls' => $digest_impls(false),
         'check' => static fn (string $impl, $r) => check_digest($impl, $r, false),
     ];
+    if ($SQUIRRELMAIL) {
+        // As functions/imap_general.php's sqimap_login() calls it.
+        $GROUPS['digest_random']['impls']['SquirrelMail digest_md5_response()'] = static function (int $n) {
+            $b64 = DIGEST_CHALLENGE_B64;
+            for ($i = 0; $i < $n; $i++) {
+                $r = digest_md5_response(DIGEST_USER, DIGEST_PASS, $b64, DIGEST_SERVICE, DIGEST_HOST);
+            }
+            return $r;
+        };
+        $GROUPS['digest_random']['check_for']['SquirrelMail digest_md5_response()'] = 'check_squirrelmail_digest';
+        // The MD5 work in one DIGEST-MD5 response (RFC 2831 example, a
+        // 32-character cnonce): H(user:realm:pass) 32 bytes, A1 64, A2 37,
+        // KD 127, 7 MD5 blocks, as md5() calls (PHP's own MD5). Timed in the
+        // same rounds as SquirrelMail's row: the floor under any implementation.
+        $GROUPS['digest_random']['impls'][MD5_WORK_DIGEST] = static function (int $n) {
+            $in = [str_repeat('u', 32), str_repeat('a', 64), str_repeat('b', 37), str_repeat('k', 127)];
+            for ($i = 0; $i < $n; $i++) {
+                $r = md5($in[0], true) . md5($in[1], true) . md5($in[2], true) . md5($in[3], true);
+            }
+            return $r;
+        };
+        $GROUPS['digest_random']['check_for'][MD5_WORK_DIGEST] = 'check_nothing';
+    }
 }
 
 if (in_array('cram', $ONLY, true)) {
@@ -389,24 +546,35 @@ if (in_array('cram', $ONLY, true)) {
         ],
         'check' => 'check_cram',
     ];
+    if ($SQUIRRELMAIL) {
+        $GROUPS['cram']['impls']['SquirrelMail cram_md5_response()'] = static function (int $n) {
+            $b64 = CRAM_CHALLENGE_B64;
+            for ($i = 0; $i < $n; $i++) {
+                $r = cram_md5_response(CRAM_USER, CRAM_PASS, $b64);
+            }
+            return $r;
+        };
+        $GROUPS['cram']['check_for']['SquirrelMail cram_md5_response()'] = 'check_squirrelmail_cram';
+        // CRAM-MD5's MD5 work: one HMAC-MD5 of the challenge (4 MD5 blocks).
+        $GROUPS['cram']['impls'][MD5_WORK_CRAM] = static function (int $n) {
+            for ($i = 0; $i < $n; $i++) {
+                $r = hash_hmac('md5', '<1896.697170952@postoffice.reston.mci.net>', CRAM_PASS, true);
+            }
+            return $r;
+        };
+        $GROUPS['cram']['check_for'][MD5_WORK_CRAM] = 'check_nothing';
+    }
 }
 
 if (in_array('scram', $ONLY, true)) {
     $GROUPS['scram'] = [
         'title' => 'SCRAM-SHA-256 whole exchange, i=4096',
         'n' => $N_SCRAM,
+        // A hit is ~100x cheaper: more calls, so that its loop is long enough to time.
+        'n_for' => ['sqauth SaslClient, key cache hit' => $N_SCRAM * 20],
         'impls' => [
-            'sqauth SaslClient' => static function (int $n) {
-                for ($i = 0; $i < $n; $i++) {
-                    $c = new \SqAuth\SaslClient('SCRAM-SHA-256', ['authcid' => SCRAM_USER, 'password' => SCRAM_PASS],
-                                                ['cnonce' => SCRAM_CNONCE]);
-                    $first = $c->start();
-                    $final = $c->step(SCRAM_SERVER_FIRST);
-                    $c->step(SCRAM_SERVER_FINAL);
-                    $r = [$first, $final, $c->isComplete() && $c->isServerVerified()];
-                }
-                return $r;
-            },
+            'sqauth SaslClient, key cache off' => sqauth_scram('SCRAM-SHA-256', SCRAM_CNONCE, SCRAM_SERVER_FIRST, SCRAM_SERVER_FINAL, false),
+            'sqauth SaslClient, key cache hit' => sqauth_scram('SCRAM-SHA-256', SCRAM_CNONCE, SCRAM_SERVER_FIRST, SCRAM_SERVER_FINAL, true),
             'Horde_Imap_Client_Auth_Scram' => static function (int $n) {
                 for ($i = 0; $i < $n; $i++) {
                     $s = new Bench_Horde_Scram(SCRAM_USER, SCRAM_PASS, 'SHA256', SCRAM_CNONCE);
@@ -432,7 +600,17 @@ if (in_array('scram', $ONLY, true)) {
                 return $r;
             },
         ],
-        'check' => 'check_scram',
+        'check' => scram_checker('SCRAM-SHA-256', 'RFC 7677', SCRAM_CLIENT_FIRST, SCRAM_CLIENT_FINAL),
+    ];
+    $GROUPS['scram1'] = [
+        'title' => 'SCRAM-SHA-1 whole exchange, i=4096 (RFC 5802 example)',
+        'n' => $N_SCRAM,
+        'n_for' => ['sqauth SaslClient, key cache hit' => $N_SCRAM * 20],
+        'impls' => [
+            'sqauth SaslClient, key cache off' => sqauth_scram('SCRAM-SHA-1', SCRAM1_CNONCE, SCRAM1_SERVER_FIRST, SCRAM1_SERVER_FINAL, false),
+            'sqauth SaslClient, key cache hit' => sqauth_scram('SCRAM-SHA-1', SCRAM1_CNONCE, SCRAM1_SERVER_FIRST, SCRAM1_SERVER_FINAL, true),
+        ],
+        'check' => scram_checker('SCRAM-SHA-1', 'RFC 5802', SCRAM1_CLIENT_FIRST, SCRAM1_CLIENT_FINAL),
     ];
 }
 
@@ -459,6 +637,7 @@ if (in_array('baseline', $ONLY, true)) {
                 }
                 return $r;
             },
+
             'new SaslClient(PLAIN) + start()' => static function (int $n) {
                 for ($i = 0; $i < $n; $i++) {
                     $c = new \SqAuth\SaslClient('PLAIN', ['authcid' => CRAM_USER, 'password' => CRAM_PASS]);
@@ -487,12 +666,39 @@ function run_checked(string $group, string $impl, Closure $fn, int $n, ?callable
     return $r;
 }
 
+/** The check for one implementation: its own, else its group's. */
+function check_of(array $def, string $impl): ?callable
+{
+    return $def['check_for'][$impl] ?? $def['check'];
+}
+
 foreach ($GROUPS as $g => $def) {
     foreach ($def['impls'] as $impl => $fn) {
-        run_checked($g, $impl, $fn, 1, $def['check']);
+        run_checked($g, $impl, $fn, 1, check_of($def, $impl));
     }
 }
 cross_check();
+
+// The key cache rows must measure what they say: every "hit" exchange a
+// cache hit, no "off" exchange a lookup.
+foreach (['scram', 'scram1'] as $g) {
+    if (!isset($GROUPS[$g])) {
+        continue;
+    }
+    if (\SqAuth\features()['scram_cache_size'] === 0) {
+        fail('the SCRAM key cache is off (sqauth.scram_cache_size=0): the key cache rows cannot run');
+    }
+    foreach (['sqauth SaslClient, key cache hit' => 3, 'sqauth SaslClient, key cache off' => 0] as $impl => $want) {
+        $before = \SqAuth\features();
+        run_checked($g, $impl, $GROUPS[$g]['impls'][$impl], 3, $GROUPS[$g]['check']);
+        $after = \SqAuth\features();
+        $hits = $after['scram_cache_hits'] - $before['scram_cache_hits'];
+        $lookups = $hits + $after['scram_cache_misses'] - $before['scram_cache_misses'];
+        if ($hits !== $want || $lookups !== $want) {
+            fail("$g: $impl: 3 exchanges made $lookups key cache lookups and $hits hits, expected $want and $want");
+        }
+    }
+}
 
 // The server-signature check must not be vacuous: a tampered v= must fail.
 if (isset($GROUPS['scram'])) {
@@ -526,33 +732,27 @@ if (isset($GROUPS['scram'])) {
 
 /* ------------------------------------------------------------------ timing */
 
-function median(array $xs): float
-{
-    sort($xs);
-    $c = count($xs);
-    return $c % 2 ? $xs[intdiv($c, 2)] : ($xs[$c / 2 - 1] + $xs[$c / 2]) / 2;
-}
-
 $t_start = hrtime(true);
 $results = [];
 foreach ($GROUPS as $g => $def) {
     $impls = array_keys($def['impls']);
-    $n = $def['n'];
+    $n_of = static fn (string $impl): int => $def['n_for'][$impl] ?? $def['n'];
     // Warm-up: fills caches, autoloads, lets the allocator settle.
     foreach ($impls as $impl) {
-        run_checked($g, $impl, $def['impls'][$impl], max(1, intdiv($n, 10)), $def['check']);
+        run_checked($g, $impl, $def['impls'][$impl], max(1, intdiv($n_of($impl), 10)), check_of($def, $impl));
     }
     $samples = array_fill_keys($impls, []);
     for ($round = 0; $round < $ROUNDS; $round++) {
         $order = array_merge(array_slice($impls, $round % count($impls)), array_slice($impls, 0, $round % count($impls)));
         foreach ($order as $impl) {
             $fn = $def['impls'][$impl];
+            $n = $n_of($impl);
             gc_collect_cycles();
             $t0 = hrtime(true);
             $r = $fn($n);
             $dt = hrtime(true) - $t0;
-            if ($def['check']) {
-                ($def['check'])($impl, $r);
+            if ($check = check_of($def, $impl)) {
+                $check($impl, $r);
             }
             $samples[$impl][] = $dt / $n / 1000.0; // µs per call
         }
@@ -562,10 +762,11 @@ foreach ($GROUPS as $g => $def) {
     foreach ($impls as $impl) {
         $us = median($samples[$impl]);
         $results[$g]['title'] = $def['title'];
-        $results[$g]['calls_per_round'] = $n;
+        $results[$g]['calls_per_round'] = $def['n'];
         $results[$g]['reference'] = $ref;
         $results[$g]['rows'][] = [
             'impl' => $impl,
+            'calls_per_round' => $n_of($impl),
             'us_per_call' => round($us, 3),
             'ratio_vs_sqauth' => ($g === 'baseline' || $ref_us <= 0) ? null : round($us / $ref_us, 2),
             'rounds_us' => array_map(fn ($x) => round($x, 3), $samples[$impl]),
@@ -596,9 +797,19 @@ $target_defs = [
     ['DIGEST-MD5 vs Horde, fixed cnonce', 'digest_fixed', 'sqauth digest_md5_response()', 'Horde_Imap_Client_Auth_DigestMD5', 10],
     ['DIGEST-MD5 vs PEAR, own cnonce', 'digest_random', 'sqauth digest_md5_response()', 'PEAR Auth_SASL_DigestMD5', 10],
     ['DIGEST-MD5 vs Horde, own cnonce', 'digest_random', 'sqauth digest_md5_response()', 'Horde_Imap_Client_Auth_DigestMD5', 10],
-    ['SCRAM-SHA-256 vs Horde', 'scram', 'sqauth SaslClient', 'Horde_Imap_Client_Auth_Scram', 4],
+    ['SCRAM-SHA-256 vs Horde', 'scram', 'sqauth SaslClient, key cache off', 'Horde_Imap_Client_Auth_Scram', 4],
+    // Issue 12: the SquirrelMail-shaped helpers against the userland functions they replace.
+    // The last element names the row, timed in the same rounds, with the MD5 work alone:
+    // SquirrelMail's time over it is the most any implementation that hashes could reach.
+    ['CRAM-MD5 vs SquirrelMail', 'cram', 'sqauth cram_md5_response()', 'SquirrelMail cram_md5_response()', 2, MD5_WORK_CRAM],
+    ['DIGEST-MD5 vs SquirrelMail', 'digest_random', 'sqauth digest_md5_response()', 'SquirrelMail digest_md5_response()', 10,
+     MD5_WORK_DIGEST],
+    // Issue 12: a repeat login's SCRAM work with the key cache, against the same exchange without it.
+    ['SCRAM-SHA-256 key cache hit vs off', 'scram', 'sqauth SaslClient, key cache hit', 'sqauth SaslClient, key cache off', 20],
+    ['SCRAM-SHA-1 key cache hit vs off', 'scram1', 'sqauth SaslClient, key cache hit', 'sqauth SaslClient, key cache off', 20],
 ];
-foreach ($target_defs as [$label, $g, $mine, $peer, $factor]) {
+foreach ($target_defs as $def) {
+    [$label, $g, $mine, $peer, $factor] = $def;
     $a = row_us($results, $g, $mine);
     $b = row_us($results, $g, $peer);
     if ($a === null || $b === null || $a <= 0) {
@@ -611,37 +822,40 @@ foreach ($target_defs as [$label, $g, $mine, $peer, $factor]) {
     if ($g !== 'scram' && $a2 !== null && $a2 > 0) {
         $t['via_sasl_client'] = round($b / $a2, 2);
     }
+    $floor = isset($def[5]) ? row_us($results, $g, $def[5]) : null;
+    if ($floor !== null && $floor > 0) {
+        $t['md5_work_us'] = $floor;
+        $t['at_most'] = round($b / $floor, 2);
+    }
     $targets[] = $t;
 }
 
 /* ----------------------------------------------------------------- output */
 
-$cpu = 'unknown CPU';
-if (is_readable('/proc/cpuinfo') && preg_match('/^model name\s*:\s*(.+)$/m', file_get_contents('/proc/cpuinfo'), $m)) {
-    $cpu = trim($m[1]);
-}
 $env = [
     'php' => PHP_VERSION,
     'sqauth' => phpversion('sqauth'),
     'openssl' => \SqAuth\features()['openssl'] ?? null,
-    'cpu' => $cpu,
-    'cpus' => (int)trim((string)@shell_exec('nproc 2>/dev/null')) ?: null,
+    'cpu' => machine()['cpu'],
+    'cpus' => machine()['cpus'],
     'opcache' => extension_loaded('Zend OPcache'),
+    'squirrelmail' => $SQUIRRELMAIL,
     'rounds' => $ROUNDS,
     'statistic' => 'median of rounds, microseconds per call',
     'elapsed_s' => round($elapsed, 1),
 ];
 
 if ($JSON) {
-    echo json_encode(['environment' => $env, 'groups' => $results, 'targets' => $targets],
-                     JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
-    exit(0);
+    print_json(['environment' => $env, 'groups' => $results, 'targets' => $targets]);
 }
 
 printf("sqauth %s SASL benchmark: PHP %s, %s, %s x%s, opcache %s\n", $env['sqauth'], $env['php'], $env['openssl'],
        $env['cpu'], $env['cpus'] ?? '?', $env['opcache'] ? 'on' : 'off');
-printf("All outputs checked against the RFC vectors. Median of %d interleaved rounds; ratio = time / sqauth time.\n",
-       $ROUNDS);
+printf("All outputs checked against the RFC vectors (SquirrelMail's DIGEST-MD5 against what its code computes).\n"
+       . "Median of %d interleaved rounds; ratio = time / time of the group's first row.\n", $ROUNDS);
+if ($SQUIRRELMAIL) {
+    printf("SquirrelMail: functions/auth.php from %s\n", $SQUIRRELMAIL);
+}
 foreach ($results as $g => $res) {
     printf("\n%s (%d calls/round)\n", $res['title'], $res['calls_per_round']);
     printf("  %-46s %12s %12s\n", 'implementation', 'µs/call', $g === 'baseline' ? '' : 'peer/sqauth');
@@ -658,6 +872,10 @@ foreach ($targets as $t) {
     printf("  %-34s needs ≥%d×, measured %6.2f× : %-7s", $t['target'], $t['required'], $t['measured'], $t['met'] ? 'met' : 'NOT met');
     if (isset($t['via_sasl_client'])) {
         printf("  (via SaslClient: %.2f×)", $t['via_sasl_client']);
+    }
+    if (isset($t['at_most'])) {
+        printf("\n  %-34s (its MD5 work alone, with PHP's MD5, takes %.3f µs: about the most any implementation\n"
+               . "  %-34s  that computes these hashes could reach is %.2f×)", '', $t['md5_work_us'], '', $t['at_most']);
     }
     echo "\n";
 }

@@ -12,7 +12,8 @@ ob_start();
 phpinfo(INFO_MODULES);
 $info = ob_get_clean();
 foreach (['sqauth support => enabled', 'Version => ' . phpversion('sqauth'), 'OpenSSL library version => OpenSSL',
-          'libxml2 version => 2.', 'SASLprep (libidn) =>', 'SASL mechanisms => SCRAM-SHA-256-PLUS'] as $needle) {
+          'libxml2 version => 2.', 'SASLprep (libidn) =>', 'SASL mechanisms => SCRAM-SHA-256-PLUS',
+          'SCRAM key cache => 0 of 64 entries; 0 hits, 0 misses, 0 evictions', 'sqauth.scram_cache_size => 64 => 64'] as $needle) {
     echo $needle, ': ', str_contains($info, $needle) ? 'yes' : 'NO', "\n";
 }
 ?>
@@ -51,3 +52,5 @@ OpenSSL library version => OpenSSL: yes
 libxml2 version => 2.: yes
 SASLprep (libidn) =>: yes
 SASL mechanisms => SCRAM-SHA-256-PLUS: yes
+SCRAM key cache => 0 of 64 entries; 0 hits, 0 misses, 0 evictions: yes
+sqauth.scram_cache_size => 64 => 64: yes

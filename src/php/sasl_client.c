@@ -212,6 +212,16 @@ int php_sqauth_sasl_parse_options(HashTable *ht, sqauth_sasl_config *cfg, const 
             }
             cfg->digest_hash_utf8 = Z_STRVAL_P(zv)[0] == 'u';
             rc = SUCCESS;
+        } else if (zend_string_equals_literal(key, "scram_cache")) {
+            /* false: this SCRAM exchange neither uses nor fills the key cache. */
+            ZVAL_DEREF(zv);
+            if (Z_TYPE_P(zv) != IS_TRUE && Z_TYPE_P(zv) != IS_FALSE) {
+                zend_argument_type_error(arg_num, "key \"scram_cache\" must be of type bool, %s given",
+                                         zend_zval_type_name(zv));
+                return FAILURE;
+            }
+            cfg->no_key_cache = Z_TYPE_P(zv) == IS_FALSE;
+            rc = SUCCESS;
         } else {
             zend_argument_value_error(arg_num, "has an unknown key \"%s\"", ZSTR_LEN(key) > 32 ? "…" : ZSTR_VAL(key));
             return FAILURE;

@@ -30,9 +30,11 @@ extern int check_passed, check_failed;
 /* Every test file provides one entry point, listed in test_main.c. */
 void test_common(void);
 void test_simple_mechs(void);
+void test_hmac_md5(void);
 void test_digest_md5(void);
 void test_digest_layer(void);
 void test_scram(void);
+void test_scram_cache(void);
 void test_oauth(void);
 void test_random(void);
 void test_tls_cache(void);

@@ -7,9 +7,11 @@ int main(void)
 {
     test_common();
     test_simple_mechs();
+    test_hmac_md5();
     test_digest_md5();
     test_digest_layer();
     test_scram();
+    test_scram_cache();
     test_oauth();
     test_random();
     test_tls_cache();

@@ -68,6 +68,12 @@ SETUP_DIR=${SETUP_DIR:-$(cd "$(dirname "$0")" && pwd)}
 : "${SQAUTH_TEST_REALMS:=a.example b.example}"
 : "${SQAUTH_TEST_DEFAULT_REALM:=a.example}"
 : "${SQAUTH_TEST_MAIL_USER:=sqauthmail}"    # system user owning the mail folder
+# SCRAM-only accounts (main instance, passwd-scram: stored SCRAM keys, so the salt stays the
+# same from login to login; from the PLAIN passdb Dovecot derives SCRAM keys with a new random
+# salt for every login). tests/live/auth_scram_cache.phpt rewrites the file to change a salt.
+: "${SQAUTH_TEST_SCRAM_USER:=scramuser}"      # {SCRAM-SHA-256}
+: "${SQAUTH_TEST_SCRAM1_USER:=scram1user}"    # {SCRAM-SHA-1}
+: "${SQAUTH_TEST_SCRAM_PASS:=scrampass}"
 # the one bearer token the introspection endpoint (oauth2_introspect.php) accepts, for
 # SQAUTH_TEST_USER@SQAUTH_TEST_DEFAULT_REALM (XOAUTH2 and OAUTHBEARER on the main instance)
 : "${SQAUTH_TEST_OAUTH_TOKEN:=sqauth-test-token-1}"
@@ -89,7 +95,7 @@ SQAUTH_TEST_CYRUS_ALL_PORT SQAUTH_TEST_CYRUS_TAMPER_PORT SQAUTH_TEST_CYRUS_REPLA
 SQAUTH_TEST_CYRUS_TRUNCATE_PORT SQAUTH_TEST_CYRUS_CLEARTEXT_PORT SQAUTH_TEST_CYRUS_OVERSIZE_PORT
 SQAUTH_TEST_USER SQAUTH_TEST_PASS SQAUTH_TEST_UTF8_USER SQAUTH_TEST_UTF8_PASS
 SQAUTH_TEST_REALM2_USER SQAUTH_TEST_REALM2_PASS SQAUTH_TEST_REALMS SQAUTH_TEST_DEFAULT_REALM
-SQAUTH_TEST_OAUTH_TOKEN"
+SQAUTH_TEST_OAUTH_TOKEN SQAUTH_TEST_SCRAM_USER SQAUTH_TEST_SCRAM1_USER SQAUTH_TEST_SCRAM_PASS SQAUTH_TEST_SCRAM_PASSWD"
 
 SQAUTH_TEST_CA=$SQAUTH_TEST_CERTS/ca.pem
 SQAUTH_TEST_OTHER_CA=$SQAUTH_TEST_CERTS/otherca.pem
@@ -98,6 +104,7 @@ SQAUTH_TEST_CLIENT_CERT=$SQAUTH_TEST_CERTS/client.pem
 SQAUTH_TEST_CLIENT_KEY=$SQAUTH_TEST_CERTS/client.key
 SQAUTH_TEST_CLIENT_COMBINED=$SQAUTH_TEST_CERTS/client-combined.pem
 SQAUTH_TEST_RELAY_SPOOL=$SQAUTH_TEST_DIR/relay/spool
+SQAUTH_TEST_SCRAM_PASSWD=$SQAUTH_TEST_DIR/passwd-scram
 
 # print `export NAME='value'` lines
 print_env() {

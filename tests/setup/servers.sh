@@ -113,6 +113,13 @@ write_passwd() {
     printf '%s@a.example:::::::nopassword=y\n' "$SQAUTH_TEST_USER" >"$D/passwd-external.tmp"
     chgrp dovecot "$D/passwd-external.tmp"
     mv "$D/passwd-external.tmp" "$D/passwd-external"
+    # stored SCRAM keys: {SCRAM-SHA-256}i,salt,StoredKey,ServerKey
+    {
+        printf '%s@a.example:%s\n' "$SQAUTH_TEST_SCRAM_USER" "$(doveadm pw -s SCRAM-SHA-256 -p "$SQAUTH_TEST_SCRAM_PASS")"
+        printf '%s@a.example:%s\n' "$SQAUTH_TEST_SCRAM1_USER" "$(doveadm pw -s SCRAM-SHA-1 -p "$SQAUTH_TEST_SCRAM_PASS")"
+    } >"$D/passwd-scram.tmp"
+    chgrp dovecot "$D/passwd-scram.tmp"
+    mv "$D/passwd-scram.tmp" "$SQAUTH_TEST_SCRAM_PASSWD"
     umask 022
 }
 
@@ -244,6 +251,12 @@ passdb {
   driver = oauth2
   mechanisms = xoauth2 oauthbearer
   args = $dir/dovecot-oauth2.conf.ext
+}
+# SCRAM-only accounts with stored keys: a fixed salt per account (see common.sh)
+passdb {
+  driver = passwd-file
+  mechanisms = scram-sha-1 scram-sha-256
+  args = $SQAUTH_TEST_SCRAM_PASSWD
 }
 EOF
             ;;

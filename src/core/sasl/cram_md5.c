@@ -4,28 +4,50 @@
  * stays false).
  */
 #include "sasl.h"
+#include "hmac_md5.h"
 
-int sqauth_cram_md5_response(sqauth_str user, sqauth_str password, const unsigned char *in, size_t in_len,
-                             sqauth_buf *out, sqauth_error *err)
+int sqauth_cram_md5_hex(sqauth_str password, const unsigned char *in, size_t in_len, char hex[32], sqauth_error *err)
 {
+    static const char digits[] = "0123456789abcdef";
     unsigned char mac[16];
+    EVP_MD_CTX *ctx;
+    size_t i;
     int rc;
 
     if (in_len == 0) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "CRAM-MD5 challenge is empty");
     }
-    /* HMAC-MD5 through an EVP_MAC fetched once (common.c). */
-    rc = sqauth_hmac_md5(password.data, password.len, in, in_len, mac, err);
+    ctx = EVP_MD_CTX_new();
+    if (!ctx) {
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    }
+    rc = sqauth_hmac_md5_on(ctx, password.data, password.len, in, in_len, mac, err);
+    EVP_MD_CTX_free(ctx); /* cleanses the MD5 state */
+    if (rc == SQAUTH_OK) {
+        for (i = 0; i < sizeof(mac); i++) {
+            hex[2 * i] = digits[mac[i] >> 4];
+            hex[2 * i + 1] = digits[mac[i] & 15];
+        }
+    }
+    sqauth_cleanse(mac, sizeof(mac));
+    return rc;
+}
+
+int sqauth_cram_md5_response(sqauth_str user, sqauth_str password, const unsigned char *in, size_t in_len,
+                             sqauth_buf *out, sqauth_error *err)
+{
+    char hex[32];
+    int rc = sqauth_cram_md5_hex(password, in, in_len, hex, err);
+
     if (rc != SQAUTH_OK) {
         return rc;
     }
-    if (sqauth_buf_reserve(out, user.len + 1 + 2 * sizeof(mac)) || sqauth_buf_append(out, user.data, user.len)
-        || sqauth_buf_append_byte(out, ' ') || sqauth_buf_append_hex(out, mac, sizeof(mac))) {
-        sqauth_cleanse(mac, sizeof(mac));
-        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    if (sqauth_buf_reserve(out, user.len + 1 + sizeof(hex)) || sqauth_buf_append(out, user.data, user.len)
+        || sqauth_buf_append_byte(out, ' ') || sqauth_buf_append(out, hex, sizeof(hex))) {
+        rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    sqauth_cleanse(mac, sizeof(mac));
-    return SQAUTH_OK;
+    sqauth_cleanse(hex, sizeof(hex));
+    return rc;
 }
 
 static int cram_md5_step(sqauth_sasl *s, const unsigned char *in, size_t in_len, sqauth_buf *out, sqauth_error *err)

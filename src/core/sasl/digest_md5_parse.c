@@ -82,16 +82,13 @@ static const char *show(char *buf, size_t cap, const char *v, size_t len)
 
 void sqauth_digest_md5_directives_free(sqauth_digest_md5_directives *d)
 {
-    size_t i;
-
     if (!d) {
         return;
     }
-    for (i = 0; i < d->count; i++) {
-        free(d->items[i].name);
-        free(d->items[i].value);
-    }
     free(d->items);
+    free(d->strings);
+    d->strings = NULL;
+    d->strings_used = d->strings_cap = 0;
     d->items = NULL;
     d->count = d->cap = 0;
 }
@@ -109,28 +106,45 @@ const sqauth_digest_md5_directive *sqauth_digest_md5_find(const sqauth_digest_md
     return NULL;
 }
 
-/* Takes ownership of name and value (freed on failure too). */
-static int push(sqauth_digest_md5_directives *d, char *name, size_t name_len, char *value, size_t value_len,
-                int quoted)
+/* Room for every directive of an input of len bytes: each has a '=' of
+ * its own, and its name and value together are never longer than the input
+ * bytes they came from, plus two NULs; one more NUL for a last name that
+ * turns out to have no '=' (an error, but its name is written first). */
+static int reserve(sqauth_digest_md5_directives *d, const unsigned char *in, size_t len)
 {
-    if (d->count == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 8;
-        sqauth_digest_md5_directive *items = realloc(d->items, cap * sizeof(*items));
-        if (!items) {
-            free(name);
-            free(value);
-            return SQAUTH_ERR_NOMEM;
-        }
-        d->items = items;
-        d->cap = cap;
+    size_t equals = 0, i;
+
+    for (i = 0; i < len; i++) {
+        equals += in[i] == '=';
     }
+    d->cap = equals;
+    d->strings_cap = len + 2 * equals + 1;
+    d->items = equals ? malloc(equals * sizeof(*d->items)) : NULL;
+    d->strings = malloc(d->strings_cap);
+    d->strings_used = 0;
+    if ((equals && !d->items) || !d->strings) {
+        return SQAUTH_ERR_NOMEM;
+    }
+    return SQAUTH_OK;
+}
+
+/* The next n bytes of the string block (reserve() made it big enough). */
+static char *take(sqauth_digest_md5_directives *d, size_t n)
+{
+    char *p = d->strings + d->strings_used;
+    d->strings_used += n;
+    return p;
+}
+
+static void push(sqauth_digest_md5_directives *d, char *name, size_t name_len, char *value, size_t value_len,
+                 int quoted)
+{
     d->items[d->count].name = name;
     d->items[d->count].name_len = name_len;
     d->items[d->count].value = value;
     d->items[d->count].value_len = value_len;
     d->items[d->count].quoted = quoted;
     d->count++;
-    return SQAUTH_OK;
 }
 
 /* ---- syntax ---- */
@@ -143,23 +157,17 @@ static size_t skip_lws(const unsigned char *in, size_t len, size_t pos)
     return pos;
 }
 
-/* Reads the quoted-string starting at in[*pos] == '"' into a fresh buffer,
- * removing the quotes and the backslash of each quoted-pair. */
+/* Reads the quoted-string starting at in[*pos] == '"' into v, removing the
+ * quotes and the backslash of each quoted-pair (so never longer than the
+ * input it came from). */
 static int read_quoted(const unsigned char *in, size_t len, size_t *pos, const char *label, const char *name,
-                       char **value, size_t *value_len, sqauth_error *err)
+                       char *v, size_t *value_len, sqauth_error *err)
 {
     size_t p = *pos + 1, n = 0;
-    char *v;
 
-    /* The unescaped value is never longer than the rest of the input. */
-    v = malloc(len - *pos + 1);
-    if (!v) {
-        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-    }
     for (;;) {
         unsigned char c;
         if (p >= len) {
-            free(v);
             return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
                                "DIGEST-MD5 %s: the quoted value of \"%.*s\" is not terminated",
                                label, NAME_SHOWN, name);
@@ -172,7 +180,6 @@ static int read_quoted(const unsigned char *in, size_t len, size_t *pos, const c
         if (c == '\\') {
             /* quoted-pair = "\" CHAR: the next byte stands for itself. */
             if (p + 1 >= len) {
-                free(v);
                 return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
                                    "DIGEST-MD5 %s: the quoted value of \"%.*s\" ends in a lone backslash",
                                    label, NAME_SHOWN, name);
@@ -183,7 +190,6 @@ static int read_quoted(const unsigned char *in, size_t len, size_t *pos, const c
         /* qdtext is TEXT: no control characters except HT. They have no use
          * in a realm or nonce, and we echo both back to the server. */
         if ((c < 32 && c != '\t') || c == 127) {
-            free(v);
             return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
                                "DIGEST-MD5 %s: control character 0x%02x in the value of \"%.*s\" at offset %zu",
                                label, c, NAME_SHOWN, name, p);
@@ -192,7 +198,6 @@ static int read_quoted(const unsigned char *in, size_t len, size_t *pos, const c
         p++;
     }
     v[n] = '\0';
-    *value = v;
     *value_len = n;
     *pos = p;
     return SQAUTH_OK;
@@ -214,6 +219,10 @@ static int parse_directives(const unsigned char *in, size_t len, sqauth_digest_m
     if (len && memchr(in, '\0', len)) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 %s contains a NUL byte at offset %zu",
                            label, (size_t)((const unsigned char *)memchr(in, '\0', len) - in));
+    }
+    if (reserve(out, in, len) != SQAUTH_OK) {
+        sqauth_digest_md5_directives_free(out);
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
 
     for (;;) {
@@ -243,11 +252,7 @@ static int parse_directives(const unsigned char *in, size_t len, sqauth_digest_m
                              label, pos, describe(what, sizeof(what), in, len, pos));
             goto fail;
         }
-        name = malloc(name_len + 1);
-        if (!name) {
-            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-            goto fail;
-        }
+        name = take(out, name_len + 1);
         for (i = 0; i < name_len; i++) {
             name[i] = (char)ascii_lower(in[name_start + i]);
         }
@@ -258,17 +263,17 @@ static int parse_directives(const unsigned char *in, size_t len, sqauth_digest_m
             rc = sqauth_fail(err, SQAUTH_ERR_MALFORMED,
                              "DIGEST-MD5 %s: directive \"%.*s\" is not followed by '=' (found %s at offset %zu)",
                              label, NAME_SHOWN, name, describe(what, sizeof(what), in, len, pos), pos);
-            free(name);
             goto fail;
         }
         pos = skip_lws(in, len, pos + 1);
 
         if (pos < len && in[pos] == '"') {
-            rc = read_quoted(in, len, &pos, label, name, &value, &value_len, err);
+            value = out->strings + out->strings_used;
+            rc = read_quoted(in, len, &pos, label, name, value, &value_len, err);
             if (rc != SQAUTH_OK) {
-                free(name);
                 goto fail;
             }
+            take(out, value_len + 1);
             quoted = 1;
         } else {
             size_t start = pos;
@@ -285,33 +290,23 @@ static int parse_directives(const unsigned char *in, size_t len, sqauth_digest_m
                                      "expected a token or a quoted string",
                                      label, NAME_SHOWN, name, describe(what, sizeof(what), in, len, pos), pos);
                 }
-                free(name);
                 goto fail;
             }
             value_len = pos - start;
-            value = sqauth_memdup(in + start, value_len);
-            if (!value) {
-                free(name);
-                rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-                goto fail;
-            }
+            value = take(out, value_len + 1);
+            memcpy(value, in + start, value_len);
+            value[value_len] = '\0';
             quoted = 0;
         }
 
-        /* Names are kept for the message below; push() owns them after. */
         pos = skip_lws(in, len, pos);
         if (pos < len && in[pos] != ',') {
             rc = sqauth_fail(err, SQAUTH_ERR_MALFORMED,
                              "DIGEST-MD5 %s: expected ',' after the value of \"%.*s\" at offset %zu, found %s",
                              label, NAME_SHOWN, name, pos, describe(what, sizeof(what), in, len, pos));
-            free(name);
-            free(value);
             goto fail;
         }
-        if (push(out, name, name_len, value, value_len, quoted) != SQAUTH_OK) {
-            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-            goto fail;
-        }
+        push(out, name, name_len, value, value_len, quoted);
     }
     return SQAUTH_OK;
 

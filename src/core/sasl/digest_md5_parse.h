@@ -57,14 +57,19 @@ typedef struct sqauth_digest_md5_directive {
     int quoted;          /* 1 when sent as a quoted-string, 0 as a token */
 } sqauth_digest_md5_directive;
 
-/* All directives in the order they came; owned. */
+/* All directives in the order they came; owned. Names and values live in
+ * one block (strings), the items in one array, both sized from the input
+ * before parsing: two allocations per message instead of two per
+ * directive. */
 typedef struct sqauth_digest_md5_directives {
     sqauth_digest_md5_directive *items;
     size_t count;
     size_t cap;
+    char *strings;
+    size_t strings_used, strings_cap;
 } sqauth_digest_md5_directives;
 
-#define SQAUTH_DIGEST_MD5_DIRECTIVES_INIT {NULL, 0, 0}
+#define SQAUTH_DIGEST_MD5_DIRECTIVES_INIT {NULL, 0, 0, NULL, 0, 0}
 
 /* The meaning of a digest-challenge. The sqauth_str members point into
  * `directives` and live as long as it does. */

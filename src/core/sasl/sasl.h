@@ -67,6 +67,9 @@ typedef struct sqauth_sasl_config {
 
     unsigned min_iterations; /* SCRAM; 0 = SQAUTH_SCRAM_DEFAULT_MIN_ITERATIONS */
     unsigned max_iterations; /* SCRAM; 0 = SQAUTH_SCRAM_DEFAULT_MAX_ITERATIONS */
+    /* SCRAM: neither use nor fill the process's key cache (scram_cache.h)
+     * for this exchange. 0 = use it. */
+    int no_key_cache;
 
     sqauth_str cb_type;   /* channel binding type for -PLUS, e.g. "tls-exporter" */
     sqauth_str cb_data;   /* channel binding data */
@@ -122,6 +125,8 @@ struct sqauth_sasl {
     unsigned maxbuf;    /* our receive limit for protected buffers */
     int digest_hash_utf8; /* see sqauth_sasl_config */
     unsigned min_iterations, max_iterations;
+    int no_key_cache;   /* see sqauth_sasl_config */
+    int key_cache_hit;  /* SCRAM: the keys of this exchange came from the cache */
 
     void *state;        /* mechanism private state */
     int started;
@@ -136,6 +141,10 @@ struct sqauth_sasl {
     int layer_failed;    /* a wrap/unwrap error: the layer refuses further use */
     /* Server-reported error text (SCRAM e= value, OAuth JSON), raw. */
     sqauth_owned server_error;
+    /* One block holding every caller string above (authcid ... cipher and
+     * the qop list): one allocation and one wipe per session. */
+    char *strings;
+    size_t strings_len;
 };
 
 /* Registry. */
@@ -222,6 +231,11 @@ int sqauth_sasl_nonce(sqauth_sasl *s, sqauth_buf *out, size_t random_bytes, sqau
  * credentials as sqauth_sasl_new() would (present, no NUL bytes). */
 int sqauth_cram_md5_response(sqauth_str user, sqauth_str password, const unsigned char *in, size_t in_len,
                              sqauth_buf *out, sqauth_error *err);
+/* Only the 32 lowercase hex digits of HMAC-MD5(password, challenge), for a
+ * caller that assembles the response itself (SqAuth\cram_md5_response()
+ * writes it straight into its base64 input). An empty challenge is
+ * SQAUTH_ERR_MALFORMED. */
+int sqauth_cram_md5_hex(sqauth_str password, const unsigned char *in, size_t in_len, char hex[32], sqauth_error *err);
 
 /* The mechanisms, each in its own file. */
 extern const sqauth_sasl_mech sqauth_mech_plain;

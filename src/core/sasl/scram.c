@@ -15,6 +15,7 @@
  */
 #include "sasl.h"
 #include "scram.h"
+#include "scram_cache.h"
 #include "scram_parse.h"
 #include "saslprep.h"
 
@@ -55,6 +56,12 @@ typedef struct scram_state {
     sqauth_buf cnonce;
     unsigned char server_signature[EVP_MAX_MD_SIZE]; /* expected v= */
     size_t server_signature_len;
+    /* Keys computed after a cache miss, cached only once the server has
+     * proved it knows them (v=): a server that fails, or never answers,
+     * leaves nothing in the cache. */
+    sqauth_scram_cache_query cache_query;
+    unsigned char client_key[EVP_MAX_MD_SIZE], server_key[EVP_MAX_MD_SIZE];
+    int cache_pending;
 } scram_state;
 
 static const scram_variant *variant_of(const sqauth_sasl_mech *m)
@@ -104,6 +111,63 @@ static int hmac(const EVP_MD *md, const unsigned char *key, size_t key_len,
     unsigned n = 0;
     return key_len <= 0x7fffffff
         && HMAC(md, key, (int)key_len, data, data_len, mac, &n) != NULL && n == mac_len;
+}
+
+/*
+ * ClientKey = HMAC(SaltedPassword, "Client Key") and
+ * ServerKey = HMAC(SaltedPassword, "Server Key"), where
+ * SaltedPassword = Hi(Normalize(password), salt, i): from the key cache
+ * when an earlier exchange had the same password, salt, count and hash
+ * (Hi() is nearly all of a SCRAM client's work), else computed, and kept in
+ * st for scram_verify() to cache. SaltedPassword itself is never kept.
+ */
+static int salted_keys(sqauth_sasl *s, scram_state *st, const EVP_MD *md, const sqauth_buf *salt,
+                       unsigned long iterations, unsigned char *client_key, unsigned char *server_key,
+                       sqauth_error *err)
+{
+    size_t ds = (size_t)EVP_MD_get_size(md);
+    unsigned char salted[EVP_MAX_MD_SIZE];
+    sqauth_scram_cache_query *q = &st->cache_query;
+    char *password = NULL;
+    size_t password_len = 0;
+    int rc;
+
+    memset(q, 0, sizeof(*q));
+    q->md = md;
+    q->password = s->password.data;
+    q->password_len = s->password.len;
+    q->salt = salt->data;
+    q->salt_len = salt->len;
+    q->iterations = iterations;
+    if (!s->no_key_cache && sqauth_scram_cache_get(q, client_key, server_key)) {
+        s->key_cache_hit = 1;
+        sqauth_cleanse(q, sizeof(*q));
+        return SQAUTH_OK;
+    }
+    /* What the store needs later is the id; the borrowed inputs go. */
+    q->password = NULL;
+    q->password_len = 0;
+    q->salt = NULL;
+    q->salt_len = 0;
+
+    /* RFC 5802 §2.2: Normalize(password) is SASLprep. */
+    rc = sqauth_saslprep(s->password.data, s->password.len, "password", &password, &password_len, err);
+    if (rc == SQAUTH_OK) {
+        rc = sqauth_scram_hi(md, (const unsigned char *)password, password_len, salt->data, salt->len, iterations,
+                             salted, err);
+        sqauth_free_secret(password, password_len);
+    }
+    if (rc == SQAUTH_OK
+        && (!hmac(md, salted, ds, "Client Key", 10, client_key, ds) || !hmac(md, salted, ds, "Server Key", 10, server_key, ds))) {
+        rc = sqauth_fail(err, SQAUTH_ERR_CRYPTO, "OpenSSL failed to compute the SCRAM proof");
+    }
+    sqauth_cleanse(salted, sizeof(salted));
+    if (rc == SQAUTH_OK && q->have_id) {
+        memcpy(st->client_key, client_key, ds);
+        memcpy(st->server_key, server_key, ds);
+        st->cache_pending = 1;
+    }
+    return rc;
 }
 
 /* ---- client-first ---- */
@@ -309,10 +373,8 @@ static int scram_client_final(sqauth_sasl *s, scram_state *st, const unsigned ch
     size_t ds = (size_t)EVP_MD_get_size(md), i;
     sqauth_scram_server_first sf;
     sqauth_buf without_proof = SQAUTH_BUF_INIT, auth_message = SQAUTH_BUF_INIT;
-    unsigned char salted[EVP_MAX_MD_SIZE], client_key[EVP_MAX_MD_SIZE], stored_key[EVP_MAX_MD_SIZE];
+    unsigned char client_key[EVP_MAX_MD_SIZE], stored_key[EVP_MAX_MD_SIZE];
     unsigned char client_sig[EVP_MAX_MD_SIZE], server_key[EVP_MAX_MD_SIZE];
-    char *password = NULL;
-    size_t password_len = 0;
     unsigned n = 0;
     int rc;
 
@@ -343,20 +405,10 @@ static int scram_client_final(sqauth_sasl *s, scram_state *st, const unsigned ch
         return rc;
     }
 
-    /* RFC 5802 §2.2: Normalize(password) is SASLprep. */
-    rc = sqauth_saslprep(s->password.data, s->password.len, "password", &password, &password_len, err);
+    rc = salted_keys(s, st, md, &sf.salt, (unsigned long)sf.iterations, client_key, server_key, err);
     if (rc != SQAUTH_OK) {
         sqauth_scram_server_first_free(&sf);
-        return rc;
-    }
-
-    /* SaltedPassword = Hi(Normalize(password), salt, i) */
-    rc = sqauth_scram_hi(md, (const unsigned char *)password, password_len, sf.salt.data, sf.salt.len,
-                         (unsigned long)sf.iterations, salted, err);
-    sqauth_free_secret(password, password_len);
-    if (rc != SQAUTH_OK) {
-        sqauth_scram_server_first_free(&sf);
-        return rc;
+        goto done;
     }
 
     rc = build_without_proof(s, st, sf.nonce, &without_proof);
@@ -383,15 +435,11 @@ static int scram_client_final(sqauth_sasl *s, scram_state *st, const unsigned ch
         goto done;
     }
 
-    /* ClientKey = HMAC(SaltedPassword, "Client Key")
-     * StoredKey = H(ClientKey)
+    /* StoredKey = H(ClientKey)
      * ClientSignature = HMAC(StoredKey, AuthMessage)
-     * ServerKey = HMAC(SaltedPassword, "Server Key")
      * ServerSignature = HMAC(ServerKey, AuthMessage) */
-    if (!hmac(md, salted, ds, "Client Key", 10, client_key, ds)
-        || !EVP_Digest(client_key, ds, stored_key, &n, md, NULL) || n != ds
+    if (!EVP_Digest(client_key, ds, stored_key, &n, md, NULL) || n != ds
         || !hmac(md, stored_key, ds, auth_message.data, auth_message.len, client_sig, ds)
-        || !hmac(md, salted, ds, "Server Key", 10, server_key, ds)
         || !hmac(md, server_key, ds, auth_message.data, auth_message.len, st->server_signature, ds)) {
         rc = sqauth_fail(err, SQAUTH_ERR_CRYPTO, "OpenSSL failed to compute the SCRAM proof");
         goto done;
@@ -416,7 +464,6 @@ static int scram_client_final(sqauth_sasl *s, scram_state *st, const unsigned ch
     st->stage = SCRAM_SENT_FINAL;
 
 done:
-    sqauth_cleanse(salted, sizeof(salted));
     sqauth_cleanse(client_key, sizeof(client_key));
     sqauth_cleanse(stored_key, sizeof(stored_key));
     sqauth_cleanse(client_sig, sizeof(client_sig));
@@ -452,6 +499,12 @@ static int scram_verify(sqauth_sasl *s, scram_state *st, const unsigned char *in
         return sqauth_fail(err, SQAUTH_ERR_NOT_VERIFIED,
                            "SCRAM server signature (v=) does not match: the server did not prove that it knows the password");
     }
+    if (st->cache_pending) {
+        sqauth_scram_cache_put(&st->cache_query, st->client_key, st->server_key);
+        sqauth_cleanse(st->client_key, sizeof(st->client_key));
+        sqauth_cleanse(st->server_key, sizeof(st->server_key));
+        st->cache_pending = 0;
+    }
     st->stage = SCRAM_DONE;
     s->server_verified = 1;
     s->complete = 1;
@@ -485,7 +538,7 @@ static void scram_dispose(sqauth_sasl *s)
     sqauth_buf_wipe(&st->gs2_header);
     sqauth_buf_wipe(&st->client_first_bare);
     sqauth_buf_wipe(&st->cnonce);
-    sqauth_free_secret(st, sizeof(*st)); /* cleanses the expected signature */
+    sqauth_free_secret(st, sizeof(*st)); /* cleanses the expected signature and the keys */
     s->state = NULL;
 }
 

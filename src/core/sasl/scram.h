@@ -10,10 +10,10 @@
 #include <openssl/evp.h>
 
 /* Hi(str, salt, i) = PBKDF2 (RFC 8018 §5.2) with HMAC-md, dkLen = hLen.
- * Writes EVP_MD_get_size(md) bytes to out. Built from OpenSSL digest
- * contexts keyed once (scram.c says why not PKCS5_PBKDF2_HMAC; the tests
- * compare the two). Returns SQAUTH_OK, SQAUTH_ERR_INVALID_ARG
- * (iterations == 0) or SQAUTH_ERR_CRYPTO. */
+ * Writes EVP_MD_get_size(md) bytes to out, computed by OpenSSL's
+ * PKCS5_PBKDF2_HMAC (scram.c says why not a loop of our own). A repeated
+ * login skips it through the key cache (scram_cache.h). Returns SQAUTH_OK,
+ * SQAUTH_ERR_INVALID_ARG (iterations == 0) or SQAUTH_ERR_CRYPTO. */
 int sqauth_scram_hi(const EVP_MD *md, const unsigned char *password, size_t password_len,
                     const unsigned char *salt, size_t salt_len, unsigned long iterations,
                     unsigned char *out, sqauth_error *err);
