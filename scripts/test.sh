@@ -132,7 +132,7 @@ phpt phpt_make "phpt suite"
 # run-tests -m runs valgrind -q without a leak check: VALGRIND_OPTS asks for one.
 VALGRIND_OPTS="--leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect" \
     phpt phpt_make "phpt suite under valgrind" -m -d pcre.jit=0
-# The extension built with ASan+UBSan in .build-asan/, LeakSanitizer on (about 85 s).
+# The extension built with ASan+UBSan in .build-asan/, LeakSanitizer on (70-90 s).
 phpt phpt_asan "phpt suite with ASan+UBSan+LSan"
 
 section "C core tests under valgrind"

@@ -3,7 +3,7 @@ Peer defects, DIGEST-MD5 rspauth over the wire (scripted servers for IMAP, POP3,
 --EXTENSIONS--
 sqauth
 --SKIPIF--
-<?php require __DIR__ . '/skipif.inc'; ?>
+<?php require __DIR__ . '/skipif.inc'; require __DIR__ . '/skipif_valgrind.inc'; ?>
 --FILE--
 <?php
 use SqAuth\Connection;

@@ -3,7 +3,7 @@ Peer defects, STARTTLS against a man in the middle (real Dovecot behind an editi
 --EXTENSIONS--
 sqauth
 --SKIPIF--
-<?php require __DIR__ . '/skipif.inc'; ?>
+<?php require __DIR__ . '/skipif.inc'; require __DIR__ . '/skipif_valgrind.inc'; ?>
 --FILE--
 <?php
 use SqAuth\Connection;
