@@ -3,6 +3,7 @@
 #   1. the C core's known-answer tests (no PHP involved),
 #   2. the .phpt suite,
 #   3. the .phpt suite again under valgrind (leaks and memory errors fail it),
+#      again with the extension built under ASan+UBSan (scripts/asan.sh),
 #      and the C core tests under valgrind,
 #   4. composer.json for PIE (composer validate, PIE's php-ext schema), and
 #      the PECL release check: `pecl package`, then `pecl install` of that
@@ -102,11 +103,15 @@ fi
 
 # run-tests.php prints "Tests passed : N" and "Tests failed : N"; leaks under
 # valgrind are counted as "Leaked" and as failures here.
+# phpt RUNNER LABEL [run-tests options]
+phpt_make() { NO_INTERACTION=1 REPORT_EXIT_STATUS=1 make -s test TESTS="$*"; }
+phpt_asan() { sh scripts/asan.sh "$@"; }
 phpt() {
-    label=$1
-    shift
+    runner=$1
+    label=$2
+    shift 2
     section "$label"
-    NO_INTERACTION=1 REPORT_EXIT_STATUS=1 make -s test TESTS="-j$jobs -q --show-diff --show-slow 30000 $* tests" >phpt.log 2>&1
+    $runner -j"$jobs" -q --show-diff --show-slow 30000 "$@" tests >phpt.log 2>&1
     grep -E "^(FAIL|LEAK|BORK|SKIP)" phpt.log | head -n 40
     sed -n '/^SLOW TEST SUMMARY/,/^=====/p' phpt.log | grep '^(' | head -n 5
     grep -E "^Tests (passed|failed|skipped)|^Tests leaked|^Number of tests" phpt.log
@@ -122,9 +127,13 @@ phpt() {
     fi
 }
 
-phpt "phpt suite"
+phpt phpt_make "phpt suite"
 # PCRE's JIT code confuses memcheck (uninitialised-value reports in ??? frames).
-phpt "phpt suite under valgrind" -m -d pcre.jit=0
+# run-tests -m runs valgrind -q without a leak check: VALGRIND_OPTS asks for one.
+VALGRIND_OPTS="--leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect" \
+    phpt phpt_make "phpt suite under valgrind" -m -d pcre.jit=0
+# The extension built with ASan+UBSan in .build-asan/, LeakSanitizer on (70-90 s).
+phpt phpt_asan "phpt suite with ASan+UBSan+LSan"
 
 section "C core tests under valgrind"
 if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \

@@ -23,6 +23,9 @@ $c->step($challenge);
 show(fn() => $c->step('rspauth="EA40F60335C427B5527B84DBABCDFFFD"'));
 var_dump($c->isComplete(), $c->isServerVerified());
 
+// Horde and Roundcube only check that an rspauth is there, curl never looks
+// at it: a wrong one must fail (tests/live/peer_rspauth.phpt: over the wire,
+// and a success without any rspauth).
 echo "-- wrong rspauth: not verified, the exchange is over --\n";
 $c = client();
 $c->step($challenge);

@@ -26,6 +26,9 @@ function run(string $what, string $scheme, array $steps): void
     echo '  server got: ', json_encode(sqauth_fake_server_finish($srv)), "\n";
 }
 
+// STARTTLS required but not advertised: Roundcube goes on in cleartext; here
+// nothing but the capability query is sent (peer_starttls_mitm.phpt: the same
+// against the real Dovecot with STARTTLS stripped by a man in the middle)
 echo "-- not offered\n";
 run('IMAP, no STARTTLS in CAPABILITY', 'imap', [
     ['send', "* OK fake ready\r\n"],

@@ -24,6 +24,12 @@ function probe(array $args, ?string $password = null): array
     global $so;
     $cmd = array_merge([PHP_BINARY, '-n', '-d', "extension=$so", __DIR__ . '/../../bin/sqauth-probe'], $args);
     $envv = ['PATH' => getenv('PATH') ?: '/usr/bin:/bin'];
+    // under scripts/asan.sh the child needs the sanitizer runtime and settings too
+    foreach (['LD_PRELOAD', 'USE_ZEND_ALLOC', 'ZEND_DONT_UNLOAD_MODULES', 'ASAN_OPTIONS', 'LSAN_OPTIONS', 'UBSAN_OPTIONS'] as $k) {
+        if (getenv($k) !== false) {
+            $envv[$k] = getenv($k);
+        }
+    }
     if ($password !== null) {
         $envv['SQAUTH_PASSWORD'] = $password;
     }

@@ -14,7 +14,9 @@ $cases = [
     'self-signed' => ['IMAPS_SELFSIGNED', ['cafile' => $env['SQAUTH_TEST_CA']]],
     'unknown CA' => ['IMAPS_UNKNOWNCA', ['cafile' => $env['SQAUTH_TEST_CA']]],
     'wrong host' => ['IMAPS_WRONGHOST', ['cafile' => $env['SQAUTH_TEST_CA']]],
-    // the system store does not know the test CA: the leaf's issuer is not found
+    // no option at all: verification is on by default (Horde_Imap_Client leaves it
+    // off unless asked; tests/live/peer_verify_default.phpt covers every entry point).
+    // The system store does not know the test CA: the leaf's issuer is not found
     'no cafile' => ['IMAPS', []],
 ];
 foreach ($cases as $name => [$port, $options]) {

@@ -25,7 +25,9 @@
 #   resume      server.pem   IMAPS and IMAP(STARTTLS) in Dovecot's "high-performance" login
 #               mode: one long-lived imap-login process, so the TLS session tickets it issues
 #               can be resumed (every other instance forks a login process per connection,
-#               each with fresh ticket keys: resumption always falls back to a full handshake)
+#               each with fresh ticket keys: resumption always falls back to a full handshake);
+#               100 sessions per user and address (mail_max_userip_connections) for
+#               bench/soak.php
 # The main instance listens on 127.0.0.1, 127.0.0.2 ($SQAUTH_TEST_REMOTE_HOST) and ::1 (when
 # the kernel has IPv6 loopback); the others on 127.0.0.1 and ::1. On 127.0.0.1 and ::1 Dovecot
 # counts the client as "secured" (remote IP == local IP) and allows PLAIN/LOGIN without TLS; on
@@ -292,6 +294,9 @@ EOF
 
 # "high-performance" mode: one imap-login process for every connection, kept
 # running, so one SSL_CTX and one ticket key: clients can resume their sessions
+# bench/soak.php holds 50 sessions of one user from one address open at once;
+# Dovecot's default of 10 per user and address would refuse the 11th
+mail_max_userip_connections = 100
 service imap-login {
   service_count = 0
   process_min_avail = 1
