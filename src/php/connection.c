@@ -633,8 +633,9 @@ PHP_METHOD(SqAuth_Connection, capabilities)
         if (c->session->kind == SQAUTH_PROTO_IMAP) {
             add_next_index_string(return_value, cap->name);
         } else {
-            zend_string *name = zend_string_toupper(zend_string_init(cap->name, strlen(cap->name), 0));
+            zend_string *name = zend_string_init(cap->name, strlen(cap->name), 0);
             zval v;
+            zend_str_toupper(ZSTR_VAL(name), ZSTR_LEN(name));
             if (cap->value[0]) {
                 ZVAL_STRING(&v, cap->value);
             } else {
