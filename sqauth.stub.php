@@ -198,11 +198,11 @@ namespace SqAuth {
         /**
          * @param array{allow_plaintext?: bool} $options
          * @throws AuthenticationException the server refused the login
-         * @throws SaslException the password would go in the clear (refused by policy)
-         * @throws ProtocolException an unexpected reply, or the server disabled LOGIN
+         * @throws SaslException the password would go in the clear, the server announces LOGINDISABLED, or the protocol has no such command (SMTP)
+         * @throws ProtocolException an unexpected reply, or already authenticated
          * @throws ConnectionException timeout, the server closed, or the connection is closed
          * @throws TlsException a TLS error on the connection
-         * @throws \ValueError an unknown option
+         * @throws \ValueError an unknown option, or a NUL byte in the user name or password
          */
         public function login(string $user, #[\SensitiveParameter] string $password, array $options = []): void {}
 
