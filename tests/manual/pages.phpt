@@ -2,6 +2,11 @@
 Manual: a page for every class, method and function, a row for every option, php.ini setting and features() key, nothing the extension lacks; php.net's page layout, signatures from Reflection, links
 --EXTENSIONS--
 sqauth
+--SKIPIF--
+<?php
+// A documentation check; the option probe it shares runs under valgrind in stub_shapes.phpt.
+if (getenv('USE_ZEND_ALLOC') === '0') die('skip under valgrind: documentation check; stub_shapes.phpt runs the same option probe there');
+?>
 --FILE--
 <?php
 require __DIR__ . '/manual.inc';
