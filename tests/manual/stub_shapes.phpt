@@ -50,6 +50,12 @@ function base_types(Ast\Type\TypeNode $t): array
     if ($t instanceof Ast\Type\UnionTypeNode) {
         return array_values(array_unique(array_merge(...array_map('base_types', $t->types))));
     }
+    if ($t instanceof Ast\Type\NullableTypeNode) {
+        return array_merge(base_types($t->type), ['null']);
+    }
+    if ($t instanceof Ast\Type\CallableTypeNode) {
+        return ['callable'];
+    }
     if ($t instanceof Ast\Type\ConstTypeNode) {
         return [$t->constExpr instanceof Ast\ConstExpr\ConstExprStringNode ? 'string'
             : ($t->constExpr instanceof Ast\ConstExpr\ConstExprIntegerNode ? 'int' : 'mixed')];
