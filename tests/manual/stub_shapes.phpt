@@ -137,10 +137,57 @@ foreach ($shapes as $label => $shape) {
     }
 }
 
+/* @return shapes against values the extension returns. */
+$php = ['boolean' => 'bool', 'integer' => 'int', 'double' => 'float', 'string' => 'string', 'array' => 'array', 'NULL' => 'null'];
+$returns = 0;
+foreach (sqauth_manual_return_samples() as $name => $samples) {
+    $type = null;
+    foreach (isset($nodes[$name]) ? $nodes[$name]->getReturnTagValues() : [] as $tag) {
+        $type = $tag->type;
+    }
+    // list<X> and X|null: the shape is X
+    if ($type instanceof Ast\Type\GenericTypeNode && in_array($type->type->name, ['list', 'array'], true)) {
+        $type = end($type->genericTypes);
+    }
+    if ($type instanceof Ast\Type\UnionTypeNode) {
+        $type = current(array_filter($type->types, fn($t) => !in_array((string)$t, ['null'], true)));
+    }
+    if ($type === null) {
+        $fail("$name: sqauth.stub.php has no @return for it");
+        continue;
+    }
+    foreach ($samples as $sample) {
+        $value = $sample();
+        $returns++;
+        if (!$type instanceof Ast\Type\ArrayShapeNode) {
+            if (!in_array($php[gettype($value)], base_types($type), true)) {
+                $fail("$name: returns " . gettype($value) . ' but the stub says ' . $type);
+            }
+            continue;
+        }
+        $items = [];
+        foreach ($type->items as $item) {
+            $items[trim((string)$item->keyName, "'\"")] = $item;
+        }
+        foreach ($value as $k => $v) {
+            if (!isset($items[$k])) {
+                $fail("$name: returns the key \"$k\", which the stub's @return shape lacks");
+            } elseif (!in_array($php[gettype($v)], base_types($items[$k]->valueType), true)) {
+                $fail("$name: \"$k\" is " . gettype($v) . ' but the stub says ' . $items[$k]->valueType);
+            }
+        }
+        foreach ($items as $k => $item) {
+            if (!$item->optional && !array_key_exists($k, $value)) {
+                $fail("$name: the stub's @return shape has \"$k\", which it did not return");
+            }
+        }
+    }
+}
+
 foreach ($problems as $p) {
     echo "FAIL $p\n";
 }
-echo $problems ? count($problems) . " problems\n" : count($shapes) . " option shapes, $total keys: the stub and the extension agree\n";
+echo $problems ? count($problems) . " problems\n" : count($shapes) . " option shapes, $total keys, $returns returned values: the stub and the extension agree\n";
 ?>
 --EXPECTF--
-%d option shapes, %d keys: the stub and the extension agree
+%d option shapes, %d keys, %d returned values: the stub and the extension agree
