@@ -4,6 +4,14 @@
  * @generate-class-entries
  */
 
+/*
+ * The PHPDoc below is for IDEs and static analysers (PHPStan, Psalm): the
+ * option arrays as array shapes and the exceptions each call throws.
+ * tests/manual/stub_shapes.phpt keeps the shapes equal to the options the
+ * extension knows; docs/manual/ explains each key. scripts/gen-arginfo.sh
+ * hides the shapes from PHP 8.2's gen_stub.php, which cannot read them.
+ */
+
 namespace SqAuth {
     /**
      * A SASL client exchange with no I/O: raw bytes in, raw bytes out.
@@ -12,12 +20,39 @@ namespace SqAuth {
      */
     final class SaslClient
     {
+        /**
+         * @param array{
+         *     authcid?: string,
+         *     password?: string,
+         *     authzid?: string,
+         *     token?: string,
+         * } $credentials
+         * @param array{
+         *     service?: string,
+         *     host?: string,
+         *     port?: int<1, 65535>,
+         *     realm?: string,
+         *     qop?: 'auth'|'auth-int'|'auth-conf'|list<'auth'|'auth-int'|'auth-conf'>,
+         *     cipher?: '3des'|'des'|'rc4'|'rc4-56'|'rc4-40',
+         *     maxbuf?: int<17, 16777215>,
+         *     digest_charset?: 'rfc2831'|'utf-8',
+         *     min_iterations?: int<1, 2147483647>,
+         *     max_iterations?: int<1, 2147483647>,
+         *     scram_cache?: bool,
+         *     channel_binding?: array{type: string, data: string},
+         *     cnonce?: string,
+         * } $options
+         * @throws SaslException unsupported mechanism, a credential the mechanism needs is missing, a value out of range
+         * @throws \ValueError an unknown key or a value of the wrong form
+         */
         public function __construct(string $mechanism, #[\SensitiveParameter] array $credentials, array $options = []) {}
 
         public function mechanism(): string {}
 
+        /** @throws SaslException called twice, or the credentials cannot be used (SASLprep, a byte the mechanism forbids) */
         public function start(): ?string {}
 
+        /** @throws SaslException malformed challenge, server not verified, server error, policy, call out of order */
         public function step(string $challenge): string {}
 
         public function isComplete(): bool {}
@@ -38,28 +73,121 @@ namespace SqAuth {
     {
         private function __construct() {}
 
+        /**
+         * @param array{
+         *     tls?: 'none'|'starttls'|'implicit',
+         *     verify_peer?: bool,
+         *     verify_peer_name?: bool,
+         *     peer_name?: string,
+         *     cafile?: string,
+         *     capath?: string,
+         *     local_cert?: string,
+         *     local_pk?: string,
+         *     min_protocol?: 'TLSv1'|'TLSv1.0'|'TLSv1.1'|'TLSv1.2'|'TLSv1.3',
+         *     max_protocol?: 'TLSv1'|'TLSv1.0'|'TLSv1.1'|'TLSv1.2'|'TLSv1.3',
+         *     ciphers?: string,
+         *     peer_fingerprint?: string,
+         *     session_resumption?: bool,
+         *     timeout?: int|float,
+         *     connect_timeout?: int|float,
+         *     greeting?: bool,
+         *     helo?: string,
+         *     transcript?: bool,
+         *     smtp_user?: string,
+         *     smtp_password?: string,
+         * } $options
+         * @throws ConnectionException cannot connect (DNS, refused, timeout) or the server closed
+         * @throws TlsException handshake or certificate verification failed, a TLS option cannot be loaded
+         * @throws ProtocolException unexpected greeting, STARTTLS not offered or refused, bytes injected before the handshake
+         * @throws \ValueError a malformed URI, an unknown option or a value out of range
+         */
         public static function open(#[\SensitiveParameter] string $uri, #[\SensitiveParameter] array $options = []): Connection {}
 
-        /** @param resource $stream */
+        /**
+         * @param resource $stream
+         * @param array{
+         *     tls?: 'none'|'starttls'|'implicit',
+         *     verify_peer?: bool,
+         *     verify_peer_name?: bool,
+         *     peer_name?: string,
+         *     cafile?: string,
+         *     capath?: string,
+         *     local_cert?: string,
+         *     local_pk?: string,
+         *     min_protocol?: 'TLSv1'|'TLSv1.0'|'TLSv1.1'|'TLSv1.2'|'TLSv1.3',
+         *     max_protocol?: 'TLSv1'|'TLSv1.0'|'TLSv1.1'|'TLSv1.2'|'TLSv1.3',
+         *     ciphers?: string,
+         *     peer_fingerprint?: string,
+         *     session_resumption?: bool,
+         *     timeout?: int|float,
+         *     connect_timeout?: int|float,
+         *     greeting?: bool,
+         *     helo?: string,
+         *     transcript?: bool,
+         *     smtp_user?: string,
+         *     smtp_password?: string,
+         * } $options
+         * @throws ConnectionException the socket cannot be made non-blocking, a timeout, or the server closed
+         * @throws TlsException handshake or certificate verification failed, a TLS option cannot be loaded
+         * @throws ProtocolException unexpected greeting, STARTTLS not offered or refused, bytes injected before the handshake
+         * @throws \ValueError an unknown protocol or option, a value out of range, no 'peer_name' to verify against
+         */
         public static function fromStream($stream, string $protocol, array $options = []): Connection {}
 
+        /** @throws Exception the connection is closed (ConnectionException) or its stream failed before */
         public function protocol(): string {}
 
+        /** @throws Exception the connection is closed (ConnectionException) or its stream failed before */
         public function greeting(): string {}
 
+        /** @throws Exception the connection is closed, or asking the server for its capabilities failed */
         public function capabilities(): array {}
 
+        /** @throws Exception the connection is closed, or asking the server for its capabilities failed */
         public function mechanisms(): array {}
 
+        /** @throws Exception STARTTLS not offered or refused (ProtocolException), the handshake failed (TlsException), the connection is closed */
         public function startTls(): void {}
 
+        /** @throws Exception the connection is closed (ConnectionException) or its stream failed before */
         public function isEncrypted(): bool {}
 
+        /** @throws Exception the connection is closed (ConnectionException) or its stream failed before */
         public function tlsInfo(): ?array {}
 
-        /** The SASL security layer in force after authenticate(): mechanism, qop, cipher, maxbufs; null if none. */
+        /**
+         * The SASL security layer in force after authenticate(): mechanism, qop, cipher, maxbufs; null if none.
+         * @throws Exception the connection is closed (ConnectionException) or its stream failed before
+         */
         public function securityLayer(): ?array {}
 
+        /**
+         * @param array{
+         *     allow_plaintext?: bool,
+         *     allowed?: list<string>,
+         *     authzid?: string,
+         *     token?: string,
+         *     service?: string,
+         *     host?: string,
+         *     port?: int<1, 65535>,
+         *     realm?: string,
+         *     qop?: 'auth'|'auth-int'|'auth-conf'|list<'auth'|'auth-int'|'auth-conf'>,
+         *     cipher?: '3des'|'des'|'rc4'|'rc4-56'|'rc4-40',
+         *     maxbuf?: int<17, 16777215>,
+         *     digest_charset?: 'rfc2831'|'utf-8',
+         *     min_iterations?: int<1, 2147483647>,
+         *     max_iterations?: int<1, 2147483647>,
+         *     scram_cache?: bool,
+         *     channel_binding?: array{type: string, data: string},
+         *     cnonce?: string,
+         * } $options
+         * @throws AuthenticationException the server refused the login
+         * @throws SaslException no usable mechanism, cleartext refused, the server did not prove itself, a malformed challenge
+         * @throws ProtocolException an unexpected reply, or already authenticated
+         * @throws ConnectionException timeout, the server closed, or the connection is closed
+         * @throws TlsException a TLS error on the connection, or no channel binding for -PLUS
+         * @throws \ValueError an unknown option or a value of the wrong form
+         */
         public function authenticate(
             string $mechanism,
             string $user,
@@ -67,14 +195,30 @@ namespace SqAuth {
             #[\SensitiveParameter] array $options = []
         ): void {}
 
+        /**
+         * @param array{allow_plaintext?: bool} $options
+         * @throws AuthenticationException the server refused the login
+         * @throws SaslException the password would go in the clear, the server announces LOGINDISABLED, or the protocol has no such command (SMTP)
+         * @throws ProtocolException an unexpected reply, or already authenticated
+         * @throws ConnectionException timeout, the server closed, or the connection is closed
+         * @throws TlsException a TLS error on the connection
+         * @throws \ValueError an unknown option, or a NUL byte in the user name or password
+         */
         public function login(string $user, #[\SensitiveParameter] string $password, array $options = []): void {}
 
-        /** The server's first challenge for $mechanism (raw bytes), then cancels; null if it does not answer. */
+        /**
+         * The server's first challenge for $mechanism (raw bytes), then cancels; null if it does not answer.
+         * @throws Exception the connection is closed, or the exchange with the server failed
+         */
         public function probeChallenge(string $mechanism): ?string {}
 
-        /** @return resource */
+        /**
+         * @return resource
+         * @throws Exception the connection is closed (ConnectionException) or its stream failed before
+         */
         public function stream() {}
 
+        /** @throws ConnectionException the connection is closed */
         public function transcript(): array {}
 
         public function close(): void {}
@@ -97,8 +241,10 @@ namespace SqAuth {
         private ?array $verifyResult = null;
         private ?string $alert = null;
 
+        /** @return list<array{code: int, library: string, library_code: int, reason: string, reason_code: int, message: string}> */
         public function getOpensslErrors(): array {}
 
+        /** @return array{code: int, message: string, depth: int, subject: string}|null */
         public function getVerifyResult(): ?array {}
 
         public function getAlert(): ?string {}
@@ -125,20 +271,86 @@ namespace SqAuth {
         public function getResponseCode(): ?string {}
     }
 
+    /** @return list<string> */
     function mechanisms(): array {}
 
+    /**
+     * @return array{
+     *     version: string,
+     *     saslprep: bool,
+     *     openssl: string,
+     *     libxml: string,
+     *     libidn: string|null,
+     *     tls_contexts: int,
+     *     tls_sessions: int,
+     *     scram_cache_size: int,
+     *     scram_cache_entries: int,
+     *     scram_cache_hits: int,
+     *     scram_cache_misses: int,
+     *     scram_cache_evictions: int,
+     * }
+     */
     function features(): array {}
 
+    /**
+     * @param list<string> $offered
+     * @param list<string>|null $allowed
+     */
     function select_mechanism(array $offered, ?array $allowed = null, bool $encrypted = true): ?string {}
 
+    /** @throws SaslException the challenge is not base64, or a credential contains a NUL byte */
     function cram_md5_response(string $user, #[\SensitiveParameter] string $password, string $challenge): string {}
 
+    /**
+     * @return array<string, string|list<string>>
+     * @throws SaslException the challenge is not base64 or not a valid RFC 2831 challenge
+     */
     function digest_md5_parse_challenge(string $challenge): array {}
 
+    /**
+     * @return array{code: int, library: string, library_code: int, reason: string, reason_code: int, message: string, format: 'openssl-3'|'openssl-1.x', function_code?: int}
+     * @throws \ValueError not an OpenSSL error code
+     */
     function openssl_error_decode(int|string $code): array {}
 
+    /**
+     * @param array{
+     *     probe?: bool,
+     *     tls?: 'none'|'starttls'|'implicit',
+     *     verify_peer?: bool,
+     *     verify_peer_name?: bool,
+     *     peer_name?: string,
+     *     cafile?: string,
+     *     capath?: string,
+     *     local_cert?: string,
+     *     local_pk?: string,
+     *     min_protocol?: 'TLSv1'|'TLSv1.0'|'TLSv1.1'|'TLSv1.2'|'TLSv1.3',
+     *     max_protocol?: 'TLSv1'|'TLSv1.0'|'TLSv1.1'|'TLSv1.2'|'TLSv1.3',
+     *     ciphers?: string,
+     *     peer_fingerprint?: string,
+     *     session_resumption?: bool,
+     *     timeout?: int|float,
+     *     connect_timeout?: int|float,
+     *     greeting?: bool,
+     *     helo?: string,
+     *     transcript?: bool,
+     *     smtp_user?: string,
+     *     smtp_password?: string,
+     * } $options
+     * @throws Exception cannot connect (ConnectionException), TLS failed (TlsException), an unexpected reply (ProtocolException)
+     * @throws \ValueError a malformed URI, an unknown option or a value out of range
+     */
     function detect(#[\SensitiveParameter] string $uri, #[\SensitiveParameter] array $options = []): array {}
 
+    /**
+     * @param array{
+     *     realm?: string,
+     *     cnonce?: string,
+     *     qop?: 'auth'|'auth-int'|'auth-conf'|list<'auth'|'auth-int'|'auth-conf'>,
+     * } $options
+     * @throws SaslException the challenge is not base64 or not valid, a credential cannot be used, the qop or realm is not offered
+     * @throws \ValueError an unknown option or a value of the wrong form
+     */
     function digest_md5_response(
         string $user,
         #[\SensitiveParameter] string $password,
