@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,10 +218,17 @@ static int fill_from_layer(sqauth_conn *c, int64_t deadline, sqauth_error *err)
     return SQAUTH_OK;
 }
 
-/* Fills the read buffer with at least one byte, waiting up to the timeout. */
-static int fill(sqauth_conn *c, sqauth_error *err)
+/* When a wait that starts now must end: one timeout from now, or now when
+ * the caller must not wait at all. The one place a per-call deadline would
+ * cap it. */
+static int64_t wait_deadline(const sqauth_conn *c, int may_wait)
 {
-    int64_t deadline = sqauth_now_ms() + c->timeout_ms;
+    return sqauth_now_ms() + (may_wait ? c->timeout_ms : 0);
+}
+
+/* Fills the read buffer with at least one byte, waiting up to deadline. */
+static int fill_by(sqauth_conn *c, int64_t deadline, sqauth_error *err)
+{
     size_t got;
     int rc;
 
@@ -245,6 +253,11 @@ static int fill(sqauth_conn *c, sqauth_error *err)
         }
     }
     return rc;
+}
+
+static int fill(sqauth_conn *c, sqauth_error *err)
+{
+    return fill_by(c, wait_deadline(c, 1), err);
 }
 
 int sqauth_conn_set_layer(sqauth_conn *c, sqauth_sasl *layer, sqauth_error *err)
@@ -324,7 +337,7 @@ int sqauth_conn_read_exact(sqauth_conn *c, sqauth_buf *out, size_t n, sqauth_err
     return SQAUTH_OK;
 }
 
-int sqauth_conn_read_some(sqauth_conn *c, void *buf, size_t len, size_t *got, sqauth_error *err)
+static int read_some_by(sqauth_conn *c, void *buf, size_t len, size_t *got, int64_t deadline, sqauth_error *err)
 {
     size_t avail;
 
@@ -337,7 +350,7 @@ int sqauth_conn_read_some(sqauth_conn *c, void *buf, size_t len, size_t *got, sq
         if (c->eof) {
             return SQAUTH_OK;
         }
-        rc = fill(c, err);
+        rc = fill_by(c, deadline, err);
         if (rc == SQAUTH_ERR_CLOSED && c->eof) {
             return SQAUTH_OK; /* end of stream, not an error for a stream reader */
         }
@@ -350,6 +363,87 @@ int sqauth_conn_read_some(sqauth_conn *c, void *buf, size_t len, size_t *got, sq
     memcpy(buf, c->rbuf + c->rpos, *got);
     c->rpos += *got;
     return SQAUTH_OK;
+}
+
+int sqauth_conn_read_some(sqauth_conn *c, void *buf, size_t len, size_t *got, sqauth_error *err)
+{
+    return read_some_by(c, buf, len, got, wait_deadline(c, 1), err);
+}
+
+int sqauth_conn_read_available(sqauth_conn *c, void *buf, size_t len, int may_wait, size_t *got, int *at_end,
+                               sqauth_error *err)
+{
+    size_t n;
+    int rc;
+
+    *got = 0;
+    *at_end = 0;
+    if (!may_wait && !sqauth_conn_has_pending(c)) {
+        struct pollfd p;
+        p.fd = c->fd;
+        p.events = POLLIN;
+        p.revents = 0;
+        if (poll(&p, 1, 0) <= 0) {
+            return sqauth_fail(err, SQAUTH_ERR_TIMEOUT, "nothing from the server yet");
+        }
+    }
+    /* Everything already decrypted is taken, so that select() on the
+     * socket never waits for bytes sitting in our buffers. Without
+     * may_wait not even the rest of a TLS record or of a security-layer
+     * buffer is waited for: what arrived stays buffered. */
+    do {
+        rc = read_some_by(c, (unsigned char *)buf + *got, len - *got, &n, wait_deadline(c, may_wait), err);
+        if (rc != SQAUTH_OK) {
+            return rc;
+        }
+        if (n == 0) {
+            *at_end = 1;
+            break;
+        }
+        *got += n;
+    } while (*got < len && sqauth_conn_has_pending(c));
+    return SQAUTH_OK;
+}
+
+size_t sqauth_conn_preload(sqauth_conn *c, const void *p, size_t n)
+{
+    size_t space = sizeof(c->rbuf) - c->rlen;
+    if (n > space) {
+        n = space;
+    }
+    memcpy(c->rbuf + c->rlen, p, n);
+    c->rlen += n;
+    if (c->rlen > c->rhigh) {
+        c->rhigh = c->rlen;
+    }
+    return n;
+}
+
+void sqauth_conn_set_timeout(sqauth_conn *c, int timeout_ms)
+{
+    c->timeout_ms = timeout_ms > 0 ? timeout_ms : 1;
+}
+
+int sqauth_conn_socket(const sqauth_conn *c)
+{
+    return c->fd;
+}
+
+int sqauth_conn_at_eof(const sqauth_conn *c)
+{
+    return c->eof;
+}
+
+int sqauth_conn_is_encrypted(const sqauth_conn *c)
+{
+    return c->ssl != NULL;
+}
+
+void sqauth_conn_shutdown(sqauth_conn *c)
+{
+    if (c->fd >= 0) {
+        shutdown(c->fd, SHUT_RDWR);
+    }
 }
 
 static int raw_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err)

@@ -391,7 +391,8 @@ static int imap_login(sqauth_session *s, const char *user, size_t user_len, cons
     if (sqauth_buf_printf(&cmd, "%s LOGIN ", s->auth_tag)) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    snprintf(logged, sizeof(logged), "%s LOGIN %.200s <redacted>", s->auth_tag,
+    snprintf(logged, sizeof(logged), "%s LOGIN %.*s <redacted>", s->auth_tag,
+             needs_literal(user, user_len) ? 9 : (int)(user_len > 200 ? 200 : user_len),
              needs_literal(user, user_len) ? "<literal>" : user);
     if (needs_literal(user, user_len)) {
         rc = send_with_literal(s, &cmd, user, user_len, plus, (const char *)NULL, r, err);

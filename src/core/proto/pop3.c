@@ -159,13 +159,12 @@ static int pop3_login(sqauth_session *s, const char *user, size_t user_len, cons
     sqauth_buf line = SQAUTH_BUF_INIT;
     int rc;
 
-    (void)user_len;
     memset(r, 0, sizeof(*r));
     if (sqauth_session_login_disabled(s)) {
         return sqauth_fail(err, SQAUTH_ERR_POLICY,
                            "the POP3 server does not list USER in its capabilities: use STLS or authenticate()");
     }
-    if (sqauth_buf_printf(&line, "USER %s", user)) {
+    if (sqauth_buf_append_str(&line, "USER ") || sqauth_buf_append(&line, user, user_len)) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
     rc = sqauth_session_send_line(s, (const char *)line.data, NULL, err);

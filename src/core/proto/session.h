@@ -72,10 +72,50 @@ typedef struct sqauth_proto_ops {
                  sqauth_auth_reply *r, sqauth_error *err);
 } sqauth_proto_ops;
 
+/* How a session gets TLS: not at all (asked for by name), STARTTLS after
+ * the greeting, or a handshake before the greeting. */
+typedef enum {
+    SQAUTH_TLS_NONE = 0,
+    SQAUTH_TLS_STARTTLS = 1,
+    SQAUTH_TLS_IMPLICIT = 2
+} sqauth_tls_mode;
+
+/* Everything a session is opened with. Strings are borrowed for the call
+ * to sqauth_session_new(), which copies them (the session owns its copy:
+ * it may outlive the caller's options, as a pooled connection would). */
+typedef struct sqauth_session_options {
+    sqauth_proto_kind kind;
+    const char *host;            /* name or address to connect to; for an adopted socket the server's name
+                                    (SASL host, TLS name) or NULL */
+    unsigned port;
+    sqauth_tls_mode tls_mode;
+    sqauth_tls_config tls;
+    int timeout_ms;              /* each read and write; 0 = SQAUTH_CONN_DEFAULT_TIMEOUT_MS */
+    int connect_timeout_ms;      /* 0 = SQAUTH_CONN_DEFAULT_TIMEOUT_MS */
+    const char *helo;            /* SMTP EHLO argument; NULL = our address literal */
+    int transcript;              /* keep a transcript (secrets redacted) */
+    int skip_greeting;           /* an adopted socket whose greeting the caller has read */
+    /* The seed's smtp_sitewide_user/pass: on SMTP, logins use this
+     * account instead of the caller's (data NULL = none). */
+    sqauth_str sitewide_user, sitewide_password;
+} sqauth_session_options;
+
+/* Defaults: STARTTLS, TLS defaults (verification on), default timeouts,
+ * the greeting read. */
+void sqauth_session_options_init(sqauth_session_options *o);
+
 struct sqauth_session {
-    sqauth_conn *conn;
+    sqauth_conn *conn;           /* NULL until opened */
     const sqauth_proto_ops *ops;
     sqauth_proto_kind kind;
+    sqauth_tls_mode tls_mode;
+    sqauth_tls_config tls;       /* owned copy of the options' */
+    unsigned port;
+    int timeout_ms, connect_timeout_ms;
+    int skip_greeting;
+    char *sitewide_user;         /* owned; NULL = none */
+    char *sitewide_password;     /* owned, wiped */
+    size_t sitewide_user_len, sitewide_password_len;
     char *host;                  /* name connected to (TLS name checks) */
     char *helo;                  /* SMTP EHLO/HELO argument; NULL = address literal */
     char *greeting;
@@ -89,24 +129,82 @@ struct sqauth_session {
     char auth_tag[16];           /* IMAP: the tag of the AUTHENTICATE in progress */
     int authenticated;
     int starttls_done;           /* STARTTLS was offered and used */
+    int closed;                  /* nothing more goes over the connection (an unproven server) */
     sqauth_buf line;             /* scratch: the last line read */
     sqauth_buf response;         /* the last complete server reply, for errors */
+    char reply_code[64];         /* the response code of the last refused login ("" = none) */
 };
 
-int sqauth_session_new(sqauth_session **out, sqauth_conn *conn, sqauth_proto_kind kind, const char *host,
-                       const char *helo, int transcript, sqauth_error *err);
+/* A session that is not connected yet (no I/O). */
+int sqauth_session_new(sqauth_session **out, const sqauth_session_options *o, sqauth_error *err);
 /* Frees the session and its connection. */
 void sqauth_session_free(sqauth_session *s);
+
+/* Connects to the options' host and port, then what every session does
+ * first: the TLS handshake for implicit TLS, the greeting, then STARTTLS
+ * (which must be offered, see sqauth_session_starttls()) or the
+ * capabilities. After a failure the session is unusable, but its error
+ * details (sqauth_session_tls_failure(), _response()) and transcript stay
+ * readable until it is freed. */
+int sqauth_session_open(sqauth_session *s, sqauth_error *err);
+/* The same over a socket someone else connected (not closed by the
+ * session). buffered/buffered_len: bytes the previous reader already took
+ * off the socket, which belong to the server's next reply; *taken says how
+ * many the session took (may be NULL). */
+int sqauth_session_open_socket(sqauth_session *s, int fd, const void *buffered, size_t buffered_len, size_t *taken,
+                               sqauth_error *err);
 
 int sqauth_session_greeting(sqauth_session *s, sqauth_error *err);
 /* Reads capabilities again (CAPABILITY, EHLO, CAPA). */
 int sqauth_session_capabilities(sqauth_session *s, sqauth_error *err);
-/* STARTTLS/STLS: refuses when not offered, when refused (server text kept
- * in s->response), and when any byte follows the positive reply before the
- * handshake (response injection, CVE-2011-0411 class); then the handshake
- * and a fresh capability list. */
-int sqauth_session_starttls(sqauth_session *s, const sqauth_tls_config *cfg, sqauth_error *err);
+/* Reads the capabilities when they are not known (after a login). */
+int sqauth_session_ensure_capabilities(sqauth_session *s, sqauth_error *err);
+/* STARTTLS/STLS with the session's TLS options: refuses when not offered,
+ * when refused (server text kept in s->response), and when any byte follows
+ * the positive reply before the handshake (response injection,
+ * CVE-2011-0411 class); then the handshake and a fresh capability list.
+ * After a failure the connection is in an unknown state: free the session. */
+int sqauth_session_starttls(sqauth_session *s, sqauth_error *err);
 void sqauth_session_logout(sqauth_session *s);
+
+/* ---- state, for the binding (which never reads the struct) ---- */
+const char *sqauth_session_protocol(const sqauth_session *s);   /* "imap", "pop3", "smtp" */
+sqauth_tls_mode sqauth_session_tls_mode(const sqauth_session *s);
+const char *sqauth_session_greeting_text(const sqauth_session *s); /* "" before the greeting */
+/* 1 when the protocol's capabilities are bare atoms (IMAP: "AUTH=PLAIN"),
+ * 0 when they are keywords with parameters (EHLO, CAPA). */
+int sqauth_session_caps_are_atoms(const sqauth_session *s);
+/* 1 when STARTTLS was used on the session or the server offers it. */
+int sqauth_session_has_starttls(const sqauth_session *s);
+size_t sqauth_session_capability_count(const sqauth_session *s);
+const sqauth_capability *sqauth_session_capability(const sqauth_session *s, size_t i);
+/* 0 once the session was closed for I/O (a server that did not prove
+ * itself), or before it is opened. */
+int sqauth_session_is_open(const sqauth_session *s);
+int sqauth_session_is_authenticated(const sqauth_session *s);
+int sqauth_session_is_encrypted(const sqauth_session *s);
+int sqauth_session_tls_info(const sqauth_session *s, sqauth_tls_info *info);
+/* The negotiated SASL security layer, or NULL. */
+const sqauth_sasl *sqauth_session_layer(const sqauth_session *s);
+size_t sqauth_session_transcript_count(const sqauth_session *s);
+const sqauth_transcript_line *sqauth_session_transcript_line(const sqauth_session *s, size_t i);
+
+/* Details of the last failure: the TLS failure (OpenSSL errors, verify
+ * result, alert), the server's reply and its response code ("" when none). */
+const sqauth_tls_failure *sqauth_session_tls_failure(const sqauth_session *s);
+sqauth_str sqauth_session_response(const sqauth_session *s);
+const char *sqauth_session_response_code(const sqauth_session *s);
+
+/* ---- the session as a byte stream, after login (the PHP stream) ---- */
+/* See sqauth_conn_read_available(). */
+int sqauth_session_read_available(sqauth_session *s, void *buf, size_t len, int may_wait, size_t *got, int *at_end,
+                                  sqauth_error *err);
+int sqauth_session_write(sqauth_session *s, const void *p, size_t n, sqauth_error *err);
+void sqauth_session_set_timeout(sqauth_session *s, int timeout_ms);
+/* The socket for select(), -1 when closed. */
+int sqauth_session_socket(const sqauth_session *s);
+/* 1 once the server ended the stream (or before the session is opened). */
+int sqauth_session_at_eof(const sqauth_session *s);
 
 const sqauth_capability *sqauth_session_find_cap(const sqauth_session *s, const char *name);
 int sqauth_session_starttls_offered(const sqauth_session *s);

@@ -6,6 +6,7 @@
  */
 #include "tls.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,49 @@ void sqauth_tls_config_init(sqauth_tls_config *cfg)
     cfg->verify_peer_name = 1;
     cfg->min_protocol = TLS1_2_VERSION;
     cfg->session_resumption = 1;
+}
+
+/* The string fields of a config, for copying and releasing. */
+static const size_t config_string_offsets[] = {
+    offsetof(sqauth_tls_config, peer_name), offsetof(sqauth_tls_config, cafile),
+    offsetof(sqauth_tls_config, capath), offsetof(sqauth_tls_config, local_cert),
+    offsetof(sqauth_tls_config, local_pk), offsetof(sqauth_tls_config, ciphers),
+    offsetof(sqauth_tls_config, peer_fingerprint),
+};
+#define CONFIG_STRINGS (sizeof(config_string_offsets) / sizeof(config_string_offsets[0]))
+
+static const char **config_string(sqauth_tls_config *cfg, size_t i)
+{
+    return (const char **)(void *)((char *)cfg + config_string_offsets[i]);
+}
+
+int sqauth_tls_config_copy(sqauth_tls_config *dst, const sqauth_tls_config *src)
+{
+    size_t i;
+
+    *dst = *src;
+    for (i = 0; i < CONFIG_STRINGS; i++) {
+        const char **field = config_string(dst, i);
+        if (*field && !(*field = sqauth_memdup(*field, strlen(*field)))) {
+            while (i-- > 0) {
+                free((void *)*config_string(dst, i));
+            }
+            sqauth_tls_config_init(dst);
+            return SQAUTH_ERR_NOMEM;
+        }
+    }
+    return SQAUTH_OK;
+}
+
+void sqauth_tls_config_release(sqauth_tls_config *cfg)
+{
+    size_t i;
+
+    for (i = 0; i < CONFIG_STRINGS; i++) {
+        const char **field = config_string(cfg, i);
+        free((void *)*field);
+        *field = NULL;
+    }
 }
 
 void sqauth_tls_failure_clear(sqauth_tls_failure *fail)

@@ -30,6 +30,10 @@ typedef struct sqauth_tls_config {
 
 /* Defaults: verification on, TLS 1.2 minimum, session resumption on. */
 void sqauth_tls_config_init(sqauth_tls_config *cfg);
+/* dst gets src with every string copied (dst owns them); free with
+ * sqauth_tls_config_release(). SQAUTH_ERR_NOMEM leaves dst empty. */
+int sqauth_tls_config_copy(sqauth_tls_config *dst, const sqauth_tls_config *src);
+void sqauth_tls_config_release(sqauth_tls_config *cfg);
 
 #define SQAUTH_TLS_MAX_ERRORS 8
 
