@@ -4,6 +4,7 @@
  * what is allowed, chosen and trusted is decided here.
  */
 #include "policy.h"
+#include "proto/proto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,13 +13,6 @@
 void sqauth_login_options_init(sqauth_login_options *o)
 {
     memset(o, 0, sizeof(*o));
-}
-
-/* GSSAPI service names (RFC 4422 appendix A, IANA): also DIGEST-MD5's
- * digest-uri. */
-static const char *sasl_service(const sqauth_session *s)
-{
-    return s->kind == SQAUTH_PROTO_IMAP ? "imap" : s->kind == SQAUTH_PROTO_POP3 ? "pop" : "smtp";
 }
 
 /* The mechanisms the server lists, as borrowed strings for selection and a
@@ -114,7 +108,7 @@ static int sasl_login(sqauth_session *s, const sqauth_login_options *o, sqauth_e
     sqauth_sasl *sasl = NULL;
     sqauth_auth_reply reply;
     offered_list offered;
-    int encrypted, rc;
+    int encrypted, layer, rc;
 
     if (s->authenticated) {
         /* Before the offered-mechanism check: after login the list is
@@ -136,7 +130,7 @@ static int sasl_login(sqauth_session *s, const sqauth_login_options *o, sqauth_e
         return rc;
     }
     /* The site-wide SMTP account replaces the caller's. */
-    if (s->kind == SQAUTH_PROTO_SMTP && s->sitewide_user) {
+    if ((s->ops->flags & SQAUTH_PROTO_SITEWIDE_ACCOUNT) && s->sitewide_user) {
         cfg.authcid.data = s->sitewide_user;
         cfg.authcid.len = s->sitewide_user_len;
         cfg.password.data = s->sitewide_password;
@@ -167,7 +161,7 @@ static int sasl_login(sqauth_session *s, const sqauth_login_options *o, sqauth_e
     }
 
     if (!cfg.service.data) {
-        cfg.service = sqauth_str_c(sasl_service(s));
+        cfg.service = sqauth_str_c(s->ops->sasl_service);
     }
     if (!cfg.host.data && s->host) {
         cfg.host = sqauth_str_c(s->host);
@@ -194,16 +188,20 @@ static int sasl_login(sqauth_session *s, const sqauth_login_options *o, sqauth_e
     }
     rc = sqauth_session_authenticate(s, sasl, &reply, err);
     snprintf(s->reply_code, sizeof(s->reply_code), "%s", reply.code);
-    if (rc == SQAUTH_OK && sasl->layer != SQAUTH_LAYER_NONE) {
+    layer = sasl->layer;
+    if (rc == SQAUTH_OK && layer != SQAUTH_LAYER_NONE) {
         /* From here on the connection is wrapped; it owns the session. */
         rc = sqauth_conn_set_layer(s->conn, sasl, err);
         if (rc == SQAUTH_OK) {
             sasl = NULL;
         }
     }
-    if (rc == SQAUTH_ERR_NOT_VERIFIED) {
-        /* The server let us in without proving who it is: nothing more
-         * goes over this connection, not even a LOGOUT. */
+    if (rc == SQAUTH_OK) {
+        rc = sqauth_session_logged_in(s, layer, err);
+    } else if (rc == SQAUTH_ERR_NOT_VERIFIED || reply.status == SQAUTH_AUTH_SUCCESS) {
+        /* The server did not prove who it is (or let us in while the end
+         * of the exchange did not add up): nothing more goes over this
+         * connection, not even a LOGOUT. */
         sqauth_conn_shutdown(s->conn);
         s->closed = 1;
     }
@@ -222,7 +220,8 @@ static int command_login(sqauth_session *s, const sqauth_login_options *o, sqaut
     if (!sqauth_conn_is_encrypted(s->conn) && !o->allow_plaintext) {
         return sqauth_fail(err, SQAUTH_ERR_POLICY, "refusing to send the password in the clear with %s on an "
                            "unencrypted connection; use TLS, or pass 'allow_plaintext' => true",
-                           s->kind == SQAUTH_PROTO_POP3 ? "USER/PASS" : "LOGIN");
+                           /* a protocol without one names IMAP's */
+                           s->ops->login_name ? s->ops->login_name : "LOGIN");
     }
     rc = sqauth_session_ensure_capabilities(s, err);
     if (rc != SQAUTH_OK) {
@@ -234,7 +233,7 @@ static int command_login(sqauth_session *s, const sqauth_login_options *o, sqaut
     rc = sqauth_session_login(s, o->sasl.authcid.data, o->sasl.authcid.len, o->sasl.password.data,
                               o->sasl.password.len, &reply, err);
     snprintf(s->reply_code, sizeof(s->reply_code), "%s", reply.code);
-    return rc;
+    return rc == SQAUTH_OK ? sqauth_session_logged_in(s, SQAUTH_LAYER_NONE, err) : rc;
 }
 
 int sqauth_login(sqauth_session *s, const sqauth_login_options *o, sqauth_error *err)

@@ -95,14 +95,15 @@ static void fail_session(php_sqauth_connection *c, const sqauth_error *err)
 /* Connection::open() proper; also used by SqAuth\detect(). */
 int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options)
 {
-    const php_sqauth_scheme *scheme;
+    const sqauth_scheme *scheme;
+    const sqauth_protocol *protocol;
     char host[256];
     unsigned port;
     php_sqauth_conn_options o;
     php_sqauth_connection *c;
     sqauth_error err;
 
-    if (php_sqauth_parse_uri(uri, &scheme, host, sizeof(host), &port) == FAILURE) {
+    if (php_sqauth_parse_uri(uri, &scheme, &protocol, host, sizeof(host), &port) == FAILURE) {
         return FAILURE;
     }
     object_init_ex(out, php_sqauth_connection_ce);
@@ -110,7 +111,7 @@ int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options)
     if (php_sqauth_conn_parse_options(options, &o) == FAILURE) {
         goto fail;
     }
-    o.core.kind = scheme->kind;
+    o.core.protocol = protocol;
     o.core.host = host;
     o.core.port = port;
     o.core.tls_mode = o.tls_mode >= 0 ? (sqauth_tls_mode)o.tls_mode : scheme->tls_mode;
@@ -149,11 +150,11 @@ PHP_METHOD(SqAuth_Connection, open)
 PHP_METHOD(SqAuth_Connection, fromStream)
 {
     zval *zstream;
-    zend_string *protocol;
+    zend_string *protocol_name;
     HashTable *options = NULL;
     php_stream *stream;
     php_socket_t fd;
-    const php_sqauth_scheme *scheme;
+    const sqauth_protocol *protocol;
     php_sqauth_conn_options o;
     php_sqauth_connection *c;
     sqauth_error err;
@@ -162,14 +163,13 @@ PHP_METHOD(SqAuth_Connection, fromStream)
 
     ZEND_PARSE_PARAMETERS_START(2, 3)
         Z_PARAM_RESOURCE(zstream)
-        Z_PARAM_STR(protocol)
+        Z_PARAM_STR(protocol_name)
         Z_PARAM_OPTIONAL
         Z_PARAM_ARRAY_HT(options)
     ZEND_PARSE_PARAMETERS_END();
 
     php_stream_from_zval(stream, zstream);
-    scheme = php_sqauth_plain_scheme(protocol);
-    if (!scheme) {
+    if (!php_sqauth_plain_scheme(protocol_name, &protocol)) {
         RETURN_THROWS();
     }
     if (php_stream_cast(stream, PHP_STREAM_AS_SOCKETD, (void **)&fd, 0) != SUCCESS || fd < 0) {
@@ -181,7 +181,7 @@ PHP_METHOD(SqAuth_Connection, fromStream)
     if (php_sqauth_conn_parse_options(options, &o) == FAILURE) {
         goto fail;
     }
-    o.core.kind = scheme->kind;
+    o.core.protocol = protocol;
     o.core.host = o.core.tls.peer_name;
     o.core.tls_mode = o.tls_mode >= 0 ? (sqauth_tls_mode)o.tls_mode : SQAUTH_TLS_STARTTLS;
     if (o.core.tls_mode != SQAUTH_TLS_NONE && o.core.tls.verify_peer && o.core.tls.verify_peer_name
@@ -232,7 +232,7 @@ PHP_METHOD(SqAuth_Connection, protocol)
 {
     ZEND_PARSE_PARAMETERS_NONE();
     FETCH_OPEN(c);
-    RETURN_STRING(sqauth_session_protocol(c->session));
+    RETURN_STRING(sqauth_protocol_name(sqauth_session_protocol(c->session)));
 }
 
 PHP_METHOD(SqAuth_Connection, greeting)

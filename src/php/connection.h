@@ -49,18 +49,13 @@ int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o);
 /* A bool option (TypeError naming key, as argument 2). */
 int php_sqauth_opt_bool(zval *zv, int *out, const char *key);
 
-typedef struct {
-    const char *scheme;
-    sqauth_proto_kind kind;
-    unsigned port;
-    sqauth_tls_mode tls_mode;
-} php_sqauth_scheme;
-
-/* scheme://host[:port][/]; ValueError (argument 1) when it is not one. */
-int php_sqauth_parse_uri(zend_string *uri, const php_sqauth_scheme **scheme, char *host, size_t host_size,
-                         unsigned *port);
-/* fromStream()'s protocol name: a plaintext scheme; ValueError (argument 2). */
-const php_sqauth_scheme *php_sqauth_plain_scheme(zend_string *name);
+/* scheme://host[:port][/] with a scheme of the core's protocol table;
+ * ValueError (argument 1) when it is not one. */
+int php_sqauth_parse_uri(zend_string *uri, const sqauth_scheme **scheme, const sqauth_protocol **protocol,
+                         char *host, size_t host_size, unsigned *port);
+/* fromStream()'s protocol name: a scheme whose TLS comes with STARTTLS;
+ * ValueError (argument 2) when it is not one. */
+const sqauth_scheme *php_sqauth_plain_scheme(zend_string *name, const sqauth_protocol **protocol);
 /* authenticate()'s options into o. *qop and *allowed are emalloc'ed lists
  * the caller efree()s, also after a failure. */
 int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,

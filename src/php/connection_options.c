@@ -6,6 +6,8 @@
  */
 #include "connection.h"
 
+#include "zend_smart_str.h"
+
 /* ---- Connection::open() / fromStream() options ---- */
 
 static int opt_string(zval *zv, sqauth_str *out, const char *key)
@@ -200,36 +202,47 @@ int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o)
 
 /* ---- URIs ---- */
 
-static const php_sqauth_scheme schemes[] = {
-    {"imap", SQAUTH_PROTO_IMAP, 143, SQAUTH_TLS_STARTTLS},
-    {"imaps", SQAUTH_PROTO_IMAP, 993, SQAUTH_TLS_IMPLICIT},
-    {"pop3", SQAUTH_PROTO_POP3, 110, SQAUTH_TLS_STARTTLS},
-    {"pop3s", SQAUTH_PROTO_POP3, 995, SQAUTH_TLS_IMPLICIT},
-    {"smtp", SQAUTH_PROTO_SMTP, 25, SQAUTH_TLS_STARTTLS},
-    {"smtps", SQAUTH_PROTO_SMTP, 465, SQAUTH_TLS_IMPLICIT},
-    {"submission", SQAUTH_PROTO_SMTP, 587, SQAUTH_TLS_STARTTLS},
-    {"submissions", SQAUTH_PROTO_SMTP, 465, SQAUTH_TLS_IMPLICIT},
-};
+/* "a, b, c" or "\"a\", \"b\" or \"c\"": the schemes (the STARTTLS ones
+ * only, when plain_only), for argument errors. */
+static zend_string *scheme_list(int plain_only, int quoted)
+{
+    smart_str out = {0};
+    size_t i, n = 0, total = 0;
+
+    for (i = 0; i < sqauth_scheme_count(); i++) {
+        total += !plain_only || sqauth_scheme_at(i, NULL)->tls_mode == SQAUTH_TLS_STARTTLS;
+    }
+    for (i = 0; i < sqauth_scheme_count(); i++) {
+        const sqauth_scheme *sc = sqauth_scheme_at(i, NULL);
+        if (plain_only && sc->tls_mode != SQAUTH_TLS_STARTTLS) {
+            continue;
+        }
+        smart_str_appends(&out, !n ? "" : quoted && n + 1 == total ? " or " : ", ");
+        smart_str_appends(&out, quoted ? "\"" : "");
+        smart_str_appends(&out, sc->name);
+        smart_str_appends(&out, quoted ? "\"" : "");
+        n++;
+    }
+    smart_str_0(&out);
+    return out.s;
+}
 
 /* scheme://host[:port][/] with host a name, an IPv4 address or [IPv6].
  * User information is refused: it would put credentials into traces. */
-int php_sqauth_parse_uri(zend_string *uri, const php_sqauth_scheme **scheme, char *host, size_t host_size,
-                         unsigned *port)
+int php_sqauth_parse_uri(zend_string *uri, const sqauth_scheme **scheme, const sqauth_protocol **protocol,
+                         char *host, size_t host_size, unsigned *port)
 {
     const char *u = ZSTR_VAL(uri), *sep = strstr(u, "://"), *h, *end;
-    size_t i, hlen;
+    size_t hlen;
 
     if (!sep || memchr(u, '\0', ZSTR_LEN(uri))) {
         goto bad;
     }
-    *scheme = NULL;
-    for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
-        if (strlen(schemes[i].scheme) == (size_t)(sep - u) && strncasecmp(u, schemes[i].scheme, (size_t)(sep - u)) == 0) {
-            *scheme = &schemes[i];
-        }
-    }
+    *scheme = sqauth_scheme_find(u, (size_t)(sep - u), protocol);
     if (!*scheme) {
-        zend_argument_value_error(1, "must use one of the schemes imap, imaps, pop3, pop3s, smtp, smtps, submission, submissions");
+        zend_string *list = scheme_list(0, 0);
+        zend_argument_value_error(1, "must use one of the schemes %s", ZSTR_VAL(list));
+        zend_string_release(list);
         return FAILURE;
     }
     h = sep + 3;
@@ -276,16 +289,17 @@ bad:
     return FAILURE;
 }
 
-const php_sqauth_scheme *php_sqauth_plain_scheme(zend_string *name)
+const sqauth_scheme *php_sqauth_plain_scheme(zend_string *name, const sqauth_protocol **protocol)
 {
-    size_t i;
-    /* The plaintext schemes: imap, pop3, smtp, submission. */
-    for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
-        if (schemes[i].tls_mode == SQAUTH_TLS_STARTTLS && strcasecmp(ZSTR_VAL(name), schemes[i].scheme) == 0) {
-            return &schemes[i];
-        }
+    const sqauth_scheme *sc = sqauth_scheme_find(ZSTR_VAL(name), strlen(ZSTR_VAL(name)), protocol);
+    zend_string *list;
+
+    if (sc && sc->tls_mode == SQAUTH_TLS_STARTTLS) {
+        return sc;
     }
-    zend_argument_value_error(2, "must be \"imap\", \"pop3\", \"smtp\" or \"submission\"");
+    list = scheme_list(1, 1);
+    zend_argument_value_error(2, "must be %s", ZSTR_VAL(list));
+    zend_string_release(list);
     return NULL;
 }
 

@@ -152,7 +152,7 @@ PHP_FUNCTION(SqAuth_detect)
 
     array_init(return_value);
     add_assoc_str(return_value, "uri", zend_string_copy(uri));
-    add_assoc_string(return_value, "protocol", (char *)sqauth_session_protocol(s));
+    add_assoc_string(return_value, "protocol", (char *)sqauth_protocol_name(sqauth_session_protocol(s)));
     add_assoc_string(return_value, "tls_mode", (char *)tls_mode_name(sqauth_session_tls_mode(s)));
     add_assoc_string(return_value, "greeting", (char *)sqauth_session_greeting_text(s));
     php_sqauth_capabilities_to_zval(s, &tmp);

@@ -155,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in = fuzz_input_make(data, size);
     unsigned sel = fuzz_byte(&in), action = (sel >> 2) & 7;
-    sqauth_proto_kind kind = (sel & 3) == 0 ? SQAUTH_PROTO_IMAP : (sel & 3) == 1 ? SQAUTH_PROTO_POP3 : SQAUTH_PROTO_SMTP;
+    static const char *const protocols[4] = {"imap", "pop3", "smtp", "smtp"};
     sqauth_session_options opts;
     sqauth_login_options o;
     fuzz_server srv;
@@ -165,7 +165,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc;
 
     sqauth_session_options_init(&opts);
-    opts.kind = kind;
+    opts.protocol = sqauth_protocol_find(protocols[sel & 3]);
+    FUZZ_ASSERT(opts.protocol);
     opts.host = "mail.example.org";
     opts.helo = "client.example.org";
     opts.transcript = 1;

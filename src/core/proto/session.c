@@ -1,8 +1,9 @@
 /*
- * sqauth core: what IMAP, POP3 and SMTP sessions share: lines in and out,
- * the transcript, the capability list and the STARTTLS sequence.
+ * sqauth core: what every protocol's session shares: opening (implicit
+ * TLS, greeting, STARTTLS), lines in and out, the transcript, the
+ * capability list, and the session's state for its callers.
  */
-#include "session.h"
+#include "proto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 void sqauth_session_options_init(sqauth_session_options *o)
 {
     memset(o, 0, sizeof(*o));
+    o->protocol = &sqauth_proto_imap;
     o->tls_mode = SQAUTH_TLS_STARTTLS;
     sqauth_tls_config_init(&o->tls);
 }
@@ -38,9 +40,7 @@ int sqauth_session_new(sqauth_session **out, const sqauth_session_options *o, sq
     if (!s) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    s->kind = o->kind;
-    s->ops = o->kind == SQAUTH_PROTO_IMAP ? &sqauth_proto_imap
-           : o->kind == SQAUTH_PROTO_POP3 ? &sqauth_proto_pop3 : &sqauth_proto_smtp;
+    s->ops = o->protocol ? o->protocol : &sqauth_proto_imap;
     s->tls_mode = o->tls_mode;
     s->port = o->port;
     s->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
@@ -155,6 +155,7 @@ void sqauth_session_free(sqauth_session *s)
     free(s->helo);
     free(s->greeting);
     sqauth_buf_wipe(&s->line);
+    sqauth_buf_wipe(&s->reply_data);
     sqauth_buf_wipe(&s->response);
     free(s);
 }
@@ -295,16 +296,7 @@ int sqauth_session_starttls_offered(const sqauth_session *s)
 
 int sqauth_session_login_disabled(const sqauth_session *s)
 {
-    if (s->kind == SQAUTH_PROTO_IMAP) {
-        return sqauth_session_find_cap(s, "LOGINDISABLED") != NULL;
-    }
-    /* RFC 2449 §6.8: a POP3 server that lists capabilities but not USER
-     * does not take USER/PASS now (Dovecot before STLS, for instance). A
-     * server without CAPA lists nothing and may still take it. */
-    if (s->kind == SQAUTH_PROTO_POP3) {
-        return s->cap_count > 0 && sqauth_session_find_cap(s, "USER") == NULL;
-    }
-    return 0;
+    return s->ops->login_disabled ? s->ops->login_disabled(s) : 0;
 }
 
 int sqauth_session_greeting(sqauth_session *s, sqauth_error *err)
@@ -360,7 +352,21 @@ int sqauth_session_starttls(sqauth_session *s, sqauth_error *err)
     }
     s->starttls_done = 1;
     /* Capabilities learnt in plaintext may have been tampered with. */
+    if (s->ops->tls_started) {
+        sqauth_session_clear_caps(s);
+        return s->ops->tls_started(s, err);
+    }
     return sqauth_session_capabilities(s, err);
+}
+
+int sqauth_session_logged_in(sqauth_session *s, int layer, sqauth_error *err)
+{
+    s->authenticated = 1;
+    if (s->ops->logged_in) {
+        return s->ops->logged_in(s, layer, err);
+    }
+    sqauth_session_clear_caps(s);
+    return SQAUTH_OK;
 }
 
 void sqauth_session_logout(sqauth_session *s)
@@ -372,7 +378,7 @@ void sqauth_session_logout(sqauth_session *s)
     }
 }
 
-static int add_list_item(char ***list, size_t *count, const char *p, size_t n)
+int sqauth_names_add(char ***list, size_t *count, const char *p, size_t n)
 {
     char **l;
     size_t i;
@@ -401,8 +407,7 @@ static int add_list_item(char ***list, size_t *count, const char *p, size_t n)
     return SQAUTH_OK;
 }
 
-/* Adds each space-separated word of v. */
-static int add_words(char ***list, size_t *count, const char *v)
+int sqauth_names_add_words(char ***list, size_t *count, const char *v)
 {
     while (*v) {
         size_t n;
@@ -410,7 +415,7 @@ static int add_words(char ***list, size_t *count, const char *v)
             v++;
         }
         n = strcspn(v, " ");
-        if (n && add_list_item(list, count, v, n) != SQAUTH_OK) {
+        if (n && sqauth_names_add(list, count, v, n) != SQAUTH_OK) {
             return SQAUTH_ERR_NOMEM;
         }
         v += n;
@@ -418,38 +423,20 @@ static int add_words(char ***list, size_t *count, const char *v)
     return SQAUTH_OK;
 }
 
+int sqauth_names_from_cap(const sqauth_session *s, const char *name, char ***list, size_t *count)
+{
+    const sqauth_capability *c = sqauth_session_find_cap(s, name);
+    return c ? sqauth_names_add_words(list, count, c->value) : SQAUTH_OK;
+}
+
 int sqauth_session_mechanisms(const sqauth_session *s, char ***out, size_t *count, sqauth_error *err)
 {
-    size_t i;
-    int rc = SQAUTH_OK;
-
     *out = calloc(1, sizeof(char *));
     *count = 0;
     if (!*out) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    for (i = 0; i < s->cap_count && rc == SQAUTH_OK; i++) {
-        const sqauth_capability *c = &s->caps[i];
-        if (s->kind == SQAUTH_PROTO_IMAP) {
-            if (sqauth_strncaseeq(c->name, "AUTH=", 5) && c->name[5]) {
-                rc = add_list_item(out, count, c->name + 5, strlen(c->name + 5));
-            }
-        } else if (s->kind == SQAUTH_PROTO_SMTP) {
-            /* "AUTH=LOGIN PLAIN" is the pre-RFC 2554 spelling some servers
-             * still send: the first mechanism is part of the keyword. */
-            if (sqauth_strcaseeq(c->name, "AUTH")) {
-                rc = add_words(out, count, c->value);
-            } else if (sqauth_strncaseeq(c->name, "AUTH=", 5)) {
-                rc = add_words(out, count, c->name + 5);
-                if (rc == SQAUTH_OK) {
-                    rc = add_words(out, count, c->value);
-                }
-            }
-        } else if (sqauth_strcaseeq(c->name, "SASL")) {
-            rc = add_words(out, count, c->value);
-        }
-    }
-    if (rc != SQAUTH_OK) {
+    if (s->ops->mechanisms(s, out, count) != SQAUTH_OK) {
         sqauth_session_free_list(*out, *count);
         *out = NULL;
         *count = 0;
@@ -472,9 +459,9 @@ void sqauth_session_free_list(char **list, size_t count)
 
 /* ---- state ---- */
 
-const char *sqauth_session_protocol(const sqauth_session *s)
+const sqauth_protocol *sqauth_session_protocol(const sqauth_session *s)
 {
-    return s->ops->name;
+    return s->ops;
 }
 
 sqauth_tls_mode sqauth_session_tls_mode(const sqauth_session *s)
@@ -489,7 +476,7 @@ const char *sqauth_session_greeting_text(const sqauth_session *s)
 
 int sqauth_session_caps_are_atoms(const sqauth_session *s)
 {
-    return s->kind == SQAUTH_PROTO_IMAP;
+    return (s->ops->flags & SQAUTH_PROTO_ATOM_CAPABILITIES) != 0;
 }
 
 int sqauth_session_has_starttls(const sqauth_session *s)
