@@ -15,22 +15,6 @@
  * CAPABILITY lines and greetings can be long). */
 #define SQAUTH_CONN_MAX_LINE 65536
 
-typedef struct sqauth_tls_info {
-    char protocol[32];
-    char cipher[96];
-    int bits;
-    int session_reused;
-    int has_peer_cert;
-    char subject[512];
-    char issuer[512];
-    char sans[1024];             /* "DNS:a, DNS:b, IP Address:127.0.0.1" */
-    char not_after[64];          /* ISO 8601, UTC */
-    char sha256[65];
-    long verify_code;            /* X509_V_OK when verified */
-    char verify_message[128];
-    int verified;                /* the chain was checked and passed (not with verify_peer off) */
-} sqauth_tls_info;
-
 typedef struct sqauth_conn {
     int fd;
     int owns_fd;                 /* close fd when the connection ends */

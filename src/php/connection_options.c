@@ -89,9 +89,10 @@ static int opt_seconds(zval *zv, int *out_ms, const char *key)
     return SUCCESS;
 }
 
-typedef enum { OPT_CSTRING, OPT_STRING, OPT_BOOL, OPT_SECONDS, OPT_TLS_VERSION } option_kind;
+typedef enum { OPT_CSTRING, OPT_STRING, OPT_BOOL, OPT_SECONDS } option_kind;
 
-/* Where each option goes in php_sqauth_conn_options. */
+/* The session's own options and where each goes in php_sqauth_conn_options;
+ * the TLS options come from the core's declarations (tls.h). */
 typedef struct {
     const char *name;
     option_kind kind;
@@ -101,18 +102,6 @@ typedef struct {
 #define OPTION(name, kind, field) {name, kind, offsetof(php_sqauth_conn_options, field)}
 
 static const option_spec option_specs[] = {
-    OPTION("verify_peer", OPT_BOOL, core.tls.verify_peer),
-    OPTION("verify_peer_name", OPT_BOOL, core.tls.verify_peer_name),
-    OPTION("session_resumption", OPT_BOOL, core.tls.session_resumption),
-    OPTION("peer_name", OPT_CSTRING, core.tls.peer_name),
-    OPTION("cafile", OPT_CSTRING, core.tls.cafile),
-    OPTION("capath", OPT_CSTRING, core.tls.capath),
-    OPTION("local_cert", OPT_CSTRING, core.tls.local_cert),
-    OPTION("local_pk", OPT_CSTRING, core.tls.local_pk),
-    OPTION("ciphers", OPT_CSTRING, core.tls.ciphers),
-    OPTION("peer_fingerprint", OPT_CSTRING, core.tls.peer_fingerprint),
-    OPTION("min_protocol", OPT_TLS_VERSION, core.tls.min_protocol),
-    OPTION("max_protocol", OPT_TLS_VERSION, core.tls.max_protocol),
     OPTION("smtp_user", OPT_STRING, core.sitewide_user),
     OPTION("smtp_password", OPT_STRING, core.sitewide_password),
     OPTION("timeout", OPT_SECONDS, core.timeout_ms),
@@ -122,15 +111,32 @@ static const option_spec option_specs[] = {
     OPTION("greeting", OPT_BOOL, read_greeting),
 };
 
+static int parse_tls_option(php_sqauth_conn_options *o, const sqauth_tls_option *opt, zval *zv)
+{
+    switch (opt->type) {
+    case SQAUTH_TLS_BOOL:
+        return php_sqauth_opt_bool(zv, sqauth_tls_option_int(&o->core.tls, opt), opt->name);
+    case SQAUTH_TLS_VERSION:
+        return opt_tls_version(zv, sqauth_tls_option_int(&o->core.tls, opt), opt->name);
+    case SQAUTH_TLS_STRING:
+        return opt_cstring(zv, sqauth_tls_option_string(&o->core.tls, opt), opt->name);
+    }
+    return FAILURE;
+}
+
 static int parse_option(php_sqauth_conn_options *o, zend_string *key, zval *zv)
 {
     const char *k = ZSTR_VAL(key);
+    /* By length too: "cafile\0x" is not "cafile". */
+    const sqauth_tls_option *tls = sqauth_tls_option_find(k, ZSTR_LEN(key));
     size_t i;
 
+    if (tls) {
+        return parse_tls_option(o, tls, zv);
+    }
     for (i = 0; i < sizeof(option_specs) / sizeof(option_specs[0]); i++) {
         const option_spec *spec = &option_specs[i];
         void *field;
-        /* By length too: "cafile\0x" is not "cafile". */
         if (!zend_string_equals_cstr(key, spec->name, strlen(spec->name))) {
             continue;
         }
@@ -144,8 +150,6 @@ static int parse_option(php_sqauth_conn_options *o, zend_string *key, zval *zv)
             return php_sqauth_opt_bool(zv, field, k);
         case OPT_SECONDS:
             return opt_seconds(zv, field, k);
-        case OPT_TLS_VERSION:
-            return opt_tls_version(zv, field, k);
         }
     }
     zend_argument_value_error(2, "has an unknown option \"%s\"", ZSTR_LEN(key) > 32 || strlen(k) != ZSTR_LEN(key) ? "…" : k);

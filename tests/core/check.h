@@ -36,5 +36,6 @@ void test_scram(void);
 void test_oauth(void);
 void test_random(void);
 void test_tls_cache(void);
+void test_tls_options(void);
 
 #endif

@@ -13,6 +13,7 @@ int main(void)
     test_oauth();
     test_random();
     test_tls_cache();
+    test_tls_options();
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed ? 1 : 0;
 }
