@@ -341,6 +341,80 @@ static void test_smtp(void)
     finish(&t);
 }
 
+/* RFC 5804: strings quoted or as literals, the capability list as the
+ * greeting, the mechanism's last message in OK (SASL "..."), response codes
+ * in parentheses. */
+static void test_sieve(void)
+{
+    static const script_step scram_final_in_ok[] = {
+        SEND("\"IMPLEMENTATION\" \"Example\"\r\n\"SASL\" {19}\r\nPLAIN SCRAM-SHA-256\r\n"
+             "\"SIEVE\" \"fileinto \\\"x\\\\y\\\"\"\r\n\"VERSION\" \"1.0\"\r\nOK \"ready\"\r\n"),
+        EXPECT("AUTHENTICATE \"SCRAM-SHA-256\" \""), SEND("{" "100" "}\r\n" SCRAM_FIRST "\r\n"),
+        EXPECT("\""), SEND("OK (SASL \"" SCRAM_FINAL "\") \"Logged in.\"\r\n"), END};
+    static const script_step refused[] = {
+        SEND("\"SASL\" \"PLAIN\"\r\nOK \"hi\"\r\n"), EXPECT("AUTHENTICATE \"PLAIN\" "),
+        SEND("NO (AUTH-TOO-WEAK) \"use TLS\"\r\n"), EXPECT("LOGOUT"), SEND("OK \"bye\"\r\n"), END};
+    static const script_step long_response[] = {
+        SEND("\"SASL\" \"XOAUTH2\"\r\nOK \"hi\"\r\n"), EXPECT("AUTHENTICATE \"XOAUTH2\" {"), EXPECT("dXNlcj"),
+        SEND("OK\r\n"), END};
+    static const script_step bye[] = {SEND("BYE \"too busy\"\r\n"), END};
+    static const script_step malformed[] = {SEND("\"SASL\" \"PLAIN\r\nOK\r\n"), END};
+    char token[1200];
+    sqauth_login_options o;
+    const sqauth_capability *cap;
+    size_t i;
+    test_session t;
+
+    start(&t, scram_final_in_ok, "sieve", SQAUTH_TLS_NONE);
+    CHECK_RC(t.rc, SQAUTH_OK);
+    CHECK(sqauth_session_capability_count(t.s) == 4 && !sqauth_session_caps_are_atoms(t.s));
+    cap = sqauth_session_capability(t.s, 1);
+    CHECK(cap && strcmp(cap->name, "SASL") == 0 && strcmp(cap->value, "PLAIN SCRAM-SHA-256") == 0);
+    cap = sqauth_session_capability(t.s, 2);
+    CHECK(cap && strcmp(cap->value, "fileinto \"x\\y\"") == 0);
+    CHECK(strcmp(sqauth_session_greeting_text(t.s), "OK \"ready\"") == 0);
+    /* The server signature comes with OK, and is checked. */
+    CHECK_RC(login(&t, "SCRAM-SHA-256", 0), SQAUTH_OK);
+    CHECK(transcript_has(t.s, "AUTHENTICATE \"SCRAM-SHA-256\" \"<redacted>\"") && !transcript_has(t.s, PASSWORD));
+    finish(&t);
+    CHECK(t.srv.ok);
+
+    start(&t, refused, "sieve", SQAUTH_TLS_NONE);
+    CHECK_RC(login(&t, "PLAIN", 1), SQAUTH_ERR_AUTH);
+    CHECK(strcmp(sqauth_session_response_code(t.s), "AUTH-TOO-WEAK") == 0);
+    CHECK(strcmp(sqauth_session_response(t.s).data, "NO (AUTH-TOO-WEAK) \"use TLS\"") == 0);
+    sqauth_session_logout(t.s);
+    finish(&t);
+    CHECK(t.srv.ok);
+
+    /* An initial response over RFC 5804's 1024 octets of a quoted string
+     * goes as a literal. */
+    memset(token, 'a', sizeof(token) - 1);
+    token[sizeof(token) - 1] = '\0';
+    start(&t, long_response, "sieve", SQAUTH_TLS_NONE);
+    sqauth_login_options_init(&o);
+    o.mechanism = sqauth_str_c("XOAUTH2");
+    o.sasl.authcid = sqauth_str_c("user");
+    o.sasl.token = sqauth_str_c(token);
+    o.allow_plaintext = 1;
+    CHECK_RC(sqauth_login(t.s, &o, &t.err), SQAUTH_OK);
+    for (i = 0; i < sqauth_session_transcript_count(t.s); i++) {
+        CHECK(!strstr(sqauth_session_transcript_line(t.s, i)->text, "YWFhYWFh"));
+    }
+    finish(&t);
+    CHECK(t.srv.ok);
+
+    start(&t, bye, "sieve", SQAUTH_TLS_NONE);
+    CHECK_RC(t.rc, SQAUTH_ERR_PROTOCOL);
+    CHECK(strstr(t.err.message, "refused the connection: BYE") != NULL);
+    finish(&t);
+
+    start(&t, malformed, "sieve", SQAUTH_TLS_NONE);
+    CHECK_RC(t.rc, SQAUTH_ERR_PROTOCOL);
+    CHECK(strstr(t.err.message, "malformed ManageSieve capability") != NULL);
+    finish(&t);
+}
+
 void test_proto(void)
 {
     CHECK(test_certificate());
@@ -350,5 +424,6 @@ void test_proto(void)
     test_starttls();
     test_pop3();
     test_smtp();
+    test_sieve();
     test_certificate_free();
 }

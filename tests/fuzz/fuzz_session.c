@@ -1,6 +1,6 @@
 /*
  * The protocol layer (src/core/proto/) and the login policy
- * (src/core/policy.c): IMAP, POP3 and SMTP sessions opened, and then one
+ * (src/core/policy.c): IMAP, POP3, SMTP and ManageSieve sessions opened, and then one
  * login, through the same core calls the PHP binding makes
  * (sqauth_session_open_socket(), sqauth_login(), sqauth_probe_mechanisms()),
  * over a socketpair whose far end carries the input and then ends.
@@ -10,13 +10,13 @@
  * error or the transcript, the OpenSSL error queue left empty.
  *
  * Input: a selector byte, then the server's side of the conversation.
- *   bits 0-1  0 IMAP, 1 POP3, 2 and 3 SMTP
+ *   bits 0-1  0 IMAP, 1 POP3, 2 SMTP, 3 ManageSieve
  *   bits 2-4  after the greeting and the capabilities:
  *             0, 6, 7  'auto' among every mechanism, cleartext allowed
  *             5        'auto' with the policy's own candidates, cleartext
  *                      refused (what authenticate('auto') does by default)
  *             1        IMAP LOGIN / POP3 USER+PASS with a non-ASCII user
- *                      name (SMTP, which has none: AUTH PLAIN)
+ *                      name (SMTP and ManageSieve, which have none: PLAIN)
  *             2        probe the mechanism of bits 5-7 (probeChallenge());
  *                      bits 5-7 = 7: probe them all (detect())
  *             3        authenticate with the mechanism of bits 5-7
@@ -126,7 +126,7 @@ static int command_login(const fuzz_input *in, sqauth_session *s)
     o.allow_plaintext = 1;
     rc = login(in, s, &o);
     if (rc == SQAUTH_ERR_UNSUPPORTED) {
-        /* SMTP has no login command. */
+        /* SMTP and ManageSieve have no login command. */
         sasl_options(&o, "PLAIN");
         rc = login(in, s, &o);
     }
@@ -155,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in = fuzz_input_make(data, size);
     unsigned sel = fuzz_byte(&in), action = (sel >> 2) & 7;
-    static const char *const protocols[4] = {"imap", "pop3", "smtp", "smtp"};
+    static const char *const protocols[4] = {"imap", "pop3", "smtp", "sieve"};
     sqauth_session_options opts;
     sqauth_login_options o;
     fuzz_server srv;

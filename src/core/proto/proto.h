@@ -166,5 +166,6 @@ extern const sqauth_protocol sqauth_proto_imap;
 extern const sqauth_protocol sqauth_proto_pop3;
 extern const sqauth_protocol sqauth_proto_smtp;
 extern const sqauth_protocol sqauth_proto_sieve;
+extern const sqauth_protocol sqauth_proto_sieve;
 
 #endif

@@ -11,6 +11,7 @@ const sqauth_protocol *const sqauth_protocols[] = {
     &sqauth_proto_imap,
     &sqauth_proto_pop3,
     &sqauth_proto_smtp,
+    &sqauth_proto_sieve,
 };
 
 const size_t sqauth_protocol_table_size = sizeof(sqauth_protocols) / sizeof(sqauth_protocols[0]);
