@@ -8,7 +8,7 @@ sqauth
 <?php
 use SqAuth\Connection;
 $env = require __DIR__ . '/env.inc';
-require __DIR__ . '/../scripted/fake_server.inc';
+require __DIR__ . '/fake_server.inc';
 
 $opts = ['cafile' => $env['SQAUTH_TEST_CA'], 'transcript' => true];
 function logins(array $t): array

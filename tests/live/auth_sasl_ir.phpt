@@ -8,7 +8,7 @@ sqauth
 <?php
 use SqAuth\Connection;
 $env = require __DIR__ . '/env.inc';
-require __DIR__ . '/../scripted/fake_server.inc';
+require __DIR__ . '/fake_server.inc';
 
 $u = $env['SQAUTH_TEST_USER'];
 $p = $env['SQAUTH_TEST_PASS'];

@@ -159,13 +159,8 @@ int sqauth_names_add_words(char ***list, size_t *count, const char *v);
 /* The words of the capability called name (POP3 and ManageSieve "SASL"). */
 int sqauth_names_from_cap(const sqauth_session *s, const char *name, char ***list, size_t *count);
 
-/* The protocols (protocols.c) and the entries their files define. */
+/* The protocols (protocols.c); the first is the default. */
 extern const sqauth_protocol *const sqauth_protocols[];
 extern const size_t sqauth_protocol_table_size;
-extern const sqauth_protocol sqauth_proto_imap;
-extern const sqauth_protocol sqauth_proto_pop3;
-extern const sqauth_protocol sqauth_proto_smtp;
-extern const sqauth_protocol sqauth_proto_sieve;
-extern const sqauth_protocol sqauth_proto_sieve;
 
 #endif

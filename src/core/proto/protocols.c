@@ -7,6 +7,12 @@
 
 #include <string.h>
 
+/* Each defined in its own file. */
+extern const sqauth_protocol sqauth_proto_imap;
+extern const sqauth_protocol sqauth_proto_pop3;
+extern const sqauth_protocol sqauth_proto_smtp;
+extern const sqauth_protocol sqauth_proto_sieve;
+
 const sqauth_protocol *const sqauth_protocols[] = {
     &sqauth_proto_imap,
     &sqauth_proto_pop3,

@@ -12,7 +12,7 @@
 void sqauth_session_options_init(sqauth_session_options *o)
 {
     memset(o, 0, sizeof(*o));
-    o->protocol = &sqauth_proto_imap;
+    o->protocol = sqauth_protocols[0];
     o->tls_mode = SQAUTH_TLS_STARTTLS;
     sqauth_tls_config_init(&o->tls);
 }
@@ -40,7 +40,7 @@ int sqauth_session_new(sqauth_session **out, const sqauth_session_options *o, sq
     if (!s) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    s->ops = o->protocol ? o->protocol : &sqauth_proto_imap;
+    s->ops = o->protocol ? o->protocol : sqauth_protocols[0];
     s->tls_mode = o->tls_mode;
     s->port = o->port;
     s->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS;

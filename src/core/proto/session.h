@@ -76,8 +76,8 @@ typedef struct sqauth_session_options {
     sqauth_str sitewide_user, sitewide_password;
 } sqauth_session_options;
 
-/* Defaults: IMAP, STARTTLS, TLS defaults (verification on), default
- * timeouts, the greeting read. */
+/* Defaults: the first protocol of the table (IMAP), STARTTLS, TLS
+ * defaults (verification on), default timeouts, the greeting read. */
 void sqauth_session_options_init(sqauth_session_options *o);
 
 /* A session that is not connected yet (no I/O). */
