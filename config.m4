@@ -29,7 +29,8 @@ if test "$PHP_SQAUTH" != "no"; then
     ])
   fi
 
-  SQAUTH_CORE_SOURCES="src/core/common.c src/core/version.c \
+  SQAUTH_CORE_SOURCES="src/core/common.c src/core/buf.c src/core/b64.c src/core/random.c src/core/crypto.c \
+    src/core/version.c \
     src/core/sasl/sasl.c src/core/sasl/plain.c src/core/sasl/login.c src/core/sasl/cram_md5.c \
     src/core/sasl/digest_md5.c src/core/sasl/digest_md5_parse.c src/core/sasl/digest_md5_calc.c src/core/sasl/digest_md5_layer.c \
     src/core/sasl/charset.c src/core/sasl/scram.c src/core/sasl/scram_parse.c src/core/sasl/saslprep.c \
