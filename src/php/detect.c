@@ -19,8 +19,10 @@ void php_sqauth_capabilities_to_zval(const sqauth_session *s, zval *out)
         if (sqauth_session_caps_are_atoms(s)) {
             add_next_index_string(out, cap->name);
         } else {
-            zend_string *name = zend_string_toupper(zend_string_init(cap->name, strlen(cap->name), 0));
+            zend_string *name = zend_string_init(cap->name, strlen(cap->name), 0);
             zval v;
+            /* In place: zend_string_toupper() would return a copy and leak this one. */
+            zend_str_toupper(ZSTR_VAL(name), ZSTR_LEN(name));
             if (cap->value[0]) {
                 ZVAL_STRING(&v, cap->value);
             } else {
