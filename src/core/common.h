@@ -1,6 +1,7 @@
 /*
  * sqauth core: status codes, the error record and the growable byte buffer
- * shared by every part of the C core. No PHP header may be included below
+ * shared by every part of the C core (common.c, buf.c, b64.c, random.c,
+ * crypto.c). No PHP header may be included below
  * src/core/; the PHP binding turns these plain structs into zvals.
  */
 #ifndef SQAUTH_COMMON_H
@@ -118,6 +119,8 @@ int sqauth_random(unsigned char *out, size_t n, sqauth_error *err);
  * two processes never hand out the same nonce. Not for keys: use
  * sqauth_random() for secrets. */
 int sqauth_random_nonce(unsigned char *out, size_t n, sqauth_error *err);
+/* Wipes the calling thread's nonce pool (part of sqauth_crypto_cleanup()). */
+void sqauth_random_cleanup(void);
 
 /* OpenSSL objects fetched once per process and kept (OpenSSL 3 fetches a
  * provider implementation on every EVP_md5()/HMAC() use otherwise). NULL

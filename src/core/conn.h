@@ -15,21 +15,6 @@
  * CAPABILITY lines and greetings can be long). */
 #define SQAUTH_CONN_MAX_LINE 65536
 
-typedef struct sqauth_tls_info {
-    char protocol[32];
-    char cipher[96];
-    int bits;
-    int session_reused;
-    int has_peer_cert;
-    char subject[512];
-    char issuer[512];
-    char sans[1024];             /* "DNS:a, DNS:b, IP Address:127.0.0.1" */
-    char not_after[64];          /* ISO 8601, UTC */
-    char sha256[65];
-    long verify_code;            /* X509_V_OK when verified */
-    char verify_message[128];
-} sqauth_tls_info;
-
 typedef struct sqauth_conn {
     int fd;
     int owns_fd;                 /* close fd when the connection ends */
@@ -77,9 +62,32 @@ int sqauth_conn_read_exact(sqauth_conn *c, sqauth_buf *out, size_t n, sqauth_err
 /* Reads what is available (at least one byte, waiting up to the timeout);
  * *got = 0 only at end of stream. */
 int sqauth_conn_read_some(sqauth_conn *c, void *buf, size_t len, size_t *got, sqauth_error *err);
+/* For a stream reader (the PHP stream): everything already decrypted or
+ * unwrapped, up to len bytes, and at least one byte. may_wait = 1 waits up
+ * to the timeout for the first byte; may_wait = 0 never waits, not even for
+ * the rest of a TLS record or security-layer buffer that has partly
+ * arrived (SQAUTH_ERR_TIMEOUT at once when nothing is there). *at_end = 1
+ * once the server ended the stream. On an error *got counts the bytes read
+ * before it. */
+int sqauth_conn_read_available(sqauth_conn *c, void *buf, size_t len, int may_wait, size_t *got, int *at_end,
+                               sqauth_error *err);
 int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err);
 /* 1 when a read would not block (buffered data or TLS record pending). */
 int sqauth_conn_has_pending(const sqauth_conn *c);
+/* Takes n bytes another reader of the socket had already buffered (PHP's
+ * read-ahead before fromStream()) as the first bytes from the server;
+ * returns how many fit. */
+size_t sqauth_conn_preload(sqauth_conn *c, const void *p, size_t n);
+/* The wait allowed for each read and write from now on (at least 1 ms). */
+void sqauth_conn_set_timeout(sqauth_conn *c, int timeout_ms);
+/* The socket, for select() only: reading or writing it would bypass TLS
+ * and the security layer. */
+int sqauth_conn_socket(const sqauth_conn *c);
+int sqauth_conn_at_eof(const sqauth_conn *c);
+int sqauth_conn_is_encrypted(const sqauth_conn *c);
+/* Ends the conversation in both directions at once (an untrusted server
+ * gets nothing more); the connection stays allocated. */
+void sqauth_conn_shutdown(sqauth_conn *c);
 
 int sqauth_conn_tls_info(const sqauth_conn *c, sqauth_tls_info *info);
 

@@ -48,6 +48,14 @@ sqauth_sasl *php_sqauth_sasl_from_arrays(const char *mech, size_t mech_len, Hash
  * to an emalloc'ed list the caller efree()s, also after a failure. */
 int php_sqauth_sasl_parse_options(HashTable *ht, sqauth_sasl_config *cfg, const char ***qop, uint32_t arg_num);
 
+/* One key of such an options array (SUCCESS, or FAILURE with the argument
+ * error thrown, also for an unknown key). */
+int php_sqauth_sasl_parse_option(zend_string *key, zval *zv, sqauth_sasl_config *cfg, const char ***qop,
+                                 uint32_t arg_num);
+/* A string entry of a credentials or options array, borrowed into *out;
+ * FAILURE with a TypeError naming key. */
+int php_sqauth_sasl_string_entry(zval *zv, sqauth_str *out, uint32_t arg_num, const char *key);
+
 /* Runs one SASL step and returns the response as a zend_string (NULL and an
  * exception on failure). The core buffer is wiped. */
 zend_string *php_sqauth_sasl_step(sqauth_sasl *s, const char *in, size_t in_len);

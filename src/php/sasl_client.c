@@ -55,7 +55,7 @@ void php_sqauth_sasl_client_minit(void)
 
 /* ---- argument conversion ---- */
 
-static int string_entry(zval *zv, sqauth_str *out, uint32_t arg_num, const char *key)
+int php_sqauth_sasl_string_entry(zval *zv, sqauth_str *out, uint32_t arg_num, const char *key)
 {
     ZVAL_DEREF(zv);
     if (Z_TYPE_P(zv) != IS_STRING) {
@@ -107,7 +107,7 @@ static int parse_credentials(HashTable *ht, sqauth_sasl_config *cfg, uint32_t ar
                                       ZSTR_LEN(key) > 32 ? "…" : ZSTR_VAL(key));
             return FAILURE;
         }
-        if (string_entry(zv, dst, arg_num, ZSTR_VAL(key)) == FAILURE) {
+        if (php_sqauth_sasl_string_entry(zv, dst, arg_num, ZSTR_VAL(key)) == FAILURE) {
             return FAILURE;
         }
     } ZEND_HASH_FOREACH_END();
@@ -160,11 +160,76 @@ static int parse_channel_binding(zval *zv, sqauth_sasl_config *cfg, uint32_t arg
         zend_argument_value_error(arg_num, "key \"channel_binding\" must be an array with the keys \"type\" and \"data\"");
         return FAILURE;
     }
-    if (string_entry(type, &cfg->cb_type, arg_num, "channel_binding.type") == FAILURE
-        || string_entry(data, &cfg->cb_data, arg_num, "channel_binding.data") == FAILURE) {
+    if (php_sqauth_sasl_string_entry(type, &cfg->cb_type, arg_num, "channel_binding.type") == FAILURE
+        || php_sqauth_sasl_string_entry(data, &cfg->cb_data, arg_num, "channel_binding.data") == FAILURE) {
         return FAILURE;
     }
     return SUCCESS;
+}
+
+int php_sqauth_sasl_parse_option(zend_string *key, zval *zv, sqauth_sasl_config *cfg, const char ***qop,
+                                 uint32_t arg_num)
+{
+    if (zend_string_equals_literal(key, "service")) {
+        return php_sqauth_sasl_string_entry(zv, &cfg->service, arg_num, "service");
+    }
+    if (zend_string_equals_literal(key, "host")) {
+        return php_sqauth_sasl_string_entry(zv, &cfg->host, arg_num, "host");
+    }
+    if (zend_string_equals_literal(key, "realm")) {
+        return php_sqauth_sasl_string_entry(zv, &cfg->realm, arg_num, "realm");
+    }
+    if (zend_string_equals_literal(key, "cnonce")) {
+        return php_sqauth_sasl_string_entry(zv, &cfg->cnonce, arg_num, "cnonce");
+    }
+    if (zend_string_equals_literal(key, "port")) {
+        return uint_entry(zv, &cfg->port, 65535, arg_num, "port");
+    }
+    if (zend_string_equals_literal(key, "min_iterations")) {
+        return uint_entry(zv, &cfg->min_iterations, 0x7fffffffu, arg_num, "min_iterations");
+    }
+    if (zend_string_equals_literal(key, "max_iterations")) {
+        return uint_entry(zv, &cfg->max_iterations, 0x7fffffffu, arg_num, "max_iterations");
+    }
+    if (zend_string_equals_literal(key, "qop")) {
+        int rc = parse_qop(zv, qop, &cfg->qop_count, arg_num);
+        cfg->qop = *qop;
+        return rc;
+    }
+    if (zend_string_equals_literal(key, "channel_binding")) {
+        return parse_channel_binding(zv, cfg, arg_num);
+    }
+    if (zend_string_equals_literal(key, "cipher")) {
+        return php_sqauth_sasl_string_entry(zv, &cfg->cipher, arg_num, "cipher");
+    }
+    if (zend_string_equals_literal(key, "maxbuf")) {
+        return uint_entry(zv, &cfg->maxbuf, 16777215u, arg_num, "maxbuf");
+    }
+    if (zend_string_equals_literal(key, "digest_charset")) {
+        /* "rfc2831": ISO-8859-1 form when representable (Cyrus SASL);
+         * "utf-8": the UTF-8 bytes as they are (Dovecot 2.3). */
+        ZVAL_DEREF(zv);
+        if (Z_TYPE_P(zv) != IS_STRING || (!zend_string_equals_literal(Z_STR_P(zv), "rfc2831")
+                                           && !zend_string_equals_literal(Z_STR_P(zv), "utf-8"))) {
+            zend_argument_value_error(arg_num, "key \"digest_charset\" must be \"rfc2831\" or \"utf-8\"");
+            return FAILURE;
+        }
+        cfg->digest_hash_utf8 = Z_STRVAL_P(zv)[0] == 'u';
+        return SUCCESS;
+    }
+    if (zend_string_equals_literal(key, "scram_cache")) {
+        /* false: this SCRAM exchange neither uses nor fills the key cache. */
+        ZVAL_DEREF(zv);
+        if (Z_TYPE_P(zv) != IS_TRUE && Z_TYPE_P(zv) != IS_FALSE) {
+            zend_argument_type_error(arg_num, "key \"scram_cache\" must be of type bool, %s given",
+                                     zend_zval_type_name(zv));
+            return FAILURE;
+        }
+        cfg->no_key_cache = Z_TYPE_P(zv) == IS_FALSE;
+        return SUCCESS;
+    }
+    zend_argument_value_error(arg_num, "has an unknown key \"%s\"", ZSTR_LEN(key) > 32 ? "…" : ZSTR_VAL(key));
+    return FAILURE;
 }
 
 int php_sqauth_sasl_parse_options(HashTable *ht, sqauth_sasl_config *cfg, const char ***qop, uint32_t arg_num)
@@ -173,60 +238,11 @@ int php_sqauth_sasl_parse_options(HashTable *ht, sqauth_sasl_config *cfg, const 
     zval *zv;
 
     ZEND_HASH_FOREACH_STR_KEY_VAL(ht, key, zv) {
-        int rc;
         if (!key) {
             zend_argument_value_error(arg_num, "must only have string keys");
             return FAILURE;
         }
-        if (zend_string_equals_literal(key, "service")) {
-            rc = string_entry(zv, &cfg->service, arg_num, "service");
-        } else if (zend_string_equals_literal(key, "host")) {
-            rc = string_entry(zv, &cfg->host, arg_num, "host");
-        } else if (zend_string_equals_literal(key, "realm")) {
-            rc = string_entry(zv, &cfg->realm, arg_num, "realm");
-        } else if (zend_string_equals_literal(key, "cnonce")) {
-            rc = string_entry(zv, &cfg->cnonce, arg_num, "cnonce");
-        } else if (zend_string_equals_literal(key, "port")) {
-            rc = uint_entry(zv, &cfg->port, 65535, arg_num, "port");
-        } else if (zend_string_equals_literal(key, "min_iterations")) {
-            rc = uint_entry(zv, &cfg->min_iterations, 0x7fffffffu, arg_num, "min_iterations");
-        } else if (zend_string_equals_literal(key, "max_iterations")) {
-            rc = uint_entry(zv, &cfg->max_iterations, 0x7fffffffu, arg_num, "max_iterations");
-        } else if (zend_string_equals_literal(key, "qop")) {
-            rc = parse_qop(zv, qop, &cfg->qop_count, arg_num);
-            cfg->qop = *qop;
-        } else if (zend_string_equals_literal(key, "channel_binding")) {
-            rc = parse_channel_binding(zv, cfg, arg_num);
-        } else if (zend_string_equals_literal(key, "cipher")) {
-            rc = string_entry(zv, &cfg->cipher, arg_num, "cipher");
-        } else if (zend_string_equals_literal(key, "maxbuf")) {
-            rc = uint_entry(zv, &cfg->maxbuf, 16777215u, arg_num, "maxbuf");
-        } else if (zend_string_equals_literal(key, "digest_charset")) {
-            /* "rfc2831": ISO-8859-1 form when representable (Cyrus SASL);
-             * "utf-8": the UTF-8 bytes as they are (Dovecot 2.3). */
-            ZVAL_DEREF(zv);
-            if (Z_TYPE_P(zv) != IS_STRING || (!zend_string_equals_literal(Z_STR_P(zv), "rfc2831")
-                                               && !zend_string_equals_literal(Z_STR_P(zv), "utf-8"))) {
-                zend_argument_value_error(arg_num, "key \"digest_charset\" must be \"rfc2831\" or \"utf-8\"");
-                return FAILURE;
-            }
-            cfg->digest_hash_utf8 = Z_STRVAL_P(zv)[0] == 'u';
-            rc = SUCCESS;
-        } else if (zend_string_equals_literal(key, "scram_cache")) {
-            /* false: this SCRAM exchange neither uses nor fills the key cache. */
-            ZVAL_DEREF(zv);
-            if (Z_TYPE_P(zv) != IS_TRUE && Z_TYPE_P(zv) != IS_FALSE) {
-                zend_argument_type_error(arg_num, "key \"scram_cache\" must be of type bool, %s given",
-                                         zend_zval_type_name(zv));
-                return FAILURE;
-            }
-            cfg->no_key_cache = Z_TYPE_P(zv) == IS_FALSE;
-            rc = SUCCESS;
-        } else {
-            zend_argument_value_error(arg_num, "has an unknown key \"%s\"", ZSTR_LEN(key) > 32 ? "…" : ZSTR_VAL(key));
-            return FAILURE;
-        }
-        if (rc == FAILURE) {
+        if (php_sqauth_sasl_parse_option(key, zv, cfg, qop, arg_num) == FAILURE) {
             return FAILURE;
         }
     } ZEND_HASH_FOREACH_END();

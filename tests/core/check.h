@@ -38,5 +38,8 @@ void test_scram_cache(void);
 void test_oauth(void);
 void test_random(void);
 void test_tls_cache(void);
+void test_tls_options(void);
+void test_proto(void);
+void test_conn(void);
 
 #endif

@@ -15,6 +15,9 @@ int main(void)
     test_oauth();
     test_random();
     test_tls_cache();
+    test_tls_options();
+    test_proto();
+    test_conn();
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed ? 1 : 0;
 }

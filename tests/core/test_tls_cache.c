@@ -1,12 +1,13 @@
 /*
  * The TLS context cache and its session cache (tls/tls.c), in process: a
  * client from sqauth_tls_ctx_get() talks to an OpenSSL server over a BIO
- * pair, with a self-signed certificate made here. Checks which sessions are
+ * pair, with the self-signed certificate of scripted_server.h. Checks which sessions are
  * filed, offered and dropped, and that contexts survive concurrent use.
  */
 #include "check.h"
 #include "conn.h"
 #include "tls/tls.h"
+#include "scripted_server.h"
 
 #include <pthread.h>
 
@@ -14,37 +15,6 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
-
-static EVP_PKEY *server_key;
-static X509 *server_cert;
-
-static int make_certificate(void)
-{
-    X509_NAME *name;
-
-    server_key = EVP_EC_gen("P-256");
-    server_cert = X509_new();
-    if (!server_key || !server_cert) {
-        return 0;
-    }
-    ASN1_INTEGER_set(X509_get_serialNumber(server_cert), 1);
-    X509_gmtime_adj(X509_getm_notBefore(server_cert), -60);
-    X509_gmtime_adj(X509_getm_notAfter(server_cert), 3600);
-    X509_set_pubkey(server_cert, server_key);
-    name = X509_get_subject_name(server_cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0);
-    X509_set_issuer_name(server_cert, name);
-    return X509_sign(server_cert, server_key, EVP_sha256()) > 0;
-}
-
-static SSL_CTX *server_ctx(int max_version)
-{
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    SSL_CTX_use_certificate(ctx, server_cert);
-    SSL_CTX_use_PrivateKey(ctx, server_key);
-    SSL_CTX_set_max_proto_version(ctx, max_version);
-    return ctx;
-}
 
 /* One connection: handshake, then a byte from the server so that the
  * client reads the TLS 1.3 tickets that follow the handshake. Returns 1
@@ -125,7 +95,7 @@ static sqauth_tls_ctx *client_ctx(int max_version)
 
 static void test_sessions(int version)
 {
-    SSL_CTX *server = server_ctx(version);
+    SSL_CTX *server = test_server_ctx(version);
     sqauth_tls_ctx *client = client_ctx(version);
     size_t before;
 
@@ -180,9 +150,9 @@ static void test_sessions(int version)
  * keys) costs one full handshake. */
 static void test_single_use(void)
 {
-    SSL_CTX *server = server_ctx(TLS1_3_VERSION);
-    SSL_CTX *restarted = server_ctx(TLS1_3_VERSION);
-    SSL_CTX *server12 = server_ctx(TLS1_2_VERSION);
+    SSL_CTX *server = test_server_ctx(TLS1_3_VERSION);
+    SSL_CTX *restarted = test_server_ctx(TLS1_3_VERSION);
+    SSL_CTX *server12 = test_server_ctx(TLS1_2_VERSION);
     sqauth_tls_ctx *client = client_ctx(TLS1_3_VERSION);
     sqauth_tls_ctx *client12 = client_ctx(TLS1_2_VERSION);
     size_t before;
@@ -230,8 +200,8 @@ static void tls_unique_of(SSL *ssl)
 
 static void test_tls_unique_resumed(void)
 {
-    SSL_CTX *ems = server_ctx(TLS1_2_VERSION);
-    SSL_CTX *no_ems = server_ctx(TLS1_2_VERSION);
+    SSL_CTX *ems = test_server_ctx(TLS1_2_VERSION);
+    SSL_CTX *no_ems = test_server_ctx(TLS1_2_VERSION);
     sqauth_tls_ctx *client = client_ctx(TLS1_2_VERSION);
 
     CHECK(ems && no_ems && client);
@@ -275,7 +245,7 @@ static void *hammer(void *arg)
 
 static void test_threads(void)
 {
-    SSL_CTX *server = server_ctx(TLS1_3_VERSION);
+    SSL_CTX *server = test_server_ctx(TLS1_3_VERSION);
     pthread_t t[THREADS];
     size_t contexts = sqauth_tls_cache_size();
     int i, started = 0;
@@ -298,8 +268,8 @@ static void test_threads(void)
 
 void test_tls_cache(void)
 {
-    CHECK(make_certificate());
-    if (!server_cert) {
+    CHECK(test_certificate());
+    if (!test_server_cert) {
         return;
     }
     test_sessions(TLS1_3_VERSION);
@@ -310,6 +280,5 @@ void test_tls_cache(void)
     sqauth_tls_cache_clear();
     CHECK(sqauth_tls_cache_size() == 0);
     CHECK(sqauth_tls_session_count() == 0);
-    X509_free(server_cert);
-    EVP_PKEY_free(server_key);
+    test_certificate_free();
 }

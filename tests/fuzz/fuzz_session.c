@@ -1,30 +1,34 @@
 /*
- * The protocol layer (src/core/proto/): IMAP, POP3 and SMTP greeting,
- * capabilities, then one login, as src/php/connection.c drives a session,
- * over a socketpair whose far end carries the input and then ends. Whatever
- * the server says, the session must end in success or a clear error:
- * never a crash, never a wait (everything the server will ever send is
- * there from the start, so a timeout would be a hang), no secret in an
+ * The protocol layer (src/core/proto/) and the login policy
+ * (src/core/policy.c): IMAP, POP3, SMTP and ManageSieve sessions opened, and then one
+ * login, through the same core calls the PHP binding makes
+ * (sqauth_session_open_socket(), sqauth_login(), sqauth_probe_mechanisms()),
+ * over a socketpair whose far end carries the input and then ends.
+ * Whatever the server says, the session must end in success or a clear
+ * error: never a crash, never a wait (everything the server will ever send
+ * is there from the start, so a timeout would be a hang), no secret in an
  * error or the transcript, the OpenSSL error queue left empty.
  *
  * Input: a selector byte, then the server's side of the conversation.
- *   bits 0-1  0 IMAP, 1 POP3, 2 and 3 SMTP
+ *   bits 0-1  0 IMAP, 1 POP3, 2 SMTP, 3 ManageSieve
  *   bits 2-4  after the greeting and the capabilities:
- *             0, 5, 6, 7  authenticate with the strongest mechanism the server
- *                         lists (any, cleartext allowed; PLAIN when none fits)
- *             1           IMAP LOGIN / POP3 USER+PASS with a non-ASCII user
- *                         name (SMTP: AUTH PLAIN)
- *             2           probe the mechanism of bits 5-7
- *             3           authenticate with the mechanism of bits 5-7
- *             4           STARTTLS instead of the capabilities
+ *             0, 6, 7  'auto' among every mechanism, cleartext allowed
+ *             5        'auto' with the policy's own candidates, cleartext
+ *                      refused (what authenticate('auto') does by default)
+ *             1        IMAP LOGIN / POP3 USER+PASS with a non-ASCII user
+ *                      name (SMTP and ManageSieve, which have none: PLAIN)
+ *             2        probe the mechanism of bits 5-7 (probeChallenge());
+ *                      bits 5-7 = 7: probe them all (detect())
+ *             3        authenticate with the mechanism of bits 5-7
+ *             4        open with STARTTLS instead of the capabilities
  *   bits 5-7  PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1,
  *             SCRAM-SHA-256-PLUS, OAUTHBEARER, XOAUTH2
- * After a successful login with a security layer, the connection reads one
- * line through it; every session ends with a logout.
+ * After a successful login with a security layer, the session reads once
+ * through it, as the PHP stream does; every session ends with a logout.
  */
 #include "fuzz.h"
 #include "conn.h"
-#include "proto/session.h"
+#include "policy.h"
 
 #include <openssl/err.h>
 
@@ -35,107 +39,114 @@ static const char *const chosen[8] = {
     "PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256-PLUS", "OAUTHBEARER", "XOAUTH2",
 };
 
-static const char *const qop_layers[] = {"auth-conf", "auth-int", "auth"};
-
-static const char *service(sqauth_proto_kind kind)
+/* After a login, what the session sends through its security layer, if it
+ * has one. */
+static void read_after_login(const fuzz_input *in, sqauth_session *s)
 {
-    return kind == SQAUTH_PROTO_IMAP ? "imap" : kind == SQAUTH_PROTO_POP3 ? "pop" : "smtp";
-}
-
-/* What SqAuth\Connection::authenticate('auto') picks, with every mechanism
- * allowed and cleartext too ('allow_plaintext'). */
-static const char *pick_mechanism(const fuzz_input *in, sqauth_session *s)
-{
-    sqauth_str offered[SQAUTH_MAX_CAPABILITIES * 4], allowed[32];
-    char **list = NULL;
-    size_t count = 0, i, n = sqauth_sasl_mech_count();
-    const char *pick;
+    char buf[512];
+    size_t got = 0;
+    int at_end = 0, rc;
     sqauth_error err;
-    int rc;
 
-    sqauth_error_clear(&err);
-    rc = sqauth_session_mechanisms(s, &list, &count, &err);
-    fuzz_check_error(in, rc, &err, NULL);
-    FUZZ_ASSERT(rc == SQAUTH_OK && list && list[count] == NULL && count <= sizeof(offered) / sizeof(offered[0]));
-    for (i = 0; i < count; i++) {
-        size_t k;
-        for (k = 0; list[i][k]; k++) {
-            FUZZ_ASSERT(!(list[i][k] >= 'a' && list[i][k] <= 'z'));
-        }
-        offered[i] = sqauth_str_c(list[i]);
+    FUZZ_ASSERT(sqauth_session_is_authenticated(s));
+    if (!sqauth_session_layer(s)) {
+        return;
     }
-    FUZZ_ASSERT(n <= sizeof(allowed) / sizeof(allowed[0]));
-    for (i = 0; i < n; i++) {
-        allowed[i] = sqauth_str_c(sqauth_sasl_mech_at(i)->name);
-    }
-    pick = sqauth_sasl_select(offered, count, allowed, n, 1);
-    sqauth_session_free_list(list, count);
-    return pick ? pick : "PLAIN";
-}
-
-static int authenticate(const fuzz_input *in, sqauth_session *s, const char *mech)
-{
-    sqauth_sasl_config cfg;
-    sqauth_sasl *sasl = NULL;
-    sqauth_auth_reply reply;
-    sqauth_error err;
-    int rc;
-
-    fuzz_sasl_config(&cfg, "user@example.org", PASSWORD);
-    cfg.service = sqauth_str_c(service(s->kind));
-    cfg.cnonce = sqauth_str_c("fyko+d2lbbFgONRv9qkxdawL");
-    cfg.qop = qop_layers;
-    cfg.qop_count = 3;
-    FUZZ_ASSERT(sqauth_sasl_new(&sasl, mech, strlen(mech), &cfg, &err) == SQAUTH_OK);
     sqauth_error_clear(&err);
-    rc = sqauth_session_authenticate(s, sasl, &reply, &err);
+    rc = sqauth_session_read_available(s, buf, sizeof(buf), 1, &got, &at_end, &err);
     fuzz_check_error(in, rc, &err, PASSWORD);
-    FUZZ_ASSERT(memchr(reply.code, '\0', sizeof(reply.code)) != NULL);
+    FUZZ_ASSERT(got <= sizeof(buf));
+}
+
+static int login(const fuzz_input *in, sqauth_session *s, sqauth_login_options *o)
+{
+    sqauth_error err;
+    sqauth_str code;
+    int rc;
+
+    sqauth_error_clear(&err);
+    rc = sqauth_login(s, o, &err);
+    fuzz_check_error(in, rc, &err, PASSWORD);
+    code = sqauth_str_c(sqauth_session_response_code(s));
+    FUZZ_ASSERT(code.len < 64);
     FUZZ_ASSERT(rc != SQAUTH_ERR_TIMEOUT);
     if (rc == SQAUTH_OK) {
-        FUZZ_ASSERT(s->authenticated);
-    }
-    if (rc == SQAUTH_OK && sasl->layer != SQAUTH_LAYER_NONE) {
-        /* As connection.c does: from here on the connection is wrapped. */
-        FUZZ_ASSERT(sqauth_conn_set_layer(s->conn, sasl, &err) == SQAUTH_OK);
-        sqauth_error_clear(&err);
-        rc = sqauth_session_read_line(s, &err);
-        fuzz_check_error(in, rc, &err, PASSWORD);
-    } else {
-        sqauth_sasl_free(sasl);
+        read_after_login(in, s);
+    } else if (rc == SQAUTH_ERR_NOT_VERIFIED) {
+        FUZZ_ASSERT(!sqauth_session_is_open(s));
     }
     return rc;
 }
 
-static int login(const fuzz_input *in, sqauth_session *s)
+/* What SqAuth\Connection::authenticate() passes: the user and password,
+ * everything else a mechanism may want fixed (cnonce included) so that runs
+ * are reproducible, and service, host and qop left to the policy. */
+static void sasl_options(sqauth_login_options *o, const char *mech)
+{
+    sqauth_login_options_init(o);
+    fuzz_sasl_config(&o->sasl, "user@example.org", PASSWORD);
+    o->sasl.service = SQAUTH_STR_NULL;
+    o->sasl.host = SQAUTH_STR_NULL;
+    o->sasl.cnonce = sqauth_str_c("fyko+d2lbbFgONRv9qkxdawL");
+    o->method = SQAUTH_LOGIN_SASL;
+    o->mechanism = sqauth_str_c(mech);
+    o->allow_plaintext = 1;
+}
+
+static int authenticate_auto(const fuzz_input *in, sqauth_session *s, int own_candidates)
+{
+    sqauth_login_options o;
+    sqauth_str allowed[32];
+    size_t i, n = sqauth_sasl_mech_count();
+
+    sasl_options(&o, "auto");
+    if (own_candidates) {
+        o.allow_plaintext = 0;
+    } else {
+        FUZZ_ASSERT(n <= sizeof(allowed) / sizeof(allowed[0]));
+        for (i = 0; i < n; i++) {
+            allowed[i] = sqauth_str_c(sqauth_sasl_mech_at(i)->name);
+        }
+        o.allowed = allowed;
+        o.allowed_count = n;
+    }
+    return login(in, s, &o);
+}
+
+static int command_login(const fuzz_input *in, sqauth_session *s)
 {
     static const char user[] = "j\xc3\xbcrgen";     /* sent as an IMAP literal */
-    sqauth_auth_reply reply;
-    sqauth_error err;
+    sqauth_login_options o;
     int rc;
 
-    if (!s->ops->login) {
-        return authenticate(in, s, "PLAIN");
+    sqauth_login_options_init(&o);
+    o.method = SQAUTH_LOGIN_COMMAND;
+    o.sasl.authcid = sqauth_str_c(user);
+    o.sasl.password = sqauth_str_c(PASSWORD);
+    o.allow_plaintext = 1;
+    rc = login(in, s, &o);
+    if (rc == SQAUTH_ERR_UNSUPPORTED) {
+        /* SMTP and ManageSieve have no login command. */
+        sasl_options(&o, "PLAIN");
+        rc = login(in, s, &o);
     }
-    sqauth_error_clear(&err);
-    rc = sqauth_session_login(s, user, sizeof(user) - 1, PASSWORD, strlen(PASSWORD), &reply, &err);
-    fuzz_check_error(in, rc, &err, PASSWORD);
-    FUZZ_ASSERT(memchr(reply.code, '\0', sizeof(reply.code)) != NULL);
     return rc;
 }
 
-static int starttls(const fuzz_input *in, sqauth_session *s)
+static int probe(const fuzz_input *in, sqauth_session *s, unsigned which)
 {
-    sqauth_tls_config tls;
+    const char *names[32];
+    int answers[32], rc;
+    size_t count = 0;
     sqauth_error err;
-    int rc;
 
-    sqauth_tls_config_init(&tls);
-    tls.verify_peer = 0;
-    tls.verify_peer_name = 0;
-    tls.session_resumption = 0;
     sqauth_error_clear(&err);
-    rc = sqauth_session_starttls(s, &tls, &err);
+    if (which == 7) {
+        FUZZ_ASSERT(sqauth_sasl_mech_count() <= sizeof(names) / sizeof(names[0]));
+        rc = sqauth_probe_mechanisms(s, names, answers, &count, &err);
+    } else {
+        rc = sqauth_session_probe(s, chosen[which], &answers[0], NULL, &err);
+    }
     fuzz_check_error(in, rc, &err, NULL);
     return rc;
 }
@@ -144,62 +155,65 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in = fuzz_input_make(data, size);
     unsigned sel = fuzz_byte(&in), action = (sel >> 2) & 7;
-    sqauth_proto_kind kind = (sel & 3) == 0 ? SQAUTH_PROTO_IMAP : (sel & 3) == 1 ? SQAUTH_PROTO_POP3 : SQAUTH_PROTO_SMTP;
-    const char *mech = chosen[sel >> 5];
+    static const char *const protocols[4] = {"imap", "pop3", "smtp", "sieve"};
+    sqauth_session_options opts;
+    sqauth_login_options o;
     fuzz_server srv;
-    sqauth_conn *conn = NULL;
     sqauth_session *s = NULL;
     sqauth_error err;
     size_t i;
-    int rc, answers = 0;
+    int rc;
 
-    FUZZ_ASSERT(sqauth_conn_adopt(&conn, fuzz_server_start(&srv, in.data, in.len), 2000, &err) == SQAUTH_OK);
-    FUZZ_ASSERT(sqauth_session_new(&s, conn, kind, "mail.example.org", "client.example.org", 1, &err) == SQAUTH_OK);
+    sqauth_session_options_init(&opts);
+    opts.protocol = sqauth_protocol_find(protocols[sel & 3]);
+    FUZZ_ASSERT(opts.protocol);
+    opts.host = "mail.example.org";
+    opts.helo = "client.example.org";
+    opts.transcript = 1;
+    opts.timeout_ms = 2000;
+    opts.tls_mode = action == 4 ? SQAUTH_TLS_STARTTLS : SQAUTH_TLS_NONE;
+    opts.tls.verify_peer = 0;
+    opts.tls.verify_peer_name = 0;
+    opts.tls.session_resumption = 0;
+    FUZZ_ASSERT(sqauth_session_new(&s, &opts, &err) == SQAUTH_OK);
 
     sqauth_error_clear(&err);
-    rc = sqauth_session_greeting(s, &err);
+    rc = sqauth_session_open_socket(s, fuzz_server_start(&srv, in.data, in.len), NULL, 0, NULL, &err);
     fuzz_check_error(&in, rc, &err, NULL);
-    if (rc == SQAUTH_OK && action == 4) {
-        rc = starttls(&in, s);
-    } else if (rc == SQAUTH_OK) {
-        if (!s->caps_known) {
-            sqauth_error_clear(&err);
-            rc = sqauth_session_capabilities(s, &err);
-            fuzz_check_error(&in, rc, &err, NULL);
-        }
-        (void)sqauth_session_starttls_offered(s);
-        (void)sqauth_session_login_disabled(s);
-    }
     if (rc == SQAUTH_OK) {
+        (void)sqauth_session_has_starttls(s);
+        (void)sqauth_session_login_disabled(s);
         switch (action) {
         case 1:
-            rc = login(&in, s);
+            rc = command_login(&in, s);
             break;
         case 2:
-            sqauth_error_clear(&err);
-            rc = sqauth_session_probe(s, mech, &answers, NULL, &err);
-            fuzz_check_error(&in, rc, &err, NULL);
+            rc = probe(&in, s, sel >> 5);
             break;
         case 3:
-            rc = authenticate(&in, s, mech);
+            sasl_options(&o, chosen[sel >> 5]);
+            rc = login(&in, s, &o);
             break;
         case 4:
             break;
+        case 5:
+            rc = authenticate_auto(&in, s, 1);
+            break;
         default:
-            rc = authenticate(&in, s, pick_mechanism(&in, s));
+            rc = authenticate_auto(&in, s, 0);
             break;
         }
     }
     FUZZ_ASSERT(rc != SQAUTH_ERR_TIMEOUT);
     sqauth_session_logout(s);
 
-    for (i = 0; i < s->transcript_count; i++) {
-        const char *t = s->transcript[i].text;
+    for (i = 0; i < sqauth_session_transcript_count(s); i++) {
+        const char *t = sqauth_session_transcript_line(s, i)->text;
         fuzz_check_no_secret(&in, t, strlen(t), PASSWORD);
         fuzz_check_no_secret(&in, t, strlen(t), PASSWORD_B64);
     }
     FUZZ_ASSERT(ERR_peek_error() == 0);
-    sqauth_session_free(s);     /* and conn */
+    sqauth_session_free(s);     /* and its connection */
     fuzz_server_stop(&srv);
     return 0;
 }

@@ -78,7 +78,7 @@ attempt($imaps, ['cafile' => $env['SQAUTH_TEST_CA'], 'ciphers' => 'NO-SUCH-CIPHE
 zend.exception_ignore_args=0
 --EXPECT--
 -- URIs
-ValueError: SqAuth\Connection::open(): Argument #1 ($uri) must use one of the schemes imap, imaps, pop3, pop3s, smtp, smtps, submission, submissions
+ValueError: SqAuth\Connection::open(): Argument #1 ($uri) must use one of the schemes imap, imaps, pop3, pop3s, smtp, smtps, submission, submissions, sieve
 ValueError: SqAuth\Connection::open(): Argument #1 ($uri) must be a URI like imaps://mail.example.com:993
 ValueError: SqAuth\Connection::open(): Argument #1 ($uri) must not contain user information, a query or a fragment
 bool(false)

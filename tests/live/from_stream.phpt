@@ -111,6 +111,6 @@ NULL
 bool(true)
 -- argument errors
 ValueError: SqAuth\Connection::fromStream(): Argument #3 ($options) must give "peer_name" (the server's host name) to verify its certificate
-ValueError: SqAuth\Connection::fromStream(): Argument #2 ($protocol) must be "imap", "pop3", "smtp" or "submission"
+ValueError: SqAuth\Connection::fromStream(): Argument #2 ($protocol) must be "imap", "pop3", "smtp", "submission" or "sieve"
 TypeError: SqAuth\Connection::fromStream(): Argument #1 ($stream) must be a plaintext socket stream (from fsockopen() or stream_socket_client())
 SqAuth\TlsException (14): certificate verify failed: hostname mismatch (depth 0); connect with a name the certificate lists, or set 'peer_name'

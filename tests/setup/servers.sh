@@ -15,7 +15,7 @@
 # local IP, which would move the bad certificates off 127.0.0.1 where their SANs point), so each
 # certificate gets its own small Dovecot (own base_dir, instance_name and config):
 #   main        server.pem   IMAP(STARTTLS) IMAPS POP3(STLS) POP3S submission(STARTTLS)
-#                            submissions LMTP
+#                            submissions LMTP ManageSieve(STARTTLS, Pigeonhole)
 #   expired     expired.pem     IMAPS
 #   wronghost   wronghost.pem   IMAPS
 #   selfsigned  selfsigned.pem  IMAPS
@@ -49,7 +49,7 @@ die() { echo "servers.sh: $*" >&2; exit 1; }
 
 instance_ports() {
     case $1 in
-        main) echo "$SQAUTH_TEST_IMAP_PORT $SQAUTH_TEST_IMAPS_PORT $SQAUTH_TEST_POP3_PORT $SQAUTH_TEST_POP3S_PORT $SQAUTH_TEST_SUBMISSION_PORT $SQAUTH_TEST_SUBMISSIONS_PORT $SQAUTH_TEST_LMTP_PORT" ;;
+        main) echo "$SQAUTH_TEST_IMAP_PORT $SQAUTH_TEST_IMAPS_PORT $SQAUTH_TEST_POP3_PORT $SQAUTH_TEST_POP3S_PORT $SQAUTH_TEST_SUBMISSION_PORT $SQAUTH_TEST_SUBMISSIONS_PORT $SQAUTH_TEST_SIEVE_PORT $SQAUTH_TEST_LMTP_PORT" ;;
         expired) echo "$SQAUTH_TEST_IMAPS_EXPIRED_PORT" ;;
         wronghost) echo "$SQAUTH_TEST_IMAPS_WRONGHOST_PORT" ;;
         selfsigned) echo "$SQAUTH_TEST_IMAPS_SELFSIGNED_PORT" ;;
@@ -238,6 +238,15 @@ service submission-login {
     ssl = yes
   }
 }
+# ManageSieve (Pigeonhole): scripts live beside the mail; logging in is what the tests need
+service managesieve-login {
+  inet_listener sieve {
+    port = $SQAUTH_TEST_SIEVE_PORT
+  }
+}
+plugin {
+  sieve = file:$D/mail/%d/%n/sieve;active=$D/mail/%d/%n/active.sieve
+}
 service lmtp {
   inet_listener lmtp {
     address = $SQAUTH_TEST_HOST
@@ -355,7 +364,7 @@ oauth_pidfile() { echo "$D/oauth2/introspect.pid"; }
 
 do_start() {
     [ "$(id -u)" -eq 0 ] || die "must run as root (Dovecot drops privileges itself)"
-    command -v dovecot >/dev/null || die "dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-lmtpd)"
+    command -v dovecot >/dev/null || die "dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-lmtpd dovecot-managesieved)"
     mkdir -p "$D" "$D/log" "$D/mail" "$D/relay/spool" "$D/oauth2"
     chmod 755 "$D"
     sh "$SETUP_DIR/certs.sh" "$SQAUTH_TEST_CERTS" >"$D/log/certs.log" 2>&1 \
@@ -366,7 +375,7 @@ do_start() {
     write_passwd
     write_env
 
-    write_conf main server "imap pop3 submission lmtp"
+    write_conf main server "imap pop3 submission lmtp sieve"
     write_conf expired expired imap
     write_conf wronghost wronghost imap
     write_conf selfsigned selfsigned imap

@@ -163,6 +163,12 @@ expect_out "relay spooled the message" "Subject: $subj" sh -c "cat '$SQAUTH_TEST
 expect_out "IMAPS finds the delivered message" '^\* SEARCH [0-9]' \
     curlc "imaps://$N:$SQAUTH_TEST_IMAPS_PORT/INBOX" -u "$U:$PW" -X "SEARCH SUBJECT $subj"
 
+# ManageSieve (Pigeonhole): openssl s_client does the RFC 5804 STARTTLS itself
+expect_out "ManageSieve $SQAUTH_TEST_SIEVE_PORT STARTTLS AUTHENTICATE PLAIN $U" '^OK "Logged in' \
+    sh -c "printf 'AUTHENTICATE \"PLAIN\" \"$plain_ir\"\r\nLOGOUT\r\n' | timeout 10 openssl s_client -quiet -ign_eof -CAfile '$CA' -verify_return_error -starttls sieve -connect $N:$SQAUTH_TEST_SIEVE_PORT"
+expect_out "ManageSieve $SQAUTH_TEST_SIEVE_PORT on $SQAUTH_TEST_REMOTE_HOST: no PLAIN before STARTTLS" \
+    '^"SASL" "CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256"' raw "$SQAUTH_TEST_REMOTE_HOST" "$SQAUTH_TEST_SIEVE_PORT" 'LOGOUT\r\n'
+
 echo "== Dovecot instances with bad certificates (openssl s_client -verify_return_error)"
 expect_out "IMAPS $SQAUTH_TEST_IMAPS_EXPIRED_PORT expired -> verify error 10" 'verify error:num=10:' \
     handshake -connect "$H:$SQAUTH_TEST_IMAPS_EXPIRED_PORT"

@@ -1,11 +1,12 @@
 /*
  * sqauth core: the one SASL driver for IMAP (RFC 9051 §6.2.2, SASL-IR RFC
- * 4959), SMTP (RFC 4954) and POP3 (RFC 5034). The protocol files only know
- * how to send the command and classify a reply; the order of things, the
- * base64, cancelling and the checks after success are here.
+ * 4959), SMTP (RFC 4954), POP3 (RFC 5034) and ManageSieve (RFC 5804 §2.1).
+ * The protocol files only know how to send the command and a response and
+ * how to classify a reply; the order of things, the base64, cancelling and
+ * the checks after success are here. What to run and whether to trust the
+ * outcome is decided by the login policy (policy.c).
  */
-#include "session.h"
-#include "../sasl/sasl.h"
+#include "proto.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,15 @@
 /* Longest challenge accepted, decoded (SCRAM and DIGEST-MD5 messages are
  * far smaller; this bounds a hostile server). */
 #define MAX_CHALLENGE 16384
+
+/* One client response in the protocol's framing. */
+static int send_text(sqauth_session *s, const char *text, const char *logged, sqauth_error *err)
+{
+    if (s->ops->auth_response) {
+        return s->ops->auth_response(s, text, logged, err);
+    }
+    return sqauth_session_send_line(s, text, logged, err);
+}
 
 static int send_response(sqauth_session *s, const sqauth_buf *raw, sqauth_error *err)
 {
@@ -25,7 +35,7 @@ static int send_response(sqauth_session *s, const sqauth_buf *raw, sqauth_error 
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
     /* Responses carry passwords, proofs and tokens: never logged. */
-    rc = sqauth_session_send_line(s, (const char *)b64.data, raw->len ? "<redacted>" : "", err);
+    rc = send_text(s, (const char *)b64.data, raw->len ? "<redacted>" : "", err);
     sqauth_buf_wipe(&b64);
     return rc;
 }
@@ -38,7 +48,7 @@ static void cancel(sqauth_session *s)
     sqauth_error ignored;
     int i;
 
-    if (sqauth_session_send_line(s, "*", NULL, &ignored) != SQAUTH_OK) {
+    if (send_text(s, "*", NULL, &ignored) != SQAUTH_OK) {
         return;
     }
     for (i = 0; i < 4; i++) {
@@ -46,16 +56,24 @@ static void cancel(sqauth_session *s)
             return;
         }
         /* A server that still sends challenges gets another cancel. */
-        if (sqauth_session_send_line(s, "*", NULL, &ignored) != SQAUTH_OK) {
+        if (send_text(s, "*", NULL, &ignored) != SQAUTH_OK) {
             return;
         }
     }
 }
 
-static int mech_proves_server(const sqauth_sasl *sasl)
+/* Decodes a challenge (or additional data with success) into challenge. */
+static int decode_challenge(const sqauth_auth_reply *reply, const char *mech, sqauth_buf *challenge,
+                            sqauth_error *err)
 {
-    const char *n = sasl->mech->name;
-    return strncmp(n, "SCRAM-", 6) == 0 || strcmp(n, "DIGEST-MD5") == 0;
+    sqauth_buf_reset(challenge);
+    if (reply->data_len > MAX_CHALLENGE * 4 / 3 + 4) {
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server's %s challenge is too long", mech);
+    }
+    if (sqauth_b64_decode(challenge, reply->data, reply->data_len, err) != SQAUTH_OK) {
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server's %s challenge is not valid base64", mech);
+    }
+    return SQAUTH_OK;
 }
 
 int sqauth_session_authenticate(sqauth_session *s, sqauth_sasl *sasl, sqauth_auth_reply *reply, sqauth_error *err)
@@ -124,16 +142,9 @@ int sqauth_session_authenticate(sqauth_session *s, sqauth_sasl *sasl, sqauth_aut
             }
             rc = sqauth_buf_append(&response, ir.data ? ir.data : (const unsigned char *)"", ir.len);
         } else {
-            sqauth_buf_reset(&challenge);
-            if (reply->data_len > MAX_CHALLENGE * 4 / 3 + 4) {
-                cancel(s);
-                rc = sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server's %s challenge is too long", mech);
-                goto done;
-            }
-            rc = sqauth_b64_decode(&challenge, reply->data, reply->data_len, err);
+            rc = decode_challenge(reply, mech, &challenge, err);
             if (rc != SQAUTH_OK) {
                 cancel(s);
-                rc = sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server's %s challenge is not valid base64", mech);
                 goto done;
             }
             rc = sqauth_sasl_step(sasl, challenge.data ? challenge.data : (const unsigned char *)"", challenge.len,
@@ -148,21 +159,33 @@ int sqauth_session_authenticate(sqauth_session *s, sqauth_sasl *sasl, sqauth_aut
             goto done;
         }
     }
-    /* The server said yes. A mechanism that can prove the server knows the
-     * secret must have done so, or this is not the server we think it is. */
-    if (mech_proves_server(sasl) && !sasl->server_verified) {
+    /* The server said yes, perhaps with a last message of the mechanism
+     * (RFC 4422 §5: additional data with success; ManageSieve's OK (SASL
+     * "...")): the mechanism reads it, and has nothing more to say. */
+    if (reply->data_len) {
+        rc = decode_challenge(reply, mech, &challenge, err);
+        if (rc == SQAUTH_OK) {
+            sqauth_buf_reset(&response);
+            rc = sqauth_sasl_step(sasl, challenge.data ? challenge.data : (const unsigned char *)"", challenge.len,
+                                  &response, err);
+        }
+        if (rc == SQAUTH_OK && response.len) {
+            rc = sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server ended the %s exchange while the client had more "
+                             "to say", mech);
+        }
+        if (rc != SQAUTH_OK) {
+            goto done;
+        }
+    }
+    /* A mechanism that can prove the server knows the secret must have
+     * done so, or this is not the server we think it is. */
+    if ((sasl->mech->flags & SQAUTH_MECH_PROVES_SERVER) && !sasl->server_verified) {
         rc = sqauth_fail(err, SQAUTH_ERR_NOT_VERIFIED,
                          "the server accepted the %s login without proving that it knows the password "
-                         "(no valid %s); not trusting this connection", mech,
-                         strcmp(mech, "DIGEST-MD5") == 0 ? "rspauth" : "server signature");
+                         "(no valid %s); not trusting this connection", mech, sasl->mech->server_proof);
         goto done;
     }
     s->authenticated = 1;
-    /* Capabilities change after login; SMTP keeps its EHLO list (a second
-     * EHLO is not needed and some servers reset state on it). */
-    if (s->kind != SQAUTH_PROTO_SMTP) {
-        sqauth_session_clear_caps(s);
-    }
     rc = SQAUTH_OK;
 done:
     sqauth_buf_wipe(&ir);
@@ -233,6 +256,5 @@ int sqauth_session_login(sqauth_session *s, const char *user, size_t user_len, c
         return sqauth_fail(err, SQAUTH_ERR_AUTH, "the server refused the login: %.200s", (const char *)s->response.data);
     }
     s->authenticated = 1;
-    sqauth_session_clear_caps(s);
     return SQAUTH_OK;
 }

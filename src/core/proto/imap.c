@@ -1,8 +1,10 @@
 /*
  * IMAP (RFC 9051 / RFC 3501): greeting, CAPABILITY (also as the
- * [CAPABILITY ...] response code of the greeting), STARTTLS, LOGOUT.
+ * [CAPABILITY ...] response code of the greeting), STARTTLS, LOGOUT,
+ * AUTHENTICATE (SASL-IR, RFC 4959) and LOGIN with literals (LITERAL+,
+ * RFC 7888).
  */
-#include "session.h"
+#include "proto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,7 +393,8 @@ static int imap_login(sqauth_session *s, const char *user, size_t user_len, cons
     if (sqauth_buf_printf(&cmd, "%s LOGIN ", s->auth_tag)) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    snprintf(logged, sizeof(logged), "%s LOGIN %.200s <redacted>", s->auth_tag,
+    snprintf(logged, sizeof(logged), "%s LOGIN %.*s <redacted>", s->auth_tag,
+             needs_literal(user, user_len) ? 9 : (int)(user_len > 200 ? 200 : user_len),
              needs_literal(user, user_len) ? "<literal>" : user);
     if (needs_literal(user, user_len)) {
         rc = send_with_literal(s, &cmd, user, user_len, plus, (const char *)NULL, r, err);
@@ -427,7 +430,47 @@ done:
     return rc;
 }
 
-const sqauth_proto_ops sqauth_proto_imap = {
-    "imap", "STARTTLS", imap_greeting, imap_capabilities, imap_starttls, imap_logout,
-    "SASL-IR", 8192, imap_auth_command, imap_auth_reply, imap_login,
+/* AUTH=mechanism atoms. */
+static int imap_mechanisms(const sqauth_session *s, char ***list, size_t *count)
+{
+    size_t i;
+    for (i = 0; i < s->cap_count; i++) {
+        const char *name = s->caps[i].name;
+        if (sqauth_strncaseeq(name, "AUTH=", 5) && name[5]
+            && sqauth_names_add(list, count, name + 5, strlen(name + 5)) != SQAUTH_OK) {
+            return SQAUTH_ERR_NOMEM;
+        }
+    }
+    return SQAUTH_OK;
+}
+
+static int imap_login_disabled(const sqauth_session *s)
+{
+    return sqauth_session_find_cap(s, "LOGINDISABLED") != NULL;
+}
+
+static const sqauth_scheme imap_schemes[] = {
+    {"imap", 143, SQAUTH_TLS_STARTTLS},
+    {"imaps", 993, SQAUTH_TLS_IMPLICIT},
+    {NULL, 0, SQAUTH_TLS_NONE},
+};
+
+const sqauth_protocol sqauth_proto_imap = {
+    .name = "imap",
+    .schemes = imap_schemes,
+    .sasl_service = "imap",
+    .flags = SQAUTH_PROTO_ATOM_CAPABILITIES,
+    .starttls_capability = "STARTTLS",
+    .login_name = "LOGIN",
+    .greeting = imap_greeting,
+    .capabilities = imap_capabilities,
+    .starttls = imap_starttls,
+    .logout = imap_logout,
+    .mechanisms = imap_mechanisms,
+    .login_disabled = imap_login_disabled,
+    .sasl_ir_capability = "SASL-IR",
+    .max_ir_command = 8192,
+    .auth_command = imap_auth_command,
+    .auth_reply = imap_auth_reply,
+    .login = imap_login,
 };

@@ -1,7 +1,8 @@
 /*
- * POP3 (RFC 1939): greeting, CAPA (RFC 2449), STLS (RFC 2595), QUIT.
+ * POP3 (RFC 1939): greeting, CAPA (RFC 2449), STLS (RFC 2595), QUIT, AUTH
+ * (RFC 5034) and USER/PASS.
  */
-#include "session.h"
+#include "proto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,13 +160,12 @@ static int pop3_login(sqauth_session *s, const char *user, size_t user_len, cons
     sqauth_buf line = SQAUTH_BUF_INIT;
     int rc;
 
-    (void)user_len;
     memset(r, 0, sizeof(*r));
     if (sqauth_session_login_disabled(s)) {
         return sqauth_fail(err, SQAUTH_ERR_POLICY,
                            "the POP3 server does not list USER in its capabilities: use STLS or authenticate()");
     }
-    if (sqauth_buf_printf(&line, "USER %s", user)) {
+    if (sqauth_buf_append_str(&line, "USER ") || sqauth_buf_append(&line, user, user_len)) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
     rc = sqauth_session_send_line(s, (const char *)line.data, NULL, err);
@@ -194,9 +194,41 @@ static int pop3_login(sqauth_session *s, const char *user, size_t user_len, cons
     return rc;
 }
 
-const sqauth_proto_ops sqauth_proto_pop3 = {
-    "pop3", "STLS", pop3_greeting, pop3_capabilities, pop3_starttls, pop3_logout,
+static int pop3_mechanisms(const sqauth_session *s, char ***list, size_t *count)
+{
+    return sqauth_names_from_cap(s, "SASL", list, count);
+}
+
+/* RFC 2449 §6.8: a server that lists capabilities but not USER does not
+ * take USER/PASS now (Dovecot before STLS, for instance). A server without
+ * CAPA lists nothing and may still take it. */
+static int pop3_login_disabled(const sqauth_session *s)
+{
+    return s->cap_count > 0 && sqauth_session_find_cap(s, "USER") == NULL;
+}
+
+static const sqauth_scheme pop3_schemes[] = {
+    {"pop3", 110, SQAUTH_TLS_STARTTLS},
+    {"pop3s", 995, SQAUTH_TLS_IMPLICIT},
+    {NULL, 0, SQAUTH_TLS_NONE},
+};
+
+const sqauth_protocol sqauth_proto_pop3 = {
+    .name = "pop3",
+    .schemes = pop3_schemes,
+    .sasl_service = "pop",
+    .starttls_capability = "STLS",
+    .login_name = "USER/PASS",
+    .greeting = pop3_greeting,
+    .capabilities = pop3_capabilities,
+    .starttls = pop3_starttls,
+    .logout = pop3_logout,
+    .mechanisms = pop3_mechanisms,
+    .login_disabled = pop3_login_disabled,
     /* RFC 5034 §4: an initial response longer than 255 octets is sent
      * after an empty challenge instead. */
-    NULL, 255 + 12, sqauth_session_send_auth, pop3_auth_reply, pop3_login,
+    .max_ir_command = 255 + 12,
+    .auth_command = sqauth_session_send_auth,
+    .auth_reply = pop3_auth_reply,
+    .login = pop3_login,
 };

@@ -1,37 +1,126 @@
 /*
- * sqauth core: what IMAP, POP3 and SMTP sessions share: lines in and out,
- * the transcript, the capability list and the STARTTLS sequence.
+ * sqauth core: what every protocol's session shares: opening (implicit
+ * TLS, greeting, STARTTLS), lines in and out, the transcript, the
+ * capability list, and the session's state for its callers.
  */
-#include "session.h"
+#include "proto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int sqauth_session_new(sqauth_session **out, sqauth_conn *conn, sqauth_proto_kind kind, const char *host,
-                       const char *helo, int transcript, sqauth_error *err)
+void sqauth_session_options_init(sqauth_session_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->protocol = sqauth_protocols[0];
+    o->tls_mode = SQAUTH_TLS_STARTTLS;
+    sqauth_tls_config_init(&o->tls);
+}
+
+static char *dup_or_null(const char *p, size_t n, int *failed)
+{
+    char *d;
+    if (!p) {
+        return NULL;
+    }
+    d = sqauth_memdup(p, n);
+    if (!d) {
+        *failed = 1;
+    }
+    return d;
+}
+
+int sqauth_session_new(sqauth_session **out, const sqauth_session_options *o, sqauth_error *err)
 {
     sqauth_session *s;
+    int failed = 0;
 
     *out = NULL;
     s = calloc(1, sizeof(*s));
     if (!s) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    s->conn = conn;
-    s->kind = kind;
-    s->ops = kind == SQAUTH_PROTO_IMAP ? &sqauth_proto_imap
-           : kind == SQAUTH_PROTO_POP3 ? &sqauth_proto_pop3 : &sqauth_proto_smtp;
-    s->transcript_on = transcript;
-    s->host = host ? sqauth_memdup(host, strlen(host)) : NULL;
-    s->helo = helo ? sqauth_memdup(helo, strlen(helo)) : NULL;
-    if ((host && !s->host) || (helo && !s->helo)) {
-        s->conn = NULL;
+    s->ops = o->protocol ? o->protocol : sqauth_protocols[0];
+    s->tls_mode = o->tls_mode;
+    s->port = o->port;
+    s->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
+    s->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
+    s->skip_greeting = o->skip_greeting;
+    s->transcript_on = o->transcript;
+    s->host = dup_or_null(o->host, o->host ? strlen(o->host) : 0, &failed);
+    s->helo = dup_or_null(o->helo, o->helo ? strlen(o->helo) : 0, &failed);
+    s->sitewide_user = dup_or_null(o->sitewide_user.data, o->sitewide_user.len, &failed);
+    s->sitewide_user_len = o->sitewide_user.len;
+    if (s->sitewide_user) {
+        /* The site-wide account without a password logs in with an empty one. */
+        s->sitewide_password = dup_or_null(o->sitewide_password.data ? o->sitewide_password.data : "",
+                                           o->sitewide_password.len, &failed);
+        s->sitewide_password_len = o->sitewide_password.len;
+    }
+    if (failed || sqauth_tls_config_copy(&s->tls, &o->tls) != SQAUTH_OK) {
         sqauth_session_free(s);
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
     *out = s;
     return SQAUTH_OK;
+}
+
+/* What every session does once it has a connection. */
+static int start(sqauth_session *s, sqauth_error *err)
+{
+    int rc = SQAUTH_OK;
+
+    if (s->tls_mode == SQAUTH_TLS_IMPLICIT) {
+        rc = sqauth_conn_start_tls(s->conn, &s->tls, s->host, err);
+    }
+    if (rc == SQAUTH_OK && !s->skip_greeting) {
+        rc = sqauth_session_greeting(s, err);
+    }
+    if (rc == SQAUTH_OK && s->tls_mode == SQAUTH_TLS_STARTTLS) {
+        rc = sqauth_session_starttls(s, err);
+    } else if (rc == SQAUTH_OK && !s->caps_known) {
+        rc = sqauth_session_capabilities(s, err);
+    }
+    return rc;
+}
+
+int sqauth_session_open(sqauth_session *s, sqauth_error *err)
+{
+    int rc;
+
+    if (s->conn) {
+        return sqauth_fail(err, SQAUTH_ERR_STATE, "the session is already open");
+    }
+    if (!s->host) {
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "no host to connect to");
+    }
+    rc = sqauth_conn_open(&s->conn, s->host, s->port, s->connect_timeout_ms, s->timeout_ms, err);
+    return rc == SQAUTH_OK ? start(s, err) : rc;
+}
+
+int sqauth_session_open_socket(sqauth_session *s, int fd, const void *buffered, size_t buffered_len, size_t *taken,
+                               sqauth_error *err)
+{
+    size_t n = 0;
+    int rc;
+
+    if (taken) {
+        *taken = 0;
+    }
+    if (s->conn) {
+        return sqauth_fail(err, SQAUTH_ERR_STATE, "the session is already open");
+    }
+    rc = sqauth_conn_adopt(&s->conn, fd, s->timeout_ms, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (buffered_len) {
+        n = sqauth_conn_preload(s->conn, buffered, buffered_len);
+    }
+    if (taken) {
+        *taken = n;
+    }
+    return start(s, err);
 }
 
 void sqauth_session_clear_caps(sqauth_session *s)
@@ -55,6 +144,9 @@ void sqauth_session_free(sqauth_session *s)
     }
     sqauth_conn_free(s->conn);
     sqauth_session_clear_caps(s);
+    sqauth_tls_config_release(&s->tls);
+    free(s->sitewide_user);
+    sqauth_free_secret(s->sitewide_password, s->sitewide_password_len);
     for (i = 0; i < s->transcript_count; i++) {
         free(s->transcript[i].text);
     }
@@ -63,6 +155,7 @@ void sqauth_session_free(sqauth_session *s)
     free(s->helo);
     free(s->greeting);
     sqauth_buf_wipe(&s->line);
+    sqauth_buf_wipe(&s->reply_data);
     sqauth_buf_wipe(&s->response);
     free(s);
 }
@@ -203,16 +296,7 @@ int sqauth_session_starttls_offered(const sqauth_session *s)
 
 int sqauth_session_login_disabled(const sqauth_session *s)
 {
-    if (s->kind == SQAUTH_PROTO_IMAP) {
-        return sqauth_session_find_cap(s, "LOGINDISABLED") != NULL;
-    }
-    /* RFC 2449 §6.8: a POP3 server that lists capabilities but not USER
-     * does not take USER/PASS now (Dovecot before STLS, for instance). A
-     * server without CAPA lists nothing and may still take it. */
-    if (s->kind == SQAUTH_PROTO_POP3) {
-        return s->cap_count > 0 && sqauth_session_find_cap(s, "USER") == NULL;
-    }
-    return 0;
+    return s->ops->login_disabled ? s->ops->login_disabled(s) : 0;
 }
 
 int sqauth_session_greeting(sqauth_session *s, sqauth_error *err)
@@ -226,7 +310,12 @@ int sqauth_session_capabilities(sqauth_session *s, sqauth_error *err)
     return s->ops->capabilities(s, err);
 }
 
-int sqauth_session_starttls(sqauth_session *s, const sqauth_tls_config *cfg, sqauth_error *err)
+int sqauth_session_ensure_capabilities(sqauth_session *s, sqauth_error *err)
+{
+    return s->caps_known ? SQAUTH_OK : sqauth_session_capabilities(s, err);
+}
+
+int sqauth_session_starttls(sqauth_session *s, sqauth_error *err)
 {
     int rc;
 
@@ -257,24 +346,39 @@ int sqauth_session_starttls(sqauth_session *s, const sqauth_tls_config *cfg, sqa
                            "(possible response injection); connection dropped",
                            sqauth_conn_buffered(s->conn), s->ops->starttls_capability);
     }
-    rc = sqauth_conn_start_tls(s->conn, cfg, s->host, err);
+    rc = sqauth_conn_start_tls(s->conn, &s->tls, s->host, err);
     if (rc != SQAUTH_OK) {
         return rc;
     }
     s->starttls_done = 1;
     /* Capabilities learnt in plaintext may have been tampered with. */
+    if (s->ops->tls_started) {
+        sqauth_session_clear_caps(s);
+        return s->ops->tls_started(s, err);
+    }
     return sqauth_session_capabilities(s, err);
+}
+
+int sqauth_session_logged_in(sqauth_session *s, int layer, sqauth_error *err)
+{
+    s->authenticated = 1;
+    if (s->ops->logged_in) {
+        return s->ops->logged_in(s, layer, err);
+    }
+    sqauth_session_clear_caps(s);
+    return SQAUTH_OK;
 }
 
 void sqauth_session_logout(sqauth_session *s)
 {
     sqauth_error ignored;
-    if (s && s->conn && s->ops->logout) {
+    /* A closed session says nothing more, not even goodbye. */
+    if (s && sqauth_session_is_open(s) && s->ops->logout) {
         s->ops->logout(s, &ignored);
     }
 }
 
-static int add_list_item(char ***list, size_t *count, const char *p, size_t n)
+int sqauth_names_add(char ***list, size_t *count, const char *p, size_t n)
 {
     char **l;
     size_t i;
@@ -303,8 +407,7 @@ static int add_list_item(char ***list, size_t *count, const char *p, size_t n)
     return SQAUTH_OK;
 }
 
-/* Adds each space-separated word of v. */
-static int add_words(char ***list, size_t *count, const char *v)
+int sqauth_names_add_words(char ***list, size_t *count, const char *v)
 {
     while (*v) {
         size_t n;
@@ -312,7 +415,7 @@ static int add_words(char ***list, size_t *count, const char *v)
             v++;
         }
         n = strcspn(v, " ");
-        if (n && add_list_item(list, count, v, n) != SQAUTH_OK) {
+        if (n && sqauth_names_add(list, count, v, n) != SQAUTH_OK) {
             return SQAUTH_ERR_NOMEM;
         }
         v += n;
@@ -320,38 +423,20 @@ static int add_words(char ***list, size_t *count, const char *v)
     return SQAUTH_OK;
 }
 
+int sqauth_names_from_cap(const sqauth_session *s, const char *name, char ***list, size_t *count)
+{
+    const sqauth_capability *c = sqauth_session_find_cap(s, name);
+    return c ? sqauth_names_add_words(list, count, c->value) : SQAUTH_OK;
+}
+
 int sqauth_session_mechanisms(const sqauth_session *s, char ***out, size_t *count, sqauth_error *err)
 {
-    size_t i;
-    int rc = SQAUTH_OK;
-
     *out = calloc(1, sizeof(char *));
     *count = 0;
     if (!*out) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    for (i = 0; i < s->cap_count && rc == SQAUTH_OK; i++) {
-        const sqauth_capability *c = &s->caps[i];
-        if (s->kind == SQAUTH_PROTO_IMAP) {
-            if (sqauth_strncaseeq(c->name, "AUTH=", 5) && c->name[5]) {
-                rc = add_list_item(out, count, c->name + 5, strlen(c->name + 5));
-            }
-        } else if (s->kind == SQAUTH_PROTO_SMTP) {
-            /* "AUTH=LOGIN PLAIN" is the pre-RFC 2554 spelling some servers
-             * still send: the first mechanism is part of the keyword. */
-            if (sqauth_strcaseeq(c->name, "AUTH")) {
-                rc = add_words(out, count, c->value);
-            } else if (sqauth_strncaseeq(c->name, "AUTH=", 5)) {
-                rc = add_words(out, count, c->name + 5);
-                if (rc == SQAUTH_OK) {
-                    rc = add_words(out, count, c->value);
-                }
-            }
-        } else if (sqauth_strcaseeq(c->name, "SASL")) {
-            rc = add_words(out, count, c->value);
-        }
-    }
-    if (rc != SQAUTH_OK) {
+    if (s->ops->mechanisms(s, out, count) != SQAUTH_OK) {
         sqauth_session_free_list(*out, *count);
         *out = NULL;
         *count = 0;
@@ -370,4 +455,141 @@ void sqauth_session_free_list(char **list, size_t count)
         free(list[i]);
     }
     free(list);
+}
+
+/* ---- state ---- */
+
+const sqauth_protocol *sqauth_session_protocol(const sqauth_session *s)
+{
+    return s->ops;
+}
+
+sqauth_tls_mode sqauth_session_tls_mode(const sqauth_session *s)
+{
+    return s->tls_mode;
+}
+
+const char *sqauth_session_greeting_text(const sqauth_session *s)
+{
+    return s->greeting ? s->greeting : "";
+}
+
+int sqauth_session_caps_are_atoms(const sqauth_session *s)
+{
+    return (s->ops->flags & SQAUTH_PROTO_ATOM_CAPABILITIES) != 0;
+}
+
+int sqauth_session_has_starttls(const sqauth_session *s)
+{
+    return s->starttls_done || sqauth_session_starttls_offered(s);
+}
+
+size_t sqauth_session_capability_count(const sqauth_session *s)
+{
+    return s->cap_count;
+}
+
+const sqauth_capability *sqauth_session_capability(const sqauth_session *s, size_t i)
+{
+    return i < s->cap_count ? &s->caps[i] : NULL;
+}
+
+int sqauth_session_is_open(const sqauth_session *s)
+{
+    return s->conn && !s->closed;
+}
+
+int sqauth_session_is_authenticated(const sqauth_session *s)
+{
+    return s->authenticated;
+}
+
+int sqauth_session_is_encrypted(const sqauth_session *s)
+{
+    return s->conn && sqauth_conn_is_encrypted(s->conn);
+}
+
+int sqauth_session_tls_info(const sqauth_session *s, sqauth_tls_info *info)
+{
+    if (!s->conn) {
+        memset(info, 0, sizeof(*info));
+        return 0;
+    }
+    if (!sqauth_conn_tls_info(s->conn, info)) {
+        return 0;
+    }
+    info->verified = s->tls.verify_peer && info->verify_code == X509_V_OK;
+    return 1;
+}
+
+const sqauth_sasl *sqauth_session_layer(const sqauth_session *s)
+{
+    return s->conn ? s->conn->layer : NULL;
+}
+
+size_t sqauth_session_transcript_count(const sqauth_session *s)
+{
+    return s->transcript_count;
+}
+
+const sqauth_transcript_line *sqauth_session_transcript_line(const sqauth_session *s, size_t i)
+{
+    return i < s->transcript_count ? &s->transcript[i] : NULL;
+}
+
+const sqauth_tls_failure *sqauth_session_tls_failure(const sqauth_session *s)
+{
+    return s->conn ? &s->conn->tls_failure : NULL;
+}
+
+sqauth_str sqauth_session_response(const sqauth_session *s)
+{
+    sqauth_str r;
+    r.data = s->response.len ? (const char *)s->response.data : NULL;
+    r.len = s->response.len;
+    return r;
+}
+
+const char *sqauth_session_response_code(const sqauth_session *s)
+{
+    return s->reply_code;
+}
+
+/* ---- the byte stream ---- */
+
+int sqauth_session_read_available(sqauth_session *s, void *buf, size_t len, int may_wait, size_t *got, int *at_end,
+                                  sqauth_error *err)
+{
+    if (!sqauth_session_is_open(s)) {
+        *got = 0;
+        *at_end = 1;
+        return SQAUTH_OK;
+    }
+    return sqauth_conn_read_available(s->conn, buf, len, may_wait, got, at_end, err);
+}
+
+int sqauth_session_write(sqauth_session *s, const void *p, size_t n, sqauth_error *err)
+{
+    if (!sqauth_session_is_open(s)) {
+        return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the connection is closed");
+    }
+    return sqauth_conn_write_all(s->conn, p, n, err);
+}
+
+void sqauth_session_set_timeout(sqauth_session *s, int timeout_ms)
+{
+    s->timeout_ms = timeout_ms > 0 ? timeout_ms : 1;
+    if (s->conn) {
+        sqauth_conn_set_timeout(s->conn, s->timeout_ms);
+    }
+}
+
+int sqauth_session_socket(const sqauth_session *s)
+{
+    return s->conn ? sqauth_conn_socket(s->conn) : -1;
+}
+
+int sqauth_session_at_eof(const sqauth_session *s)
+{
+    return !s->conn || sqauth_conn_at_eof(s->conn);
 }

@@ -1,11 +1,11 @@
 /*
  * SMTP and submission (RFC 5321, RFC 6409): greeting, EHLO with HELO
- * fallback, STARTTLS (RFC 3207), QUIT.
+ * fallback, STARTTLS (RFC 3207), QUIT, AUTH (RFC 4954).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "session.h"
+#include "proto.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -219,8 +219,58 @@ static int smtp_auth_reply(sqauth_session *s, sqauth_auth_reply *r, sqauth_error
     return SQAUTH_OK;
 }
 
-const sqauth_proto_ops sqauth_proto_smtp = {
-    "smtp", "STARTTLS", smtp_greeting, smtp_capabilities, smtp_starttls, smtp_logout,
+/* "AUTH=LOGIN PLAIN" is the pre-RFC 2554 spelling some servers still
+ * send: the first mechanism is part of the keyword. */
+static int smtp_mechanisms(const sqauth_session *s, char ***list, size_t *count)
+{
+    size_t i;
+    int rc = SQAUTH_OK;
+    for (i = 0; i < s->cap_count && rc == SQAUTH_OK; i++) {
+        const sqauth_capability *c = &s->caps[i];
+        if (sqauth_strcaseeq(c->name, "AUTH")) {
+            rc = sqauth_names_add_words(list, count, c->value);
+        } else if (sqauth_strncaseeq(c->name, "AUTH=", 5)) {
+            rc = sqauth_names_add_words(list, count, c->name + 5);
+            if (rc == SQAUTH_OK) {
+                rc = sqauth_names_add_words(list, count, c->value);
+            }
+        }
+    }
+    return rc;
+}
+
+/* The EHLO list stays after login: a second EHLO is not needed and some
+ * servers reset state on it. */
+static int smtp_logged_in(sqauth_session *s, int layer, sqauth_error *err)
+{
+    (void)s;
+    (void)layer;
+    (void)err;
+    return SQAUTH_OK;
+}
+
+static const sqauth_scheme smtp_schemes[] = {
+    {"smtp", 25, SQAUTH_TLS_STARTTLS},
+    {"smtps", 465, SQAUTH_TLS_IMPLICIT},
+    {"submission", 587, SQAUTH_TLS_STARTTLS},
+    {"submissions", 465, SQAUTH_TLS_IMPLICIT},
+    {NULL, 0, SQAUTH_TLS_NONE},
+};
+
+const sqauth_protocol sqauth_proto_smtp = {
+    .name = "smtp",
+    .schemes = smtp_schemes,
+    .sasl_service = "smtp",
+    .flags = SQAUTH_PROTO_SITEWIDE_ACCOUNT,
+    .starttls_capability = "STARTTLS",
+    .greeting = smtp_greeting,
+    .capabilities = smtp_capabilities,
+    .starttls = smtp_starttls,
+    .logout = smtp_logout,
+    .mechanisms = smtp_mechanisms,
     /* RFC 4954 §4: a command line of at most 512 octets with the IR. */
-    NULL, 512, sqauth_session_send_auth, smtp_auth_reply, NULL,
+    .max_ir_command = 512,
+    .auth_command = sqauth_session_send_auth,
+    .auth_reply = smtp_auth_reply,
+    .logged_in = smtp_logged_in,
 };

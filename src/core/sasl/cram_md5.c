@@ -68,5 +68,5 @@ static int cram_md5_step(sqauth_sasl *s, const unsigned char *in, size_t in_len,
 
 const sqauth_sasl_mech sqauth_mech_cram_md5 = {
     "CRAM-MD5", 30, SQAUTH_MECH_NEEDS_PASSWORD,
-    NULL, cram_md5_step, NULL,
+    NULL, cram_md5_step, NULL, NULL,
 };

@@ -704,6 +704,6 @@ static int digest_md5_step(sqauth_sasl *s, const unsigned char *in, size_t in_le
 }
 
 const sqauth_sasl_mech sqauth_mech_digest_md5 = {
-    "DIGEST-MD5", 50, SQAUTH_MECH_NEEDS_PASSWORD,
-    NULL, digest_md5_step, digest_md5_dispose,
+    "DIGEST-MD5", 50, SQAUTH_MECH_NEEDS_PASSWORD | SQAUTH_MECH_PROVES_SERVER,
+    NULL, digest_md5_step, digest_md5_dispose, "rspauth",
 };

@@ -17,5 +17,5 @@ static int external_start(sqauth_sasl *s, sqauth_buf *out, int *has_output, sqau
 
 const sqauth_sasl_mech sqauth_mech_external = {
     "EXTERNAL", 100, SQAUTH_MECH_CLIENT_FIRST,
-    external_start, NULL, NULL,
+    external_start, NULL, NULL, NULL,
 };

@@ -36,5 +36,5 @@ static void login_dispose(sqauth_sasl *s)
 
 const sqauth_sasl_mech sqauth_mech_login = {
     "LOGIN", 10, SQAUTH_MECH_CLEARTEXT | SQAUTH_MECH_NEEDS_PASSWORD,
-    NULL, login_step, login_dispose,
+    NULL, login_step, login_dispose, NULL,
 };

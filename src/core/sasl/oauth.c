@@ -137,10 +137,10 @@ static int xoauth2_step(sqauth_sasl *s, const unsigned char *in, size_t in_len, 
 
 const sqauth_sasl_mech sqauth_mech_oauthbearer = {
     "OAUTHBEARER", 95, SQAUTH_MECH_CLEARTEXT | SQAUTH_MECH_CLIENT_FIRST | SQAUTH_MECH_NEEDS_TOKEN,
-    oauthbearer_start, oauthbearer_step, NULL,
+    oauthbearer_start, oauthbearer_step, NULL, NULL,
 };
 
 const sqauth_sasl_mech sqauth_mech_xoauth2 = {
     "XOAUTH2", 94, SQAUTH_MECH_CLEARTEXT | SQAUTH_MECH_CLIENT_FIRST | SQAUTH_MECH_NEEDS_TOKEN,
-    xoauth2_start, xoauth2_step, NULL,
+    xoauth2_start, xoauth2_step, NULL, NULL,
 };

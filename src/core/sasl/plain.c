@@ -22,5 +22,5 @@ nomem:
 
 const sqauth_sasl_mech sqauth_mech_plain = {
     "PLAIN", 20, SQAUTH_MECH_CLEARTEXT | SQAUTH_MECH_CLIENT_FIRST | SQAUTH_MECH_NEEDS_PASSWORD,
-    plain_start, NULL, NULL,
+    plain_start, NULL, NULL, NULL,
 };

@@ -17,6 +17,8 @@
 #define SQAUTH_MECH_NEEDS_PASSWORD 0x04u /* authcid + password mechanisms; the only ones 'auto' picks */
 #define SQAUTH_MECH_NEEDS_TOKEN    0x08u /* OAuth 2.0 bearer token */
 #define SQAUTH_MECH_CHANNEL_BIND   0x10u /* -PLUS: needs TLS channel-binding data */
+#define SQAUTH_MECH_PROVES_SERVER  0x20u /* the server proves it knows the secret (server_proof): a server
+                                            that accepts without that proof is not trusted */
 
 /* Security layers a mechanism may negotiate. */
 #define SQAUTH_LAYER_NONE 0
@@ -87,6 +89,9 @@ typedef struct sqauth_sasl_mech {
     int (*step)(sqauth_sasl *s, const unsigned char *in, size_t in_len, sqauth_buf *out, sqauth_error *err);
     /* Wipes and frees s->state. May be NULL when the mechanism keeps none. */
     void (*dispose)(sqauth_sasl *s);
+    /* SQAUTH_MECH_PROVES_SERVER: what the server's proof is called, for
+     * messages ("rspauth", "server signature"). */
+    const char *server_proof;
 } sqauth_sasl_mech;
 
 /* A negotiated security layer as the session sees it: a mechanism fills

@@ -543,18 +543,20 @@ static void scram_dispose(sqauth_sasl *s)
 }
 
 const sqauth_sasl_mech sqauth_mech_scram_sha_1 = {
-    "SCRAM-SHA-1", 60, SQAUTH_MECH_NEEDS_PASSWORD | SQAUTH_MECH_CLIENT_FIRST,
-    scram_start, scram_step, scram_dispose
+    "SCRAM-SHA-1", 60, SQAUTH_MECH_NEEDS_PASSWORD | SQAUTH_MECH_CLIENT_FIRST | SQAUTH_MECH_PROVES_SERVER,
+    scram_start, scram_step, scram_dispose, "server signature"
 };
 const sqauth_sasl_mech sqauth_mech_scram_sha_256 = {
-    "SCRAM-SHA-256", 70, SQAUTH_MECH_NEEDS_PASSWORD | SQAUTH_MECH_CLIENT_FIRST,
-    scram_start, scram_step, scram_dispose
+    "SCRAM-SHA-256", 70, SQAUTH_MECH_NEEDS_PASSWORD | SQAUTH_MECH_CLIENT_FIRST | SQAUTH_MECH_PROVES_SERVER,
+    scram_start, scram_step, scram_dispose, "server signature"
 };
 const sqauth_sasl_mech sqauth_mech_scram_sha_1_plus = {
-    "SCRAM-SHA-1-PLUS", 80, SQAUTH_MECH_NEEDS_PASSWORD | SQAUTH_MECH_CLIENT_FIRST | SQAUTH_MECH_CHANNEL_BIND,
-    scram_start, scram_step, scram_dispose
+    "SCRAM-SHA-1-PLUS", 80,
+    SQAUTH_MECH_NEEDS_PASSWORD | SQAUTH_MECH_CLIENT_FIRST | SQAUTH_MECH_CHANNEL_BIND | SQAUTH_MECH_PROVES_SERVER,
+    scram_start, scram_step, scram_dispose, "server signature"
 };
 const sqauth_sasl_mech sqauth_mech_scram_sha_256_plus = {
-    "SCRAM-SHA-256-PLUS", 90, SQAUTH_MECH_NEEDS_PASSWORD | SQAUTH_MECH_CLIENT_FIRST | SQAUTH_MECH_CHANNEL_BIND,
-    scram_start, scram_step, scram_dispose
+    "SCRAM-SHA-256-PLUS", 90,
+    SQAUTH_MECH_NEEDS_PASSWORD | SQAUTH_MECH_CLIENT_FIRST | SQAUTH_MECH_CHANNEL_BIND | SQAUTH_MECH_PROVES_SERVER,
+    scram_start, scram_step, scram_dispose, "server signature"
 };

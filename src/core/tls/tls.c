@@ -6,6 +6,7 @@
  */
 #include "tls.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,15 +65,6 @@ static int indexes_ready(void)
 {
     return pthread_once(&indexes_once, make_indexes) == 0 && owner_index >= 0 && session_key_index >= 0
         && failure_index >= 0;
-}
-
-void sqauth_tls_config_init(sqauth_tls_config *cfg)
-{
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->verify_peer = 1;
-    cfg->verify_peer_name = 1;
-    cfg->min_protocol = TLS1_2_VERSION;
-    cfg->session_resumption = 1;
 }
 
 void sqauth_tls_failure_clear(sqauth_tls_failure *fail)
@@ -141,38 +133,6 @@ void sqauth_tls_collect_errors(sqauth_tls_failure *fail)
 }
 
 /* ---- contexts ---- */
-
-static int add_field(char **key, size_t *len, const char *name, const char *value)
-{
-    /* Length-prefixed so that no value can imitate another field. */
-    size_t vlen = value ? strlen(value) : 0;
-    size_t add = strlen(name) + 24 + vlen;
-    char *p = realloc(*key, *len + add + 1);
-    int n;
-    if (!p) {
-        return -1;
-    }
-    *key = p;
-    n = snprintf(p + *len, add + 1, "%s=%zd:%s;", name, value ? (ssize_t)vlen : (ssize_t)-1, value ? value : "");
-    *len += (size_t)n;
-    return 0;
-}
-
-static char *config_key(const sqauth_tls_config *cfg)
-{
-    char *key = NULL, num[32];
-    size_t len = 0;
-
-    snprintf(num, sizeof(num), "%d/%d/%d/%d", cfg->verify_peer, cfg->min_protocol, cfg->max_protocol,
-             cfg->verify_peer_name);
-    if (add_field(&key, &len, "n", num) || add_field(&key, &len, "cafile", cfg->cafile)
-        || add_field(&key, &len, "capath", cfg->capath) || add_field(&key, &len, "cert", cfg->local_cert)
-        || add_field(&key, &len, "pk", cfg->local_pk) || add_field(&key, &len, "ciphers", cfg->ciphers)) {
-        free(key);
-        return NULL;
-    }
-    return key;
-}
 
 static int ctx_fail(sqauth_tls_failure *fail, sqauth_error *err, const char *what)
 {
@@ -403,7 +363,7 @@ int sqauth_tls_ctx_get(const sqauth_tls_config *cfg, sqauth_tls_ctx **out, sqaut
     if (!indexes_ready()) {
         return ctx_fail(fail, err, "cannot set up TLS");
     }
-    key = config_key(cfg);
+    key = sqauth_tls_config_key(cfg);
     if (!key) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }

@@ -10,26 +10,87 @@
 #ifndef SQAUTH_TLS_H
 #define SQAUTH_TLS_H
 
+#include <stdint.h>
 #include <openssl/ssl.h>
 #include "../common.h"
 
+/* Every TLS option, declared once. One line per option:
+ *   X(field, type, default, scope, in the context cache key)
+ * field    its name in sqauth_tls_config and for callers ('cafile' in PHP)
+ * type     BOOL (int 0/1), STRING (const char *, NULL = not set) or
+ *          VERSION (TLS1_2_VERSION etc., 0 = not set)
+ * scope    CONTEXT: applied to the shared SSL_CTX (build_ctx() in tls.c);
+ *          CONNECTION: applied to each connection (tls_conn.c)
+ * key      1: part of the context cache key, so that connections with
+ *          different values never share a context or its cached sessions.
+ *          Every CONTEXT option must be; a CONNECTION option is when a
+ *          session cached under one value must not be resumed under the
+ *          other (a session whose name was not checked must not resume
+ *          where it would be). tests/core/test_tls_options.c checks it.
+ * Adding an option is a line here and the code that applies it. */
+#define SQAUTH_TLS_OPTIONS(X) \
+    /* verify the chain */ \
+    X(verify_peer, BOOL, 1, CONTEXT, 1) \
+    /* check the host name or IP against the certificate */ \
+    X(verify_peer_name, BOOL, 1, CONNECTION, 1) \
+    /* the name to check and send as SNI; NULL = the host connected to */ \
+    X(peer_name, STRING, NULL, CONNECTION, 0) \
+    X(cafile, STRING, NULL, CONTEXT, 1) \
+    X(capath, STRING, NULL, CONTEXT, 1) \
+    /* client certificate chain (PEM) and its key (NULL = in local_cert) */ \
+    X(local_cert, STRING, NULL, CONTEXT, 1) \
+    X(local_pk, STRING, NULL, CONTEXT, 1) \
+    X(min_protocol, VERSION, TLS1_2_VERSION, CONTEXT, 1) \
+    /* 0 = the highest OpenSSL supports */ \
+    X(max_protocol, VERSION, 0, CONTEXT, 1) \
+    /* TLS 1.2 and lower cipher list; NULL = OpenSSL's default */ \
+    X(ciphers, STRING, NULL, CONTEXT, 1) \
+    /* sha256 of the server certificate, hex (':' allowed), checked after every handshake */ \
+    X(peer_fingerprint, STRING, NULL, CONNECTION, 0) \
+    /* offer cached sessions and keep new ones */ \
+    X(session_resumption, BOOL, 1, CONNECTION, 0)
+
+#define SQAUTH_TLS_CTYPE_BOOL int
+#define SQAUTH_TLS_CTYPE_VERSION int
+#define SQAUTH_TLS_CTYPE_STRING const char *
+#define SQAUTH_TLS_CONFIG_FIELD(field, type, def, scope, key) SQAUTH_TLS_CTYPE_##type field;
+
 typedef struct sqauth_tls_config {
-    int verify_peer;             /* verify the chain (default on) */
-    int verify_peer_name;        /* check host name / IP against the certificate (default on) */
-    const char *peer_name;       /* name to check and send as SNI; NULL = the host connected to */
-    const char *cafile;
-    const char *capath;
-    const char *local_cert;      /* client certificate chain (PEM) */
-    const char *local_pk;        /* its key (PEM); NULL = in local_cert */
-    int min_protocol;            /* TLS1_2_VERSION etc.; 0 = TLS 1.2 */
-    int max_protocol;            /* 0 = the highest OpenSSL supports */
-    const char *ciphers;         /* TLS 1.2 and lower cipher list; NULL = OpenSSL default */
-    const char *peer_fingerprint;/* sha256 of the peer certificate, hex (':' allowed); NULL = none */
-    int session_resumption;      /* offer and keep sessions (default on); not part of the context */
+    SQAUTH_TLS_OPTIONS(SQAUTH_TLS_CONFIG_FIELD)
 } sqauth_tls_config;
 
-/* Defaults: verification on, TLS 1.2 minimum, session resumption on. */
+/* Every field at its declared default. */
 void sqauth_tls_config_init(sqauth_tls_config *cfg);
+/* dst gets src with every string copied (dst owns them); free with
+ * sqauth_tls_config_release(). SQAUTH_ERR_NOMEM leaves dst empty. */
+int sqauth_tls_config_copy(sqauth_tls_config *dst, const sqauth_tls_config *src);
+void sqauth_tls_config_release(sqauth_tls_config *cfg);
+
+/* The declarations, for callers that set options by name (the PHP
+ * binding) and for tests. */
+typedef enum { SQAUTH_TLS_BOOL, SQAUTH_TLS_STRING, SQAUTH_TLS_VERSION } sqauth_tls_option_type;
+typedef enum { SQAUTH_TLS_CONTEXT, SQAUTH_TLS_CONNECTION } sqauth_tls_option_scope;
+
+typedef struct sqauth_tls_option {
+    const char *name;
+    sqauth_tls_option_type type;
+    sqauth_tls_option_scope scope;
+    int in_cache_key;
+    size_t offset, size;         /* of its field in sqauth_tls_config */
+} sqauth_tls_option;
+
+size_t sqauth_tls_option_count(void);
+const sqauth_tls_option *sqauth_tls_option_at(size_t i);
+/* The option called name[0..len) (exact, length included); NULL when none. */
+const sqauth_tls_option *sqauth_tls_option_find(const char *name, size_t len);
+/* The option's field in cfg: an int for BOOL and VERSION, a const char *
+ * for STRING (borrowed: the caller keeps it alive as long as cfg). */
+int *sqauth_tls_option_int(sqauth_tls_config *cfg, const sqauth_tls_option *o);
+const char **sqauth_tls_option_string(sqauth_tls_config *cfg, const sqauth_tls_option *o);
+/* The context cache key of cfg: every option with in_cache_key, each
+ * length-prefixed so that no value can imitate another (malloc'ed, NULL
+ * when out of memory). */
+char *sqauth_tls_config_key(const sqauth_tls_config *cfg);
 
 #define SQAUTH_TLS_MAX_ERRORS 8
 
@@ -95,6 +156,45 @@ int sqauth_tls_attach(SSL *ssl, sqauth_tls_failure *fail);
  * accepts OpenSSL 1.x packed codes as found in old logs: lib << 24 |
  * func << 12 | reason; *func_out gets the function number for those. */
 void sqauth_tls_decode_error(unsigned long code, int legacy, sqauth_openssl_error *e, int *func_out);
+
+/* ---- one connection (tls_conn.c) ---- */
+
+/* Sets up and runs the TLS handshake on the connected, non-blocking
+ * socket fd, until deadline (sqauth_now_ms() scale): the context for cfg,
+ * SNI and the certificate's name check against name (cfg->peer_name or the
+ * host connected to), session resumption under "port name", and after the
+ * handshake the certificate pin. *ssl, *ctx and *session_key are set as
+ * soon as they exist; the caller frees them, also after a failure. On
+ * SQAUTH_ERR_TLS the details are in fail. */
+int sqauth_tls_handshake(int fd, unsigned port, const sqauth_tls_config *cfg, const char *name, int64_t deadline,
+                         SSL **ssl, sqauth_tls_ctx **ctx, char **session_key, sqauth_tls_failure *fail,
+                         sqauth_error *err);
+
+typedef struct sqauth_tls_info {
+    char protocol[32];
+    char cipher[96];
+    int bits;
+    int session_reused;
+    int has_peer_cert;
+    char subject[512];
+    char issuer[512];
+    char sans[1024];             /* "DNS:a, DNS:b, IP Address:127.0.0.1" */
+    char not_after[64];          /* ISO 8601, UTC */
+    char sha256[65];
+    long verify_code;            /* X509_V_OK when verified */
+    char verify_message[128];
+    int verified;                /* the chain was checked and passed (not with verify_peer off) */
+} sqauth_tls_info;
+
+/* What ssl negotiated (0 and an empty info without TLS). */
+int sqauth_tls_info_get(SSL *ssl, sqauth_tls_info *info);
+
+/* TLS channel-binding data for SCRAM -PLUS (RFC 5056): type is
+ * "tls-exporter" (RFC 9266, TLS 1.3), "tls-unique" (RFC 5929, TLS 1.2 and
+ * lower) or "tls-server-end-point" (RFC 5929); NULL picks the one that fits
+ * the protocol version (tls-exporter for TLS 1.3, else tls-unique).
+ * *type_out names the type used. */
+int sqauth_tls_channel_binding(SSL *ssl, const char *type, const char **type_out, sqauth_buf *out, sqauth_error *err);
 
 /* Lowercase hex SHA-256 of a certificate's DER encoding, 64 chars + NUL. */
 int sqauth_tls_cert_sha256(X509 *cert, char out[65]);

@@ -2,13 +2,10 @@
 Hostile server: SMTP HELO fallback after a refused EHLO, and the 'helo' option
 --EXTENSIONS--
 sqauth
---SKIPIF--
-<?php require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 use SqAuth\Connection;
-require __DIR__ . '/env.inc';
-require __DIR__ . '/fake_server.inc';
+require __DIR__ . '/scripted.inc';
 
 echo "-- EHLO refused, HELO accepted\n";
 $srv = sqauth_fake_server([

@@ -2,13 +2,10 @@
 Hostile server: over-long lines, greetings of another protocol, malformed replies
 --EXTENSIONS--
 sqauth
---SKIPIF--
-<?php require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 use SqAuth\Connection;
-require __DIR__ . '/env.inc';
-require __DIR__ . '/fake_server.inc';
+require __DIR__ . '/scripted.inc';
 
 function run(string $what, string $scheme, array $steps): void
 {

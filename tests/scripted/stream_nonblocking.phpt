@@ -2,13 +2,10 @@
 Connection::stream() in non-blocking mode never waits: half a security-layer buffer gives '' at once, the whole buffer then reads normally
 --EXTENSIONS--
 sqauth
---SKIPIF--
-<?php require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 use SqAuth\Connection;
-require __DIR__ . '/env.inc';
-require __DIR__ . '/fake_server.inc';
+require __DIR__ . '/scripted.inc';
 
 /*
  * A scripted IMAP server doing DIGEST-MD5 with qop=auth-int (RFC 2831), so

@@ -2,13 +2,10 @@
 Connection::authenticate(): a SCRAM server signature that does not verify, or an OK without one, is SaslException 4 even though the server says OK
 --EXTENSIONS--
 sqauth
---SKIPIF--
-<?php require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 use SqAuth\Connection;
-require __DIR__ . '/env.inc';
-require __DIR__ . '/fake_server.inc';
+require __DIR__ . '/scripted.inc';
 
 // RFC 7677 §3: user "user", password "pencil"
 $cnonce = 'rOprNGfwEbeRWgbNEkqO';

@@ -1,0 +1,166 @@
+/*
+ * sqauth core, inside: what a protocol is (its table entry), the session
+ * it drives, and what the protocol files share. A protocol is one file
+ * (imap.c, pop3.c, smtp.c, sieve.c) that fills a sqauth_protocol, plus its
+ * line in protocols.c; nothing else in the core names a protocol.
+ * session.c holds what every protocol shares (lines, the transcript, the
+ * capability list, the open and STARTTLS sequences); auth.c is the one
+ * SASL driver. Only src/core includes this header.
+ */
+#ifndef SQAUTH_PROTO_H
+#define SQAUTH_PROTO_H
+
+#include "session.h"
+
+#define SQAUTH_MAX_CAPABILITIES 512
+#define SQAUTH_MAX_REPLY_LINES 1000
+#define SQAUTH_MAX_TRANSCRIPT 2000
+
+/* One server reply during a SASL exchange, whatever the protocol. */
+typedef enum {
+    SQAUTH_AUTH_CONTINUE = 1,    /* IMAP "+ ", SMTP 334, POP3 "+ ", a ManageSieve string: data is base64 */
+    SQAUTH_AUTH_SUCCESS,         /* IMAP tagged OK, SMTP 235, POP3 +OK, ManageSieve OK; data: additional
+                                    data with success (ManageSieve OK (SASL "...")), base64, or none */
+    SQAUTH_AUTH_FAILURE          /* anything else final; code says why */
+} sqauth_auth_status;
+
+typedef struct sqauth_auth_reply {
+    sqauth_auth_status status;
+    const char *data;            /* base64 text (points into the session's line or reply_data) */
+    size_t data_len;
+    char code[64];               /* FAILURE: "AUTHENTICATIONFAILED", "535 5.7.8", "AUTH"; "" when none */
+} sqauth_auth_reply;
+
+/* Protocol flags. */
+#define SQAUTH_PROTO_ATOM_CAPABILITIES 0x01u /* capabilities are bare atoms (IMAP), not keywords with values */
+#define SQAUTH_PROTO_SITEWIDE_ACCOUNT  0x02u /* a site-wide account replaces the caller's (SMTP submission) */
+
+/* A protocol: everything the core knows about it, in one place. */
+struct sqauth_protocol {
+    const char *name;            /* "imap": Connection::protocol(), detect() */
+    const sqauth_scheme *schemes; /* its URI schemes, ended by a NULL name */
+    const char *sasl_service;    /* RFC 4422 service name (IANA GSSAPI service names): DIGEST-MD5 digest-uri */
+    unsigned flags;              /* SQAUTH_PROTO_* */
+    const char *starttls_capability; /* "STARTTLS" / "STLS": offered when listed */
+    /* The plain login command's name for messages ("LOGIN", "USER/PASS");
+     * NULL for protocols without one (login is NULL too). */
+    const char *login_name;
+
+    /* Reads the greeting (and the capabilities, when it carries them). */
+    int (*greeting)(sqauth_session *s, sqauth_error *err);
+    /* Asks for and reads the capabilities (the list is empty on entry). */
+    int (*capabilities)(sqauth_session *s, sqauth_error *err);
+    /* Sends the STARTTLS command and reads the positive reply. */
+    int (*starttls)(sqauth_session *s, sqauth_error *err);
+    /* After the STARTTLS handshake, with the list emptied: the fresh
+     * capabilities (ManageSieve: the server sends them unasked). NULL:
+     * capabilities(). */
+    int (*tls_started)(sqauth_session *s, sqauth_error *err);
+    /* Polite goodbye (LOGOUT, QUIT); errors ignored by the caller. */
+    int (*logout)(sqauth_session *s, sqauth_error *err);
+
+    /* The mechanisms the capability list announces, appended with
+     * sqauth_names_add()/_add_words(); SQAUTH_ERR_NOMEM or SQAUTH_OK. */
+    int (*mechanisms)(const sqauth_session *s, char ***list, size_t *count);
+    /* 1 when the capabilities say login() would be refused now. NULL: never. */
+    int (*login_disabled)(const sqauth_session *s);
+
+    /* SASL framing, driven by the one state machine in auth.c. */
+    const char *sasl_ir_capability; /* IMAP "SASL-IR"; NULL when initial responses are always allowed */
+    size_t max_ir_command;       /* longest AUTH command that may carry an initial response */
+    /* Sends the AUTHENTICATE/AUTH command; ir is base64, "=" for an empty
+     * one, or NULL for none. */
+    int (*auth_command)(sqauth_session *s, const char *mech, const char *ir, sqauth_error *err);
+    int (*auth_reply)(sqauth_session *s, sqauth_auth_reply *r, sqauth_error *err);
+    /* Sends one client response (base64, "" for an empty one, "*" to
+     * cancel); logged is what the transcript shows. NULL: the text on a
+     * line of its own. */
+    int (*auth_response)(sqauth_session *s, const char *b64, const char *logged, sqauth_error *err);
+    /* After a successful login, with the security layer (if any, layer !=
+     * SQAUTH_LAYER_NONE) installed. NULL: forget the capabilities, which
+     * change after login and are read again on demand. */
+    int (*logged_in)(sqauth_session *s, int layer, sqauth_error *err);
+    /* The plain login command (IMAP LOGIN, POP3 USER/PASS); NULL: none. */
+    int (*login)(sqauth_session *s, const char *user, size_t user_len, const char *pass, size_t pass_len,
+                 sqauth_auth_reply *r, sqauth_error *err);
+};
+
+struct sqauth_session {
+    sqauth_conn *conn;           /* NULL until opened */
+    const sqauth_protocol *ops;
+    sqauth_tls_mode tls_mode;
+    sqauth_tls_config tls;       /* owned copy of the options' */
+    unsigned port;
+    int timeout_ms, connect_timeout_ms;
+    int skip_greeting;
+    char *sitewide_user;         /* owned; NULL = none */
+    char *sitewide_password;     /* owned, wiped */
+    size_t sitewide_user_len, sitewide_password_len;
+    char *host;                  /* name connected to (TLS name checks) */
+    char *helo;                  /* SMTP EHLO/HELO argument; NULL = address literal */
+    char *greeting;
+    sqauth_capability *caps;
+    size_t cap_count;
+    int caps_known;
+    unsigned tag;                /* IMAP tag counter */
+    int transcript_on;
+    sqauth_transcript_line *transcript;
+    size_t transcript_count;
+    char auth_tag[16];           /* IMAP: the tag of the AUTHENTICATE in progress */
+    int authenticated;
+    int starttls_done;           /* STARTTLS was offered and used */
+    int closed;                  /* nothing more goes over the connection (an unproven server) */
+    sqauth_buf line;             /* scratch: the last line read */
+    sqauth_buf reply_data;       /* scratch: reply data a protocol had to unquote (ManageSieve strings) */
+    sqauth_buf response;         /* the last complete server reply, for errors */
+    char reply_code[64];         /* the response code of the last refused login ("" = none) */
+};
+
+/* ---- what policy.c drives ---- */
+
+/* Runs a SASL exchange with sasl (a fresh session from sqauth_sasl_new)
+ * over the protocol's framing: initial response where allowed, challenges
+ * and responses, cancel ("*") when the client side fails, the final reply
+ * and any additional data with success. Errors: SQAUTH_ERR_AUTH when the
+ * server says no (reply->code and s->response say why), the SASL error
+ * when the client side failed (after cancelling), SQAUTH_ERR_NOT_VERIFIED
+ * when the server accepted but the mechanism, which proves the server
+ * (SQAUTH_MECH_PROVES_SERVER), saw no proof, and the connection errors.
+ * Secrets never reach the transcript. */
+int sqauth_session_authenticate(sqauth_session *s, sqauth_sasl *sasl, sqauth_auth_reply *reply,
+                                sqauth_error *err);
+/* The protocol's plain login command (IMAP LOGIN / POP3 USER+PASS). */
+int sqauth_session_login(sqauth_session *s, const char *user, size_t user_len, const char *pass, size_t pass_len,
+                         sqauth_auth_reply *reply, sqauth_error *err);
+/* After a successful login: the protocol's logged_in step. */
+int sqauth_session_logged_in(sqauth_session *s, int layer, sqauth_error *err);
+
+/* ---- for the protocol files ---- */
+int sqauth_session_greeting(sqauth_session *s, sqauth_error *err);
+const sqauth_capability *sqauth_session_find_cap(const sqauth_session *s, const char *name);
+int sqauth_session_starttls_offered(const sqauth_session *s);
+/* "AUTH mech [ir]" (SMTP RFC 4954, POP3 RFC 5034); the transcript shows the
+ * initial response as <redacted>. */
+int sqauth_session_send_auth(sqauth_session *s, const char *mech, const char *ir, sqauth_error *err);
+int sqauth_session_send_line(sqauth_session *s, const char *line, const char *logged, sqauth_error *err);
+int sqauth_session_read_line(sqauth_session *s, sqauth_error *err);
+void sqauth_session_clear_caps(sqauth_session *s);
+int sqauth_session_add_cap(sqauth_session *s, const char *name, size_t name_len, const char *value,
+                           size_t value_len, sqauth_error *err);
+int sqauth_session_set_response(sqauth_session *s, const char *text, size_t len);
+/* Appends the current line to s->response (multi-line replies). */
+int sqauth_session_append_response(sqauth_session *s);
+int sqauth_session_record(sqauth_session *s, char direction, const char *text, size_t len);
+
+/* Mechanism lists: appends one name (upper-cased, once) or every
+ * space-separated word of v; SQAUTH_ERR_NOMEM or SQAUTH_OK. */
+int sqauth_names_add(char ***list, size_t *count, const char *p, size_t n);
+int sqauth_names_add_words(char ***list, size_t *count, const char *v);
+/* The words of the capability called name (POP3 and ManageSieve "SASL"). */
+int sqauth_names_from_cap(const sqauth_session *s, const char *name, char ***list, size_t *count);
+
+/* The protocols (protocols.c); the first is the default. */
+extern const sqauth_protocol *const sqauth_protocols[];
+extern const size_t sqauth_protocol_table_size;
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * What the files of SqAuth\Connection share (src/php/connection*.c,
+ * detect.c): the object, the options converted for the core, and the
+ * helpers each file offers the others. Not a PHP header for anyone else.
+ */
+#ifndef PHP_SQAUTH_CONNECTION_H
+#define PHP_SQAUTH_CONNECTION_H
+
+#include "php_sqauth_internal.h"
+#include "../core/policy.h"
+
+typedef struct {
+    sqauth_session *session;     /* NULL once closed */
+    /* The caller's site-wide SMTP password: the session keeps (and wipes)
+     * its own copy; this reference only lets the string be wiped when the
+     * Connection is the last to hold it. */
+    zend_string *smtp_password;
+    int stream_failed;           /* the stream hit an error: stream_error says which */
+    sqauth_error stream_error;
+    zend_resource *stream;       /* weak: the stream holds a reference to us, not the other way */
+    zval adopted;                /* the PHP stream adopted by fromStream(), kept open */
+    zend_object std;
+} php_sqauth_connection;
+
+static inline php_sqauth_connection *php_sqauth_connection_from_obj(zend_object *obj)
+{
+    return (php_sqauth_connection *)((char *)obj - XtOffsetOf(php_sqauth_connection, std));
+}
+
+#define Z_CONNECTION_P(zv) php_sqauth_connection_from_obj(Z_OBJ_P(zv))
+
+/* ---- connection.c ---- */
+/* The exception for a failed session call, with what the session knows
+ * about the failure: the TLS details, the server's reply and its code. */
+void php_sqauth_throw_session(const sqauth_session *s, const sqauth_error *err);
+/* Connection::open() proper (also SqAuth\detect()): out gets the object. */
+int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options);
+/* Reads the capabilities when they are not known; throws on failure. */
+int php_sqauth_connection_ensure_caps(php_sqauth_connection *c);
+
+/* ---- connection_options.c: Connection::open()/fromStream() options ---- */
+typedef struct {
+    sqauth_session_options core; /* strings borrowed from the options array */
+    int tls_mode;                /* -1 = the scheme's */
+    int read_greeting;
+} php_sqauth_conn_options;
+
+int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o);
+/* A bool option (TypeError naming key, as argument 2). */
+int php_sqauth_opt_bool(zval *zv, int *out, const char *key);
+
+/* scheme://host[:port][/] with a scheme of the core's protocol table;
+ * ValueError (argument 1) when it is not one. */
+int php_sqauth_parse_uri(zend_string *uri, const sqauth_scheme **scheme, const sqauth_protocol **protocol,
+                         char *host, size_t host_size, unsigned *port);
+/* fromStream()'s protocol name: a scheme whose TLS comes with STARTTLS;
+ * ValueError (argument 2) when it is not one. */
+const sqauth_scheme *php_sqauth_plain_scheme(zend_string *name, const sqauth_protocol **protocol);
+/* authenticate()'s options into o. *qop and *allowed are emalloc'ed lists
+ * the caller efree()s, also after a failure. */
+int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
+                                   sqauth_str **allowed);
+
+/* ---- detect.c: what a server offers, as PHP values ---- */
+void php_sqauth_capabilities_to_zval(const sqauth_session *s, zval *out);
+int php_sqauth_mechanisms_to_zval(const sqauth_session *s, zval *out);
+void php_sqauth_tls_info_to_zval(const sqauth_session *s, zval *out);
+
+/* ---- connection_stream.c ---- */
+/* Connection::stream(): the PHP stream over c's session (one per Connection). */
+void php_sqauth_connection_stream(php_sqauth_connection *c, zval *return_value);
+
+#endif

@@ -1,0 +1,360 @@
+/*
+ * SqAuth\Connection's arguments converted for the core: the options of
+ * open() and fromStream() (into sqauth_session_options, strings borrowed
+ * from the options array), URIs, and the options of authenticate() (into
+ * sqauth_login_options). Argument errors only; no decision is made here.
+ */
+#include "connection.h"
+
+#include "zend_smart_str.h"
+
+/* ---- Connection::open() / fromStream() options ---- */
+
+static int opt_string(zval *zv, sqauth_str *out, const char *key)
+{
+    ZVAL_DEREF(zv);
+    if (Z_TYPE_P(zv) != IS_STRING) {
+        zend_argument_type_error(2, "option \"%s\" must be of type string, %s given", key, zend_zval_type_name(zv));
+        return FAILURE;
+    }
+    if (memchr(Z_STRVAL_P(zv), '\0', Z_STRLEN_P(zv))) {
+        zend_argument_value_error(2, "option \"%s\" must not contain NUL bytes", key);
+        return FAILURE;
+    }
+    out->data = Z_STRVAL_P(zv);
+    out->len = Z_STRLEN_P(zv);
+    return SUCCESS;
+}
+
+static int opt_cstring(zval *zv, const char **out, const char *key)
+{
+    sqauth_str s;
+    if (opt_string(zv, &s, key) == FAILURE) {
+        return FAILURE;
+    }
+    *out = s.data;
+    return SUCCESS;
+}
+
+int php_sqauth_opt_bool(zval *zv, int *out, const char *key)
+{
+    ZVAL_DEREF(zv);
+    if (Z_TYPE_P(zv) != IS_TRUE && Z_TYPE_P(zv) != IS_FALSE) {
+        zend_argument_type_error(2, "option \"%s\" must be of type bool, %s given", key, zend_zval_type_name(zv));
+        return FAILURE;
+    }
+    *out = Z_TYPE_P(zv) == IS_TRUE;
+    return SUCCESS;
+}
+
+static int opt_tls_version(zval *zv, int *out, const char *key)
+{
+    static const struct { const char *name; int version; } versions[] = {
+        {"TLSv1", TLS1_VERSION}, {"TLSv1.0", TLS1_VERSION}, {"TLSv1.1", TLS1_1_VERSION},
+        {"TLSv1.2", TLS1_2_VERSION}, {"TLSv1.3", TLS1_3_VERSION},
+    };
+    size_t i;
+
+    ZVAL_DEREF(zv);
+    for (i = 0; Z_TYPE_P(zv) == IS_STRING && i < sizeof(versions) / sizeof(versions[0]); i++) {
+        if (zend_string_equals_cstr(Z_STR_P(zv), versions[i].name, strlen(versions[i].name))) {
+            *out = versions[i].version;
+            return SUCCESS;
+        }
+    }
+    zend_argument_value_error(2, "option \"%s\" must be \"TLSv1\", \"TLSv1.1\", \"TLSv1.2\" or \"TLSv1.3\"", key);
+    return FAILURE;
+}
+
+static int opt_seconds(zval *zv, int *out_ms, const char *key)
+{
+    double d;
+    ZVAL_DEREF(zv);
+    if (Z_TYPE_P(zv) == IS_LONG) {
+        d = (double)Z_LVAL_P(zv);
+    } else if (Z_TYPE_P(zv) == IS_DOUBLE) {
+        d = Z_DVAL_P(zv);
+    } else {
+        zend_argument_type_error(2, "option \"%s\" must be of type int|float, %s given", key, zend_zval_type_name(zv));
+        return FAILURE;
+    }
+    if (!(d > 0) || d > 86400) {
+        zend_argument_value_error(2, "option \"%s\" must be a number of seconds greater than 0 and at most 86400", key);
+        return FAILURE;
+    }
+    *out_ms = (int)(d * 1000.0);
+    if (*out_ms < 1) {
+        *out_ms = 1;
+    }
+    return SUCCESS;
+}
+
+typedef enum { OPT_CSTRING, OPT_STRING, OPT_BOOL, OPT_SECONDS } option_kind;
+
+/* The session's own options and where each goes in php_sqauth_conn_options;
+ * the TLS options come from the core's declarations (tls.h). */
+typedef struct {
+    const char *name;
+    option_kind kind;
+    size_t offset;
+} option_spec;
+
+#define OPTION(name, kind, field) {name, kind, offsetof(php_sqauth_conn_options, field)}
+
+static const option_spec option_specs[] = {
+    OPTION("smtp_user", OPT_STRING, core.sitewide_user),
+    OPTION("smtp_password", OPT_STRING, core.sitewide_password),
+    OPTION("timeout", OPT_SECONDS, core.timeout_ms),
+    OPTION("connect_timeout", OPT_SECONDS, core.connect_timeout_ms),
+    OPTION("helo", OPT_CSTRING, core.helo),
+    OPTION("transcript", OPT_BOOL, core.transcript),
+    OPTION("greeting", OPT_BOOL, read_greeting),
+};
+
+static int parse_tls_option(php_sqauth_conn_options *o, const sqauth_tls_option *opt, zval *zv)
+{
+    switch (opt->type) {
+    case SQAUTH_TLS_BOOL:
+        return php_sqauth_opt_bool(zv, sqauth_tls_option_int(&o->core.tls, opt), opt->name);
+    case SQAUTH_TLS_VERSION:
+        return opt_tls_version(zv, sqauth_tls_option_int(&o->core.tls, opt), opt->name);
+    case SQAUTH_TLS_STRING:
+        return opt_cstring(zv, sqauth_tls_option_string(&o->core.tls, opt), opt->name);
+    }
+    return FAILURE;
+}
+
+static int parse_option(php_sqauth_conn_options *o, zend_string *key, zval *zv)
+{
+    const char *k = ZSTR_VAL(key);
+    /* By length too: "cafile\0x" is not "cafile". */
+    const sqauth_tls_option *tls = sqauth_tls_option_find(k, ZSTR_LEN(key));
+    size_t i;
+
+    if (tls) {
+        return parse_tls_option(o, tls, zv);
+    }
+    for (i = 0; i < sizeof(option_specs) / sizeof(option_specs[0]); i++) {
+        const option_spec *spec = &option_specs[i];
+        void *field;
+        if (!zend_string_equals_cstr(key, spec->name, strlen(spec->name))) {
+            continue;
+        }
+        field = (char *)o + spec->offset;
+        switch (spec->kind) {
+        case OPT_CSTRING:
+            return opt_cstring(zv, field, k);
+        case OPT_STRING:
+            return opt_string(zv, field, k);
+        case OPT_BOOL:
+            return php_sqauth_opt_bool(zv, field, k);
+        case OPT_SECONDS:
+            return opt_seconds(zv, field, k);
+        }
+    }
+    zend_argument_value_error(2, "has an unknown option \"%s\"", ZSTR_LEN(key) > 32 || strlen(k) != ZSTR_LEN(key) ? "…" : k);
+    return FAILURE;
+}
+
+int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o)
+{
+    zend_string *key;
+    zval *zv;
+    const char *helo;
+
+    memset(o, 0, sizeof(*o));
+    sqauth_session_options_init(&o->core);
+    o->tls_mode = -1;
+    o->core.timeout_ms = SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
+    o->core.connect_timeout_ms = SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
+    o->read_greeting = 1;
+    if (!ht) {
+        return SUCCESS;
+    }
+    ZEND_HASH_FOREACH_STR_KEY_VAL(ht, key, zv) {
+        if (!key) {
+            zend_argument_value_error(2, "must only have string keys");
+            return FAILURE;
+        }
+        if (zend_string_equals_literal(key, "tls")) {
+            ZVAL_DEREF(zv);
+            if (Z_TYPE_P(zv) != IS_STRING || !(zend_string_equals_literal(Z_STR_P(zv), "none")
+                || zend_string_equals_literal(Z_STR_P(zv), "starttls") || zend_string_equals_literal(Z_STR_P(zv), "implicit"))) {
+                zend_argument_value_error(2, "option \"tls\" must be \"none\", \"starttls\" or \"implicit\"");
+                return FAILURE;
+            }
+            o->tls_mode = Z_STRVAL_P(zv)[0] == 'n' ? SQAUTH_TLS_NONE
+                        : Z_STRVAL_P(zv)[0] == 's' ? SQAUTH_TLS_STARTTLS : SQAUTH_TLS_IMPLICIT;
+        } else if (parse_option(o, key, zv) == FAILURE) {
+            return FAILURE;
+        }
+    } ZEND_HASH_FOREACH_END();
+
+    helo = o->core.helo;
+    if (helo && (helo[0] == '\0' || strlen(helo) > 255 || strpbrk(helo, " \r\n"))) {
+        zend_argument_value_error(2, "option \"helo\" must be a host name or address literal");
+        return FAILURE;
+    }
+    o->core.skip_greeting = !o->read_greeting;
+    if (o->core.tls.max_protocol
+        && o->core.tls.max_protocol < (o->core.tls.min_protocol ? o->core.tls.min_protocol : TLS1_2_VERSION)) {
+        zend_argument_value_error(2, "option \"max_protocol\" is below \"min_protocol\" (default TLSv1.2)");
+        return FAILURE;
+    }
+    return SUCCESS;
+}
+
+/* ---- URIs ---- */
+
+/* "a, b, c" or "\"a\", \"b\" or \"c\"": the schemes (the STARTTLS ones
+ * only, when plain_only), for argument errors. */
+static zend_string *scheme_list(int plain_only, int quoted)
+{
+    smart_str out = {0};
+    size_t i, n = 0, total = 0;
+
+    for (i = 0; i < sqauth_scheme_count(); i++) {
+        total += !plain_only || sqauth_scheme_at(i, NULL)->tls_mode == SQAUTH_TLS_STARTTLS;
+    }
+    for (i = 0; i < sqauth_scheme_count(); i++) {
+        const sqauth_scheme *sc = sqauth_scheme_at(i, NULL);
+        if (plain_only && sc->tls_mode != SQAUTH_TLS_STARTTLS) {
+            continue;
+        }
+        smart_str_appends(&out, !n ? "" : quoted && n + 1 == total ? " or " : ", ");
+        smart_str_appends(&out, quoted ? "\"" : "");
+        smart_str_appends(&out, sc->name);
+        smart_str_appends(&out, quoted ? "\"" : "");
+        n++;
+    }
+    smart_str_0(&out);
+    return out.s;
+}
+
+/* scheme://host[:port][/] with host a name, an IPv4 address or [IPv6].
+ * User information is refused: it would put credentials into traces. */
+int php_sqauth_parse_uri(zend_string *uri, const sqauth_scheme **scheme, const sqauth_protocol **protocol,
+                         char *host, size_t host_size, unsigned *port)
+{
+    const char *u = ZSTR_VAL(uri), *sep = strstr(u, "://"), *h, *end;
+    size_t hlen;
+
+    if (!sep || memchr(u, '\0', ZSTR_LEN(uri))) {
+        goto bad;
+    }
+    *scheme = sqauth_scheme_find(u, (size_t)(sep - u), protocol);
+    if (!*scheme) {
+        zend_string *list = scheme_list(0, 0);
+        zend_argument_value_error(1, "must use one of the schemes %s", ZSTR_VAL(list));
+        zend_string_release(list);
+        return FAILURE;
+    }
+    h = sep + 3;
+    if (strpbrk(h, "@?#")) {
+        zend_argument_value_error(1, "must not contain user information, a query or a fragment");
+        return FAILURE;
+    }
+    if (*h == '[') {
+        end = strchr(h, ']');
+        if (!end) {
+            goto bad;
+        }
+        hlen = (size_t)(end - h - 1);
+        h++;
+        end++;
+    } else {
+        end = h + strcspn(h, ":/");
+        hlen = (size_t)(end - h);
+    }
+    if (hlen == 0 || hlen >= host_size) {
+        goto bad;
+    }
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    *port = (*scheme)->port;
+    if (*end == ':') {
+        char *pend;
+        unsigned long p = strtoul(end + 1, &pend, 10);
+        if (pend == end + 1 || p == 0 || p > 65535) {
+            goto bad;
+        }
+        *port = (unsigned)p;
+        end = pend;
+    }
+    if (*end == '/') {
+        end++;
+    }
+    if (*end != '\0') {
+        goto bad;
+    }
+    return SUCCESS;
+bad:
+    zend_argument_value_error(1, "must be a URI like imaps://mail.example.com:993");
+    return FAILURE;
+}
+
+const sqauth_scheme *php_sqauth_plain_scheme(zend_string *name, const sqauth_protocol **protocol)
+{
+    const sqauth_scheme *sc = sqauth_scheme_find(ZSTR_VAL(name), strlen(ZSTR_VAL(name)), protocol);
+    zend_string *list;
+
+    if (sc && sc->tls_mode == SQAUTH_TLS_STARTTLS) {
+        return sc;
+    }
+    list = scheme_list(1, 1);
+    zend_argument_value_error(2, "must be %s", ZSTR_VAL(list));
+    zend_string_release(list);
+    return NULL;
+}
+
+/* ---- authenticate() options ---- */
+
+/* authenticate()'s options: the policy's own, the credentials (reported
+ * against argument 3, as SaslClient's credentials array), and the
+ * SaslClient options. */
+int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
+                                   sqauth_str **allowed)
+{
+    zend_string *key;
+    zval *zv;
+
+    ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
+        int rc;
+        if (!key) {
+            zend_argument_value_error(4, "must only have string keys");
+            return FAILURE;
+        }
+        if (zend_string_equals_literal(key, "allow_plaintext")) {
+            rc = php_sqauth_opt_bool(zv, &o->allow_plaintext, "allow_plaintext");
+        } else if (zend_string_equals_literal(key, "allowed")) {
+            zval *item;
+            ZVAL_DEREF(zv);
+            if (Z_TYPE_P(zv) != IS_ARRAY) {
+                zend_argument_type_error(4, "option \"allowed\" must be a list of mechanism names");
+                return FAILURE;
+            }
+            *allowed = safe_emalloc(zend_hash_num_elements(Z_ARRVAL_P(zv)) + 1, sizeof(sqauth_str), 0);
+            o->allowed = *allowed;
+            o->allowed_count = 0;
+            ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(zv), item) {
+                ZVAL_DEREF(item);
+                if (Z_TYPE_P(item) == IS_STRING) {
+                    (*allowed)[o->allowed_count].data = Z_STRVAL_P(item);
+                    (*allowed)[o->allowed_count++].len = Z_STRLEN_P(item);
+                }
+            } ZEND_HASH_FOREACH_END();
+            rc = SUCCESS;
+        } else if (zend_string_equals_literal(key, "authzid")) {
+            rc = php_sqauth_sasl_string_entry(zv, &o->sasl.authzid, 3, "authzid");
+        } else if (zend_string_equals_literal(key, "token")) {
+            rc = php_sqauth_sasl_string_entry(zv, &o->sasl.token, 3, "token");
+        } else {
+            rc = php_sqauth_sasl_parse_option(key, zv, &o->sasl, qop, 4);
+        }
+        if (rc == FAILURE) {
+            return FAILURE;
+        }
+    } ZEND_HASH_FOREACH_END();
+    return SUCCESS;
+}
+

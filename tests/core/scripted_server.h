@@ -1,0 +1,218 @@
+/*
+ * A scripted server for the C tests of proto/ and conn.c, on a socketpair:
+ * a thread plays steps in order (send bytes, expect a line starting with a
+ * prefix, start TLS with a self-signed certificate), records every line it
+ * receives, and at the end keeps recording until the client closes. A real
+ * server cannot be made to misbehave on purpose; this one can.
+ *
+ *   static const script_step steps[] = {SEND("* OK hi\r\n"), EXPECT("A0001 CAPABILITY"), ..., END};
+ *   scripted_server srv;
+ *   int fd = scripted_start(&srv, steps);      the client's end (non-blocking)
+ *   ... the session under test, on fd ...
+ *   scripted_finish(&srv);                     closes fd, waits; srv.got, srv.ok
+ */
+#ifndef SQAUTH_SCRIPTED_SERVER_H
+#define SQAUTH_SCRIPTED_SERVER_H
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+/* ---- a self-signed server certificate, made once ---- */
+
+static EVP_PKEY *test_server_key;
+static X509 *test_server_cert;
+
+static inline int test_certificate(void)
+{
+    X509_NAME *name;
+
+    if (test_server_cert) {
+        return 1;
+    }
+    test_server_key = EVP_EC_gen("P-256");
+    test_server_cert = X509_new();
+    if (!test_server_key || !test_server_cert) {
+        return 0;
+    }
+    ASN1_INTEGER_set(X509_get_serialNumber(test_server_cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(test_server_cert), -60);
+    X509_gmtime_adj(X509_getm_notAfter(test_server_cert), 3600);
+    X509_set_pubkey(test_server_cert, test_server_key);
+    name = X509_get_subject_name(test_server_cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0);
+    X509_set_issuer_name(test_server_cert, name);
+    return X509_sign(test_server_cert, test_server_key, EVP_sha256()) > 0;
+}
+
+static inline void test_certificate_free(void)
+{
+    X509_free(test_server_cert);
+    EVP_PKEY_free(test_server_key);
+    test_server_cert = NULL;
+    test_server_key = NULL;
+}
+
+static inline SSL_CTX *test_server_ctx(int max_version)
+{
+    SSL_CTX *ctx = test_certificate() ? SSL_CTX_new(TLS_server_method()) : NULL;
+    if (ctx) {
+        SSL_CTX_use_certificate(ctx, test_server_cert);
+        SSL_CTX_use_PrivateKey(ctx, test_server_key);
+        SSL_CTX_set_max_proto_version(ctx, max_version);
+    }
+    return ctx;
+}
+
+/* ---- the script ---- */
+
+typedef enum { STEP_END, STEP_SEND, STEP_EXPECT, STEP_TLS, STEP_CLOSE } script_kind;
+
+typedef struct script_step {
+    script_kind kind;
+    const char *text;
+} script_step;
+
+#define SEND(t) {STEP_SEND, t}
+#define EXPECT(t) {STEP_EXPECT, t}
+#define START_TLS {STEP_TLS, NULL}
+#define CLOSE {STEP_CLOSE, NULL}
+#define END {STEP_END, NULL}
+
+typedef struct scripted_server {
+    int fd[2];                  /* [0] the server's end, [1] the client's */
+    const script_step *steps;
+    pthread_t thread;
+    SSL_CTX *ctx;
+    SSL *ssl;
+    char got[16384];            /* every line received, each ended by '\n' */
+    size_t got_len;
+    int ok;                     /* every EXPECT matched */
+} scripted_server;
+
+static inline int scripted_write(scripted_server *srv, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = srv->ssl ? SSL_write(srv->ssl, p, (int)n) : send(srv->fd[0], p, n, MSG_NOSIGNAL);
+        if (w <= 0) {
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* One line (without CR LF) appended to got; -1 at the end of the stream. */
+static inline int scripted_read_line(scripted_server *srv, size_t *start)
+{
+    *start = srv->got_len;
+    for (;;) {
+        char c;
+        ssize_t r = srv->ssl ? SSL_read(srv->ssl, &c, 1) : recv(srv->fd[0], &c, 1, 0);
+        if (r <= 0) {
+            return srv->got_len > *start ? 0 : -1;
+        }
+        if (c == '\n') {
+            break;
+        }
+        if (c != '\r' && srv->got_len < sizeof(srv->got) - 2) {
+            srv->got[srv->got_len++] = c;
+        }
+    }
+    srv->got[srv->got_len++] = '\n';
+    srv->got[srv->got_len] = '\0';
+    return 0;
+}
+
+static inline void *scripted_run(void *arg)
+{
+    scripted_server *srv = arg;
+    const script_step *st;
+    size_t start;
+
+    srv->ok = 1;
+    for (st = srv->steps; st->kind != STEP_END && st->kind != STEP_CLOSE; st++) {
+        if (st->kind == STEP_SEND) {
+            if (scripted_write(srv, st->text, strlen(st->text)) != 0) {
+                srv->ok = 0;
+                break;
+            }
+        } else if (st->kind == STEP_EXPECT) {
+            if (scripted_read_line(srv, &start) != 0
+                || strncmp(srv->got + start, st->text, strlen(st->text)) != 0) {
+                srv->ok = 0;
+                break;
+            }
+        } else if (st->kind == STEP_TLS) {
+            srv->ctx = test_server_ctx(TLS1_3_VERSION);
+            srv->ssl = srv->ctx ? SSL_new(srv->ctx) : NULL;
+            if (!srv->ssl || !SSL_set_fd(srv->ssl, srv->fd[0]) || SSL_accept(srv->ssl) != 1) {
+                srv->ok = 0;
+                break;
+            }
+        }
+    }
+    if (st->kind == STEP_END && srv->ok) {
+        /* Whatever else comes (a LOGOUT, a QUIT) until the client closes. */
+        while (scripted_read_line(srv, &start) == 0) {
+        }
+    }
+    if (srv->ssl) {
+        SSL_free(srv->ssl);
+        srv->ssl = NULL;
+    }
+    SSL_CTX_free(srv->ctx);
+    srv->ctx = NULL;
+    ERR_clear_error();
+    shutdown(srv->fd[0], SHUT_RDWR);
+    return NULL;
+}
+
+/* Starts the script; returns the client's end of the socketpair. */
+static inline int scripted_start(scripted_server *srv, const script_step *steps)
+{
+    memset(srv, 0, sizeof(*srv));
+    srv->steps = steps;
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, srv->fd) != 0 || fcntl(srv->fd[1], F_SETFL, O_NONBLOCK) != 0
+        || pthread_create(&srv->thread, NULL, scripted_run, srv) != 0) {
+        return -1;
+    }
+    return srv->fd[1];
+}
+
+/* After the client is done (its session freed): closes the client's end,
+ * waits for the script. */
+static inline void scripted_finish(scripted_server *srv)
+{
+    close(srv->fd[1]);
+    pthread_join(srv->thread, NULL);
+    close(srv->fd[0]);
+}
+
+/* 1 when the server received a line starting with prefix. */
+static inline int scripted_got(const scripted_server *srv, const char *prefix)
+{
+    const char *p = srv->got;
+    size_t n = strlen(prefix);
+    while (*p) {
+        if (strncmp(p, prefix, n) == 0) {
+            return 1;
+        }
+        p = strchr(p, '\n');
+        if (!p) {
+            break;
+        }
+        p++;
+    }
+    return 0;
+}
+
+#endif
