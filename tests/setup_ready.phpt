@@ -42,6 +42,13 @@ $srv = sqauth_fake_server([['send', "220 relay\r\n"], ['expect', 'EHLO '], ['sen
 [$rc, $out, $err] = ready(["relay=smtp://127.0.0.1:{$srv['port']}"], 5);
 var_dump($rc, sqauth_fake_server_finish($srv));
 
+echo "-- ManageSieve without STARTTLS\n";
+$srv = sqauth_fake_server([['send', "\"IMPLEMENTATION\" \"x\"\r\n\"SASL\" \"\"\r\nOK\r\n"], ['hold', 5]]);
+[$rc, $out, $err] = ready(["sieve=sieve+starttls://127.0.0.1:{$srv['port']}"], 0.5);
+sqauth_fake_server_finish($srv);
+var_dump($rc);
+echo str_replace((string)$srv['port'], 'PORT', $err);
+
 echo "-- bad usage\n";
 [$rc, $out, $err] = ready(["x=gopher://127.0.0.1:1"], 1);
 var_dump($rc);
@@ -69,6 +76,10 @@ array(2) {
   [1]=>
   string(4) "QUIT"
 }
+-- ManageSieve without STARTTLS
+int(1)
+not ready after %d s (1 of 1 endpoints):
+  sieve sieve+starttls://127.0.0.1:PORT: %s
 -- bad usage
 int(2)
 ready.php: unknown kind "gopher" in x=gopher://127.0.0.1:1

@@ -18,6 +18,8 @@
  *   pop3s           handshake, "+OK", CAPA with a non-empty SASL line
  *   smtp+starttls   220, EHLO with STARTTLS, STARTTLS, handshake, EHLO with an AUTH line
  *   smtps           handshake, 220, EHLO with an AUTH line
+ *   sieve+starttls  ManageSieve capability greeting with "STARTTLS", then STARTTLS, handshake,
+ *                   the capabilities again with a non-empty "SASL" list (RFC 5804 §2.2)
  *   smtp            220, EHLO answered 250 (a relay: no AUTH)
  *   lmtp            220, LHLO answered 250
  *   http            POST "token=..." answered 200 with a JSON object (the OAuth2 endpoint)
@@ -200,6 +202,33 @@ function probe_smtp(Probe $p, string $hello, bool $starttls, bool $auth): void
     $p->send("QUIT\r\n");
 }
 
+/* ManageSieve: capability lines, then OK. */
+function sieve_capabilities(Probe $p): array
+{
+    $caps = [];
+    while (!preg_match('/^OK\b/i', $l = $p->line())) {
+        if (!preg_match('/^"([^"]*)"(?: "([^"]*)")?$/', $l, $m)) {
+            throw new NotReady('unexpected answer "' . shown($l) . '"');
+        }
+        $caps[strtoupper($m[1])] = $m[2] ?? '';
+    }
+    return $caps;
+}
+
+function probe_sieve(Probe $p): void
+{
+    if (!isset(sieve_capabilities($p)['STARTTLS'])) {
+        throw new NotReady('the greeting offers no STARTTLS');
+    }
+    $p->send("STARTTLS\r\n");
+    $p->expect('/^OK\b/i');
+    $p->startTls();
+    if (trim(sieve_capabilities($p)['SASL'] ?? '') === '') {
+        throw new NotReady('the capabilities after STARTTLS list no SASL mechanisms');
+    }
+    $p->send("LOGOUT\r\n");
+}
+
 function probe_http(Probe $p, string $host): void
 {
     $body = 'token=ready-probe';
@@ -232,6 +261,7 @@ function probe(string $kind, string $host, int $port, float $seconds): void
         'pop3s' => probe_pop3($p, false),
         'smtp+starttls' => probe_smtp($p, 'EHLO', true, true),
         'smtps' => probe_smtp($p, 'EHLO', false, true),
+        'sieve+starttls' => probe_sieve($p),
         'smtp' => probe_smtp($p, 'EHLO', false, false),
         'lmtp' => probe_smtp($p, 'LHLO', false, false),
         'http' => probe_http($p, $host),
@@ -246,7 +276,7 @@ foreach (array_slice($argv, 1) as $arg) {
         $timeout = (float)$m[1];
     } elseif (preg_match('#^([\w.-]+)=([a-z0-9+]+)://(\[[0-9a-f:]+\]|[\w.-]+):(\d+)$#i', $arg, $m)) {
         if (!in_array($m[2], ['imap', 'imap+starttls', 'imaps', 'pop3+stls', 'pop3s', 'smtp+starttls', 'smtps',
-            'smtp', 'lmtp', 'http', 'tcp'], true)) {
+            'sieve+starttls', 'smtp', 'lmtp', 'http', 'tcp'], true)) {
             usage("unknown kind \"$m[2]\" in $arg");
         }
         $endpoints[$arg] = ['name' => $m[1], 'kind' => $m[2], 'host' => trim($m[3], '[]'), 'port' => (int)$m[4],

@@ -72,7 +72,8 @@ ready_endpoints() {
                     "$n-pop3=pop3+stls://$a:$SQAUTH_TEST_POP3_PORT" \
                     "$n-pop3s=pop3s://$a:$SQAUTH_TEST_POP3S_PORT" \
                     "$n-submission=smtp+starttls://$a:$SQAUTH_TEST_SUBMISSION_PORT" \
-                    "$n-submissions=smtps://$a:$SQAUTH_TEST_SUBMISSIONS_PORT" ;;
+                    "$n-submissions=smtps://$a:$SQAUTH_TEST_SUBMISSIONS_PORT" \
+                    "$n-sieve=sieve+starttls://$a:$SQAUTH_TEST_SIEVE_PORT" ;;
             clientcert)
                 printf '%s ' "$n-imaps=imaps://$a:$SQAUTH_TEST_IMAPS_CLIENTCERT_PORT" \
                     "$n-imap=imap+starttls://$a:$SQAUTH_TEST_IMAP_CLIENTCERT_PORT" ;;
