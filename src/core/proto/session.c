@@ -160,6 +160,23 @@ void sqauth_session_free(sqauth_session *s)
     free(s);
 }
 
+void sqauth_session_reset_for_reuse(sqauth_session *s, const sqauth_session_options *o)
+{
+    size_t i;
+
+    for (i = 0; i < s->transcript_count; i++) {
+        free(s->transcript[i].text);
+    }
+    free(s->transcript);
+    s->transcript = NULL;
+    s->transcript_count = 0;
+    s->transcript_on = o->transcript;
+    s->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
+    sqauth_session_set_timeout(s, o->timeout_ms > 0 ? o->timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS);
+    sqauth_buf_reset(&s->response);
+    s->reply_code[0] = '\0';
+}
+
 int sqauth_session_record(sqauth_session *s, char direction, const char *text, size_t len)
 {
     sqauth_transcript_line *t;
@@ -203,6 +220,29 @@ int sqauth_session_send_line(sqauth_session *s, const char *line, const char *lo
     }
     rc = sqauth_conn_write_all(s->conn, out.data, out.len, err);
     sqauth_buf_wipe(&out);
+    return rc;
+}
+
+int sqauth_session_send_lines(sqauth_session *s, const char *const *lines, size_t count, sqauth_error *err)
+{
+    sqauth_buf out = SQAUTH_BUF_INIT;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < count; i++) {
+        size_t n = strlen(lines[i]);
+        if (memchr(lines[i], '\r', n) || memchr(lines[i], '\n', n)) {
+            sqauth_buf_free(&out);
+            return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "refusing to send a command containing CR or LF");
+        }
+        if (sqauth_buf_append(&out, lines[i], n) || sqauth_buf_append(&out, "\r\n", 2)
+            || sqauth_session_record(s, 'C', lines[i], n) != SQAUTH_OK) {
+            sqauth_buf_free(&out);
+            return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        }
+    }
+    rc = sqauth_conn_write_all(s->conn, out.data, out.len, err);
+    sqauth_buf_free(&out);
     return rc;
 }
 
@@ -372,10 +412,29 @@ int sqauth_session_logged_in(sqauth_session *s, int layer, sqauth_error *err)
 void sqauth_session_logout(sqauth_session *s)
 {
     sqauth_error ignored;
-    /* A closed session says nothing more, not even goodbye. */
-    if (s && sqauth_session_is_open(s) && s->ops->logout) {
+    /* A closed session says nothing more, not even goodbye; nor does a
+     * child of fork() on its parent's connection. */
+    if (s && sqauth_session_is_open(s) && sqauth_conn_is_owner(s->conn) && s->ops->logout) {
         s->ops->logout(s, &ignored);
     }
+}
+
+int sqauth_session_check_token(char out[17], sqauth_error *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char raw[8];
+    size_t i;
+    int rc = sqauth_random_nonce(raw, sizeof(raw), err);
+
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    for (i = 0; i < sizeof(raw); i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[16] = '\0';
+    return SQAUTH_OK;
 }
 
 int sqauth_names_add(char ***list, size_t *count, const char *p, size_t n)

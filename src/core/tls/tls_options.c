@@ -101,7 +101,10 @@ void sqauth_tls_config_release(sqauth_tls_config *cfg)
     }
 }
 
-char *sqauth_tls_config_key(const sqauth_tls_config *cfg)
+/* name=length:value; for every option (all) or those in the context
+ * cache key, each length-prefixed (length -1 when not set) so that no
+ * value can imitate another. */
+static char *serialise(const sqauth_tls_config *cfg, int all)
 {
     char *key = NULL, *p;
     size_t len = 0, i;
@@ -113,7 +116,7 @@ char *sqauth_tls_config_key(const sqauth_tls_config *cfg)
         size_t add;
         int n;
 
-        if (!o->in_cache_key) {
+        if (!all && !o->in_cache_key) {
             continue;
         }
         if (o->type == SQAUTH_TLS_STRING) {
@@ -122,7 +125,6 @@ char *sqauth_tls_config_key(const sqauth_tls_config *cfg)
             snprintf(num, sizeof(num), "%d", *sqauth_tls_option_int((sqauth_tls_config *)cfg, o));
             value = num;
         }
-        /* name=length:value; (length -1 when not set) */
         add = strlen(o->name) + 24 + (value ? strlen(value) : 0);
         p = realloc(key, len + add + 1);
         if (!p) {
@@ -138,4 +140,14 @@ char *sqauth_tls_config_key(const sqauth_tls_config *cfg)
         key = strdup("");
     }
     return key;
+}
+
+char *sqauth_tls_config_key(const sqauth_tls_config *cfg)
+{
+    return serialise(cfg, 0);
+}
+
+char *sqauth_tls_config_identity(const sqauth_tls_config *cfg)
+{
+    return serialise(cfg, 1);
 }
