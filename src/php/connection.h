@@ -19,6 +19,8 @@ typedef struct {
     sqauth_error stream_error;
     zend_resource *stream;       /* weak: the stream holds a reference to us, not the other way */
     zval adopted;                /* the PHP stream adopted by fromStream(), kept open */
+    int pooled;                  /* from pooled()/pooledLogin(): release() hands it to the pool */
+    int reused;                  /* ... and it came from the pool, logged in by an earlier request */
     zend_object std;
 } php_sqauth_connection;
 
@@ -45,9 +47,12 @@ typedef struct {
     int read_greeting;
 } php_sqauth_conn_options;
 
-int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o);
-/* A bool option (TypeError naming key, as argument 2). */
-int php_sqauth_opt_bool(zval *zv, int *out, const char *key);
+/* The options array, argument arg of the call (for the argument errors). */
+int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o, uint32_t arg);
+/* 1 when key is one of open()'s options. */
+int php_sqauth_conn_option_known(zend_string *key);
+/* A bool option (TypeError naming key, as argument arg). */
+int php_sqauth_opt_bool(zval *zv, int *out, const char *key, uint32_t arg);
 
 /* scheme://host[:port][/] with a scheme of the core's protocol table;
  * ValueError (argument 1) when it is not one. */
@@ -59,7 +64,25 @@ const sqauth_scheme *php_sqauth_plain_scheme(zend_string *name, const sqauth_pro
 /* authenticate()'s options into o. *qop and *allowed are emalloc'ed lists
  * the caller efree()s, also after a failure. */
 int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
-                                   sqauth_str **allowed);
+                                   sqauth_str **allowed, uint32_t cred_arg, uint32_t arg);
+/* login()'s options (allow_plaintext). */
+int php_sqauth_parse_command_login_options(HashTable *options, sqauth_login_options *o, uint32_t arg);
+
+/* pooled()'s and pooledLogin()'s one array: open()'s options and the
+ * login's (authenticate()'s or login()'s), split by key. Strings are
+ * borrowed from the two parts, which live until
+ * php_sqauth_pooled_options_free() (also after a failure). */
+typedef struct {
+    php_sqauth_conn_options conn;
+    sqauth_login_options login;
+    const char **qop;
+    sqauth_str *allowed;
+    HashTable *open_part, *login_part;
+} php_sqauth_pooled_options;
+
+int php_sqauth_pooled_parse_options(HashTable *options, uint32_t arg, sqauth_login_method method,
+                                    php_sqauth_pooled_options *p);
+void php_sqauth_pooled_options_free(php_sqauth_pooled_options *p);
 
 /* ---- detect.c: what a server offers, as PHP values ---- */
 void php_sqauth_capabilities_to_zval(const sqauth_session *s, zval *out);
@@ -69,5 +92,10 @@ void php_sqauth_tls_info_to_zval(const sqauth_session *s, zval *out);
 /* ---- connection_stream.c ---- */
 /* Connection::stream(): the PHP stream over c's session (one per Connection). */
 void php_sqauth_connection_stream(php_sqauth_connection *c, zval *return_value);
+/* 1 when c's stream (if any) holds no byte the caller has not read. */
+int php_sqauth_connection_stream_drained(const php_sqauth_connection *c);
+/* Ends c's session the way its kind ends: a pooled one is logged out
+ * (its state is unknown), another freed. */
+void php_sqauth_connection_end(php_sqauth_connection *c);
 
 #endif

@@ -10,15 +10,15 @@
 
 /* ---- Connection::open() / fromStream() options ---- */
 
-static int opt_string(zval *zv, sqauth_str *out, const char *key)
+static int opt_string(zval *zv, sqauth_str *out, const char *key, uint32_t arg)
 {
     ZVAL_DEREF(zv);
     if (Z_TYPE_P(zv) != IS_STRING) {
-        zend_argument_type_error(2, "option \"%s\" must be of type string, %s given", key, zend_zval_type_name(zv));
+        zend_argument_type_error(arg, "option \"%s\" must be of type string, %s given", key, zend_zval_type_name(zv));
         return FAILURE;
     }
     if (memchr(Z_STRVAL_P(zv), '\0', Z_STRLEN_P(zv))) {
-        zend_argument_value_error(2, "option \"%s\" must not contain NUL bytes", key);
+        zend_argument_value_error(arg, "option \"%s\" must not contain NUL bytes", key);
         return FAILURE;
     }
     out->data = Z_STRVAL_P(zv);
@@ -26,28 +26,28 @@ static int opt_string(zval *zv, sqauth_str *out, const char *key)
     return SUCCESS;
 }
 
-static int opt_cstring(zval *zv, const char **out, const char *key)
+static int opt_cstring(zval *zv, const char **out, const char *key, uint32_t arg)
 {
     sqauth_str s;
-    if (opt_string(zv, &s, key) == FAILURE) {
+    if (opt_string(zv, &s, key, arg) == FAILURE) {
         return FAILURE;
     }
     *out = s.data;
     return SUCCESS;
 }
 
-int php_sqauth_opt_bool(zval *zv, int *out, const char *key)
+int php_sqauth_opt_bool(zval *zv, int *out, const char *key, uint32_t arg)
 {
     ZVAL_DEREF(zv);
     if (Z_TYPE_P(zv) != IS_TRUE && Z_TYPE_P(zv) != IS_FALSE) {
-        zend_argument_type_error(2, "option \"%s\" must be of type bool, %s given", key, zend_zval_type_name(zv));
+        zend_argument_type_error(arg, "option \"%s\" must be of type bool, %s given", key, zend_zval_type_name(zv));
         return FAILURE;
     }
     *out = Z_TYPE_P(zv) == IS_TRUE;
     return SUCCESS;
 }
 
-static int opt_tls_version(zval *zv, int *out, const char *key)
+static int opt_tls_version(zval *zv, int *out, const char *key, uint32_t arg)
 {
     static const struct { const char *name; int version; } versions[] = {
         {"TLSv1", TLS1_VERSION}, {"TLSv1.0", TLS1_VERSION}, {"TLSv1.1", TLS1_1_VERSION},
@@ -62,11 +62,11 @@ static int opt_tls_version(zval *zv, int *out, const char *key)
             return SUCCESS;
         }
     }
-    zend_argument_value_error(2, "option \"%s\" must be \"TLSv1\", \"TLSv1.1\", \"TLSv1.2\" or \"TLSv1.3\"", key);
+    zend_argument_value_error(arg, "option \"%s\" must be \"TLSv1\", \"TLSv1.1\", \"TLSv1.2\" or \"TLSv1.3\"", key);
     return FAILURE;
 }
 
-static int opt_seconds(zval *zv, int *out_ms, const char *key)
+static int opt_seconds(zval *zv, int *out_ms, const char *key, uint32_t arg)
 {
     double d;
     ZVAL_DEREF(zv);
@@ -75,11 +75,11 @@ static int opt_seconds(zval *zv, int *out_ms, const char *key)
     } else if (Z_TYPE_P(zv) == IS_DOUBLE) {
         d = Z_DVAL_P(zv);
     } else {
-        zend_argument_type_error(2, "option \"%s\" must be of type int|float, %s given", key, zend_zval_type_name(zv));
+        zend_argument_type_error(arg, "option \"%s\" must be of type int|float, %s given", key, zend_zval_type_name(zv));
         return FAILURE;
     }
     if (!(d > 0) || d > 86400) {
-        zend_argument_value_error(2, "option \"%s\" must be a number of seconds greater than 0 and at most 86400", key);
+        zend_argument_value_error(arg, "option \"%s\" must be a number of seconds greater than 0 and at most 86400", key);
         return FAILURE;
     }
     *out_ms = (int)(d * 1000.0);
@@ -111,52 +111,65 @@ static const option_spec option_specs[] = {
     OPTION("greeting", OPT_BOOL, read_greeting),
 };
 
-static int parse_tls_option(php_sqauth_conn_options *o, const sqauth_tls_option *opt, zval *zv)
+static int parse_tls_option(php_sqauth_conn_options *o, const sqauth_tls_option *opt, zval *zv, uint32_t arg)
 {
     switch (opt->type) {
     case SQAUTH_TLS_BOOL:
-        return php_sqauth_opt_bool(zv, sqauth_tls_option_int(&o->core.tls, opt), opt->name);
+        return php_sqauth_opt_bool(zv, sqauth_tls_option_int(&o->core.tls, opt), opt->name, arg);
     case SQAUTH_TLS_VERSION:
-        return opt_tls_version(zv, sqauth_tls_option_int(&o->core.tls, opt), opt->name);
+        return opt_tls_version(zv, sqauth_tls_option_int(&o->core.tls, opt), opt->name, arg);
     case SQAUTH_TLS_STRING:
-        return opt_cstring(zv, sqauth_tls_option_string(&o->core.tls, opt), opt->name);
+        return opt_cstring(zv, sqauth_tls_option_string(&o->core.tls, opt), opt->name, arg);
     }
     return FAILURE;
 }
 
-static int parse_option(php_sqauth_conn_options *o, zend_string *key, zval *zv)
+static const option_spec *find_option_spec(zend_string *key)
+{
+    size_t i;
+    for (i = 0; i < sizeof(option_specs) / sizeof(option_specs[0]); i++) {
+        if (zend_string_equals_cstr(key, option_specs[i].name, strlen(option_specs[i].name))) {
+            return &option_specs[i];
+        }
+    }
+    return NULL;
+}
+
+int php_sqauth_conn_option_known(zend_string *key)
+{
+    return zend_string_equals_literal(key, "tls") || sqauth_tls_option_find(ZSTR_VAL(key), ZSTR_LEN(key))
+        || find_option_spec(key);
+}
+
+static int parse_option(php_sqauth_conn_options *o, zend_string *key, zval *zv, uint32_t arg)
 {
     const char *k = ZSTR_VAL(key);
     /* By length too: "cafile\0x" is not "cafile". */
     const sqauth_tls_option *tls = sqauth_tls_option_find(k, ZSTR_LEN(key));
-    size_t i;
+    const option_spec *spec = find_option_spec(key);
+    void *field;
 
     if (tls) {
-        return parse_tls_option(o, tls, zv);
+        return parse_tls_option(o, tls, zv, arg);
     }
-    for (i = 0; i < sizeof(option_specs) / sizeof(option_specs[0]); i++) {
-        const option_spec *spec = &option_specs[i];
-        void *field;
-        if (!zend_string_equals_cstr(key, spec->name, strlen(spec->name))) {
-            continue;
-        }
+    if (spec) {
         field = (char *)o + spec->offset;
         switch (spec->kind) {
         case OPT_CSTRING:
-            return opt_cstring(zv, field, k);
+            return opt_cstring(zv, field, k, arg);
         case OPT_STRING:
-            return opt_string(zv, field, k);
+            return opt_string(zv, field, k, arg);
         case OPT_BOOL:
-            return php_sqauth_opt_bool(zv, field, k);
+            return php_sqauth_opt_bool(zv, field, k, arg);
         case OPT_SECONDS:
-            return opt_seconds(zv, field, k);
+            return opt_seconds(zv, field, k, arg);
         }
     }
-    zend_argument_value_error(2, "has an unknown option \"%s\"", ZSTR_LEN(key) > 32 || strlen(k) != ZSTR_LEN(key) ? "…" : k);
+    zend_argument_value_error(arg, "has an unknown option \"%s\"", ZSTR_LEN(key) > 32 || strlen(k) != ZSTR_LEN(key) ? "…" : k);
     return FAILURE;
 }
 
-int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o)
+int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o, uint32_t arg)
 {
     zend_string *key;
     zval *zv;
@@ -173,32 +186,32 @@ int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o)
     }
     ZEND_HASH_FOREACH_STR_KEY_VAL(ht, key, zv) {
         if (!key) {
-            zend_argument_value_error(2, "must only have string keys");
+            zend_argument_value_error(arg, "must only have string keys");
             return FAILURE;
         }
         if (zend_string_equals_literal(key, "tls")) {
             ZVAL_DEREF(zv);
             if (Z_TYPE_P(zv) != IS_STRING || !(zend_string_equals_literal(Z_STR_P(zv), "none")
                 || zend_string_equals_literal(Z_STR_P(zv), "starttls") || zend_string_equals_literal(Z_STR_P(zv), "implicit"))) {
-                zend_argument_value_error(2, "option \"tls\" must be \"none\", \"starttls\" or \"implicit\"");
+                zend_argument_value_error(arg, "option \"tls\" must be \"none\", \"starttls\" or \"implicit\"");
                 return FAILURE;
             }
             o->tls_mode = Z_STRVAL_P(zv)[0] == 'n' ? SQAUTH_TLS_NONE
                         : Z_STRVAL_P(zv)[0] == 's' ? SQAUTH_TLS_STARTTLS : SQAUTH_TLS_IMPLICIT;
-        } else if (parse_option(o, key, zv) == FAILURE) {
+        } else if (parse_option(o, key, zv, arg) == FAILURE) {
             return FAILURE;
         }
     } ZEND_HASH_FOREACH_END();
 
     helo = o->core.helo;
     if (helo && (helo[0] == '\0' || strlen(helo) > 255 || strpbrk(helo, " \r\n"))) {
-        zend_argument_value_error(2, "option \"helo\" must be a host name or address literal");
+        zend_argument_value_error(arg, "option \"helo\" must be a host name or address literal");
         return FAILURE;
     }
     o->core.skip_greeting = !o->read_greeting;
     if (o->core.tls.max_protocol
         && o->core.tls.max_protocol < (o->core.tls.min_protocol ? o->core.tls.min_protocol : TLS1_2_VERSION)) {
-        zend_argument_value_error(2, "option \"max_protocol\" is below \"min_protocol\" (default TLSv1.2)");
+        zend_argument_value_error(arg, "option \"max_protocol\" is below \"min_protocol\" (default TLSv1.2)");
         return FAILURE;
     }
     return SUCCESS;
@@ -313,7 +326,7 @@ const sqauth_scheme *php_sqauth_plain_scheme(zend_string *name, const sqauth_pro
  * against argument 3, as SaslClient's credentials array), and the
  * SaslClient options. */
 int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
-                                   sqauth_str **allowed)
+                                   sqauth_str **allowed, uint32_t cred_arg, uint32_t arg)
 {
     zend_string *key;
     zval *zv;
@@ -321,16 +334,16 @@ int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, 
     ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
         int rc;
         if (!key) {
-            zend_argument_value_error(4, "must only have string keys");
+            zend_argument_value_error(arg, "must only have string keys");
             return FAILURE;
         }
         if (zend_string_equals_literal(key, "allow_plaintext")) {
-            rc = php_sqauth_opt_bool(zv, &o->allow_plaintext, "allow_plaintext");
+            rc = php_sqauth_opt_bool(zv, &o->allow_plaintext, "allow_plaintext", arg);
         } else if (zend_string_equals_literal(key, "allowed")) {
             zval *item;
             ZVAL_DEREF(zv);
             if (Z_TYPE_P(zv) != IS_ARRAY) {
-                zend_argument_type_error(4, "option \"allowed\" must be a list of mechanism names");
+                zend_argument_type_error(arg, "option \"allowed\" must be a list of mechanism names");
                 return FAILURE;
             }
             *allowed = safe_emalloc(zend_hash_num_elements(Z_ARRVAL_P(zv)) + 1, sizeof(sqauth_str), 0);
@@ -345,11 +358,11 @@ int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, 
             } ZEND_HASH_FOREACH_END();
             rc = SUCCESS;
         } else if (zend_string_equals_literal(key, "authzid")) {
-            rc = php_sqauth_sasl_string_entry(zv, &o->sasl.authzid, 3, "authzid");
+            rc = php_sqauth_sasl_string_entry(zv, &o->sasl.authzid, cred_arg, "authzid");
         } else if (zend_string_equals_literal(key, "token")) {
-            rc = php_sqauth_sasl_string_entry(zv, &o->sasl.token, 3, "token");
+            rc = php_sqauth_sasl_string_entry(zv, &o->sasl.token, cred_arg, "token");
         } else {
-            rc = php_sqauth_sasl_parse_option(key, zv, &o->sasl, qop, 4);
+            rc = php_sqauth_sasl_parse_option(key, zv, &o->sasl, qop, arg);
         }
         if (rc == FAILURE) {
             return FAILURE;
@@ -358,3 +371,79 @@ int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, 
     return SUCCESS;
 }
 
+
+/* ---- login() options ---- */
+
+int php_sqauth_parse_command_login_options(HashTable *options, sqauth_login_options *o, uint32_t arg)
+{
+    zend_string *key;
+    zval *zv;
+
+    ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
+        if (!key || !zend_string_equals_literal(key, "allow_plaintext")) {
+            zend_argument_value_error(arg, "may only have the key \"allow_plaintext\"");
+            return FAILURE;
+        }
+        if (php_sqauth_opt_bool(zv, &o->allow_plaintext, "allow_plaintext", arg) == FAILURE) {
+            return FAILURE;
+        }
+    } ZEND_HASH_FOREACH_END();
+    return SUCCESS;
+}
+
+/* ---- Connection::pooled() / pooledLogin(): open()'s options and the login's in one array ---- */
+
+int php_sqauth_pooled_parse_options(HashTable *options, uint32_t arg, sqauth_login_method method,
+                                    php_sqauth_pooled_options *p)
+{
+    zend_string *key;
+    zval *zv;
+    int rc;
+
+    memset(p, 0, sizeof(*p));
+    sqauth_login_options_init(&p->login);
+    p->login.method = method;
+    p->open_part = zend_new_array(0);
+    p->login_part = zend_new_array(0);
+    if (options) {
+        ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
+            if (!key) {
+                zend_argument_value_error(arg, "must only have string keys");
+                return FAILURE;
+            }
+            Z_TRY_ADDREF_P(zv);
+            zend_hash_add_new(php_sqauth_conn_option_known(key) ? p->open_part : p->login_part, key, zv);
+        } ZEND_HASH_FOREACH_END();
+    }
+    rc = php_sqauth_conn_parse_options(p->open_part, &p->conn, arg);
+    if (rc == SUCCESS && p->login.method == SQAUTH_LOGIN_COMMAND) {
+        ZEND_HASH_FOREACH_STR_KEY(p->login_part, key) {
+            if (!zend_string_equals_literal(key, "allow_plaintext")) {
+                zend_argument_value_error(arg, "has an unknown option \"%s\"",
+                                          ZSTR_LEN(key) > 32 || strlen(ZSTR_VAL(key)) != ZSTR_LEN(key) ? "…" : ZSTR_VAL(key));
+                return FAILURE;
+            }
+        } ZEND_HASH_FOREACH_END();
+        rc = php_sqauth_parse_command_login_options(p->login_part, &p->login, arg);
+    } else if (rc == SUCCESS) {
+        rc = php_sqauth_parse_login_options(p->login_part, &p->login, &p->qop, &p->allowed, arg, arg);
+    }
+    return rc;
+}
+
+void php_sqauth_pooled_options_free(php_sqauth_pooled_options *p)
+{
+    if (p->qop) {
+        efree(p->qop);
+    }
+    if (p->allowed) {
+        efree(p->allowed);
+    }
+    if (p->open_part) {
+        zend_array_destroy(p->open_part);
+    }
+    if (p->login_part) {
+        zend_array_destroy(p->login_part);
+    }
+    memset(p, 0, sizeof(*p));
+}
