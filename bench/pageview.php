@@ -13,7 +13,7 @@
  * Options:
  *   --iterations=N      page views per contender per round (default 20)
  *   --rounds=R          interleaved rounds; the median is reported (default 5)
- *   --imapproxy-port=P  where the bench's imapproxyd listens (default 31190)
+ *   --imapproxy-port=P  where the bench's imapproxyd listens (default 31191; 31190 is ManageSieve's)
  *   --no-imapproxy      leave the imapproxy rows out
  *   --json              print the results as JSON instead of a table
  *
@@ -55,9 +55,12 @@
  *                           between page views (cache_expiration_time 300).
  *   imapproxy, sqauth       Connection::open('imap://127.0.0.1:P', ['tls' =>
  *                           'none']) + login(..., ['allow_plaintext' => true]).
- *   sqauth, pooled          the place for pooled connections (issue 12,
- *                           item 1): see pageview_sqauth_pooled() below;
- *                           reported as not available until the API exists.
+ *   sqauth, pooled          Connection::pooledLogin('imaps://...') with the
+ *                           test CA: the first page view logs in, every later
+ *                           one takes that connection from the process's pool;
+ *                           the commands on its stream(); release() instead of
+ *                           LOGOUT (its check: UNSELECT + NOOP, one round
+ *                           trip). TLS end to end, verified as for the others.
  *
  * Measured: wall time per page view (hrtime) and client CPU per page view
  * (this process's user + system time, getrusage), median of the rounds;
@@ -81,7 +84,7 @@ require __DIR__ . '/common.inc';
 $opt = parse_options($argv, ['iterations', 'rounds', 'imapproxy-port', 'no-imapproxy', 'json']);
 $N = int_opt($opt, 'iterations', 20);
 $ROUNDS = int_opt($opt, 'rounds', 5);
-$PROXY_PORT = int_opt($opt, 'imapproxy-port', 31190);
+$PROXY_PORT = int_opt($opt, 'imapproxy-port', 31191);
 $WITH_PROXY = !isset($opt['no-imapproxy']);
 $JSON = isset($opt['json']);
 
@@ -263,21 +266,26 @@ function pageview_proxy_sqauth(array $cfg): array
 }
 
 /**
- * Pooled connections (issue 12, item 1) go here once they exist: take an
- * authenticated connection for ($cfg's server, TLS options, user, password)
- * from the pool or log in, run list_messages() on its stream, and hand it
- * back (release) instead of logging out. Until then this contender is
- * listed as not available; fill in the body and return true from
- * pooled_available() when the API lands.
+ * Pooled connections (issue 12, item 1): an authenticated connection for
+ * ($cfg's server, TLS options, user, password) from the pool, or a login;
+ * the page view on its stream; release() hands it back instead of logging
+ * out. A wrong password or CA is another key: a fresh login that fails.
  */
 function pageview_sqauth_pooled(array $cfg): array
 {
-    throw new LogicException('pooled connections are not in this build');
+    $c = \SqAuth\Connection::pooledLogin("imaps://{$cfg['host']}:{$cfg['imaps']}", $cfg['user'], $cfg['pass'],
+                                         ['cafile' => $cfg['ca'], 'peer_name' => $cfg['name'], 'timeout' => 10]);
+    $s = $c->stream();
+    try {
+        return list_messages($s);
+    } finally {
+        $c->release();
+    }
 }
 
 function pooled_available(): ?string
 {
-    return 'pooled connections (issue 12, item 1) are not in this build yet: the place for them is pageview_sqauth_pooled()';
+    return method_exists(\SqAuth\Connection::class, 'pooledLogin') ? null : 'this build of sqauth has no pooled connections';
 }
 
 /* ------------------------------------------------------------------ setup */
@@ -475,7 +483,8 @@ if ($WITH_PROXY) {
 }
 $why = pooled_available();
 if ($why === null) {
-    $CONTENDERS['sqauth, pooled'] = ['run' => 'pageview_sqauth_pooled', 'client' => 'IMAPS, pooled', 'checks_ca' => true];
+    $CONTENDERS['sqauth, pooled'] = ['run' => 'pageview_sqauth_pooled',
+        'client' => 'IMAPS (TLS 1.3), LOGIN once, then pooled: release() instead of LOGOUT', 'checks_ca' => true];
 } else {
     $NOT_AVAILABLE['sqauth, pooled'] = $why;
 }
@@ -564,6 +573,15 @@ foreach ($rows as $who => $r) {
            number_format($r['wall_x'], 2), number_format($r['cpu_x'], 2), $r['how']);
 }
 printf("\n× = contender / \"%s\" (below 1: the contender takes less).\n", $REF);
+if (isset($rows['sqauth, pooled'])) {
+    $p = $rows['sqauth, pooled'];
+    printf("\nsqauth, pooled against the others (how many times the other takes what a pooled page view takes):\n");
+    foreach ($rows as $who => $r) {
+        if ($who !== 'sqauth, pooled' && $p['wall_ms'] > 0 && $p['cpu_ms'] > 0) {
+            printf("  %-24s wall %6.1fx   client CPU %6.1fx\n", $who, $r['wall_ms'] / $p['wall_ms'], $r['cpu_ms'] / $p['cpu_ms']);
+        }
+    }
+}
 if ($NOT_AVAILABLE) {
     printf("\nNot measured:\n");
     foreach ($NOT_AVAILABLE as $what => $why) {
