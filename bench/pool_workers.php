@@ -27,13 +27,17 @@
  * case (a real user clicks through several pages in a row). The client keeps
  * C page views in flight (raw HTTP/1.0 over non-blocking sockets).
  *
- * Reported per run: the hit rate (page views served by a pooled connection),
+ * Reported per run: the page views that failed (the server's limits are part
+ * of what this measures: Dovecot refuses a user's 11th session from one
+ * address and drops connections once its login processes reach their
+ * process_limit; the first failure is shown), the hit rate (page views
+ * served by a pooled connection),
  * the fresh logins, evictions and expirations over all workers, the median
  * time of a page view inside the worker with a fresh login and with a pooled
  * connection, and the IMAP sessions Dovecot holds per user at the end
  * (doveadm who, while the workers still run): the number to hold against
  * Dovecot's mail_max_userip_connections (10 by default). Every page view is
- * checked (its NOOP answered OK); the workers are stopped after each run and
+ * checked (its NOOP answered OK, or counted as failed); the workers are stopped after each run and
  * the bench checks that no session is left. No timing assertions.
  */
 
@@ -114,7 +118,7 @@ $before = SqAuth\features();
 $ok = false;
 try {
     $c = SqAuth\Connection::pooledLogin(getenv('POOL_URI'), $_GET['user'], getenv('POOL_PASS'),
-                                        ['cafile' => getenv('POOL_CA'), 'peer_name' => 'localhost', 'timeout' => 20]);
+                                        ['cafile' => getenv('POOL_CA'), 'peer_name' => 'localhost', 'timeout' => 5]);
     $s = $c->stream();
     foreach (['s SELECT INBOX', 'n NOOP'] as $cmd) {
         fwrite($s, "$cmd\r\n");
@@ -206,11 +210,10 @@ foreach ($USERS as $M) {
     array_map('unlink', glob("$dir/*"));
     rmdir($dir);
 
+    // A failed page view is a result here, not a broken bench: the server's
+    // limits (connections per user, login processes) are what this measures.
     $bad = array_filter($answers, fn($a) => !$a['ok']);
-    if ($bad) {
-        $first = reset($bad);
-        fail(count($bad) . " of $VIEWS page views failed, e.g.: " . ($first['error'] ?? 'NOOP not OK'));
-    }
+    $answers = array_filter($answers, fn($a) => $a['ok']);
     $hits = count(array_filter($answers, fn($a) => $a['reused']));
     $fresh_ms = array_column(array_filter($answers, fn($a) => !$a['reused']), 'ms');
     $pooled_ms = array_column(array_filter($answers, fn($a) => $a['reused']), 'ms');
@@ -222,8 +225,10 @@ foreach ($USERS as $M) {
         'workers_answering' => count(array_unique(array_column($answers, 'pid'))),
         'users' => $M,
         'page_views' => $VIEWS,
+        'failed' => count($bad),
+        'first_failure' => $bad ? (reset($bad)['error'] ?? 'NOOP not OK') : null,
         'hit_rate' => round($hits / $VIEWS, 3),
-        'fresh_logins' => $VIEWS - $hits,
+        'fresh_logins' => count($answers) - $hits,
         'evictions' => array_sum(array_column($answers, 'evictions')),
         'expired' => array_sum(array_column($answers, 'expired')),
         'discards' => array_sum(array_column($answers, 'discards')),
@@ -246,12 +251,15 @@ if ($JSON) {
 printf("sqauth %s pooled connections in %d PHP workers (built-in server), %d page views in flight, "
        . "sqauth.pool_size=%d, pool_per_user=%d\n", $env['sqauth'], $N, $C, $POOL_SIZE, $PER_USER);
 printf("page view = pooledLogin (IMAPS) + SELECT INBOX + NOOP + release; users drawn uniformly at random\n\n");
-printf("  %-6s %6s %8s %7s %9s %8s %10s %10s %14s %14s\n", 'users', 'views', 'hit rate', 'fresh', 'evictions', 'expired',
-       'fresh ms', 'pooled ms', 'sessions/user', 'sessions total');
+printf("  %-6s %6s %7s %8s %7s %9s %8s %10s %10s %14s %14s\n", 'users', 'views', 'failed', 'hit rate', 'fresh', 'evictions',
+       'expired', 'fresh ms', 'pooled ms', 'sessions/user', 'sessions total');
 foreach ($results as $r) {
-    printf("  %-6d %6d %7.1f%% %7d %9d %8d %10s %10s %8.2f (max %d) %9d\n", $r['users'], $r['page_views'], 100 * $r['hit_rate'],
-           $r['fresh_logins'], $r['evictions'], $r['expired'], $r['page_view_ms_fresh'] ?? '-', $r['page_view_ms_pooled'] ?? '-',
-           $r['sessions_per_user_mean'], $r['sessions_per_user_max'], $r['sessions_total']);
+    printf("  %-6d %6d %7d %7.1f%% %7d %9d %8d %10s %10s %8.2f (max %d) %9d\n", $r['users'], $r['page_views'], $r['failed'],
+           100 * $r['hit_rate'], $r['fresh_logins'], $r['evictions'], $r['expired'], $r['page_view_ms_fresh'] ?? '-',
+           $r['page_view_ms_pooled'] ?? '-', $r['sessions_per_user_mean'], $r['sessions_per_user_max'], $r['sessions_total']);
+    if ($r['first_failure']) {
+        printf("    first failure: %s\n", $r['first_failure']);
+    }
 }
 printf("\nsessions/user: IMAP sessions Dovecot holds per user at the end of the run, with the workers idle\n"
        . "(compare with mail_max_userip_connections, 10 by default). Sessions left after the workers stopped: %s.\n"

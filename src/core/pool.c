@@ -232,16 +232,15 @@ static int put_identity(sqauth_buf *b, const sqauth_session_options *o, const sq
         || put_str(b, c->cb_type) || put_str(b, c->cb_data) ? -1 : 0;
 }
 
-static int mac(EVP_MAC_CTX *key, const char *label, const sqauth_buf *b, unsigned char out[ID_LEN])
+/* HMAC of label and b with ctx, a copy of the keyed context (restarted
+ * with the same key each time). */
+static int mac(EVP_MAC_CTX *ctx, const char *label, const sqauth_buf *b, unsigned char out[ID_LEN])
 {
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(key);
     size_t n = 0;
-    int ok = ctx != NULL && EVP_MAC_init(ctx, NULL, 0, NULL) == 1
-          && EVP_MAC_update(ctx, (const unsigned char *)label, strlen(label) + 1) == 1
-          && EVP_MAC_update(ctx, b->data ? b->data : (const unsigned char *)"", b->len) == 1
-          && EVP_MAC_final(ctx, out, &n, ID_LEN) == 1 && n == ID_LEN;
-    EVP_MAC_CTX_free(ctx);
-    return ok;
+    return EVP_MAC_init(ctx, NULL, 0, NULL) == 1
+        && EVP_MAC_update(ctx, (const unsigned char *)label, strlen(label) + 1) == 1
+        && EVP_MAC_update(ctx, b->data ? b->data : (const unsigned char *)"", b->len) == 1
+        && EVP_MAC_final(ctx, out, &n, ID_LEN) == 1 && n == ID_LEN;
 }
 
 /* The session key (everything, secrets included) and the user key
