@@ -194,7 +194,7 @@ foreach ($USERS as $M) {
                          '-d', "sqauth.pool_per_user=$PER_USER", '-S', "127.0.0.1:$port", "$dir/router.php"],
         [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$dir/server.log", 'w'], 2 => ['file', "$dir/server.log", 'a']],
         $pipes, $dir, ['PHP_CLI_SERVER_WORKERS' => (string)($N - 1), 'POOL_URI' => "imaps://127.0.0.1:{$ENV['SQAUTH_TEST_IMAPS_PORT']}",
-                       'POOL_PASS' => $ENV['SQAUTH_TEST_POOL_PASS'], 'POOL_CA' => $ENV['SQAUTH_TEST_CA']]);
+                       'POOL_PASS' => $ENV['SQAUTH_TEST_POOL_PASS'], 'POOL_CA' => $ENV['SQAUTH_TEST_CA']] + getenv());
     for ($i = 0; $i < 100 && !($probe = @stream_socket_client("tcp://127.0.0.1:$port", $errno, $errstr, 1)); $i++) {
         usleep(50000);
     }

@@ -31,10 +31,15 @@ PHP);
 $port = pool_free_port();
 $server = proc_open([PHP_BINARY, '-n', '-d', 'extension=' . pool_extension_path(), '-S', "127.0.0.1:$port", "$dir/router.php"],
     [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$dir/server.log", 'w'], 2 => ['file', "$dir/server.log", 'a']], $pipes, $dir,
+    // this process's environment too: under scripts/asan.sh it preloads the sanitizer runtime
     ['PHP_CLI_SERVER_WORKERS' => '2', 'POOL_URI' => pool_uri($env, 'imaps', 'IMAPS'), 'POOL_PASS' => $env['SQAUTH_TEST_POOL_PASS'],
-     'POOL_CA' => $env['SQAUTH_TEST_CA']]);
+     'POOL_CA' => $env['SQAUTH_TEST_CA']] + getenv());
 for ($i = 0; $i < 100 && !($probe = @stream_socket_client("tcp://127.0.0.1:$port", $errno, $errstr, 1)); $i++) {
     usleep(50000);
+}
+if (!$probe) {
+    echo "the built-in server did not start:\n", @file_get_contents("$dir/server.log");
+    exit(1);
 }
 fclose($probe);
 
