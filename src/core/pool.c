@@ -291,7 +291,7 @@ static int logout_step(sqauth_session *s, sqauth_error *err)
 
 static int check_step(sqauth_session *s, sqauth_error *err)
 {
-    return s->ops->pool_check(s, err);
+    return sqauth_pool_check(s, err);
 }
 
 /* Logs out (with a short wait for the goodbye) when the session is ours
@@ -611,6 +611,17 @@ int sqauth_pool_put(sqauth_session *s, int clean)
 void sqauth_pool_discard(sqauth_session *s)
 {
     drop(s, 1);
+}
+
+int sqauth_pool_check(sqauth_session *s, sqauth_error *err)
+{
+    if (!sqauth_pool_protocol_poolable(s->ops)) {
+        return sqauth_fail(err, SQAUTH_ERR_UNSUPPORTED, "%s sessions are never pooled", s->ops->name);
+    }
+    if (!sqauth_session_is_open(s)) {
+        return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the connection is closed");
+    }
+    return s->ops->pool_check(s, err);
 }
 
 void sqauth_pool_get_stats(sqauth_pool_stats *out)

@@ -117,6 +117,11 @@ void sqauth_pool_discard(sqauth_session *s);
 
 void sqauth_pool_get_stats(sqauth_pool_stats *out);
 
+/* The check sqauth_pool_put() runs on a logged-in session (its protocol's
+ * pool_check, proto.h), alone: for tests and the session fuzzer.
+ * SQAUTH_ERR_UNSUPPORTED for a protocol whose sessions are never pooled. */
+int sqauth_pool_check(sqauth_session *s, sqauth_error *err);
+
 /* Logs out every pooled session (freed silently in a child of fork()) and
  * forgets the process key (module shutdown). The limits and counters stay. */
 void sqauth_pool_shutdown(void);
