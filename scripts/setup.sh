@@ -6,7 +6,8 @@ PACKAGES="build-essential pkg-config autoconf git php8.2-cli php8.2-dev php-pear
 libssl-dev libxml2-dev libidn-dev openssl valgrind clang libclang-rt-14-dev
 php-auth-sasl php-horde-imap-client
 dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-lmtpd curl gsasl
-libsasl2-dev libsasl2-modules sasl2-bin"
+libsasl2-dev libsasl2-modules sasl2-bin
+chromium chromium-driver"
 
 missing=""
 for p in $PACKAGES; do
