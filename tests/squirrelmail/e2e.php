@@ -160,8 +160,7 @@ function login(string $login, string $password): string
         }
         $browser->type('#login_username', $login);
         $browser->type('#secretkey', $password);
-        $browser->click('form[name="login_form"] input[type="submit"]');
-        $browser->waitFor(fn($b) => !str_ends_with($b->url(), '/login.php'), 5);
+        $browser->submit('form[name="login_form"] input[type="submit"]');
         if ($browser->find('frame[name="left"]') === null) {
             return $browser->text();
         }
@@ -196,7 +195,7 @@ function send_mail(string $subject): string
         $browser->type('input[name="send_to"]', "$user@a.example");
         $browser->type('input[name="subject"]', $subject);
         $browser->type('textarea[name="body"]', "Sent through SquirrelMail on sqauth.\n");
-        $browser->click('input[type="submit"][name^="send"]');
+        $browser->submit('input[type="submit"][name^="send"]');
         return $browser->text();
     } catch (WebDriverError $e) {
         return 'ERROR ' . $e->getMessage();
@@ -252,8 +251,12 @@ $method = ['login' => 'PLAIN', 'plain' => 'PLAIN', 'cram-md5' => 'CRAM-MD5', 'di
 /* ---- 1. Without the integration: SquirrelMail's own DIGEST-MD5 is refused ---- */
 
 configure($imap_implicit + ['imap_auth_mech' => 'digest-md5']);
+$mark = log_mark();
 $text = login($user, $pass);
 check('without the integration, SquirrelMail\'s own DIGEST-MD5 login is refused', str_contains($text, 'Unknown user or password incorrect'), $text);
+$browser->waitFor(fn() => preg_match('/auth failed.*method=DIGEST-MD5/', (string)file_get_contents($dovecot_log, false, null, $mark)), 2);
+check('... by Dovecot, for a wrong DIGEST-MD5 response', (bool)preg_match('/imap-login: .*auth failed.*user=<testuser@[^>]*>, method=DIGEST-MD5/',
+    (string)file_get_contents($dovecot_log, false, null, $mark)));
 
 /* ---- 2. The installer; with it the same login works, and mail goes out before the plugin is activated ---- */
 

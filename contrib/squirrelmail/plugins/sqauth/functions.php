@@ -246,8 +246,14 @@ function sqauth_sm_describe(Throwable $e, string $setting, ?string $secret = nul
         }
         $lines[] = "TLS options for SquirrelMail go into $setting = array('ssl' => array('cafile' => '...', "
             . "'peer_name' => '...')); in config/config_local.php.";
-    } elseif ($e instanceof SqAuth\ProtocolException && $e->getServerResponse() !== null) {
-        $lines[] = 'Server replied: ' . $e->getServerResponse();
+    } elseif ($e instanceof SqAuth\ProtocolException) {
+        if ($e->getServerResponse() !== null) {
+            $lines[] = 'Server replied: ' . $e->getServerResponse();
+        }
+        if (str_contains($e->getMessage(), 'STARTTLS')) {
+            $tls_setting = str_replace('_stream_options', '_tls', str_replace('$', '$use_', $setting));
+            $lines[] = "In SquirrelMail $tls_setting = 2 asks for STARTTLS; 1 is TLS from the first byte (ports 993, 465).";
+        }
     } elseif ($e instanceof SqAuth\ConnectionException && $e->getErrno() !== 0) {
         $lines[] = 'errno ' . $e->getErrno();
     } elseif (!$e instanceof SqAuth\Exception && !$e instanceof SqAuthSettingError) {
