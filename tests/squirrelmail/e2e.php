@@ -297,6 +297,13 @@ foreach (['STARTTLS' => $imap_starttls, 'implicit TLS' => $imap_implicit] as $tl
     }
 }
 
+configure($imap_starttls + ['imap_auth_mech' => 'auto', 'imap_id_command_args' => ['x-sqauth-run' => $run]]);
+$mark = log_mark();
+login($user, $pass);
+check('$imap_id_command_args: the ID command after login', $browser->waitFor(fn() =>
+    str_contains((string)file_get_contents($dovecot_log, false, null, $mark), "ID sent: x-sqauth-run=$run"), 2));
+logout();
+
 /* ---- 4. Sending through submission with every SMTP mechanism ---- */
 
 $reading = $imap_starttls + ['imap_auth_mech' => 'scram-sha-256'];
