@@ -118,7 +118,7 @@ function configure(array $settings): void
 $server_log = "$work/php-server.log";
 $error_log = "$work/php-errors.log";
 $server = proc_open(['setsid', PHP_BINARY, '-d', "extension=$extension", '-d', "session.save_path=$work/sessions",
-                     '-d', 'opcache.enable=0', '-d', 'display_errors=0', '-d', 'log_errors=1', '-d', "error_log=$error_log",
+                     '-d', 'opcache.enable=0', '-d', 'error_reporting=-1', '-d', 'display_errors=0', '-d', 'log_errors=1', '-d', "error_log=$error_log",
                      '-S', "127.0.0.1:$web_port", '-t', $sm],
     [0 => ['file', '/dev/null', 'r'], 1 => ['file', $server_log, 'w'], 2 => ['file', $server_log, 'a']],
     $pipes, $sm, ['PHP_CLI_SERVER_WORKERS' => '4'] + getenv());
@@ -279,6 +279,25 @@ logout();
 check('the plugin is activated with SquirrelMail\'s own conf.pl',
     run(['sh', '-c', 'cd "$1/config" && perl conf.pl --install-plugin sqauth </dev/null', 'sh', $sm], $out) === 0
     && str_contains((string)@file_get_contents("$sm/config/plugin_hooks.php"), "['smtp_authenticate']['sqauth']"), $out);
+
+configure($imap_starttls + ['imap_auth_mech' => 'scram-sha-256'] + $smtp_starttls + ['smtp_auth_mech' => 'plain']);
+$browser->get("$base/src/configtest.php");
+$text = $browser->text();
+check('configtest.php: the plugin\'s sqauth section, both servers verified, "Plugins OK"',
+    (bool)preg_match('/sqauth: IMAP 127\.0\.0\.1:\d+ TLSv1\.3, certificate CN=localhost,O=sqauth tests \(verified\), mechanisms: .*SCRAM-SHA-256/', $text)
+    && (bool)preg_match('/sqauth: SMTP 127\.0\.0\.1:\d+ TLSv1\.3, .*\(verified\)/', $text) && str_contains($text, 'Plugins OK'), $text);
+configure(['use_imap_tls' => 1, 'imapPort' => (int)$env['SQAUTH_TEST_IMAPS_UNKNOWNCA_PORT']] + $smtp_starttls
+    + ['smtp_auth_mech' => 'bogus']);
+$browser->get("$base/src/configtest.php");
+$text = $browser->text();
+check('configtest.php: an unknown CA (IMAP) and an unknown mechanism (SMTP) are reported',
+    str_contains($text, 'certificate verify failed') && str_contains($text, "'bogus' is not a mechanism sqauth knows for SMTP")
+    && str_contains($text, 'Some plugin tests failed'), $text);
+
+configure($imap_starttls + ['imap_auth_mech' => 'bogus']);
+$text = login($user, $pass);
+check('an $imap_auth_mech sqauth does not know: SquirrelMail\'s error page names it',
+    str_contains($text, "Bad request: \$imap_auth_mech = 'bogus' is not a mechanism sqauth knows"), $text);
 
 /* ---- 3. Every IMAP mechanism over STARTTLS and implicit TLS ---- */
 

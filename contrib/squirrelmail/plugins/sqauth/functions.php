@@ -376,8 +376,8 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
             $imap_port = $authz_imapPort_tls;
         }
         if (in_array(strtolower((string)$mechanism_setting), ['login', 'cram-md5'], true)) {
-            logout_error("Misconfigured Plugin (authz or equivalent):<br/>"
-                . "The LOGIN and CRAM-MD5 authentication mechanisms cannot be used when attempting proxy login.");
+            logout_error(sqauth_sm_html("A proxy login (authz) needs a mechanism that carries the authorization "
+                . "identity: plain, digest-md5, scram-sha-1, scram-sha-256 or auto; login and cram-md5 cannot."));
             exit;
         }
     }
@@ -403,7 +403,8 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
     $text = '';
     if ($mechanism === null) {
         $status = 'BAD';
-        $text = 'Internal SquirrelMail error - unknown IMAP authentication method chosen.  Please contact the developers.';
+        $text = "\$imap_auth_mech = '$mechanism_setting' is not a mechanism sqauth knows: use login, plain, cram-md5, "
+            . 'digest-md5, scram-sha-1, scram-sha-256 or auto';
     } else {
         try {
             sqauth_sm_authenticate($connection, $mechanism, (string)$username, (string)$password, $host, $authz,
