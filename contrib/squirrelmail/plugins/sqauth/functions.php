@@ -560,7 +560,8 @@ function sqauth_sm_smtp_init_stream($deliver, $message, $domain, $length = 0, $h
     $stream = $connection->stream();
     $deliver->tls_enabled = $connection->isEncrypted();
     $deliver->ehlo = sqauth_sm_smtp_ehlo($connection->capabilities());
-    $deliver->domain = explode(' ', $connection->greeting() . ' ')[1];
+    // The server's name, as SquirrelMail keeps it (from its greeting here, not EHLO's first line).
+    $deliver->domain = preg_match('/^\d{3}[ -](\S+)/', $connection->greeting(), $m) ? $m[1] : '';
 
     // SMTP AUTH: plugins on SquirrelMail's smtp_authenticate hook first (this
     // one when activated), then sqauth directly.
