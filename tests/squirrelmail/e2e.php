@@ -423,11 +423,24 @@ $after = tree_hashes($sm);
 check('after --uninstall every SquirrelMail file is as it was, byte for byte', $after === $pristine,
     implode("\n", array_keys(array_diff_assoc($after, $pristine) + array_diff_assoc($pristine, $after))));
 
+$auth = "$sm/functions/auth.php";
+file_put_contents($auth, str_replace("\n", "\r\n", file_get_contents($auth)));
+$crlf = hash_file('sha256', $auth);
+run([$installer, $sm]);
+check('a file with CRLF line ends keeps them, and stays valid PHP',
+    !preg_match('/(?<!\r)\n/', file_get_contents($auth)) && str_contains(file_get_contents($auth), 'sqauth integration begin')
+    && run([PHP_BINARY, '-l', $auth]) === 0);
+run([$installer, '--uninstall', $sm]);
+check('... and --uninstall gives it back byte for byte', hash_file('sha256', $auth) === $crlf);
+
 $code = file_get_contents("$sm/functions/imap_general.php");
 file_put_contents("$sm/functions/imap_general.php", str_replace('function sqimap_login ', 'function sqimap_login_elsewhere ', $code));
 $before = tree_hashes($sm);
 check('a tree without sqimap_login() is refused with a clear message, nothing written',
     run([$installer, $sm], $out) === 1 && str_contains($out, 'has no function sqimap_login') && tree_hashes($sm) === $before, $out);
+copy($installer, "$work/install-alone");
+check('an installer without its plugin beside it refuses', run([PHP_BINARY, "$work/install-alone", $sm], $out) === 1
+    && str_contains($out, 'the plugin is not beside the installer'), $out);
 check('a directory that is not SquirrelMail is refused', run([$installer, "$work/data"], $out) === 1
     && str_contains($out, 'is not a SquirrelMail tree'), $out);
 
