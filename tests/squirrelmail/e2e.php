@@ -396,6 +396,12 @@ $text = login($user, $wrong_password);
 check('a wrong password shows SquirrelMail\'s usual login error', str_contains($text, 'Unknown user or password incorrect'), $text);
 check('... and not the password', !str_contains($browser->source(), $wrong_password));
 
+configure($imap_implicit + ['imap_auth_mech' => 'digest-md5', 'display_imap_login_error' => true]);
+$text = login($user, $wrong_password);
+check('$display_imap_login_error: the server\'s own words, without the response code',
+    str_contains($text, 'Authentication failed.') && !str_contains($text, 'AUTHENTICATIONFAILED')
+    && !str_contains($text, 'Unknown user or password incorrect'), $text);
+
 configure(['use_imap_tls' => 1, 'imapPort' => (int)$env['SQAUTH_TEST_IMAPS_UNKNOWNCA_PORT'], 'imap_auth_mech' => 'scram-sha-256']);
 $text = login($user, $pass);
 $browser->screenshot("$output/tls-error.png");
