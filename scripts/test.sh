@@ -1,7 +1,7 @@
 #!/bin/sh
 # The whole test suite: installs what is needed, builds, then runs
 #   1. the C core's known-answer tests (no PHP involved),
-#   2. the .phpt suite,
+#   2. the .phpt suite, and SquirrelMail on sqauth in Chromium,
 #   3. the .phpt suite again under valgrind (leaks and memory errors fail it),
 #      again with the extension built under ASan+UBSan (scripts/asan.sh),
 #      and the C core tests under valgrind,
@@ -128,6 +128,21 @@ phpt() {
 }
 
 phpt phpt_make "phpt suite"
+
+# SquirrelMail on sqauth through Chromium (tests/squirrelmail/e2e.php); one
+# "skip:" line without the fixture; screenshots in test-output/squirrelmail/.
+section "SquirrelMail end to end (Chromium)"
+php tests/squirrelmail/e2e.php >squirrelmail-e2e.log 2>&1
+grep -E '^(not ok|skip:|    )' squirrelmail-e2e.log | head -n 40
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' squirrelmail-e2e.log | tail -n 1)
+if [ -n "$line" ]; then
+    tail -n 2 squirrelmail-e2e.log
+    count "$(echo "$line" | cut -d' ' -f1)" "$(echo "$line" | cut -d' ' -f3)"
+elif ! grep -q '^skip:' squirrelmail-e2e.log; then
+    tail -n 20 squirrelmail-e2e.log
+    count 0 1
+fi
+
 # PCRE's JIT code confuses memcheck (uninitialised-value reports in ??? frames).
 # run-tests -m runs valgrind -q without a leak check: VALGRIND_OPTS asks for one.
 VALGRIND_OPTS="--leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect" \

@@ -182,6 +182,8 @@ auth_realms = $SQAUTH_TEST_REALMS
 auth_default_realm = $SQAUTH_TEST_DEFAULT_REALM
 disable_plaintext_auth = yes
 auth_verbose = yes
+# the fields of each IMAP ID command in the log (SquirrelMail's imap_id_command_args, e2e test)
+imap_id_log = *
 auth_failure_delay = 0
 # allow UTF-8 user names (jürgen); the default set is ASCII only
 auth_username_chars =
