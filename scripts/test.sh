@@ -104,6 +104,7 @@ fi
 # run-tests.php prints "Tests passed : N" and "Tests failed : N"; leaks under
 # valgrind are counted as "Leaked" and as failures here.
 # phpt RUNNER LABEL [run-tests options]
+rm -f phpt-*.log
 phpt_make() { NO_INTERACTION=1 REPORT_EXIT_STATUS=1 make -s test TESTS="$*"; }
 phpt_asan() { sh scripts/asan.sh "$@"; }
 phpt() {
@@ -111,8 +112,20 @@ phpt() {
     label=$2
     shift 2
     section "$label"
-    $runner -j"$jobs" -q --show-diff --show-slow 30000 "$@" tests >phpt.log 2>&1
-    grep -E "^(FAIL|LEAK|BORK|SKIP)" phpt.log | head -n 40
+    # one log per pass (phpt-make.log, phpt-make-2.log, phpt-asan.log), kept for a failure's diff
+    log=phpt-${runner#phpt_}.log
+    [ ! -e "$log" ] || log=phpt-${runner#phpt_}-2.log
+    $runner -j"$jobs" -q --show-diff --show-slow 30000 "$@" tests >"$log" 2>&1
+    cp "$log" phpt.log
+    grep -E "^(FAIL|LEAK|BORK|SKIP)[[:space:]]" phpt.log | head -n 40
+    # with -j the failures are named only in the summaries; show them and their diffs
+    for sumry in "FAILED TEST SUMMARY" "LEAKED TEST SUMMARY" "BORKED TEST SUMMARY"; do
+        sed -n "/^$sumry/,/^=====/p" phpt.log | grep -v '^=====' | head -n 20
+    done
+    sed -n 's/.*\[\(tests\/[^]]*\.phpt\)\]$/\1/p' phpt.log | sort -u | while read -r t; do
+        d=${t%.phpt}.diff
+        [ -s "$d" ] && { echo "--- $d"; head -n 30 "$d"; echo; }
+    done
     sed -n '/^SLOW TEST SUMMARY/,/^=====/p' phpt.log | grep '^(' | head -n 5
     grep -E "^Tests (passed|failed|skipped)|^Tests leaked|^Number of tests" phpt.log
     p=$(sed -n 's/^Tests passed *: *\([0-9]*\).*/\1/p' phpt.log | head -n 1)
