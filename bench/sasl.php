@@ -14,6 +14,13 @@
  *   --rounds=R            interleaved rounds; the median is reported (default 5)
  *   --only=LIST           comma list of groups: digest,cram,scram,baseline (default all)
  *   --json                print the results as JSON instead of a table
+ *   --instructions[=N]    instead of timing: instructions per call under callgrind
+ *                         (valgrind), N calls (default 2000; SCRAM N/100) in a child
+ *                         process minus a child with none; repeatable on a loaded
+ *                         machine, where timings are not
+ *   --extension=PATH      the sqauth.so those children load (default modules/sqauth.so)
+ *   --keep=DIR            keep the children's callgrind files in DIR (callgrind_annotate)
+ *   --match=TEXT          with --instructions: only the rows whose name contains TEXT
  *
  * Needs the Debian packages php-auth-sasl and php-horde-imap-client (found
  * under /usr/share/php). SquirrelMail's functions/auth.php comes from the
@@ -70,7 +77,8 @@ require __DIR__ . '/common.inc';
 
 /* ---------------------------------------------------------------- options */
 
-$opt = parse_options($argv, ['iterations', 'scram-iterations', 'rounds', 'only', 'json']);
+$opt = parse_options($argv, ['iterations', 'scram-iterations', 'rounds', 'only', 'json', 'instructions', 'extension',
+                             'keep', 'match', 'child', 'child-calls']);
 $N = int_opt($opt, 'iterations', 20000);
 $N_SCRAM = int_opt($opt, 'scram-iterations', max(1, intdiv($N, 100)));
 $ROUNDS = int_opt($opt, 'rounds', 5);
@@ -648,6 +656,75 @@ if (in_array('baseline', $ONLY, true)) {
         ],
         'check' => null,
     ];
+}
+
+/* ------------------------------------------------ instructions (callgrind) */
+
+// --child=GROUP:INDEX --child-calls=N (internal: what --instructions runs
+// under callgrind): a warm-up of 20 calls, then N more, and nothing else.
+if (isset($opt['child'])) {
+    [$g, $k] = explode(':', (string)$opt['child'], 2) + [1 => ''];
+    $impls = array_values($GROUPS[$g]['impls'] ?? []);
+    if (!isset($impls[(int)$k])) {
+        fail("--child: no implementation $g:$k");
+    }
+    $impls[(int)$k](20);
+    $n = int_opt($opt, 'child-calls', 1, 0);
+    if ($n > 0) {
+        $impls[(int)$k]($n);
+    }
+    exit(0);
+}
+
+if (isset($opt['instructions'])) {
+    $calls = $opt['instructions'] === false ? 2000 : int_opt($opt, 'instructions', 2000);
+    $ext = $opt['extension'] ?? 'modules/sqauth.so';
+    $keep = $opt['keep'] ?? null;
+    if (!is_file($ext)) {
+        fail("--extension: $ext is not a file (the path of sqauth.so the child processes load)");
+    }
+    if ($keep !== null && !is_dir($keep)) {
+        fail("--keep: $keep is not a directory");
+    }
+    /** Instructions callgrind counts in one child run (whole process). */
+    $collect = static function (string $g, int $k, int $n) use ($ext, $keep, $ONLY): int {
+        $out = $keep !== null ? "$keep/callgrind.$g.$k.$n" : '/dev/null';
+        $cmd = ['valgrind', '--tool=callgrind', "--callgrind-out-file=$out", PHP_BINARY, '-n', '-d', "extension=$ext",
+                __FILE__, '--only=' . implode(',', $ONLY), "--child=$g:$k", "--child-calls=$n"];
+        $p = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+        $stdout = stream_get_contents($pipes[1]);
+        $stderr = stream_get_contents($pipes[2]);
+        if (proc_close($p) !== 0 || !preg_match('/Collected : (\d+)/', $stderr, $m)) {
+            fail("callgrind run $g:$k ($n calls) failed (is valgrind installed?):\n$stdout$stderr");
+        }
+        return (int)$m[1];
+    };
+    // The difference between a run of N calls and a run of none, over N: the
+    // start-up, the loading of the peers and the warm-up cancel out.
+    $rows = [];
+    foreach ($GROUPS as $g => $def) {
+        $n = max(1, intdiv($calls * $def['n'], $N));
+        foreach (array_keys($def['impls']) as $k => $impl) {
+            if (isset($opt['match']) && !str_contains($impl, (string)$opt['match'])) {
+                continue;
+            }
+            $rows[$g][$impl] = ($collect($g, $k, $n) - $collect($g, $k, 0)) / $n;
+        }
+    }
+    if ($JSON) {
+        print_json(['environment' => ['php' => PHP_VERSION, 'openssl' => \SqAuth\features()['openssl'] ?? null,
+                                      'squirrelmail' => $SQUIRRELMAIL, 'calls' => $calls],
+                    'instructions_per_call' => $rows]);
+    }
+    printf("Instructions per call (callgrind: a run of N calls minus a run of none, over N; N = %d)\n", $calls);
+    foreach ($rows as $g => $res) {
+        $ref = $rows[$g][array_key_first($GROUPS[$g]['impls'])] ?? reset($res);
+        printf("\n%s\n  %-46s %12s %12s\n", $GROUPS[$g]['title'], 'implementation', 'instr./call', 'peer/sqauth');
+        foreach ($res as $impl => $ins) {
+            printf("  %-46s %12s %11.2f×\n", $impl, number_format($ins), $ins / $ref);
+        }
+    }
+    exit(0);
 }
 
 /* ------------------------------------------------------------ verification */
