@@ -114,8 +114,9 @@ int sqauth_md5_final(sqauth_md5_ctx *c, unsigned char out[SQAUTH_MD5_LEN], sqaut
 
 #if HAVE_LOW_LEVEL
     if (USE_LOW_LEVEL) {
+        /* The state stays on the caller's stack until sqauth_md5_release()
+         * cleanses it, once for all the hashes of a computation. */
         MD5_Final(out, (MD5_CTX *)(void *)&c->state);
-        OPENSSL_cleanse(&c->state, sizeof(MD5_CTX));
         return SQAUTH_OK;
     }
 #endif

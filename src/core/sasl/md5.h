@@ -17,7 +17,8 @@
 #define SQAUTH_MD5_BLOCK 64
 
 /* MD5 computations on the caller's stack, one after the other. The state
- * of a hash over a secret is secret too: sqauth_md5_final() cleanses it. */
+ * of a hash over a secret is secret too: sqauth_md5_release(), which every
+ * user calls when done, cleanses it. */
 typedef struct sqauth_md5_ctx {
     /* OpenSSL's MD5_CTX (92 bytes) on the low-level path. */
     union {
@@ -37,8 +38,8 @@ typedef struct sqauth_md5_ctx {
 int sqauth_md5_init(sqauth_md5_ctx *c, sqauth_error *err);
 /* Feeds n bytes. Returns SQAUTH_OK or SQAUTH_ERR_CRYPTO (EVP path only). */
 int sqauth_md5_update(sqauth_md5_ctx *c, const void *p, size_t n, sqauth_error *err);
-/* Writes the digest and cleanses the state. Returns SQAUTH_OK or
- * SQAUTH_ERR_CRYPTO (EVP path only; out is then zeroed). */
+/* Writes the digest. Returns SQAUTH_OK or SQAUTH_ERR_CRYPTO (EVP path
+ * only; out is then zeroed). */
 int sqauth_md5_final(sqauth_md5_ctx *c, unsigned char out[SQAUTH_MD5_LEN], sqauth_error *err);
 /* Cleanses c and frees what the EVP path holds; call once when done with
  * c, also after an error. */
