@@ -227,29 +227,28 @@ int sqauth_strcaseeq(const char *a, const char *b)
  * tenth of a DIGEST-MD5 response (callgrind). */
 static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* The 6-bit value of each alphabet character; B64_BAD for every other
- * byte, '=' included (padding is handled apart, at the end only). */
-#define B64_BAD 0x80
-#define B64_ROW_BAD B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD, \
-    B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD
-static const unsigned char b64_value[256] = {
-    B64_ROW_BAD,    /* 0x00 */
-    B64_ROW_BAD,    /* 0x10 */
-    /* 0x20: ' ' ... '/' with '+' = 62, '/' = 63 */
-    B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD,
-    B64_BAD, B64_BAD, B64_BAD, 62, B64_BAD, B64_BAD, B64_BAD, 63,
-    /* 0x30: '0' ... '9' = 52 ... 61, then ':' ... '?' */
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD,
-    /* 0x40: '@', 'A' ... 'O' = 0 ... 14 */
-    B64_BAD, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-    /* 0x50: 'P' ... 'Z' = 15 ... 25, then '[' ... '_' */
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD,
-    /* 0x60: '`', 'a' ... 'o' = 26 ... 40 */
-    B64_BAD, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    /* 0x70: 'p' ... 'z' = 41 ... 51, then '{' ... 0x7f */
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, B64_BAD, B64_BAD, B64_BAD, B64_BAD, B64_BAD,
-    B64_ROW_BAD, B64_ROW_BAD, B64_ROW_BAD, B64_ROW_BAD, B64_ROW_BAD, B64_ROW_BAD, B64_ROW_BAD, B64_ROW_BAD,
-};
+/* The decoding tables, written out by the preprocessor from the alphabet:
+ * B64_VALUE(c) is the 6-bit value of c, or -1 outside the alphabet ('='
+ * included: padding is handled apart, at the end only). Table k holds the
+ * value already shifted to its place in a 24-bit group (the k-th of four
+ * characters), and B64_BAD for foreign bytes: bit 31, above any group, so
+ * that one OR of four lookups both assembles a group and flags a bad byte. */
+#define B64_VALUE(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' : (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 \
+                      : (c) >= '0' && (c) <= '9' ? (c) - '0' + 52 : (c) == '+' ? 62 : (c) == '/' ? 63 : -1)
+#define B64_BAD 0x80000000u
+#define B64_AT(c, shift) (B64_VALUE(c) < 0 ? B64_BAD : (unsigned)B64_VALUE(c) << (shift))
+#define B64_R4(m, n) m(n), m((n) + 1), m((n) + 2), m((n) + 3)
+#define B64_R16(m, n) B64_R4(m, n), B64_R4(m, (n) + 4), B64_R4(m, (n) + 8), B64_R4(m, (n) + 12)
+#define B64_R64(m, n) B64_R16(m, n), B64_R16(m, (n) + 16), B64_R16(m, (n) + 32), B64_R16(m, (n) + 48)
+#define B64_R256(m) B64_R64(m, 0), B64_R64(m, 64), B64_R64(m, 128), B64_R64(m, 192)
+#define B64_AT18(c) B64_AT(c, 18)
+#define B64_AT12(c) B64_AT(c, 12)
+#define B64_AT6(c) B64_AT(c, 6)
+#define B64_AT0(c) B64_AT(c, 0)
+static const unsigned b64_at18[256] = {B64_R256(B64_AT18)};
+static const unsigned b64_at12[256] = {B64_R256(B64_AT12)};
+static const unsigned b64_at6[256] = {B64_R256(B64_AT6)};
+static const unsigned b64_at0[256] = {B64_R256(B64_AT0)};
 
 size_t sqauth_b64_encode_to(char *out, const unsigned char *in, size_t len)
 {
@@ -309,7 +308,7 @@ static int b64_refuse(const char *in, size_t len, sqauth_error *err)
                 return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "invalid base64: padding inside the data");
             }
             pad++;
-        } else if (pad || b64_value[c] == B64_BAD) {
+        } else if (pad || b64_at0[c] == B64_BAD) {
             return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "invalid base64: unexpected character at offset %zu", i);
         }
     }
@@ -321,7 +320,7 @@ int sqauth_b64_decode_to(unsigned char *out, size_t cap, size_t *out_len, const 
 {
     const unsigned char *p = (const unsigned char *)in;
     unsigned char *o = out;
-    unsigned a, b, c, d;
+    unsigned a;
     size_t i, body;
 
     *out_len = 0;
@@ -341,14 +340,10 @@ int sqauth_b64_decode_to(unsigned char *out, size_t cap, size_t *out_len, const 
     }
     body = len - 4;
     for (i = 0; i < body; i += 4) {
-        a = b64_value[p[i]];
-        b = b64_value[p[i + 1]];
-        c = b64_value[p[i + 2]];
-        d = b64_value[p[i + 3]];
-        if ((a | b | c | d) & B64_BAD) {
+        a = b64_at18[p[i]] | b64_at12[p[i + 1]] | b64_at6[p[i + 2]] | b64_at0[p[i + 3]];
+        if (a & B64_BAD) {
             return b64_refuse(in, len, err);
         }
-        a = a << 18 | b << 12 | c << 6 | d;
         o[0] = (unsigned char)(a >> 16);
         o[1] = (unsigned char)(a >> 8);
         o[2] = (unsigned char)a;
@@ -357,27 +352,25 @@ int sqauth_b64_decode_to(unsigned char *out, size_t cap, size_t *out_len, const 
     /* The last quantum: "xxxx", "xxx=" or "xx==". Canonical means the bits
      * the padding leaves over are zero (RFC 4648 §3.5): anything else has
      * a second spelling, which a strict decoder refuses. */
-    a = b64_value[p[i]];
-    b = b64_value[p[i + 1]];
-    c = p[i + 2] == '=' && p[i + 3] == '=' ? 0 : b64_value[p[i + 2]];
-    d = p[i + 3] == '=' ? 0 : b64_value[p[i + 3]];
-    if ((a | b | c | d) & B64_BAD) {
-        return b64_refuse(in, len, err);
-    }
-    if (p[i + 2] == '=') {
-        if (b & 15) {
+    if (p[i + 2] == '=' && p[i + 3] == '=') {
+        a = b64_at18[p[i]] | b64_at12[p[i + 1]];
+        if (a & (B64_BAD | 0xffff)) {
             return b64_refuse(in, len, err);
         }
-        *o++ = (unsigned char)(a << 2 | b >> 4);
+        *o++ = (unsigned char)(a >> 16);
     } else if (p[i + 3] == '=') {
-        if (c & 3) {
+        a = b64_at18[p[i]] | b64_at12[p[i + 1]] | b64_at6[p[i + 2]];
+        if (a & (B64_BAD | 0xff)) {
             return b64_refuse(in, len, err);
         }
-        o[0] = (unsigned char)(a << 2 | b >> 4);
-        o[1] = (unsigned char)(b << 4 | c >> 2);
+        o[0] = (unsigned char)(a >> 16);
+        o[1] = (unsigned char)(a >> 8);
         o += 2;
     } else {
-        a = a << 18 | b << 12 | c << 6 | d;
+        a = b64_at18[p[i]] | b64_at12[p[i + 1]] | b64_at6[p[i + 2]] | b64_at0[p[i + 3]];
+        if (a & B64_BAD) {
+            return b64_refuse(in, len, err);
+        }
         o[0] = (unsigned char)(a >> 16);
         o[1] = (unsigned char)(a >> 8);
         o[2] = (unsigned char)a;
