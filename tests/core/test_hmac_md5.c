@@ -128,6 +128,21 @@ static void md5_vectors(void)
 
 void test_hmac_md5(void)
 {
+    unsigned char all[16];
+    char hex[33], want[33];
+    int b, i, same = 1;
+
+    /* the hex of every byte value */
+    for (b = 0; b < 256; b += 16) {
+        for (i = 0; i < 16; i++) {
+            all[i] = (unsigned char)(b + i);
+            snprintf(want + 2 * i, 3, "%02x", (unsigned)(b + i) & 0xffu);
+        }
+        sqauth_md5_hex(hex, all);
+        same &= memcmp(hex, want, 32) == 0;
+    }
+    CHECK(same);
+
     md5_vectors();
     hmac_md5_vectors();
     if (sqauth_md5_test_force_evp(1)) {

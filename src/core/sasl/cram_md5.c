@@ -5,12 +5,11 @@
  */
 #include "sasl.h"
 #include "hmac_md5.h"
+#include "md5.h"
 
 int sqauth_cram_md5_hex(sqauth_str password, const unsigned char *in, size_t in_len, char hex[32], sqauth_error *err)
 {
-    static const char digits[] = "0123456789abcdef";
     unsigned char mac[16];
-    size_t i;
     int rc;
 
     if (in_len == 0) {
@@ -18,10 +17,7 @@ int sqauth_cram_md5_hex(sqauth_str password, const unsigned char *in, size_t in_
     }
     rc = sqauth_hmac_md5_direct(password.data, password.len, in, in_len, mac, err);
     if (rc == SQAUTH_OK) {
-        for (i = 0; i < sizeof(mac); i++) {
-            hex[2 * i] = digits[mac[i] >> 4];
-            hex[2 * i + 1] = digits[mac[i] & 15];
-        }
+        sqauth_md5_hex(hex, mac);
     }
     sqauth_cleanse(mac, sizeof(mac));
     return rc;

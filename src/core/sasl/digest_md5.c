@@ -25,6 +25,7 @@
 #include "digest_md5_calc.h"
 #include "digest_md5_layer.h"
 #include "digest_md5_parse.h"
+#include "md5.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,14 +126,14 @@ static int has_ctl(const char *p, size_t n)
  * wire as it is under either charset (the usual case, and no copy). */
 static int plain_ascii(const char *p, size_t n)
 {
-    unsigned char any = 0, all = 0xff;
+    unsigned bad = 0;
     size_t i;
 
     for (i = 0; i < n; i++) {
-        any |= (unsigned char)p[i];
-        all &= (unsigned char)(p[i] ? 0xff : 0);
+        /* 1 ... 127 -> 0 ... 126; NUL wraps to 255 */
+        bad |= (unsigned char)((unsigned char)p[i] - 1) >= 0x7f;
     }
-    return any < 0x80 && all;
+    return !bad;
 }
 
 /* Writes a quoted-string with '"' and '\' escaped as quoted-pairs (RFC 2831
@@ -143,6 +144,13 @@ static char *put_quoted(char *w, const char *p, size_t n)
     size_t i, run = 0;
 
     *w++ = '"';
+    if (!memchr(p, '"', n) && !memchr(p, '\\', n)) {
+        /* The usual value: nothing to escape. */
+        memcpy(w, p, n);
+        w += n;
+        *w++ = '"';
+        return w;
+    }
     for (i = 0; i < n; i++) {
         if (p[i] == '"' || p[i] == '\\') {
             memcpy(w, p + run, i - run);
@@ -164,18 +172,6 @@ static char *put(char *w, const char *p, size_t n)
 }
 
 #define PUT_LIT(w, lit) put((w), (lit), sizeof(lit) - 1)
-
-static char *put_hex(char *w, const unsigned char *p, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        *w++ = digits[p[i] >> 4];
-        *w++ = digits[p[i] & 15];
-    }
-    return w;
-}
 
 static char *put_unsigned(char *w, unsigned long v)
 {
@@ -313,6 +309,9 @@ static int latin1_form(sqauth_str text, text_form *out, const char *what, sqauth
 
 static unsigned qop_bit(const char *name)
 {
+    if (strcmp(name, "auth") == 0) {
+        return SQAUTH_DIGEST_MD5_QOP_AUTH;  /* the default, as the caller usually spells it */
+    }
     if (sqauth_strcaseeq(name, "auth")) {
         return SQAUTH_DIGEST_MD5_QOP_AUTH;
     }
@@ -668,7 +667,8 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
             w = PUT_LIT(w, ",digest-uri=");
             w = put_quoted(w, uri.data, uri.len);
             w = PUT_LIT(w, ",response=");
-            w = put_hex(w, response, sizeof(response));
+            sqauth_md5_hex(w, response);
+            w += 2 * sizeof(response);
             w = PUT_LIT(w, ",qop=");
             w = put(w, qop, strlen(qop));
             if (layer) {

@@ -20,17 +20,6 @@
 
 static const char zero_hash_hex[] = ":00000000000000000000000000000000";
 
-static void to_hex(char hex[HEX_LEN], const unsigned char h[SQAUTH_DIGEST_MD5_HASH_LEN])
-{
-    static const char digits[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < SQAUTH_DIGEST_MD5_HASH_LEN; i++) {
-        hex[2 * i] = digits[h[i] >> 4];
-        hex[2 * i + 1] = digits[h[i] & 15];
-    }
-}
-
 /* H({parts[0], parts[1], ...}) on c, which one computation reuses for all
  * its hashes. */
 static int md5_parts(sqauth_md5_ctx *c, unsigned char out[SQAUTH_DIGEST_MD5_HASH_LEN], const sqauth_str *parts,
@@ -162,8 +151,8 @@ static int kd_on(sqauth_md5_ctx *ctx, const unsigned char ha1[SQAUTH_DIGEST_MD5_
     if (rc != SQAUTH_OK) {
         return rc;
     }
-    to_hex(ha2_hex, ha2);
-    to_hex(ha1_hex, ha1);
+    sqauth_md5_hex(ha2_hex, ha2);
+    sqauth_md5_hex(ha1_hex, ha1);
 
     /* KD(HEX(H(A1)), { nonce, ":", nc, ":", cnonce, ":", qop, ":", HEX(H(A2)) }) */
     n = 0;

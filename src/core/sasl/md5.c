@@ -128,6 +128,23 @@ int sqauth_md5_final(sqauth_md5_ctx *c, unsigned char out[SQAUTH_MD5_LEN], sqaut
     return SQAUTH_OK;
 }
 
+/* "00" ... "ff", written out by the preprocessor. */
+#define HEX_DIGIT(d) ((char)((d) < 10 ? '0' + (d) : 'a' + (d) - 10))
+#define HEX_PAIR(n) {HEX_DIGIT((n) >> 4), HEX_DIGIT((n) & 15)}
+#define HEX_R4(n) HEX_PAIR(n), HEX_PAIR((n) + 1), HEX_PAIR((n) + 2), HEX_PAIR((n) + 3)
+#define HEX_R16(n) HEX_R4(n), HEX_R4((n) + 4), HEX_R4((n) + 8), HEX_R4((n) + 12)
+#define HEX_R64(n) HEX_R16(n), HEX_R16((n) + 16), HEX_R16((n) + 32), HEX_R16((n) + 48)
+static const char hex_pairs[256][2] = {HEX_R64(0), HEX_R64(64), HEX_R64(128), HEX_R64(192)};
+
+void sqauth_md5_hex(char out[2 * SQAUTH_MD5_LEN], const unsigned char h[SQAUTH_MD5_LEN])
+{
+    size_t i;
+
+    for (i = 0; i < SQAUTH_MD5_LEN; i++) {
+        memcpy(out + 2 * i, hex_pairs[h[i]], 2);
+    }
+}
+
 void sqauth_md5_release(sqauth_md5_ctx *c)
 {
     OPENSSL_cleanse(&c->state, sizeof(c->state));

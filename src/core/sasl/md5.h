@@ -48,6 +48,10 @@ void sqauth_md5_release(sqauth_md5_ctx *c);
 /* MD5 of one buffer into out (zeroed on failure). */
 int sqauth_md5_buf(const void *p, size_t n, unsigned char out[SQAUTH_MD5_LEN], sqauth_error *err);
 
+/* The 32 lowercase hex digits of a digest (CRAM-MD5 and DIGEST-MD5 both
+ * send them), two per table lookup. */
+void sqauth_md5_hex(char out[2 * SQAUTH_MD5_LEN], const unsigned char h[SQAUTH_MD5_LEN]);
+
 /* "low-level" or "EVP": the path this build takes (tests, benchmarks). */
 const char *sqauth_md5_impl(void);
 
