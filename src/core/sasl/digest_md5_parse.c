@@ -8,7 +8,6 @@
  */
 #include "digest_md5_parse.h"
 
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,9 +542,16 @@ static int parse_maxbuf(sqauth_str v, unsigned long *maxbuf, sqauth_error *err)
 
 void sqauth_digest_md5_challenge_init(sqauth_digest_md5_challenge *c)
 {
-    memset(c, 0, offsetof(sqauth_digest_md5_challenge, text));
+    /* Field by field: the inline realms and the text block need no zeros. */
     c->realms = c->realm_inline;
+    c->realm_count = 0;
     c->realm_cap = sizeof(c->realm_inline) / sizeof(c->realm_inline[0]);
+    c->nonce = c->qop_raw = c->cipher_raw = SQAUTH_STR_NULL;
+    c->qop = c->ciphers = 0;
+    c->maxbuf = 0;
+    c->maxbuf_given = c->stale = c->utf8 = 0;
+    c->directive_count = 0;
+    c->text_used = 0;
 }
 
 void sqauth_digest_md5_challenge_free(sqauth_digest_md5_challenge *c)
