@@ -338,7 +338,11 @@ int sqauth_b64_decode_to(unsigned char *out, size_t cap, size_t *out_len, const 
     if (len / 4 * 3 - (p[len - 1] == '=') - (p[len - 1] == '=' && p[len - 2] == '=') > cap) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "invalid base64: decodes to more than %zu bytes", cap);
     }
-    body = len - 4;
+    /* Every quantum without padding in the loop; then "xxx=" or "xx==".
+     * Canonical means the bits the padding leaves over are zero (RFC 4648
+     * §3.5): anything else has a second spelling, which a strict decoder
+     * refuses. */
+    body = p[len - 1] == '=' ? len - 4 : len;
     for (i = 0; i < body; i += 4) {
         a = b64_at18[p[i]] | b64_at12[p[i + 1]] | b64_at6[p[i + 2]] | b64_at0[p[i + 3]];
         if (a & B64_BAD) {
@@ -349,16 +353,13 @@ int sqauth_b64_decode_to(unsigned char *out, size_t cap, size_t *out_len, const 
         o[2] = (unsigned char)a;
         o += 3;
     }
-    /* The last quantum: "xxxx", "xxx=" or "xx==". Canonical means the bits
-     * the padding leaves over are zero (RFC 4648 §3.5): anything else has
-     * a second spelling, which a strict decoder refuses. */
-    if (p[i + 2] == '=' && p[i + 3] == '=') {
+    if (body < len && p[i + 2] == '=') {
         a = b64_at18[p[i]] | b64_at12[p[i + 1]];
         if (a & (B64_BAD | 0xffff)) {
             return b64_refuse(in, len, err);
         }
         *o++ = (unsigned char)(a >> 16);
-    } else if (p[i + 3] == '=') {
+    } else if (body < len) {
         a = b64_at18[p[i]] | b64_at12[p[i + 1]] | b64_at6[p[i + 2]];
         if (a & (B64_BAD | 0xff)) {
             return b64_refuse(in, len, err);
@@ -366,15 +367,6 @@ int sqauth_b64_decode_to(unsigned char *out, size_t cap, size_t *out_len, const 
         o[0] = (unsigned char)(a >> 16);
         o[1] = (unsigned char)(a >> 8);
         o += 2;
-    } else {
-        a = b64_at18[p[i]] | b64_at12[p[i + 1]] | b64_at6[p[i + 2]] | b64_at0[p[i + 3]];
-        if (a & B64_BAD) {
-            return b64_refuse(in, len, err);
-        }
-        o[0] = (unsigned char)(a >> 16);
-        o[1] = (unsigned char)(a >> 8);
-        o[2] = (unsigned char)a;
-        o += 3;
     }
     *out_len = (size_t)(o - out);
     return SQAUTH_OK;

@@ -110,6 +110,14 @@ static size_t skip_lws(const unsigned char *in, size_t len, size_t pos)
     return pos;
 }
 
+static size_t skip_token(const unsigned char *in, size_t len, size_t pos)
+{
+    while (pos < len && is_token_char(in[pos])) {
+        pos++;
+    }
+    return pos;
+}
+
 /* One directive where it stands in the input. */
 typedef struct raw_directive {
     const unsigned char *name;   /* NULL once there are no more */
@@ -174,9 +182,7 @@ static int next_directive(const unsigned char *in, size_t len, size_t *pos, raw_
     }
 
     start = p;
-    while (p < len && is_token_char(in[p])) {
-        p++;
-    }
+    p = skip_token(in, len, p);
     if (p == start) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
                            "DIGEST-MD5 %s: expected a directive name at offset %zu, found %s",
@@ -238,9 +244,7 @@ static int next_directive(const unsigned char *in, size_t len, size_t *pos, raw_
         p++;    /* the closing quote */
     } else {
         start = p;
-        while (p < len && is_token_char(in[p])) {
-            p++;
-        }
+        p = skip_token(in, len, p);
         if (p == start) {
             if (p >= len || in[p] == ',') {
                 return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 %s: directive \"%s\" has no value",
@@ -423,9 +427,7 @@ int sqauth_digest_md5_list_next(const char *list, size_t len, size_t *pos, sqaut
             continue;
         }
         start = p;
-        while (p < len && is_token_char(in[p])) {
-            p++;
-        }
+        p = skip_token(in, len, p);
         if (p == start) {
             *pos = p;
             return sqauth_fail(err, SQAUTH_ERR_MALFORMED,

@@ -11,6 +11,24 @@
 
 #include <string.h>
 
+/* H(block || data) on c: the 64-byte padded key block, then the rest. */
+static int md5_keyed(sqauth_md5_ctx *c, const unsigned char block[SQAUTH_MD5_BLOCK], const void *data, size_t len,
+                     unsigned char out[SQAUTH_MD5_LEN], sqauth_error *err)
+{
+    int rc = sqauth_md5_init(c, err);
+
+    if (rc == SQAUTH_OK) {
+        rc = sqauth_md5_update(c, block, SQAUTH_MD5_BLOCK, err);
+    }
+    if (rc == SQAUTH_OK) {
+        rc = sqauth_md5_update(c, data, len, err);
+    }
+    if (rc == SQAUTH_OK) {
+        rc = sqauth_md5_final(c, out, err);
+    }
+    return rc;
+}
+
 int sqauth_hmac_md5_direct(const void *key, size_t key_len, const void *data, size_t data_len,
                            unsigned char out[16], sqauth_error *err)
 {
@@ -29,31 +47,13 @@ int sqauth_hmac_md5_direct(const void *key, size_t key_len, const void *data, si
         pad[i] ^= 0x36;
     }
     if (rc == SQAUTH_OK) {
-        rc = sqauth_md5_init(&c, err);
-    }
-    if (rc == SQAUTH_OK) {
-        rc = sqauth_md5_update(&c, pad, SQAUTH_MD5_BLOCK, err);
-    }
-    if (rc == SQAUTH_OK) {
-        rc = sqauth_md5_update(&c, data, data_len, err);
-    }
-    if (rc == SQAUTH_OK) {
-        rc = sqauth_md5_final(&c, inner, err);
+        rc = md5_keyed(&c, pad, data, data_len, inner, err);
     }
     for (i = 0; i < SQAUTH_MD5_BLOCK; i++) {
         pad[i] ^= 0x36 ^ 0x5c;
     }
     if (rc == SQAUTH_OK) {
-        rc = sqauth_md5_init(&c, err);
-    }
-    if (rc == SQAUTH_OK) {
-        rc = sqauth_md5_update(&c, pad, SQAUTH_MD5_BLOCK, err);
-    }
-    if (rc == SQAUTH_OK) {
-        rc = sqauth_md5_update(&c, inner, SQAUTH_MD5_LEN, err);
-    }
-    if (rc == SQAUTH_OK) {
-        rc = sqauth_md5_final(&c, out, err);
+        rc = md5_keyed(&c, pad, inner, sizeof(inner), out, err);
     }
     sqauth_md5_release(&c);
     sqauth_cleanse(pad, sizeof(pad));
