@@ -884,7 +884,7 @@ static void test_answer_b64(void)
     sqauth_sasl_config cfg;
     opts o;
     sqauth_buf b64 = SQAUTH_BUF_INIT, raw = SQAUTH_BUF_INIT;
-    char out[SQAUTH_DIGEST_MD5_MAX_RESPONSE + 1], big[3000];
+    char out[SQAUTH_DIGEST_MD5_MAX_RESPONSE + 1], big[3000], first[33];
     const char *cn, *end;
     size_t len, i;
     sqauth_error err;
@@ -931,8 +931,8 @@ static void test_answer_b64(void)
     cfg.cnonce = sqauth_str_c(NULL);
     sqauth_buf_reset(&b64);
     sqauth_b64_encode(&b64, (const unsigned char *)rfc_challenge, strlen(rfc_challenge));
+    memset(first, 0, sizeof(first));
     for (i = 0; i < 2; i++) {
-        char first[33];
         CHECK_RC(sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err),
                  SQAUTH_OK);
         out[len] = '\0';
