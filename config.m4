@@ -31,7 +31,7 @@ if test "$PHP_SQAUTH" != "no"; then
 
   SQAUTH_CORE_SOURCES="src/core/common.c src/core/buf.c src/core/b64.c src/core/random.c src/core/crypto.c \
     src/core/version.c \
-    src/core/sasl/sasl.c src/core/sasl/plain.c src/core/sasl/login.c src/core/sasl/cram_md5.c src/core/sasl/hmac_md5.c \
+    src/core/sasl/sasl.c src/core/sasl/plain.c src/core/sasl/login.c src/core/sasl/cram_md5.c src/core/sasl/hmac_md5.c src/core/sasl/md5.c \
     src/core/sasl/digest_md5.c src/core/sasl/digest_md5_parse.c src/core/sasl/digest_md5_calc.c src/core/sasl/digest_md5_layer.c \
     src/core/sasl/charset.c src/core/sasl/scram.c src/core/sasl/scram_cache.c src/core/sasl/scram_parse.c src/core/sasl/saslprep.c \
     src/core/sasl/oauth.c src/core/sasl/external.c"

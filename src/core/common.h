@@ -103,10 +103,18 @@ int sqauth_equal_ct(const void *a, size_t alen, const void *b, size_t blen);
 int sqauth_strcaseeq(const char *a, const char *b);
 int sqauth_strncaseeq(const char *a, const char *b, size_t n);
 
-/* Base64 (RFC 4648, with padding) through OpenSSL's EVP encoder.
- * Decoding is strict: no white space, correct padding, no trailing data. */
+/* Base64 (RFC 4648 §4, with padding). Decoding is strict: no white space,
+ * correct padding, no trailing data, zero bits under the padding (so every
+ * byte string has exactly one accepted form). Both append to out. */
 int sqauth_b64_encode(sqauth_buf *out, const unsigned char *in, size_t len);
 int sqauth_b64_decode(sqauth_buf *out, const char *in, size_t len, sqauth_error *err);
+/* The same into caller memory: encoding writes 4 * ((len + 2) / 3) bytes
+ * (no NUL) and returns that count; decoding writes at most cap bytes, sets
+ * *out_len, and fails (SQAUTH_ERR_MALFORMED) when the input would decode
+ * to more than cap. */
+size_t sqauth_b64_encode_to(char *out, const unsigned char *in, size_t len);
+int sqauth_b64_decode_to(unsigned char *out, size_t cap, size_t *out_len, const char *in, size_t len,
+                         sqauth_error *err);
 
 /* Fills out with n random bytes from OpenSSL's RAND_bytes. */
 int sqauth_random(unsigned char *out, size_t n, sqauth_error *err);

@@ -2,6 +2,8 @@
 #include "check.h"
 #include "sasl/sasl.h"
 
+#include <openssl/evp.h>
+
 static void b64_rejects(const char *in)
 {
     sqauth_buf b = SQAUTH_BUF_INIT;
@@ -16,6 +18,84 @@ static void b64_decodes(const char *in, const char *expected)
     sqauth_error err;
     CHECK_RC(sqauth_b64_decode(&b, in, strlen(in), &err), SQAUTH_OK);
     CHECK_BYTES(b.data ? (const char *)b.data : "", b.len, expected);
+    sqauth_buf_free(&b);
+}
+
+/* The table codec against OpenSSL's EVP_EncodeBlock on every length up to
+ * 200, a round trip of every 1- and 2-byte string, and every last quantum
+ * "Q???" over the alphabet, '=' and five bytes outside it: accepted exactly
+ * when canonical, counted (64^3 of them have no padding, 64 * 16 one '=',
+ * 4 two). */
+static void b64_table_codec(void)
+{
+    static const char extra[] = "=* \x80\x01";
+    unsigned char data[200], dec[200];
+    char enc[300], evp[300], q[9], chars[70];
+    size_t n, got, i, j, k, nchars;
+    unsigned long accepted = 0, wrong = 0;
+    sqauth_error err;
+
+    for (i = 0; i < sizeof(data); i++) {
+        data[i] = (unsigned char)(i * 151 + 7);
+    }
+    for (n = 0; n <= sizeof(data); n++) {
+        got = sqauth_b64_encode_to(enc, data, n);
+        k = (size_t)EVP_EncodeBlock((unsigned char *)evp, data, (int)n);
+        CHECK(got == k && memcmp(enc, evp, k) == 0);
+        CHECK_RC(sqauth_b64_decode_to(dec, sizeof(dec), &got, enc, k, &err), SQAUTH_OK);
+        CHECK(got == n && memcmp(dec, data, n) == 0);
+    }
+    for (n = 1; n <= 2; n++) {
+        for (i = 0; i < (n == 1 ? 256u : 65536u); i++) {
+            data[0] = (unsigned char)(i & 255);
+            data[1] = (unsigned char)(i >> 8);
+            k = sqauth_b64_encode_to(enc, data, n);
+            if (sqauth_b64_decode_to(dec, 2, &got, enc, k, NULL) != SQAUTH_OK || got != n || memcmp(dec, data, n)) {
+                wrong++;
+            }
+        }
+    }
+    CHECK(wrong == 0);
+
+    for (i = 0; i < 64; i++) {
+        chars[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i];
+    }
+    memcpy(chars + 64, extra, 5);
+    nchars = 69;
+    memcpy(q, "Zm9vQ", 5);
+    for (i = 0; i < nchars; i++) {
+        for (j = 0; j < nchars; j++) {
+            for (k = 0; k < nchars; k++) {
+                q[5] = chars[i];
+                q[6] = chars[j];
+                q[7] = chars[k];
+                if (sqauth_b64_decode_to(dec, sizeof(dec), &got, q, 8, NULL) == SQAUTH_OK) {
+                    accepted++;
+                    n = sqauth_b64_encode_to(enc, dec, got);
+                    wrong += n != 8 || memcmp(enc, q, 8) != 0;
+                }
+            }
+        }
+    }
+    CHECK(wrong == 0);
+    CHECK(accepted == 64ul * 64 * 64 + 64 * 16 + 4);
+
+    /* The decoder never writes past cap; "Zm9v" needs 3 bytes. */
+    memset(dec, 0xee, sizeof(dec));
+    CHECK_RC(sqauth_b64_decode_to(dec, 2, &got, "Zm9v", 4, &err), SQAUTH_ERR_MALFORMED);
+    CHECK(got == 0 && dec[0] == 0xee);
+    CHECK_RC(sqauth_b64_decode_to(dec, 2, &got, "Zm8=", 4, &err), SQAUTH_OK);
+    CHECK_BYTES((const char *)dec, got, "fo");
+}
+
+static void b64_message(const char *in, const char *message)
+{
+    sqauth_buf b = SQAUTH_BUF_INIT;
+    sqauth_error err;
+
+    CHECK_RC(sqauth_b64_decode(&b, in, strlen(in), &err), SQAUTH_ERR_MALFORMED);
+    CHECK(strcmp(err.message, message) == 0);
+    CHECK(b.len == 0);
     sqauth_buf_free(&b);
 }
 
@@ -40,6 +120,15 @@ void test_common(void)
     b64_rejects("Zh==");     /* non-canonical trailing bits */
     b64_rejects("Zm9v\n");
     b64_rejects("Zm9*");
+    b64_message("Zg=a", "invalid base64: unexpected character at offset 3");
+    b64_message("Z===", "invalid base64: padding inside the data");
+    b64_message("Zm9vZ===", "invalid base64: padding inside the data");
+    b64_message("Zm=vZm9v", "invalid base64: padding inside the data");
+    b64_message("Zm9vZm9v\n", "invalid base64: length 9 is not a multiple of 4");
+    b64_message("Zm9vZ-9v", "invalid base64: unexpected character at offset 5");
+    b64_message("Zh==", "invalid base64: non-canonical padding bits");
+    b64_message("Zm9=", "invalid base64: non-canonical padding bits");
+    b64_table_codec();
 
     CHECK_RC(sqauth_b64_encode(&b, (const unsigned char *)"\0tim\0tanstaaftanstaaf", 21), SQAUTH_OK);
     CHECK_BYTES(b.data, b.len, "AHRpbQB0YW5zdGFhZnRhbnN0YWFm");
