@@ -216,6 +216,11 @@ static int command_login(sqauth_session *s, const sqauth_login_options *o, sqaut
     sqauth_auth_reply reply;
     int rc;
 
+    if (s->authenticated) {
+        /* Before anything is asked of the server, as for a SASL login. */
+        sqauth_buf_reset(&s->response);
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "already authenticated on this connection");
+    }
     if (!sqauth_conn_is_encrypted(s->conn) && !o->allow_plaintext) {
         return sqauth_fail(err, SQAUTH_ERR_POLICY, "refusing to send the password in the clear with %s on an "
                            "unencrypted connection; use TLS, or pass 'allow_plaintext' => true",

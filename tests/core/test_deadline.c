@@ -324,7 +324,8 @@ static void test_after_failure(void)
 {
     static const script_step refused_then_ok[] = {
         SEND(IMAP_GREETING), EXPECT("A0001 AUTHENTICATE PLAIN " PLAIN_IR), SEND("A0001 NO [AUTHENTICATIONFAILED] no\r\n"),
-        EXPECT("A0002 AUTHENTICATE PLAIN " PLAIN_IR), SEND("A0002 OK yes\r\n"), END};
+        EXPECT("A0002 AUTHENTICATE PLAIN " PLAIN_IR), SEND("A0002 OK yes\r\n"), EXPECT("A0003 CAPABILITY"),
+        SEND("* CAPABILITY IMAP4rev1\r\nA0003 OK\r\n"), END};
     /* A challenge SCRAM cannot parse: the client cancels. */
     static const script_step cancel_answered[] = {
         SEND(IMAP_GREETING), EXPECT("A0001 AUTHENTICATE SCRAM-SHA-256 "), SEND("+ bm90IHNjcmFt\r\n"), EXPECT("*"),
@@ -354,6 +355,10 @@ static void test_after_failure(void)
     /* Refused before anything is sent: open. */
     CHECK_RC(login(&t, "PLAIN"), SQAUTH_ERR_PROTOCOL);
     CHECK(strcmp(t.err.message, "already authenticated on this connection") == 0);
+    CHECK(sqauth_session_is_open(t.s));
+    /* STARTTLS not offered, learnt from capabilities read in step: open. */
+    CHECK_RC(sqauth_session_starttls(t.s, &err), SQAUTH_ERR_PROTOCOL);
+    CHECK(strstr(err.message, "does not offer STARTTLS") != NULL);
     CHECK(sqauth_session_is_open(t.s));
     finish(&t);
     CHECK(t.srv.ok);

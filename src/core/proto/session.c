@@ -452,12 +452,6 @@ static int starttls(sqauth_session *s, int *sent, sqauth_error *err)
     if (s->conn->ssl) {
         return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "TLS is already active on this connection");
     }
-    if (!s->caps_known) {
-        rc = sqauth_session_capabilities(s, err);
-        if (rc != SQAUTH_OK) {
-            return rc;
-        }
-    }
     if (!sqauth_session_starttls_offered(s)) {
         return sqauth_fail(err, SQAUTH_ERR_PROTOCOL,
                            "the server does not offer %s; refusing to continue without TLS "
@@ -495,6 +489,13 @@ int sqauth_session_starttls(sqauth_session *s, sqauth_error *err)
     sqauth_call call;
     int sent = 0, rc = sqauth_call_begin(s, &call, err);
 
+    /* The capabilities, when not known, are a call of their own: its
+     * failure is judged there, and once they are read the conversation is
+     * in step again ("not offered" then leaves it as it was). */
+    if (rc == SQAUTH_OK && !s->caps_known && !s->conn->ssl) {
+        rc = sqauth_session_capabilities(s, err);
+        call.io_mark = s->conn->io_count;
+    }
     if (rc == SQAUTH_OK) {
         rc = starttls(s, &sent, err);
         /* Once STARTTLS went out, any failure leaves TLS half-started or
