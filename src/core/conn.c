@@ -291,10 +291,15 @@ static int fill_from_layer(sqauth_conn *c, int64_t deadline, sqauth_error *err)
         if (c->layer_in.len == 0 || c->layer_need_more) {
             rc = raw_read(c, tmp, sizeof(tmp), &got, deadline, err);
             if (rc == SQAUTH_ERR_CLOSED && c->eof && c->layer_in.len > 0) {
-                /* Not a clean end: the stream stops inside a buffer. */
-                return sqauth_fail(err, SQAUTH_ERR_PROTOCOL,
-                                   "SASL security layer: the server closed the connection inside a buffer "
-                                   "(%zu bytes of it received)", c->layer_in.len);
+                /* Not a clean end: the stream stops inside a buffer (in
+                 * order or with a reset: errno 0 or ECONNRESET). */
+                sqauth_fail(err, SQAUTH_ERR_PROTOCOL,
+                            "SASL security layer: the server closed the connection inside a buffer "
+                            "(%zu bytes of it received)", c->layer_in.len);
+                if (err) {
+                    err->sys_errno = c->eof_errno;
+                }
+                return SQAUTH_ERR_PROTOCOL;
             }
             if (rc != SQAUTH_OK) {
                 return rc;
@@ -464,12 +469,15 @@ static int read_some_by(sqauth_conn *c, void *buf, size_t len, size_t *got, int6
     }
     if (c->rpos == c->rlen) {
         int rc;
-        if (c->eof) {
+        if (c->eof && !c->eof_errno) {
             return SQAUTH_OK;
         }
         rc = fill_by(c, deadline, err);
-        if (rc == SQAUTH_ERR_CLOSED && c->eof) {
-            return SQAUTH_OK; /* end of stream, not an error for a stream reader */
+        if (rc == SQAUTH_ERR_CLOSED && c->eof && !c->eof_errno) {
+            /* An orderly end (with or without TLS close_notify, as PHP's
+             * own TLS streams take it) is the end of the stream; a reset
+             * is a failure the stream reports. */
+            return SQAUTH_OK;
         }
         if (rc != SQAUTH_OK) {
             return rc;

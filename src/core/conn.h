@@ -84,8 +84,9 @@ int sqauth_conn_read_some(sqauth_conn *c, void *buf, size_t len, size_t *got, sq
  * to the timeout for the first byte; may_wait = 0 never waits, not even for
  * the rest of a TLS record or security-layer buffer that has partly
  * arrived (SQAUTH_ERR_TIMEOUT at once when nothing is there). *at_end = 1
- * once the server ended the stream. On an error *got counts the bytes read
- * before it. */
+ * once the server ended the stream in order (a TLS close_notify is not
+ * required); a reset is SQAUTH_ERR_CLOSED. On an error *got counts the
+ * bytes read before it. */
 int sqauth_conn_read_available(sqauth_conn *c, void *buf, size_t len, int may_wait, size_t *got, int *at_end,
                                sqauth_error *err);
 int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err);

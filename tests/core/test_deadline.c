@@ -95,6 +95,38 @@ static void test_conn_deadline(void)
     sqauth_buf_free(&line);
 }
 
+/* The byte stream's end: in order it is the end (TLS close_notify or not),
+ * a reset is a failure (errno kept). */
+static void test_stream_end(void)
+{
+    static const script_step closed[] = {EXPECT("bye"), CLOSE};
+    static const script_step reset[] = {RESET};
+    scripted_server srv;
+    sqauth_error err;
+    sqauth_conn *c;
+    char buf[16];
+    size_t got;
+    int at_end;
+
+    c = adopt(&srv, closed, 5000);
+    CHECK_RC(sqauth_conn_write_all(c, "bye\n", 4, &err), SQAUTH_OK);
+    CHECK_RC(sqauth_conn_read_available(c, buf, sizeof(buf), 1, &got, &at_end, &err), SQAUTH_OK);
+    CHECK(got == 0 && at_end);
+    sqauth_conn_free(c);
+    scripted_finish(&srv);
+
+    c = adopt(&srv, reset, 5000);
+    CHECK_RC(sqauth_conn_write_all(c, "unread\n", 7, &err), SQAUTH_OK);
+    CHECK_RC(sqauth_conn_read_available(c, buf, sizeof(buf), 1, &got, &at_end, &err), SQAUTH_ERR_CLOSED);
+    CHECK(got == 0 && !at_end && err.sys_errno == ECONNRESET);
+    CHECK(strcmp(err.message, "the server closed the connection") == 0);
+    /* and it stays a failure */
+    CHECK_RC(sqauth_conn_read_available(c, buf, sizeof(buf), 1, &got, &at_end, &err), SQAUTH_ERR_CLOSED);
+    CHECK(err.sys_errno == ECONNRESET);
+    sqauth_conn_free(c);
+    scripted_finish(&srv);
+}
+
 /* ---- sessions ---- */
 
 typedef struct test_session {
@@ -429,6 +461,7 @@ static void test_after_failure(void)
 void test_deadlines(void)
 {
     test_conn_deadline();
+    test_stream_end();
     test_session_deadlines();
     test_connect_deadline();
     test_after_failure();

@@ -521,18 +521,17 @@ int sqauth_session_logged_in(sqauth_session *s, int layer, sqauth_error *err)
 void sqauth_session_logout(sqauth_session *s)
 {
     sqauth_error ignored;
-    sqauth_call call;
-    int rc;
 
     /* A closed session says nothing more, not even goodbye. */
     if (!s || !sqauth_session_is_open(s) || !s->ops->logout) {
         return;
     }
-    rc = sqauth_call_begin(s, &call, &ignored);
-    if (rc == SQAUTH_OK) {
-        rc = s->ops->logout(s, &ignored);
-    }
-    sqauth_call_end(s, &call, rc, &ignored);
+    /* Bounded like any call, but how the goodbye ends (a server may close
+     * as it answers: IMAP's BYE) closes nothing: the session ends anyway,
+     * with its TLS close_notify, which keeps its TLS session resumable. */
+    sqauth_session_begin_call(s);
+    s->ops->logout(s, &ignored);
+    sqauth_session_end_call(s);
 }
 
 int sqauth_names_add(char ***list, size_t *count, const char *p, size_t n)
