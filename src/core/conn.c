@@ -59,11 +59,15 @@ static int call_timed_out(const sqauth_conn *c, const char *what, sqauth_error *
 /* The server ended the connection, with an orderly end (FIN, e = 0) or a
  * reset (ECONNRESET, EPIPE): the same failure either way. A server that
  * closes with bytes of ours unread makes its kernel answer them with a
- * reset, so which of the two arrives first is a matter of timing. */
-static int closed_by_server(sqauth_conn *c, int e, sqauth_error *err)
+ * reset, so which of the two arrives first is a matter of timing. Seen by
+ * a read, it is the end of what can be read; a write that fails leaves
+ * what the server sent before readable. */
+static int closed_by_server(sqauth_conn *c, int reading, int e, sqauth_error *err)
 {
-    c->eof = 1;
-    c->eof_errno = e;
+    if (reading) {
+        c->eof = 1;
+        c->eof_errno = e;
+    }
     sqauth_fail(err, SQAUTH_ERR_CLOSED, "the server closed the connection");
     if (err) {
         err->sys_errno = e;
@@ -159,9 +163,12 @@ int sqauth_conn_has_pending(const sqauth_conn *c)
         || (c->layer && (c->layer_out_pos < c->layer_out.len || (c->layer_in.len && !c->layer_need_more)));
 }
 
-/* A failed SSL_read()/SSL_write(). sys_errno is the errno of that call. */
-static int tls_io_error(sqauth_conn *c, int ssl_err, int sys_errno, const char *what, sqauth_error *err)
+/* A failed SSL_read() (reading = 1) or SSL_write(). sys_errno is the
+ * errno of that call. */
+static int tls_io_error(sqauth_conn *c, int reading, int ssl_err, int sys_errno, sqauth_error *err)
 {
+    const char *what = reading ? "while reading" : "while writing";
+
     sqauth_tls_collect_errors(&c->tls_failure);
     if (ssl_err == SSL_ERROR_ZERO_RETURN) {
         c->eof = 1;
@@ -173,7 +180,7 @@ static int tls_io_error(sqauth_conn *c, int ssl_err, int sys_errno, const char *
      * plaintext connection; OpenSSL's own words stay in tls_failure. */
     if ((ssl_err == SSL_ERROR_SYSCALL && c->tls_failure.error_count == 0 && (sys_errno == 0 || is_reset(sys_errno)))
         || (ssl_err == SSL_ERROR_SSL && sqauth_tls_failure_is_eof(&c->tls_failure))) {
-        return closed_by_server(c, ssl_err == SSL_ERROR_SYSCALL ? sys_errno : 0, err);
+        return closed_by_server(c, reading, ssl_err == SSL_ERROR_SYSCALL ? sys_errno : 0, err);
     }
     if (ssl_err == SSL_ERROR_SYSCALL && c->tls_failure.error_count == 0) {
         sqauth_fail(err, SQAUTH_ERR_CLOSED, "the connection failed %s: %s", what, strerror(sys_errno));
@@ -192,8 +199,6 @@ static int tls_io_error(sqauth_conn *c, int ssl_err, int sys_errno, const char *
                        c->tls_failure.error_count ? c->tls_failure.errors[0].reason : "unknown");
 }
 
-/* Reads at least one byte from the socket (through TLS when active) into
- * dst, waiting up to the deadline. */
 /* Waits for the socket until deadline; a timeout at the call's deadline
  * says so. */
 static int conn_wait(const sqauth_conn *c, int for_write, int64_t deadline, const char *what, sqauth_error *err)
@@ -229,10 +234,11 @@ static int raw_read(sqauth_conn *c, unsigned char *dst, size_t cap, size_t *got,
     }
     for (;;) {
         if (c->ssl) {
-            int n, e;
+            int n, e, sys_errno;
             ERR_clear_error();
             errno = 0;
             n = SSL_read(c->ssl, dst, cap > 0x40000000 ? 0x40000000 : (int)cap);
+            sys_errno = errno;
             if (n > 0) {
                 *got = (size_t)n;
                 return SQAUTH_OK;
@@ -245,7 +251,7 @@ static int raw_read(sqauth_conn *c, unsigned char *dst, size_t cap, size_t *got,
                 }
                 continue;
             }
-            return tls_io_error(c, e, errno, "while reading", err);
+            return tls_io_error(c, 1, e, sys_errno, err);
         } else {
             ssize_t n = recv(c->fd, dst, cap, 0);
             if (n > 0) {
@@ -253,7 +259,7 @@ static int raw_read(sqauth_conn *c, unsigned char *dst, size_t cap, size_t *got,
                 return SQAUTH_OK;
             }
             if (n == 0) {
-                return closed_by_server(c, 0, err);
+                return closed_by_server(c, 1, 0, err);
             }
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
                 int rc = conn_wait(c, 0, deadline, "waiting for the server", err);
@@ -263,7 +269,7 @@ static int raw_read(sqauth_conn *c, unsigned char *dst, size_t cap, size_t *got,
                 continue;
             }
             if (is_reset(errno)) {
-                return closed_by_server(c, errno, err);
+                return closed_by_server(c, 1, errno, err);
             }
             {
                 int e = errno;
@@ -593,10 +599,11 @@ static int raw_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *
     }
     while (n > 0) {
         if (c->ssl) {
-            int w, e;
+            int w, e, sys_errno;
             ERR_clear_error();
             errno = 0;
             w = SSL_write(c->ssl, d, n > 0x40000000 ? 0x40000000 : (int)n);
+            sys_errno = errno;
             if (w > 0) {
                 d += w;
                 n -= (size_t)w;
@@ -610,7 +617,7 @@ static int raw_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *
                 }
                 continue;
             }
-            return tls_io_error(c, e, errno, "while writing", err);
+            return tls_io_error(c, 0, e, sys_errno, err);
         } else {
             ssize_t w = send(c->fd, d, n, MSG_NOSIGNAL);
             if (w > 0) {
@@ -626,7 +633,7 @@ static int raw_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *
                 continue;
             }
             if (w < 0 && is_reset(errno)) {
-                return closed_by_server(c, errno, err);
+                return closed_by_server(c, 0, errno, err);
             }
             {
                 int e = errno;

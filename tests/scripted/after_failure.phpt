@@ -2,6 +2,13 @@
 After a failure: one rule for every method. A failure that leaves the conversation in an unknown state (STARTTLS refused or its handshake failed, a timeout, the server closing) closes the connection for I/O: protocol(), greeting(), isEncrypted(), tlsInfo(), securityLayer() and transcript() keep answering, every method that talks to the server throws ConnectionException 13 naming the failure; a refused login or STARTTLS not offered leave it open
 --EXTENSIONS--
 sqauth
+--SKIPIF--
+<?php
+// Six scripted servers, each a child PHP that valgrind traces (about 40 s there), and a 1 s
+// timeout that a traced child can miss. scripts/asan.sh runs it (ASan+LSan), and tests/core's
+// test_deadline.c checks the same rule under valgrind.
+if (getenv('USE_ZEND_ALLOC') === '0' && getenv('SKIP_ASAN') === false) die('skip under valgrind: six traced child processes and a 1 s timeout; scripts/asan.sh and tests/core cover it');
+?>
 --FILE--
 <?php
 use SqAuth\Connection;
