@@ -202,8 +202,7 @@ static int sasl_login(sqauth_session *s, const sqauth_login_options *o, sqauth_e
         /* The server did not prove who it is (or let us in while the end
          * of the exchange did not add up): nothing more goes over this
          * connection, not even a LOGOUT. */
-        sqauth_conn_shutdown(s->conn);
-        s->closed = 1;
+        sqauth_session_close_io(s, err);
     }
 done:
     sqauth_sasl_free(sasl);
@@ -217,6 +216,11 @@ static int command_login(sqauth_session *s, const sqauth_login_options *o, sqaut
     sqauth_auth_reply reply;
     int rc;
 
+    if (s->authenticated) {
+        /* Before anything is asked of the server, as for a SASL login. */
+        sqauth_buf_reset(&s->response);
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "already authenticated on this connection");
+    }
     if (!sqauth_conn_is_encrypted(s->conn) && !o->allow_plaintext) {
         return sqauth_fail(err, SQAUTH_ERR_POLICY, "refusing to send the password in the clear with %s on an "
                            "unencrypted connection; use TLS, or pass 'allow_plaintext' => true",
@@ -238,33 +242,37 @@ static int command_login(sqauth_session *s, const sqauth_login_options *o, sqaut
 
 int sqauth_login(sqauth_session *s, const sqauth_login_options *o, sqauth_error *err)
 {
+    sqauth_call call;
+    int rc;
+
     s->reply_code[0] = '\0';
-    if (!sqauth_session_is_open(s)) {
-        return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the connection is closed");
+    /* One deadline for the whole login: capabilities, every step, the
+     * reply, the capabilities after it. */
+    rc = sqauth_call_begin(s, &call, err);
+    if (rc == SQAUTH_OK) {
+        rc = o->method == SQAUTH_LOGIN_COMMAND ? command_login(s, o, err) : sasl_login(s, o, err);
     }
-    return o->method == SQAUTH_LOGIN_COMMAND ? command_login(s, o, err) : sasl_login(s, o, err);
+    return sqauth_call_end(s, &call, rc, err);
 }
 
 int sqauth_probe_mechanisms(sqauth_session *s, const char **names, int *answers, size_t *count, sqauth_error *err)
 {
+    sqauth_call call;
     size_t i;
+    int rc;
 
     *count = 0;
     s->reply_code[0] = '\0';
-    if (!sqauth_session_is_open(s)) {
-        return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the connection is closed");
-    }
-    for (i = 0; i < sqauth_sasl_mech_count(); i++) {
+    rc = sqauth_call_begin(s, &call, err);
+    for (i = 0; rc == SQAUTH_OK && i < sqauth_sasl_mech_count(); i++) {
         const sqauth_sasl_mech *m = sqauth_sasl_mech_at(i);
-        int rc;
         if (!(m->flags & SQAUTH_MECH_NEEDS_PASSWORD) || (m->flags & SQAUTH_MECH_CHANNEL_BIND)) {
             continue;
         }
         rc = sqauth_session_probe(s, m->name, &answers[*count], NULL, err);
-        if (rc != SQAUTH_OK) {
-            return rc;
+        if (rc == SQAUTH_OK) {
+            names[(*count)++] = m->name;
         }
-        names[(*count)++] = m->name;
     }
-    return SQAUTH_OK;
+    return sqauth_call_end(s, &call, rc, err);
 }

@@ -42,7 +42,9 @@ typedef struct sqauth_login_options {
 
 void sqauth_login_options_init(sqauth_login_options *o);
 
-/* Logs in on an open session.
+/* Logs in on an open session: one public call, with one deadline (the
+ * session's timeout) for all of it, and the rule of session.h's "After a
+ * failure" when it fails.
  * Errors, before anything is sent:
  *   SQAUTH_ERR_PROTOCOL     already authenticated on this connection
  *   SQAUTH_ERR_POLICY       a cleartext secret on an unencrypted connection, LOGINDISABLED
@@ -62,7 +64,7 @@ int sqauth_login(sqauth_session *s, const sqauth_login_options *o, sqauth_error 
 
 /* For detection: asks the server, for every password mechanism this build
  * knows (not -PLUS, which needs a login's TLS binding), whether it answers
- * an AUTHENTICATE/AUTH, and cancels. names[i] and answers[i] for i < *count;
+ * an AUTHENTICATE/AUTH, and cancels; all of it one call, one deadline. names[i] and answers[i] for i < *count;
  * both arrays need room for sqauth_sasl_mech_count() entries. */
 int sqauth_probe_mechanisms(sqauth_session *s, const char **names, int *answers, size_t *count, sqauth_error *err);
 

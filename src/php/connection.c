@@ -93,7 +93,7 @@ static void fail_session(php_sqauth_connection *c, const sqauth_error *err)
 }
 
 /* Connection::open() proper; also used by SqAuth\detect(). */
-int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options)
+int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options, int whole_call)
 {
     const sqauth_scheme *scheme;
     const sqauth_protocol *protocol;
@@ -117,6 +117,9 @@ int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options)
     o.core.tls_mode = o.tls_mode >= 0 ? (sqauth_tls_mode)o.tls_mode : scheme->tls_mode;
     if (new_session(c, &o) == FAILURE) {
         goto fail;
+    }
+    if (whole_call) {
+        sqauth_session_begin_call(c->session);
     }
     sqauth_error_clear(&err);
     if (sqauth_session_open(c->session, &err) != SQAUTH_OK) {
@@ -142,7 +145,7 @@ PHP_METHOD(SqAuth_Connection, open)
         Z_PARAM_ARRAY_HT(options)
     ZEND_PARSE_PARAMETERS_END();
 
-    if (php_sqauth_connection_open(return_value, uri, options) == FAILURE) {
+    if (php_sqauth_connection_open(return_value, uri, options, 0) == FAILURE) {
         RETURN_THROWS();
     }
 }
@@ -217,28 +220,40 @@ fail:
     RETURN_THROWS();
 }
 
-#define FETCH_OPEN(c) \
+/* The methods that only report what the connection knows (protocol(),
+ * greeting(), isEncrypted(), tlsInfo(), securityLayer(), transcript())
+ * need the session: they work after a failure closed it for I/O, and
+ * throw only after close(). */
+#define FETCH_SESSION(c) \
     php_sqauth_connection *c = Z_CONNECTION_P(ZEND_THIS); \
-    if (c->stream_failed) { \
-        php_sqauth_throw(&c->stream_error, c->session ? sqauth_session_tls_failure(c->session) : NULL, NULL, 0, NULL); \
-        RETURN_THROWS(); \
-    } \
-    if (!c->session || !sqauth_session_is_open(c->session)) { \
+    if (!c->session) { \
         zend_throw_exception(php_sqauth_connection_exception_ce, "the connection is closed", -SQAUTH_ERR_CLOSED); \
         RETURN_THROWS(); \
+    }
+
+/* The methods that may talk to the server need it open for I/O: after a
+ * failure that closed it, the core's error says which failure. */
+#define FETCH_OPEN(c) \
+    FETCH_SESSION(c); \
+    { \
+        sqauth_error open_err_; \
+        if (sqauth_session_check_open(c->session, &open_err_) != SQAUTH_OK) { \
+            php_sqauth_throw(&open_err_, NULL, NULL, 0, NULL); \
+            RETURN_THROWS(); \
+        } \
     }
 
 PHP_METHOD(SqAuth_Connection, protocol)
 {
     ZEND_PARSE_PARAMETERS_NONE();
-    FETCH_OPEN(c);
+    FETCH_SESSION(c);
     RETURN_STRING(sqauth_protocol_name(sqauth_session_protocol(c->session)));
 }
 
 PHP_METHOD(SqAuth_Connection, greeting)
 {
     ZEND_PARSE_PARAMETERS_NONE();
-    FETCH_OPEN(c);
+    FETCH_SESSION(c);
     RETURN_STRING(sqauth_session_greeting_text(c->session));
 }
 
@@ -281,8 +296,8 @@ PHP_METHOD(SqAuth_Connection, startTls)
     FETCH_OPEN(c);
     sqauth_error_clear(&err);
     if (sqauth_session_starttls(c->session, &err) != SQAUTH_OK) {
-        /* The connection is in an unknown state: it ends here. */
-        fail_session(c, &err);
+        /* The core closed the session for I/O if STARTTLS went out. */
+        php_sqauth_throw_session(c->session, &err);
         RETURN_THROWS();
     }
 }
@@ -290,14 +305,14 @@ PHP_METHOD(SqAuth_Connection, startTls)
 PHP_METHOD(SqAuth_Connection, isEncrypted)
 {
     ZEND_PARSE_PARAMETERS_NONE();
-    FETCH_OPEN(c);
+    FETCH_SESSION(c);
     RETURN_BOOL(sqauth_session_is_encrypted(c->session));
 }
 
 PHP_METHOD(SqAuth_Connection, tlsInfo)
 {
     ZEND_PARSE_PARAMETERS_NONE();
-    FETCH_OPEN(c);
+    FETCH_SESSION(c);
     php_sqauth_tls_info_to_zval(c->session, return_value);
 }
 
@@ -307,7 +322,7 @@ PHP_METHOD(SqAuth_Connection, securityLayer)
     const char *cipher;
 
     ZEND_PARSE_PARAMETERS_NONE();
-    FETCH_OPEN(c);
+    FETCH_SESSION(c);
     l = sqauth_session_layer(c->session);
     if (!l) {
         RETURN_NULL();
@@ -330,11 +345,7 @@ PHP_METHOD(SqAuth_Connection, transcript)
     size_t i;
 
     ZEND_PARSE_PARAMETERS_NONE();
-    php_sqauth_connection *c = Z_CONNECTION_P(ZEND_THIS);
-    if (!c->session) {
-        zend_throw_exception(php_sqauth_connection_exception_ce, "the connection is closed", -SQAUTH_ERR_CLOSED);
-        RETURN_THROWS();
-    }
+    FETCH_SESSION(c);
     array_init(return_value);
     for (i = 0; i < sqauth_session_transcript_count(c->session); i++) {
         const sqauth_transcript_line *l = sqauth_session_transcript_line(c->session, i);

@@ -15,8 +15,6 @@ typedef struct {
      * its own copy; this reference only lets the string be wiped when the
      * Connection is the last to hold it. */
     zend_string *smtp_password;
-    int stream_failed;           /* the stream hit an error: stream_error says which */
-    sqauth_error stream_error;
     zend_resource *stream;       /* weak: the stream holds a reference to us, not the other way */
     zval adopted;                /* the PHP stream adopted by fromStream(), kept open */
     zend_object std;
@@ -33,8 +31,11 @@ static inline php_sqauth_connection *php_sqauth_connection_from_obj(zend_object 
 /* The exception for a failed session call, with what the session knows
  * about the failure: the TLS details, the server's reply and its code. */
 void php_sqauth_throw_session(const sqauth_session *s, const sqauth_error *err);
-/* Connection::open() proper (also SqAuth\detect()): out gets the object. */
-int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options);
+/* Connection::open() proper (also SqAuth\detect()): out gets the object.
+ * whole_call: the open is the start of a longer public call (detect())
+ * that shares its deadline; the caller ends it with
+ * sqauth_session_end_call() on the object's session (or frees it). */
+int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options, int whole_call);
 /* Reads the capabilities when they are not known; throws on failure. */
 int php_sqauth_connection_ensure_caps(php_sqauth_connection *c);
 

@@ -19,7 +19,7 @@ try {
     var_dump($e->getErrno());
 }
 
-// a server that accepts and never greets: the read deadline ('timeout' => 1)
+// a server that accepts and never greets: the call's deadline ('timeout' => 1)
 foreach (['imap', 'imaps', 'pop3', 'smtp'] as $scheme) {
     $srv = sqauth_fake_server([['hold', 20]]);
     $t0 = hrtime(true);
@@ -49,21 +49,21 @@ sqauth_fake_server_finish($srv);
 --EXPECT--
 SqAuth\ConnectionException (11): cannot connect to 127.0.0.1 port PORT: Connection refused
 int(111)
-imap: SqAuth\ConnectionException (12): timed out waiting for the server, errno 0
+imap: SqAuth\ConnectionException (12): timed out waiting for the server: the call's 'timeout' of 1 s has passed, errno 0
 bool(true)
 array(0) {
 }
-imaps: SqAuth\ConnectionException (12): timed out during the TLS handshake, errno 0
+imaps: SqAuth\ConnectionException (12): timed out during the TLS handshake: the call's 'timeout' of 1 s has passed, errno 0
 bool(true)
 array(0) {
 }
-pop3: SqAuth\ConnectionException (12): timed out waiting for the server, errno 0
+pop3: SqAuth\ConnectionException (12): timed out waiting for the server: the call's 'timeout' of 1 s has passed, errno 0
 bool(true)
 array(0) {
 }
-smtp: SqAuth\ConnectionException (12): timed out waiting for the server, errno 0
+smtp: SqAuth\ConnectionException (12): timed out waiting for the server: the call's 'timeout' of 1 s has passed, errno 0
 bool(true)
 array(0) {
 }
-SqAuth\ConnectionException (12): timed out waiting for the server
+SqAuth\ConnectionException (12): timed out waiting for the server: the call's 'timeout' of 0.3 s has passed
 bool(true)

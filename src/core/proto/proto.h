@@ -109,12 +109,34 @@ struct sqauth_session {
     char auth_tag[16];           /* IMAP: the tag of the AUTHENTICATE in progress */
     int authenticated;
     int starttls_done;           /* STARTTLS was offered and used */
-    int closed;                  /* nothing more goes over the connection (an unproven server) */
+    int closed;                  /* nothing more goes over the connection (see sqauth_session_is_open()) */
+    sqauth_error closed_reason;  /* the failure that closed it */
+    sqauth_deadline call;        /* the public call in progress (at = 0: none) */
+    int call_depth;              /* public entry points nest (open runs STARTTLS, detect probes) */
     sqauth_buf line;             /* scratch: the last line read */
     sqauth_buf reply_data;       /* scratch: reply data a protocol had to unquote (ManageSieve strings) */
     sqauth_buf response;         /* the last complete server reply, for errors */
     char reply_code[64];         /* the response code of the last refused login ("" = none) */
 };
+
+/* ---- the public calls ---- */
+
+/* Every public entry point of the core (open, STARTTLS, capabilities,
+ * login, probes, logout) runs its work between sqauth_call_begin() and
+ * sqauth_call_end(). begin refuses a session closed for I/O (the error
+ * says why it was closed) and starts the call's deadline, timeout_ms from
+ * now, unless an outer call runs (nested calls share its deadline). end
+ * ends the deadline with the outermost call and, after a failure, applies
+ * the rule of sqauth_session_is_open(): it returns rc. */
+typedef struct sqauth_call {
+    unsigned long io_mark;       /* the connection's io_count when the call began */
+} sqauth_call;
+int sqauth_call_begin(sqauth_session *s, sqauth_call *call, sqauth_error *err);
+int sqauth_call_end(sqauth_session *s, const sqauth_call *call, int rc, const sqauth_error *err);
+/* Closes the session for I/O (the socket shut down in both directions,
+ * no goodbye), keeping why: the reason later calls give. The first
+ * reason stays. */
+void sqauth_session_close_io(sqauth_session *s, const sqauth_error *why);
 
 /* ---- what policy.c drives ---- */
 

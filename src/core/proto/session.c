@@ -4,6 +4,7 @@
  * capability list, and the session's state for its callers.
  */
 #include "proto.h"
+#include "../net/net.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,116 @@ int sqauth_session_new(sqauth_session **out, const sqauth_session_options *o, sq
     return SQAUTH_OK;
 }
 
+/* ---- public calls: one deadline each, and the rule after a failure ---- */
+
+void sqauth_session_begin_call(sqauth_session *s)
+{
+    if (s->call_depth++ == 0) {
+        s->call.timeout_ms = s->timeout_ms;
+        s->call.at = sqauth_now_ms() + s->timeout_ms;
+        if (s->conn) {
+            sqauth_conn_set_deadline(s->conn, &s->call);
+        }
+    }
+}
+
+void sqauth_session_end_call(sqauth_session *s)
+{
+    if (s->call_depth > 0 && --s->call_depth == 0) {
+        memset(&s->call, 0, sizeof(s->call));
+        if (s->conn) {
+            sqauth_conn_set_deadline(s->conn, NULL);
+        }
+    }
+}
+
+static void call_start(sqauth_session *s, sqauth_call *call)
+{
+    sqauth_session_begin_call(s);
+    call->io_mark = s->conn ? s->conn->io_count : 0;
+}
+
+int sqauth_call_begin(sqauth_session *s, sqauth_call *call, sqauth_error *err)
+{
+    call_start(s, call);
+    return sqauth_session_check_open(s, err);
+}
+
+/* A failure after which the server and we still agree where the
+ * conversation is: the server's final answer was read (a refused login),
+ * or the client side gave up and the server answered the cancel (auth.c
+ * closes the session when it did not). Everything else that happens once
+ * bytes went over the wire (a timeout, the server closing, TLS, a reply
+ * that makes no sense, a security layer's check, a server that did not
+ * prove itself, memory) leaves it unknown. */
+static int failure_keeps_step(int rc)
+{
+    switch (rc) {
+    case SQAUTH_ERR_AUTH:
+    case SQAUTH_ERR_MALFORMED:
+    case SQAUTH_ERR_SERVER:
+    case SQAUTH_ERR_CRYPTO:
+    case SQAUTH_ERR_CHARSET:
+    case SQAUTH_ERR_INVALID_ARG:
+    case SQAUTH_ERR_UNSUPPORTED:
+    case SQAUTH_ERR_STATE:
+    case SQAUTH_ERR_POLICY:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int sqauth_call_end(sqauth_session *s, const sqauth_call *call, int rc, const sqauth_error *err)
+{
+    /* A failure before any read or write leaves things as they were. */
+    if (rc != SQAUTH_OK && s->conn && s->conn->io_count != call->io_mark && !failure_keeps_step(rc)) {
+        sqauth_session_close_io(s, err);
+    }
+    sqauth_session_end_call(s);
+    return rc;
+}
+
+void sqauth_session_close_io(sqauth_session *s, const sqauth_error *why)
+{
+    if (s->closed) {
+        return;
+    }
+    s->closed = 1;
+    if (why) {
+        s->closed_reason = *why;
+    } else {
+        sqauth_fail(&s->closed_reason, SQAUTH_ERR_CLOSED, "closed for I/O");
+    }
+    if (s->conn) {
+        sqauth_conn_shutdown(s->conn);
+    }
+}
+
+int sqauth_session_check_open(const sqauth_session *s, sqauth_error *err)
+{
+    int rc;
+    if (!s->conn) {
+        return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the connection is not open");
+    }
+    if (!s->closed) {
+        return SQAUTH_OK;
+    }
+    rc = sqauth_fail(err, SQAUTH_ERR_CLOSED, "the connection is closed after an earlier failure: %s",
+                     s->closed_reason.message);
+    if (err) {
+        err->sys_errno = s->closed_reason.sys_errno;
+    }
+    return rc;
+}
+
+const sqauth_error *sqauth_session_closed_reason(const sqauth_session *s)
+{
+    return s->closed ? &s->closed_reason : NULL;
+}
+
+/* ---- open ---- */
+
 /* What every session does once it has a connection. */
 static int start(sqauth_session *s, sqauth_error *err)
 {
@@ -81,11 +192,16 @@ static int start(sqauth_session *s, sqauth_error *err)
     } else if (rc == SQAUTH_OK && !s->caps_known) {
         rc = sqauth_session_capabilities(s, err);
     }
+    /* An open that failed leaves nothing to talk to, whatever the failure. */
+    if (rc != SQAUTH_OK) {
+        sqauth_session_close_io(s, err);
+    }
     return rc;
 }
 
 int sqauth_session_open(sqauth_session *s, sqauth_error *err)
 {
+    sqauth_call call;
     int rc;
 
     if (s->conn) {
@@ -94,13 +210,18 @@ int sqauth_session_open(sqauth_session *s, sqauth_error *err)
     if (!s->host) {
         return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "no host to connect to");
     }
-    rc = sqauth_conn_open(&s->conn, s->host, s->port, s->connect_timeout_ms, s->timeout_ms, err);
-    return rc == SQAUTH_OK ? start(s, err) : rc;
+    call_start(s, &call);
+    rc = sqauth_conn_open(&s->conn, s->host, s->port, s->connect_timeout_ms, s->timeout_ms, &s->call, err);
+    if (rc == SQAUTH_OK) {
+        rc = start(s, err);
+    }
+    return sqauth_call_end(s, &call, rc, err);
 }
 
 int sqauth_session_open_socket(sqauth_session *s, int fd, const void *buffered, size_t buffered_len, size_t *taken,
                                sqauth_error *err)
 {
+    sqauth_call call;
     size_t n = 0;
     int rc;
 
@@ -110,17 +231,19 @@ int sqauth_session_open_socket(sqauth_session *s, int fd, const void *buffered, 
     if (s->conn) {
         return sqauth_fail(err, SQAUTH_ERR_STATE, "the session is already open");
     }
+    call_start(s, &call);
     rc = sqauth_conn_adopt(&s->conn, fd, s->timeout_ms, err);
-    if (rc != SQAUTH_OK) {
-        return rc;
+    if (rc == SQAUTH_OK) {
+        sqauth_conn_set_deadline(s->conn, &s->call);
+        if (buffered_len) {
+            n = sqauth_conn_preload(s->conn, buffered, buffered_len);
+        }
+        if (taken) {
+            *taken = n;
+        }
+        rc = start(s, err);
     }
-    if (buffered_len) {
-        n = sqauth_conn_preload(s->conn, buffered, buffered_len);
-    }
-    if (taken) {
-        *taken = n;
-    }
-    return start(s, err);
+    return sqauth_call_end(s, &call, rc, err);
 }
 
 void sqauth_session_clear_caps(sqauth_session *s)
@@ -306,8 +429,14 @@ int sqauth_session_greeting(sqauth_session *s, sqauth_error *err)
 
 int sqauth_session_capabilities(sqauth_session *s, sqauth_error *err)
 {
-    sqauth_session_clear_caps(s);
-    return s->ops->capabilities(s, err);
+    sqauth_call call;
+    int rc = sqauth_call_begin(s, &call, err);
+
+    if (rc == SQAUTH_OK) {
+        sqauth_session_clear_caps(s);
+        rc = s->ops->capabilities(s, err);
+    }
+    return sqauth_call_end(s, &call, rc, err);
 }
 
 int sqauth_session_ensure_capabilities(sqauth_session *s, sqauth_error *err)
@@ -315,18 +444,13 @@ int sqauth_session_ensure_capabilities(sqauth_session *s, sqauth_error *err)
     return s->caps_known ? SQAUTH_OK : sqauth_session_capabilities(s, err);
 }
 
-int sqauth_session_starttls(sqauth_session *s, sqauth_error *err)
+/* *sent = 1 once the STARTTLS command is on its way. */
+static int starttls(sqauth_session *s, int *sent, sqauth_error *err)
 {
     int rc;
 
     if (s->conn->ssl) {
         return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "TLS is already active on this connection");
-    }
-    if (!s->caps_known) {
-        rc = sqauth_session_capabilities(s, err);
-        if (rc != SQAUTH_OK) {
-            return rc;
-        }
     }
     if (!sqauth_session_starttls_offered(s)) {
         return sqauth_fail(err, SQAUTH_ERR_PROTOCOL,
@@ -334,6 +458,7 @@ int sqauth_session_starttls(sqauth_session *s, sqauth_error *err)
                            "(use implicit TLS, or 'tls' => 'none' to allow plaintext)",
                            s->ops->starttls_capability);
     }
+    *sent = 1;
     rc = s->ops->starttls(s, err);
     if (rc != SQAUTH_OK) {
         return rc;
@@ -359,6 +484,30 @@ int sqauth_session_starttls(sqauth_session *s, sqauth_error *err)
     return sqauth_session_capabilities(s, err);
 }
 
+int sqauth_session_starttls(sqauth_session *s, sqauth_error *err)
+{
+    sqauth_call call;
+    int sent = 0, rc = sqauth_call_begin(s, &call, err);
+
+    /* The capabilities, when not known, are a call of their own: its
+     * failure is judged there, and once they are read the conversation is
+     * in step again ("not offered" then leaves it as it was). */
+    if (rc == SQAUTH_OK && !s->caps_known && !s->conn->ssl) {
+        rc = sqauth_session_capabilities(s, err);
+        call.io_mark = s->conn->io_count;
+    }
+    if (rc == SQAUTH_OK) {
+        rc = starttls(s, &sent, err);
+        /* Once STARTTLS went out, any failure leaves TLS half-started or
+         * refused: the caller asked for TLS, and gets no plaintext session
+         * back (a refusal included). */
+        if (rc != SQAUTH_OK && sent) {
+            sqauth_session_close_io(s, err);
+        }
+    }
+    return sqauth_call_end(s, &call, rc, err);
+}
+
 int sqauth_session_logged_in(sqauth_session *s, int layer, sqauth_error *err)
 {
     s->authenticated = 1;
@@ -372,10 +521,17 @@ int sqauth_session_logged_in(sqauth_session *s, int layer, sqauth_error *err)
 void sqauth_session_logout(sqauth_session *s)
 {
     sqauth_error ignored;
+
     /* A closed session says nothing more, not even goodbye. */
-    if (s && sqauth_session_is_open(s) && s->ops->logout) {
-        s->ops->logout(s, &ignored);
+    if (!s || !sqauth_session_is_open(s) || !s->ops->logout) {
+        return;
     }
+    /* Bounded like any call, but how the goodbye ends (a server may close
+     * as it answers: IMAP's BYE) closes nothing: the session ends anyway,
+     * with its TLS close_notify, which keeps its TLS session resumable. */
+    sqauth_session_begin_call(s);
+    s->ops->logout(s, &ignored);
+    sqauth_session_end_call(s);
 }
 
 int sqauth_names_add(char ***list, size_t *count, const char *p, size_t n)
@@ -557,6 +713,16 @@ const char *sqauth_session_response_code(const sqauth_session *s)
 
 /* ---- the byte stream ---- */
 
+/* A stream read or write that failed (not one that only timed out: the
+ * stream keeps per-read semantics) closes the session for I/O. */
+static int stream_failed(sqauth_session *s, int rc, const sqauth_error *err)
+{
+    if (rc != SQAUTH_OK && rc != SQAUTH_ERR_TIMEOUT) {
+        sqauth_session_close_io(s, err);
+    }
+    return rc;
+}
+
 int sqauth_session_read_available(sqauth_session *s, void *buf, size_t len, int may_wait, size_t *got, int *at_end,
                                   sqauth_error *err)
 {
@@ -565,22 +731,22 @@ int sqauth_session_read_available(sqauth_session *s, void *buf, size_t len, int 
         *at_end = 1;
         return SQAUTH_OK;
     }
-    return sqauth_conn_read_available(s->conn, buf, len, may_wait, got, at_end, err);
+    return stream_failed(s, sqauth_conn_read_available(s->conn, buf, len, may_wait, got, at_end, err), err);
 }
 
 int sqauth_session_write(sqauth_session *s, const void *p, size_t n, sqauth_error *err)
 {
-    if (!sqauth_session_is_open(s)) {
-        return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the connection is closed");
+    int rc = sqauth_session_check_open(s, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
     }
-    return sqauth_conn_write_all(s->conn, p, n, err);
+    return stream_failed(s, sqauth_conn_write_all(s->conn, p, n, err), err);
 }
 
-void sqauth_session_set_timeout(sqauth_session *s, int timeout_ms)
+void sqauth_session_set_stream_timeout(sqauth_session *s, int timeout_ms)
 {
-    s->timeout_ms = timeout_ms > 0 ? timeout_ms : 1;
     if (s->conn) {
-        sqauth_conn_set_timeout(s->conn, s->timeout_ms);
+        sqauth_conn_set_timeout(s->conn, timeout_ms > 0 ? timeout_ms : 1);
     }
 }
 
