@@ -6,6 +6,7 @@
  * server cannot be made to misbehave on purpose; this one can.
  *
  *   static const script_step steps[] = {SEND("* OK hi\r\n"), EXPECT("A0001 CAPABILITY"), ..., END};
+ *   REPEAT("* flood\r\n", 1000) sends its text that many times (floods). 
  *   scripted_server srv;
  *   int fd = scripted_start(&srv, steps);      the client's end (non-blocking)
  *   ... the session under test, on fd ...
@@ -73,18 +74,20 @@ static inline SSL_CTX *test_server_ctx(int max_version)
 
 /* ---- the script ---- */
 
-typedef enum { STEP_END, STEP_SEND, STEP_EXPECT, STEP_TLS, STEP_CLOSE } script_kind;
+typedef enum { STEP_END, STEP_SEND, STEP_EXPECT, STEP_TLS, STEP_CLOSE, STEP_REPEAT } script_kind;
 
 typedef struct script_step {
     script_kind kind;
     const char *text;
+    size_t count;               /* STEP_REPEAT: how many times */
 } script_step;
 
-#define SEND(t) {STEP_SEND, t}
-#define EXPECT(t) {STEP_EXPECT, t}
-#define START_TLS {STEP_TLS, NULL}
-#define CLOSE {STEP_CLOSE, NULL}
-#define END {STEP_END, NULL}
+#define SEND(t) {STEP_SEND, t, 0}
+#define REPEAT(t, n) {STEP_REPEAT, t, n}
+#define EXPECT(t) {STEP_EXPECT, t, 0}
+#define START_TLS {STEP_TLS, NULL, 0}
+#define CLOSE {STEP_CLOSE, NULL, 0}
+#define END {STEP_END, NULL, 0}
 
 typedef struct scripted_server {
     int fd[2];                  /* [0] the server's end, [1] the client's */
@@ -140,9 +143,14 @@ static inline void *scripted_run(void *arg)
 
     srv->ok = 1;
     for (st = srv->steps; st->kind != STEP_END && st->kind != STEP_CLOSE; st++) {
-        if (st->kind == STEP_SEND) {
-            if (scripted_write(srv, st->text, strlen(st->text)) != 0) {
-                srv->ok = 0;
+        if (st->kind == STEP_SEND || st->kind == STEP_REPEAT) {
+            size_t i, n = st->kind == STEP_SEND ? 1 : st->count;
+            for (i = 0; i < n && srv->ok; i++) {
+                if (scripted_write(srv, st->text, strlen(st->text)) != 0) {
+                    srv->ok = 0;
+                }
+            }
+            if (!srv->ok) {
                 break;
             }
         } else if (st->kind == STEP_EXPECT) {
