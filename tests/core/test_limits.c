@@ -338,6 +338,8 @@ static void test_reply_floods(void)
              999 * MAX_LINE + 999 + 12 - 8192);
     CHECK_BYTES(r.data, r.len, expected);
     CHECK(strncmp(f.err.message, "the server refused the PLAIN login: 535-rrr", 43) == 0);
+    /* The code from the last line: the others say "535-". */
+    CHECK(strcmp(sqauth_session_response_code(f.s), "535 5.7.8") == 0);
     flood_close(&f);
 
     flood_open(&f, imap_steps, "imap");

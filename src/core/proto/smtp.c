@@ -213,7 +213,8 @@ static int smtp_auth_reply(sqauth_session *s, sqauth_auth_reply *r, sqauth_error
         return SQAUTH_OK;
     }
     r->status = SQAUTH_AUTH_FAILURE;
-    reply_code((const char *)s->response.data, r->code, sizeof(r->code));
+    /* From the last line: the others end their code with "-". */
+    reply_code((const char *)s->line.data, r->code, sizeof(r->code));
     return SQAUTH_OK;
 }
 
