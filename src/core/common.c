@@ -10,9 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The length of the valid UTF-8 sequence at p (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF), 0 when there is none. */
-static size_t utf8_sequence(const unsigned char *p, size_t n)
+size_t sqauth_utf8_sequence(const unsigned char *p, size_t n)
 {
     unsigned char c = p[0];
     if (c < 0x80) {
@@ -42,7 +40,7 @@ size_t sqauth_escape_text(char *out, size_t size, const char *text, size_t len)
         return 0;
     }
     while (i < len) {
-        size_t n = utf8_sequence(p + i, len - i), k;
+        size_t n = sqauth_utf8_sequence(p + i, len - i), k;
         /* C0 controls, DEL and the C1 controls (U+0080-U+009F, C2 80-9F)
          * are what terminals and log viewers act on; bytes that are not
          * UTF-8 are shown too, so that a message is always valid UTF-8. */

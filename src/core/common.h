@@ -55,6 +55,11 @@ int sqauth_fail(sqauth_error *err, int code, const char *fmt, ...)
 
 void sqauth_error_clear(sqauth_error *err);
 
+/* The length of the valid UTF-8 sequence at p[0..n) (RFC 3629: shortest
+ * form only, no UTF-16 surrogates, nothing above U+10FFFF), 0 when p does
+ * not start one. */
+size_t sqauth_utf8_sequence(const unsigned char *p, size_t n);
+
 /* Copies text into out (size bytes, always NUL-terminated) as a message
  * shows it: valid UTF-8 as it is ("jürgen"), but each byte of a C0
  * control (U+0000-U+001F), DEL, a C1 control (U+0080-U+009F, as its two

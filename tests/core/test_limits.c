@@ -13,6 +13,8 @@
 #include "check.h"
 #include "policy.h"
 #include "proto/proto.h"
+#include "sasl/digest_md5_parse.h"
+#include "sasl/scram_parse.h"
 #include "scripted_server.h"
 
 #include <stdio.h>
@@ -378,6 +380,140 @@ static void test_server_text_in_messages(void)
     flood_close(&f);
 }
 
+/* SCRAM messages as long as they may be (4,096 bytes): extensions by the
+ * thousand are skipped in one pass, a long e= is shortened. */
+static void test_scram_floods(void)
+{
+    static const char first[] = "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096";
+    static const char final_v[] = "v=rmF9pqV8S7suAoZWja4dJRkFsKQ=";
+    unsigned char msg[SQAUTH_SCRAM_MAX_MESSAGE + 8];
+    sqauth_scram_server_first sf;
+    sqauth_scram_server_final sfin;
+    sqauth_sasl_config cfg;
+    sqauth_sasl *sasl = NULL;
+    sqauth_buf out = SQAUTH_BUF_INIT;
+    sqauth_error err;
+    size_t n;
+    int has;
+
+    n = strlen(first);
+    memcpy(msg, first, n);
+    while (n + 4 <= SQAUTH_SCRAM_MAX_MESSAGE) {
+        memcpy(msg + n, ",x=1", 4);
+        n += 4;
+    }
+    CHECK_RC(sqauth_scram_parse_server_first(msg, n, &sf, &err), SQAUTH_OK);
+    CHECK(sf.iterations == 4096 && sf.nonce.len == 42);
+    sqauth_scram_server_first_free(&sf);
+    memcpy(msg + n - 4, ",r=1", 4); /* the last one repeats the nonce */
+    CHECK_RC(sqauth_scram_parse_server_first(msg, n, &sf, &err), SQAUTH_ERR_MALFORMED);
+    sqauth_scram_server_first_free(&sf);
+    msg[n] = ',';
+    CHECK_RC(sqauth_scram_parse_server_first(msg, n + 1, &sf, &err), SQAUTH_ERR_MALFORMED); /* 4,097 bytes */
+    sqauth_scram_server_first_free(&sf);
+
+    n = strlen(final_v);
+    memcpy(msg, final_v, n);
+    while (n + 4 <= SQAUTH_SCRAM_MAX_MESSAGE) {
+        memcpy(msg + n, ",x=1", 4);
+        n += 4;
+    }
+    CHECK_RC(sqauth_scram_parse_server_final(msg, n, &sfin, &err), SQAUTH_OK);
+    CHECK(sfin.verifier.len == 20);
+    sqauth_scram_server_final_free(&sfin);
+
+    /* e= of 4,094 bytes: the message shows its first 150. */
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.authcid = sqauth_str_c("user");
+    cfg.password = sqauth_str_c("pencil");
+    CHECK_RC(sqauth_sasl_new(&sasl, "SCRAM-SHA-1", 11, &cfg, &err), SQAUTH_OK);
+    CHECK_RC(sqauth_sasl_start(sasl, &out, &has, &err), SQAUTH_OK);
+    sqauth_buf_reset(&out);
+    memcpy(msg, "e=", 2);
+    memset(msg + 2, 'e', SQAUTH_SCRAM_MAX_MESSAGE - 2);
+    CHECK_RC(sqauth_sasl_step(sasl, msg, SQAUTH_SCRAM_MAX_MESSAGE, &out, &err), SQAUTH_ERR_SERVER);
+    CHECK(strlen(err.message) == strlen("SCRAM server error: ") + 150 + 3);
+    sqauth_sasl_free(sasl);
+    sqauth_buf_wipe(&out);
+}
+
+/* A DIGEST-MD5 challenge of head, then unit ("%zu" = 0, 1, ...) as often
+ * as fits in the 2,047 bytes RFC 2831 allows with tail. */
+static size_t digest_flood(char *out, const char *head, const char *unit, const char *tail, size_t *units)
+{
+    size_t used = strlen(head), n = 0, t = strlen(tail);
+    char piece[64];
+
+    memcpy(out, head, used);
+    for (;; n++) {
+        size_t w = (size_t)snprintf(piece, sizeof(piece), unit, n);
+        if (used + w + t > SQAUTH_DIGEST_MD5_MAX_CHALLENGE) {
+            break;
+        }
+        memcpy(out + used, piece, w);
+        used += w;
+    }
+    memcpy(out + used, tail, t + 1);
+    *units = n;
+    return used + t;
+}
+
+/* DIGEST-MD5 challenges as long as RFC 2831 allows, of many realms, empty
+ * elements, list elements, unknown directives, escapes and white space. */
+static void test_digest_floods(void)
+{
+    char msg[SQAUTH_DIGEST_MD5_MAX_CHALLENGE + 64];
+    sqauth_digest_md5_challenge ch;
+    sqauth_digest_md5_directives d = SQAUTH_DIGEST_MD5_DIRECTIVES_INIT;
+    sqauth_error err;
+    size_t n, units;
+
+    n = digest_flood(msg, "", "realm=\"r%zu\",", "nonce=\"n\",algorithm=md5-sess", &units);
+    CHECK(n == 2037 && units == 163);
+    CHECK_RC(sqauth_digest_md5_parse_challenge((const unsigned char *)msg, n, &ch, &err), SQAUTH_OK);
+    CHECK(ch.realm_count == units && ch.realms[162].len == 4 && memcmp(ch.realms[162].data, "r162", 4) == 0);
+    sqauth_digest_md5_challenge_free(&ch);
+
+    n = digest_flood(msg, "nonce=\"n\",", ",", "algorithm=md5-sess", &units);
+    CHECK(n == SQAUTH_DIGEST_MD5_MAX_CHALLENGE);
+    CHECK_RC(sqauth_digest_md5_parse_directives((const unsigned char *)msg, n, &d, &err), SQAUTH_OK);
+    CHECK(d.count == 2);
+    sqauth_digest_md5_directives_free(&d);
+
+    n = digest_flood(msg, "nonce=\"n\",algorithm=md5-sess,qop=\"", "auth-int,", "auth\"", &units);
+    CHECK_RC(sqauth_digest_md5_parse_challenge((const unsigned char *)msg, n, &ch, &err), SQAUTH_OK);
+    CHECK(ch.qop == (SQAUTH_DIGEST_MD5_QOP_AUTH | SQAUTH_DIGEST_MD5_QOP_AUTH_INT));
+    sqauth_digest_md5_challenge_free(&ch);
+
+    n = digest_flood(msg, "nonce=\"n\",algorithm=md5-sess,qop=\"auth-conf\",cipher=\"", "x%zu,", "rc4\"", &units);
+    CHECK_RC(sqauth_digest_md5_parse_challenge((const unsigned char *)msg, n, &ch, &err), SQAUTH_OK);
+    CHECK(ch.ciphers == SQAUTH_DIGEST_MD5_CIPHER_RC4);
+    sqauth_digest_md5_challenge_free(&ch);
+
+    n = digest_flood(msg, "nonce=\"n\",algorithm=md5-sess,", "x%zu=1,", "y=2", &units);
+    CHECK_RC(sqauth_digest_md5_parse_directives((const unsigned char *)msg, n, &d, &err), SQAUTH_OK);
+    CHECK(d.count == units + 3);
+    sqauth_digest_md5_directives_free(&d);
+    CHECK_RC(sqauth_digest_md5_parse_challenge((const unsigned char *)msg, n, &ch, &err), SQAUTH_OK);
+    sqauth_digest_md5_challenge_free(&ch);
+
+    n = digest_flood(msg, "nonce=\"n\",algorithm=md5-sess,realm=\"", "\\a", "\"", &units);
+    CHECK_RC(sqauth_digest_md5_parse_challenge((const unsigned char *)msg, n, &ch, &err), SQAUTH_OK);
+    CHECK(ch.realm_count == 1 && ch.realms[0].len == units);
+    sqauth_digest_md5_challenge_free(&ch);
+
+    n = digest_flood(msg, "nonce=\"n\",algorithm=md5-sess,realm=", " ", "\"r\"", &units);
+    CHECK_RC(sqauth_digest_md5_parse_challenge((const unsigned char *)msg, n, &ch, &err), SQAUTH_OK);
+    CHECK(ch.realm_count == 1 && ch.realms[0].len == 1);
+    sqauth_digest_md5_challenge_free(&ch);
+
+    /* One byte more is refused before anything else. */
+    memset(msg, ',', SQAUTH_DIGEST_MD5_MAX_CHALLENGE + 1);
+    CHECK_RC(sqauth_digest_md5_parse_directives((const unsigned char *)msg, SQAUTH_DIGEST_MD5_MAX_CHALLENGE + 1, &d,
+                                                &err), SQAUTH_ERR_MALFORMED);
+    sqauth_digest_md5_directives_free(&d);
+}
+
 void test_limits(void)
 {
     test_names();
@@ -386,4 +522,6 @@ void test_limits(void)
     test_transcript_floods();
     test_reply_floods();
     test_server_text_in_messages();
+    test_scram_floods();
+    test_digest_floods();
 }
