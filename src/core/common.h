@@ -43,7 +43,10 @@ typedef struct sqauth_error {
 
 /* Records code and a printf-style message in err (which may be NULL) and
  * returns code, so callers can write `return sqauth_fail(err, ...);`.
- * Messages must never contain a secret. */
+ * Messages must never contain a secret. They quote server text as it came
+ * (shortened with %.200s and the like): the whole message goes through
+ * sqauth_escape_text(), so no message carries a control character or a
+ * byte that is not UTF-8, whoever formatted it. */
 int sqauth_fail(sqauth_error *err, int code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -51,6 +54,22 @@ int sqauth_fail(sqauth_error *err, int code, const char *fmt, ...)
     ;
 
 void sqauth_error_clear(sqauth_error *err);
+
+/* The length of the valid UTF-8 sequence at p[0..n) (RFC 3629: shortest
+ * form only, no UTF-16 surrogates, nothing above U+10FFFF), 0 when p does
+ * not start one. */
+size_t sqauth_utf8_sequence(const unsigned char *p, size_t n);
+
+/* Copies text into out (size bytes, always NUL-terminated) as a message
+ * shows it: valid UTF-8 as it is ("jürgen"), but each byte of a C0
+ * control (U+0000-U+001F), DEL, a C1 control (U+0080-U+009F, as its two
+ * UTF-8 bytes) and of anything that is not UTF-8 (stray, overlong or
+ * surrogate sequences) as \xNN in lower case. A backslash stays as it
+ * is, so an escape and the same four characters from the server look
+ * alike: the raw bytes stay in sqauth_session_response(). Cut where out is full,
+ * never inside an escape or a character. Returns the length written.
+ * Escaping escaped text changes nothing. */
+size_t sqauth_escape_text(char *out, size_t size, const char *text, size_t len);
 
 /* A borrowed byte string: data == NULL means "absent", which is not the same
  * as present and empty (an empty authzid vs. none, an empty initial response

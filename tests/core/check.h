@@ -42,5 +42,6 @@ void test_tls_options(void);
 void test_proto(void);
 void test_conn(void);
 void test_deadlines(void);
+void test_limits(void);
 
 #endif

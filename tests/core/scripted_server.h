@@ -7,6 +7,7 @@
  * misbehave on purpose; this one can.
  *
  *   static const script_step steps[] = {SEND("* OK hi\r\n"), EXPECT("A0001 CAPABILITY"), ..., END};
+ *   REPEAT("* flood\r\n", 1000) sends its text that many times (floods). 
  *   scripted_server srv;
  *   int fd = scripted_start(&srv, steps);      the client's end (non-blocking)
  *   ... the session under test, on fd ...
@@ -76,27 +77,29 @@ static inline SSL_CTX *test_server_ctx(int max_version)
 
 /* ---- the script ---- */
 
-typedef enum { STEP_END, STEP_SEND, STEP_EXPECT, STEP_TLS, STEP_CLOSE, STEP_DRIP, STEP_HOLD, STEP_RESET } script_kind;
+typedef enum { STEP_END, STEP_SEND, STEP_EXPECT, STEP_TLS, STEP_CLOSE, STEP_DRIP, STEP_HOLD, STEP_RESET, STEP_REPEAT } script_kind;
 
 typedef struct script_step {
     script_kind kind;
     const char *text;
     int ms;
+    size_t count;               /* STEP_REPEAT: how many times */
 } script_step;
 
-#define SEND(t) {STEP_SEND, t, 0}
-#define EXPECT(t) {STEP_EXPECT, t, 0}
-#define START_TLS {STEP_TLS, NULL, 0}
+#define SEND(t) {STEP_SEND, t, 0, 0}
+#define REPEAT(t, n) {STEP_REPEAT, t, 0, n}
+#define EXPECT(t) {STEP_EXPECT, t, 0, 0}
+#define START_TLS {STEP_TLS, NULL, 0, 0}
 /* Ends the script: the server's end is shut down (an orderly end). */
-#define CLOSE {STEP_CLOSE, NULL, 0}
+#define CLOSE {STEP_CLOSE, NULL, 0, 0}
 /* The bytes of t one at a time, ms before each; stops when the client has gone. */
-#define DRIP(t, ms) {STEP_DRIP, t, ms}
+#define DRIP(t, ms) {STEP_DRIP, t, ms, 0}
 /* Sends nothing for ms, or until the client closes (what it sends is recorded). */
-#define HOLD(ms) {STEP_HOLD, NULL, ms}
+#define HOLD(ms) {STEP_HOLD, NULL, ms, 0}
 /* Waits until the client has sent something, then closes without reading
  * it: the client's next read gets ECONNRESET. Ends the script. */
-#define RESET {STEP_RESET, NULL, 0}
-#define END {STEP_END, NULL, 0}
+#define RESET {STEP_RESET, NULL, 0, 0}
+#define END {STEP_END, NULL, 0, 0}
 
 typedef struct scripted_server {
     int fd[2];                  /* [0] the server's end, [1] the client's */
@@ -181,9 +184,14 @@ static inline void *scripted_run(void *arg)
 
     srv->ok = 1;
     for (st = srv->steps; st->kind != STEP_END && st->kind != STEP_CLOSE && st->kind != STEP_RESET; st++) {
-        if (st->kind == STEP_SEND) {
-            if (scripted_write(srv, st->text, strlen(st->text)) != 0) {
-                srv->ok = 0;
+        if (st->kind == STEP_SEND || st->kind == STEP_REPEAT) {
+            size_t i, n = st->kind == STEP_SEND ? 1 : st->count;
+            for (i = 0; i < n && srv->ok; i++) {
+                if (scripted_write(srv, st->text, strlen(st->text)) != 0) {
+                    srv->ok = 0;
+                }
+            }
+            if (!srv->ok) {
                 break;
             }
         } else if (st->kind == STEP_EXPECT) {

@@ -1,4 +1,5 @@
-/* Buffers, base64 (strict), constant-time compare, mechanism selection. */
+/* Buffers, base64 (strict), constant-time compare, mechanism selection,
+ * the escaping of messages. */
 #include "check.h"
 #include "sasl/sasl.h"
 
@@ -104,6 +105,46 @@ static sqauth_str S(const char *s)
     return sqauth_str_c(s);
 }
 
+static void escapes(const char *in, size_t len, size_t size, const char *expected)
+{
+    char out[512];
+    size_t n = sqauth_escape_text(out, size, in, len);
+    CHECK_BYTES(out, n, expected);
+    CHECK(strlen(out) == n);
+}
+
+/* What sqauth_fail() makes of server text (common.h). */
+static void test_escaping(void)
+{
+    sqauth_error err;
+    char raw[600];
+
+    escapes("j\xc3\xbcrgen \xe2\x82\xac \xf0\x9f\x98\x80 ok", 19, 512, "j\xc3\xbcrgen \xe2\x82\xac \xf0\x9f\x98\x80 ok");
+    escapes("a\r\nb\x1b[31m\x07\x00" "c\x7f\t", 14, 512, "a\\x0d\\x0ab\\x1b[31m\\x07\\x00c\\x7f\\x09");
+    /* C1 controls (CSI, NEL) as their bytes; U+00A0 is not one. */
+    escapes("\xc2\x9b" "2J \xc2\x85 \xc2\xa0", 10, 512, "\\xc2\\x9b" "2J \\xc2\\x85 \xc2\xa0");
+    /* Not UTF-8: stray continuation, overlong forms, surrogates, beyond
+     * U+10FFFF, a sequence cut short. */
+    escapes("\x80\xff\xc0\xaf\xe0\x80\xaf\xed\xa0\x80\xf4\x90\x80\x80\xe2\x82", 16, 512,
+            "\\x80\\xff\\xc0\\xaf\\xe0\\x80\\xaf\\xed\\xa0\\x80\\xf4\\x90\\x80\\x80\\xe2\\x82");
+    /* A backslash stays; escaped text escapes to itself. */
+    escapes("\\x1b \\", 6, 512, "\\x1b \\");
+    /* Cut where the output is full, never inside an escape or a character. */
+    escapes("ab\x1b", 3, 6, "ab");
+    escapes("ab\x1b", 3, 7, "ab\\x1b");
+    escapes("a\xc3\xbc", 3, 3, "a");
+    escapes("a\xc3\xbc", 3, 4, "a\xc3\xbc");
+    escapes("abc", 3, 1, "");
+
+    sqauth_fail(&err, SQAUTH_ERR_PROTOCOL, "not an IMAP greeting: %.200s", "\x1b]0;owned\x07 j\xc3\xbcrgen\r\n");
+    CHECK(strcmp(err.message, "not an IMAP greeting: \\x1b]0;owned\\x07 j\xc3\xbcrgen\\x0d\\x0a") == 0);
+    /* A message that fills the record is cut at an escape's start. */
+    memset(raw, '\x01', sizeof(raw) - 1);
+    raw[sizeof(raw) - 1] = '\0';
+    sqauth_fail(&err, SQAUTH_ERR_PROTOCOL, "x%s", raw);
+    CHECK(strlen(err.message) == 1 + 63 * 4 && strcmp(err.message + strlen(err.message) - 4, "\\x01") == 0);
+}
+
 void test_common(void)
 {
     sqauth_buf b = SQAUTH_BUF_INIT;
@@ -164,4 +205,6 @@ void test_common(void)
 
     CHECK(sqauth_sasl_find("scram-sha-256", 13) == &sqauth_mech_scram_sha_256);
     CHECK(sqauth_sasl_find("SCRAM-SHA-25", 12) == NULL);
+
+    test_escaping();
 }

@@ -25,6 +25,7 @@ int main(void)
     test_proto();
     test_conn();
     test_deadlines();
+    test_limits();
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed ? 1 : 0;
 }

@@ -9,8 +9,10 @@
  * Input: any bytes; every check runs on the whole input. Besides the
  * sanitizers, the harness compares independent implementations: base64
  * decoding must be the exact inverse of encoding (strict, canonical), the
- * two UTF-8 validators must agree, and a Latin-1 conversion must convert
- * back to the input.
+ * two UTF-8 validators must agree, a Latin-1 conversion must convert
+ * back to the input, and the escaping every message gets (common.h) must
+ * give printable UTF-8, escape its own output to itself and, with room,
+ * keep every byte of the input as itself or as \xNN.
  */
 #include "fuzz.h"
 #include "sasl/charset.h"
@@ -152,10 +154,40 @@ static void mechanism(const fuzz_input *in, const char *name, int rounds)
     sqauth_sasl_free(s);
 }
 
+static void escaping(const fuzz_input *in)
+{
+    static char out[4 * 4096 + 1], again[4 * 4096 + 1];
+    size_t size = in->len % 97 + 1, n, i, k;
+
+    /* A small output: cut cleanly. */
+    n = sqauth_escape_text(out, size, (const char *)in->data, in->len);
+    FUZZ_ASSERT(n < size && out[n] == '\0' && fuzz_printable(out, n));
+    if (in->len > 4096) {
+        return;
+    }
+    /* Room for everything: each input byte comes back. */
+    n = sqauth_escape_text(out, sizeof(out), (const char *)in->data, in->len);
+    FUZZ_ASSERT(n < sizeof(out) && fuzz_printable(out, n) && strlen(out) == n);
+    for (i = 0, k = 0; i < in->len; i++) {
+        static const char hex[] = "0123456789abcdef";
+        if (k + 4 <= n && out[k] == '\\' && out[k + 1] == 'x' && out[k + 2] == hex[in->data[i] >> 4]
+            && out[k + 3] == hex[in->data[i] & 15] && (in->data[i] != '\\' || out[k] != in->data[i])) {
+            k += 4;
+        } else {
+            FUZZ_ASSERT(k < n && (unsigned char)out[k] == in->data[i]);
+            k++;
+        }
+    }
+    FUZZ_ASSERT(k == n);
+    /* Escaped text escapes to itself. */
+    FUZZ_ASSERT(sqauth_escape_text(again, sizeof(again), out, n) == n && memcmp(again, out, n) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in = fuzz_input_make(data, size);
 
+    escaping(&in);
     base64(&in);
     charset(&in);
     mechanism(&in, "OAUTHBEARER", 2);

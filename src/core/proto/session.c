@@ -256,6 +256,8 @@ void sqauth_session_clear_caps(sqauth_session *s)
     free(s->caps);
     s->caps = NULL;
     s->cap_count = 0;
+    s->cap_bytes = 0;
+    memset(s->cap_slot, 0, sizeof(s->cap_slot));
     s->caps_known = 0;
 }
 
@@ -271,7 +273,9 @@ void sqauth_session_free(sqauth_session *s)
     free(s->sitewide_user);
     sqauth_free_secret(s->sitewide_password, s->sitewide_password_len);
     for (i = 0; i < s->transcript_count; i++) {
-        free(s->transcript[i].text);
+        if (s->transcript[i].text != s->transcript_mark) {
+            free(s->transcript[i].text);
+        }
     }
     free(s->transcript);
     free(s->host);
@@ -283,26 +287,65 @@ void sqauth_session_free(sqauth_session *s)
     free(s);
 }
 
+/* Where to cut text to at most max bytes: at the start of a UTF-8
+ * character, so that what is kept stays readable. */
+static size_t cut_point(const char *text, size_t len, size_t max)
+{
+    size_t n = max;
+    if (len <= max) {
+        return len;
+    }
+    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80 && max - n < 3) {
+        n--;
+    }
+    return n;
+}
+
 int sqauth_session_record(sqauth_session *s, char direction, const char *text, size_t len)
 {
     sqauth_transcript_line *t;
-    if (!s->transcript_on || s->transcript_count >= SQAUTH_MAX_TRANSCRIPT) {
+    size_t keep = cut_point(text, len, SQAUTH_TRANSCRIPT_MAX_LINE), size;
+    char mark[48];
+
+    if (!s->transcript_on) {
         return SQAUTH_OK;
     }
-    if (s->transcript_count % 32 == 0) {
+    mark[0] = '\0';
+    if (keep < len) {
+        snprintf(mark, sizeof(mark), "... [cut: %zu more bytes]", len - keep);
+    }
+    size = keep + strlen(mark);
+    if (!s->transcript_dropped && s->transcript_count % 32 == 0) {
         t = realloc(s->transcript, (s->transcript_count + 32) * sizeof(*t));
         if (!t) {
             return SQAUTH_ERR_NOMEM;
         }
         s->transcript = t;
     }
+    /* The last line's place and bytes are kept for the cut mark. */
+    if (s->transcript_dropped || s->transcript_count + 1 >= SQAUTH_TRANSCRIPT_MAX_LINES
+        || s->transcript_bytes + size + sizeof(s->transcript_mark) > SQAUTH_TRANSCRIPT_MAX_BYTES) {
+        if (!s->transcript_dropped) {
+            s->transcript_count++;
+        }
+        s->transcript_dropped++;
+        t = &s->transcript[s->transcript_count - 1];
+        t->direction = '-';
+        t->text = s->transcript_mark;
+        snprintf(s->transcript_mark, sizeof(s->transcript_mark), "[transcript cut: %zu more lines]",
+                 s->transcript_dropped);
+        return SQAUTH_OK;
+    }
     t = &s->transcript[s->transcript_count];
     t->direction = direction;
-    t->text = sqauth_memdup(text, len);
+    t->text = malloc(size + 1);
     if (!t->text) {
         return SQAUTH_ERR_NOMEM;
     }
+    memcpy(t->text, text, keep);
+    memcpy(t->text + keep, mark, strlen(mark) + 1);
     s->transcript_count++;
+    s->transcript_bytes += size;
     return SQAUTH_OK;
 }
 
@@ -360,27 +403,120 @@ int sqauth_session_read_line(sqauth_session *s, sqauth_error *err)
     return SQAUTH_OK;
 }
 
-int sqauth_session_set_response(sqauth_session *s, const char *text, size_t len)
+void sqauth_session_reset_response(sqauth_session *s)
 {
     sqauth_buf_reset(&s->response);
-    return sqauth_buf_append(&s->response, text, len);
+    s->response_kept = s->response_cut = 0;
+}
+
+/* Adds text to the reply kept for errors, within SQAUTH_MAX_KEPT_REPLY. */
+static int response_add(sqauth_session *s, const char *text, size_t len)
+{
+    size_t keep;
+
+    if (s->response.len == 0) {
+        s->response_kept = s->response_cut = 0; /* emptied by sqauth_buf_reset() */
+    }
+    if (!s->response_cut) {
+        keep = cut_point(text, len, SQAUTH_MAX_KEPT_REPLY - s->response.len);
+        if (sqauth_buf_append(&s->response, text, keep) != SQAUTH_OK) {
+            return SQAUTH_ERR_NOMEM;
+        }
+        if (keep == len) {
+            return SQAUTH_OK;
+        }
+        s->response_kept = s->response.len;
+        text += keep;
+        len -= keep;
+    }
+    s->response_cut += len;
+    s->response.len = s->response_kept;
+    return sqauth_buf_printf(&s->response, "... [cut: %zu more bytes]", s->response_cut) ? SQAUTH_ERR_NOMEM
+                                                                                        : SQAUTH_OK;
+}
+
+int sqauth_session_set_response(sqauth_session *s, const char *text, size_t len)
+{
+    sqauth_session_reset_response(s);
+    return response_add(s, text, len);
 }
 
 int sqauth_session_append_response(sqauth_session *s)
 {
-    if (s->response.len && sqauth_buf_append_byte(&s->response, '\n')) {
+    if (s->response.len && response_add(s, "\n", 1) != SQAUTH_OK) {
         return SQAUTH_ERR_NOMEM;
     }
-    return sqauth_buf_append(&s->response, s->line.data, s->line.len);
+    return response_add(s, (const char *)s->line.data, s->line.len);
+}
+
+int sqauth_session_keep_greeting(sqauth_session *s, sqauth_error *err)
+{
+    free(s->greeting);
+    s->greeting = sqauth_memdup(s->response.data ? s->response.data : (const unsigned char *)"", s->response.len);
+    return s->greeting ? SQAUTH_OK : sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+}
+
+/* FNV-1a, for the small hash tables of capabilities and mechanism names
+ * (lookup tables, not a defence: their size bounds the work anyway). */
+static unsigned hash_step(unsigned h, unsigned char c)
+{
+    return (h ^ c) * 16777619u;
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* The capability name[0..name_len) with value, or where it would go. */
+static unsigned short *cap_slot(sqauth_session *s, const char *name, size_t name_len, const char *value,
+                                size_t value_len)
+{
+    const size_t slots = sizeof(s->cap_slot) / sizeof(s->cap_slot[0]);
+    unsigned h = 2166136261u;
+    size_t i;
+
+    for (i = 0; i < name_len; i++) {
+        h = hash_step(h, ascii_lower((unsigned char)name[i]));
+    }
+    h = hash_step(h, 0);
+    for (i = 0; i < value_len; i++) {
+        h = hash_step(h, (unsigned char)value[i]);
+    }
+    for (i = h & (slots - 1);; i = (i + 1) & (slots - 1)) {
+        const sqauth_capability *c;
+        if (!s->cap_slot[i]) {
+            return &s->cap_slot[i];
+        }
+        c = &s->caps[s->cap_slot[i] - 1];
+        if (sqauth_strncaseeq(c->name, name, name_len) && c->name[name_len] == '\0'
+            && strncmp(c->value, value, value_len) == 0 && c->value[value_len] == '\0') {
+            return &s->cap_slot[i];
+        }
+    }
 }
 
 int sqauth_session_add_cap(sqauth_session *s, const char *name, size_t name_len, const char *value,
                            size_t value_len, sqauth_error *err)
 {
     sqauth_capability *c;
+    unsigned short *slot;
+
+    if (!value) {
+        value = "";
+        value_len = 0;
+    }
+    slot = cap_slot(s, name, name_len, value, value_len);
+    if (*slot) {
+        return SQAUTH_OK; /* listed again */
+    }
     if (s->cap_count >= SQAUTH_MAX_CAPABILITIES) {
         return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server listed more than %d capabilities",
                            SQAUTH_MAX_CAPABILITIES);
+    }
+    if (name_len + value_len > SQAUTH_MAX_CAPABILITY_BYTES - s->cap_bytes) {
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server's capabilities are longer than %d bytes",
+                           SQAUTH_MAX_CAPABILITY_BYTES);
     }
     if (s->cap_count % 16 == 0) {
         c = realloc(s->caps, (s->cap_count + 16) * sizeof(*c));
@@ -391,13 +527,15 @@ int sqauth_session_add_cap(sqauth_session *s, const char *name, size_t name_len,
     }
     c = &s->caps[s->cap_count];
     c->name = sqauth_memdup(name, name_len);
-    c->value = sqauth_memdup(value ? value : "", value ? value_len : 0);
+    c->value = sqauth_memdup(value, value_len);
     if (!c->name || !c->value) {
         free(c->name);
         free(c->value);
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
     s->cap_count++;
+    s->cap_bytes += name_len + value_len;
+    *slot = (unsigned short)s->cap_count;
     return SQAUTH_OK;
 }
 
@@ -534,44 +672,51 @@ void sqauth_session_logout(sqauth_session *s)
     sqauth_session_end_call(s);
 }
 
-int sqauth_names_add(char ***list, size_t *count, const char *p, size_t n)
+int sqauth_names_add(sqauth_names *names, const char *p, size_t n)
 {
-    char **l;
+    const size_t slots = sizeof(names->slot);
+    char name[SQAUTH_MAX_MECH_NAME + 1];
+    unsigned h = 2166136261u;
     size_t i;
-    for (i = 0; i < *count; i++) {
-        if (strlen((*list)[i]) == n && sqauth_strncaseeq((*list)[i], p, n)) {
+
+    if (n == 0 || n > SQAUTH_MAX_MECH_NAME || names->count >= SQAUTH_MAX_MECHANISMS) {
+        return SQAUTH_OK;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        if (ch >= 'a' && ch <= 'z') {
+            ch = (unsigned char)(ch - 32);
+        }
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')) {
+            return SQAUTH_OK; /* not a mechanism name (RFC 4422 §3.1) */
+        }
+        name[i] = (char)ch;
+        h = hash_step(h, ch);
+    }
+    name[n] = '\0';
+    for (i = h & (slots - 1); names->slot[i]; i = (i + 1) & (slots - 1)) {
+        if (strcmp(names->list[names->slot[i] - 1], name) == 0) {
             return SQAUTH_OK; /* listed twice */
         }
     }
-    l = realloc(*list, (*count + 2) * sizeof(char *));
-    if (!l) {
+    names->list[names->count] = sqauth_memdup(name, n);
+    if (!names->list[names->count]) {
         return SQAUTH_ERR_NOMEM;
     }
-    *list = l;
-    l[*count] = sqauth_memdup(p, n);
-    if (!l[*count]) {
-        return SQAUTH_ERR_NOMEM;
-    }
-    for (i = 0; i < n; i++) {
-        char ch = l[*count][i];
-        if (ch >= 'a' && ch <= 'z') {
-            l[*count][i] = (char)(ch - 32);
-        }
-    }
-    (*count)++;
-    l[*count] = NULL;
+    names->count++;
+    names->slot[i] = (unsigned char)names->count;
     return SQAUTH_OK;
 }
 
-int sqauth_names_add_words(char ***list, size_t *count, const char *v)
+int sqauth_names_add_words(sqauth_names *names, const char *v)
 {
-    while (*v) {
+    while (*v && names->count < SQAUTH_MAX_MECHANISMS) {
         size_t n;
         while (*v == ' ') {
             v++;
         }
         n = strcspn(v, " ");
-        if (n && sqauth_names_add(list, count, v, n) != SQAUTH_OK) {
+        if (n && sqauth_names_add(names, v, n) != SQAUTH_OK) {
             return SQAUTH_ERR_NOMEM;
         }
         v += n;
@@ -579,25 +724,29 @@ int sqauth_names_add_words(char ***list, size_t *count, const char *v)
     return SQAUTH_OK;
 }
 
-int sqauth_names_from_cap(const sqauth_session *s, const char *name, char ***list, size_t *count)
+int sqauth_names_from_cap(const sqauth_session *s, const char *name, sqauth_names *names)
 {
     const sqauth_capability *c = sqauth_session_find_cap(s, name);
-    return c ? sqauth_names_add_words(list, count, c->value) : SQAUTH_OK;
+    return c ? sqauth_names_add_words(names, c->value) : SQAUTH_OK;
 }
 
 int sqauth_session_mechanisms(const sqauth_session *s, char ***out, size_t *count, sqauth_error *err)
 {
-    *out = calloc(1, sizeof(char *));
+    sqauth_names names;
+
+    *out = NULL;
     *count = 0;
-    if (!*out) {
+    memset(&names, 0, sizeof(names));
+    names.list = calloc(SQAUTH_MAX_MECHANISMS + 1, sizeof(char *));
+    if (!names.list) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    if (s->ops->mechanisms(s, out, count) != SQAUTH_OK) {
-        sqauth_session_free_list(*out, *count);
-        *out = NULL;
-        *count = 0;
+    if (s->ops->mechanisms(s, &names) != SQAUTH_OK) {
+        sqauth_session_free_list(names.list, names.count);
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
+    *out = names.list;
+    *count = names.count;
     return SQAUTH_OK;
 }
 

@@ -189,33 +189,52 @@ static char *put_unsigned(char *w, unsigned long v)
 }
 
 /* Appends `"text"` to a message under construction, written the way a C
- * string literal would be ('"' and '\\' escaped, other bytes outside
- * printable ASCII as \xNN), so that no server byte can garble the message;
- * long texts are cut, never past cap. */
+ * string literal would be ('"' and '\\' escaped, control characters and
+ * bytes that are not UTF-8 as \xNN, UTF-8 as it is: sqauth_fail() would
+ * escape the same), so that no server byte can garble the message; long
+ * texts are cut, never past cap or inside a character. */
 static void msg_append_quoted(char *msg, size_t cap, const char *p, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)p;
     size_t used = strlen(msg), i;
 
-    for (i = 0; i <= n + 1 && used + 5 < cap; i++) {
-        if (i == 0 || i == n + 1) {
-            msg[used++] = '"';
-        } else if (i > 40) {
-            memcpy(msg + used, "...", 3);
-            used += 3;
-            i = n;  /* jump to the closing quote */
-        } else {
-            unsigned char c = (unsigned char)p[i - 1];
-            if (c == '"' || c == '\\') {
-                msg[used++] = '\\';
-                msg[used++] = (char)c;
-            } else if (c >= 32 && c < 127) {
-                msg[used++] = (char)c;
-            } else {
-                snprintf(msg + used, cap - used, "\\x%02x", c);
-                used += strlen(msg + used);
+    if (used + 2 >= cap) {
+        return;
+    }
+    msg[used++] = '"';
+    for (i = 0; i < n && i < 40; i++) {
+        size_t seq = sqauth_utf8_sequence(u + i, n - i);
+        if (u[i] == '"' || u[i] == '\\') {
+            if (used + 3 >= cap) {
+                break;
             }
+            msg[used++] = '\\';
+            msg[used++] = (char)u[i];
+        } else if (seq > 1 && !(u[i] == 0xC2 && u[i + 1] < 0xA0)) {
+            if (used + seq + 1 >= cap) {
+                break;
+            }
+            memcpy(msg + used, p + i, seq);
+            used += seq;
+            i += seq - 1;
+        } else if (u[i] >= 32 && u[i] < 127) {
+            if (used + 2 >= cap) {
+                break;
+            }
+            msg[used++] = (char)u[i];
+        } else {
+            if (used + 5 >= cap) {
+                break;
+            }
+            snprintf(msg + used, cap - used, "\\x%02x", u[i]);
+            used += 4;
         }
     }
+    if (i < n && used + 4 < cap) {
+        memcpy(msg + used, "...", 3);
+        used += 3;
+    }
+    msg[used++] = '"';
     msg[used] = '\0';
 }
 
