@@ -82,15 +82,24 @@ static const char *describe(char *buf, size_t cap, const unsigned char *in, size
     return buf;
 }
 
-/* A server value made safe for a message: printable ASCII kept, anything
- * else shown as '?', long values cut with "...". */
+/* A server value for a message, long values cut with "...". Whole UTF-8
+ * sequences are kept ("jürgen" stays readable) and a cut never splits one;
+ * sqauth_fail() escapes control characters and bytes that are not UTF-8. */
 static const char *show(char *buf, size_t cap, const char *v, size_t len)
 {
-    size_t i, n = 0;
+    size_t i = 0, n = 0;
 
-    for (i = 0; i < len && n + 4 < cap && i < VALUE_SHOWN; i++) {
-        unsigned char c = (unsigned char)v[i];
-        buf[n++] = (c >= 32 && c < 127) ? (char)c : '?';
+    while (i < len && i < VALUE_SHOWN) {
+        size_t k = sqauth_utf8_sequence((const unsigned char *)v + i, len - i);
+        if (k == 0) {
+            k = 1;
+        }
+        if (n + k + 4 > cap) {
+            break;
+        }
+        memcpy(buf + n, v + i, k);
+        n += k;
+        i += k;
     }
     if (i < len && n + 4 <= cap) {
         memcpy(buf + n, "...", 3);
