@@ -56,7 +56,7 @@ typedef struct digest_md5_state {
     sqauth_buf nonce, cnonce, uri;
     const char *qop;    /* static string */
     /* The security layer negotiated in the response, active after rspauth. */
-    sqauth_dmd5_layer *layer;
+    sqauth_digest_md5_layer *layer;
     unsigned long peer_maxbuf;
 } digest_md5_state;
 
@@ -88,7 +88,7 @@ static void state_clear(digest_md5_state *st)
     sqauth_buf_reset(&st->cnonce);
     sqauth_buf_reset(&st->uri);
     st->qop = NULL;
-    sqauth_dmd5_layer_free(st->layer);
+    sqauth_digest_md5_layer_free(st->layer);
     st->layer = NULL;
     st->peer_maxbuf = 0;
 }
@@ -101,7 +101,7 @@ static void digest_md5_dispose(sqauth_sasl *s)
         sqauth_buf_wipe(&st->nonce);
         sqauth_buf_wipe(&st->cnonce);
         sqauth_buf_wipe(&st->uri);
-        sqauth_dmd5_layer_free(st->layer);
+        sqauth_digest_md5_layer_free(st->layer);
         sqauth_free_secret(st, sizeof(*st));
         s->state = NULL;
     }
@@ -378,7 +378,7 @@ static int choose_qop(const digest_request *s, const sqauth_digest_md5_challenge
         }
     }
     if (s->cipher.data) {
-        forced = sqauth_dmd5_cipher_bit(s->cipher.data, s->cipher.len);
+        forced = sqauth_digest_md5_cipher_bit(s->cipher.data, s->cipher.len);
         if (!forced) {
             msg[0] = '\0';
             msg_append_quoted(msg, sizeof(msg), s->cipher.data, s->cipher.len);
@@ -398,9 +398,9 @@ static int choose_qop(const digest_request *s, const sqauth_digest_md5_challenge
                 msg_append_ciphers(msg, sizeof(msg), ch);
                 return sqauth_fail(err, SQAUTH_ERR_POLICY,
                                    "DIGEST-MD5: the server does not offer the cipher \"%s\" asked for in the option "
-                                   "'cipher' (offered: %s)", sqauth_dmd5_cipher_name(forced), msg);
+                                   "'cipher' (offered: %s)", sqauth_digest_md5_cipher_name(forced), msg);
             }
-            *cipher = forced ? forced : sqauth_dmd5_strongest_cipher(ch->ciphers);
+            *cipher = forced ? forced : sqauth_digest_md5_strongest_cipher(ch->ciphers);
             if (!*cipher) {
                 continue;   /* auth-conf without a cipher we know */
             }
@@ -551,7 +551,7 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
     sqauth_str cnonce = SQAUTH_STR_NULL, uri = SQAUTH_STR_NULL;
     const char *qop = NULL;
     unsigned cipher = 0;
-    sqauth_dmd5_layer *layer = NULL;
+    sqauth_digest_md5_layer *layer = NULL;
     int send_realm = 0, has_authzid = s->authzid.data && s->authzid.len, rc;
 
     sqauth_digest_md5_challenge_init(&ch);
@@ -566,7 +566,7 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
         rc = choose_qop(s, &ch, &qop, &cipher, err);
     }
     if (rc == SQAUTH_OK && strcmp(qop, "auth") != 0
-        && ch.maxbuf <= sqauth_dmd5_overhead(cipher) + 4) {
+        && ch.maxbuf <= sqauth_digest_md5_overhead(cipher) + 4) {
         rc = sqauth_fail(err, SQAUTH_ERR_POLICY, "DIGEST-MD5: the server's maxbuf %lu is too small for %s",
                          ch.maxbuf, qop);
     }
@@ -644,7 +644,7 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
     /* The layer's keys and ciphers now, so that a cipher OpenSSL cannot
      * give stops the exchange before the response is sent. */
     if (rc == SQAUTH_OK && strcmp(qop, "auth") != 0) {
-        rc = sqauth_dmd5_layer_new(&layer, ha1, cipher, 0, err);
+        rc = sqauth_digest_md5_layer_new(&layer, ha1, cipher, 0, err);
     }
 
     /* The order of the RFC 2831 §4 example, written in one go into room
@@ -695,7 +695,7 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
                 w = PUT_LIT(w, ",maxbuf=");
                 w = put_unsigned(w, s->maxbuf);
                 if (cipher) {
-                    const char *name = sqauth_dmd5_cipher_name(cipher);
+                    const char *name = sqauth_digest_md5_cipher_name(cipher);
                     w = PUT_LIT(w, ",cipher=");
                     w = put(w, name, strlen(name));
                 }
@@ -749,7 +749,7 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
     text_form_wipe(&realm_h);
     text_form_wipe(&want);
     sqauth_buf_free(&uri_big);
-    sqauth_dmd5_layer_free(layer);
+    sqauth_digest_md5_layer_free(layer);
     sqauth_digest_md5_challenge_free(&ch);
     return rc;
 }
@@ -842,8 +842,8 @@ static int check_rspauth(sqauth_sasl *s, digest_md5_state *st, const unsigned ch
     sqauth_cleanse(want, sizeof(want));
     if (st->layer) {
         /* The exchange succeeded: the layer takes effect (RFC 4422 §3.7). */
-        s->layer = sqauth_dmd5_layer_cipher(st->layer) ? SQAUTH_LAYER_CONF : SQAUTH_LAYER_INT;
-        s->layer_ops = &sqauth_dmd5_layer_ops;
+        s->layer = sqauth_digest_md5_layer_cipher(st->layer) ? SQAUTH_LAYER_CONF : SQAUTH_LAYER_INT;
+        s->layer_ops = &sqauth_digest_md5_layer_ops;
         s->layer_ctx = st->layer;
         s->peer_maxbuf = st->peer_maxbuf;
         st->layer = NULL;
