@@ -108,7 +108,7 @@ int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options)
     }
     object_init_ex(out, php_sqauth_connection_ce);
     c = Z_CONNECTION_P(out);
-    if (php_sqauth_conn_parse_options(options, &o) == FAILURE) {
+    if (php_sqauth_conn_parse_options(options, 2, &o) == FAILURE) {
         goto fail;
     }
     o.core.protocol = protocol;
@@ -178,7 +178,7 @@ PHP_METHOD(SqAuth_Connection, fromStream)
     }
     object_init_ex(return_value, php_sqauth_connection_ce);
     c = Z_CONNECTION_P(return_value);
-    if (php_sqauth_conn_parse_options(options, &o) == FAILURE) {
+    if (php_sqauth_conn_parse_options(options, 3, &o) == FAILURE) {
         goto fail;
     }
     o.core.protocol = protocol;
@@ -448,7 +448,7 @@ PHP_METHOD(SqAuth_Connection, login)
                 zend_argument_value_error(3, "may only have the key \"allow_plaintext\"");
                 RETURN_THROWS();
             }
-            if (php_sqauth_opt_bool(zv, &o.allow_plaintext, "allow_plaintext") == FAILURE) {
+            if (php_sqauth_opt_bool(zv, &o.allow_plaintext, 3, "allow_plaintext") == FAILURE) {
                 RETURN_THROWS();
             }
         } ZEND_HASH_FOREACH_END();

@@ -45,9 +45,10 @@ typedef struct {
     int read_greeting;
 } php_sqauth_conn_options;
 
-int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o);
-/* A bool option (TypeError naming key, as argument 2). */
-int php_sqauth_opt_bool(zval *zv, int *out, const char *key);
+/* ht is argument number arg of the call (for argument errors). */
+int php_sqauth_conn_parse_options(HashTable *ht, uint32_t arg, php_sqauth_conn_options *o);
+/* A bool option (TypeError naming key, as argument arg). */
+int php_sqauth_opt_bool(zval *zv, int *out, uint32_t arg, const char *key);
 
 /* scheme://host[:port][/] with a scheme of the core's protocol table;
  * ValueError (argument 1) when it is not one. */
