@@ -84,4 +84,4 @@ TypeError: SqAuth\Connection::fromStream(): Argument #3 ($options) option "verif
 ValueError: SqAuth\Connection::fromStream(): Argument #3 ($options) option "min_protocol" must be "TLSv1", "TLSv1.1", "TLSv1.2" or "TLSv1.3"
 TypeError: SqAuth\Connection::fromStream(): Argument #3 ($options) option "cafile" must be of type string, int given
 ValueError: SqAuth\Connection::fromStream(): Argument #3 ($options) must only have string keys
-ValueError: SqAuth\Connection::fromStream(): Argument #3 ($options) option "max_protocol" is below "min_protocol" (default TLSv1.2)
+ValueError: SqAuth\Connection::fromStream(): Argument #3 ($options) option "max_protocol" is below php.ini sqauth.min_protocol="TLSv1.2"

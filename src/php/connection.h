@@ -8,6 +8,7 @@
 
 #include "php_sqauth_internal.h"
 #include "../core/policy.h"
+#include "../core/defaults.h"
 
 typedef struct {
     sqauth_session *session;     /* NULL once closed */
@@ -61,6 +62,10 @@ const sqauth_scheme *php_sqauth_plain_scheme(zend_string *name, const sqauth_pro
  * the caller efree()s, also after a failure. */
 int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
                                    sqauth_str **allowed);
+
+/* ---- settings.c: the php.ini settings connections fall back on ---- */
+/* The current values, borrowed from PHP's settings for the request. */
+void php_sqauth_settings_read(sqauth_site_defaults *site);
 
 /* ---- detect.c: what a server offers, as PHP values ---- */
 void php_sqauth_capabilities_to_zval(const sqauth_session *s, zval *out);

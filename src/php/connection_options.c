@@ -49,20 +49,11 @@ int php_sqauth_opt_bool(zval *zv, int *out, uint32_t arg, const char *key)
 
 static int opt_tls_version(zval *zv, int *out, uint32_t arg, const char *key)
 {
-    static const struct { const char *name; int version; } versions[] = {
-        {"TLSv1", TLS1_VERSION}, {"TLSv1.0", TLS1_VERSION}, {"TLSv1.1", TLS1_1_VERSION},
-        {"TLSv1.2", TLS1_2_VERSION}, {"TLSv1.3", TLS1_3_VERSION},
-    };
-    size_t i;
-
     ZVAL_DEREF(zv);
-    for (i = 0; Z_TYPE_P(zv) == IS_STRING && i < sizeof(versions) / sizeof(versions[0]); i++) {
-        if (zend_string_equals_cstr(Z_STR_P(zv), versions[i].name, strlen(versions[i].name))) {
-            *out = versions[i].version;
-            return SUCCESS;
-        }
+    if (Z_TYPE_P(zv) == IS_STRING && (*out = sqauth_tls_version_find(Z_STRVAL_P(zv), Z_STRLEN_P(zv))) != 0) {
+        return SUCCESS;
     }
-    zend_argument_value_error(arg, "option \"%s\" must be \"TLSv1\", \"TLSv1.1\", \"TLSv1.2\" or \"TLSv1.3\"", key);
+    zend_argument_value_error(arg, "option \"%s\" must be " SQAUTH_TLS_VERSION_NAMES, key);
     return FAILURE;
 }
 
@@ -156,11 +147,24 @@ static int parse_option(php_sqauth_conn_options *o, zend_string *key, zval *zv, 
     return FAILURE;
 }
 
+/* Which of the settings that php.ini can default the call's options give. */
+static unsigned given_settings(HashTable *ht)
+{
+#define HAS(key) (ht && zend_hash_str_exists(ht, key, sizeof(key) - 1))
+    return (HAS("cafile") || HAS("capath") ? SQAUTH_GIVEN_CA : 0) | (HAS("min_protocol") ? SQAUTH_GIVEN_MIN_PROTOCOL : 0)
+         | (HAS("session_resumption") ? SQAUTH_GIVEN_SESSION_RESUMPTION : 0) | (HAS("timeout") ? SQAUTH_GIVEN_TIMEOUT : 0)
+         | (HAS("connect_timeout") ? SQAUTH_GIVEN_CONNECT_TIMEOUT : 0);
+#undef HAS
+}
+
 int php_sqauth_conn_parse_options(HashTable *ht, uint32_t arg, php_sqauth_conn_options *o)
 {
     zend_string *key;
     zval *zv;
     const char *helo;
+    sqauth_site_defaults site;
+    sqauth_error err;
+    unsigned given = given_settings(ht);
 
     memset(o, 0, sizeof(*o));
     sqauth_session_options_init(&o->core);
@@ -168,27 +172,26 @@ int php_sqauth_conn_parse_options(HashTable *ht, uint32_t arg, php_sqauth_conn_o
     o->core.timeout_ms = SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
     o->core.connect_timeout_ms = SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
     o->read_greeting = 1;
-    if (!ht) {
-        return SUCCESS;
-    }
-    ZEND_HASH_FOREACH_STR_KEY_VAL(ht, key, zv) {
-        if (!key) {
-            zend_argument_value_error(arg, "must only have string keys");
-            return FAILURE;
-        }
-        if (zend_string_equals_literal(key, "tls")) {
-            ZVAL_DEREF(zv);
-            if (Z_TYPE_P(zv) != IS_STRING || !(zend_string_equals_literal(Z_STR_P(zv), "none")
-                || zend_string_equals_literal(Z_STR_P(zv), "starttls") || zend_string_equals_literal(Z_STR_P(zv), "implicit"))) {
-                zend_argument_value_error(arg, "option \"tls\" must be \"none\", \"starttls\" or \"implicit\"");
+    if (ht) {
+        ZEND_HASH_FOREACH_STR_KEY_VAL(ht, key, zv) {
+            if (!key) {
+                zend_argument_value_error(arg, "must only have string keys");
                 return FAILURE;
             }
-            o->tls_mode = Z_STRVAL_P(zv)[0] == 'n' ? SQAUTH_TLS_NONE
-                        : Z_STRVAL_P(zv)[0] == 's' ? SQAUTH_TLS_STARTTLS : SQAUTH_TLS_IMPLICIT;
-        } else if (parse_option(o, key, zv, arg) == FAILURE) {
-            return FAILURE;
-        }
-    } ZEND_HASH_FOREACH_END();
+            if (zend_string_equals_literal(key, "tls")) {
+                ZVAL_DEREF(zv);
+                if (Z_TYPE_P(zv) != IS_STRING || !(zend_string_equals_literal(Z_STR_P(zv), "none")
+                    || zend_string_equals_literal(Z_STR_P(zv), "starttls") || zend_string_equals_literal(Z_STR_P(zv), "implicit"))) {
+                    zend_argument_value_error(arg, "option \"tls\" must be \"none\", \"starttls\" or \"implicit\"");
+                    return FAILURE;
+                }
+                o->tls_mode = Z_STRVAL_P(zv)[0] == 'n' ? SQAUTH_TLS_NONE
+                            : Z_STRVAL_P(zv)[0] == 's' ? SQAUTH_TLS_STARTTLS : SQAUTH_TLS_IMPLICIT;
+            } else if (parse_option(o, key, zv, arg) == FAILURE) {
+                return FAILURE;
+            }
+        } ZEND_HASH_FOREACH_END();
+    }
 
     helo = o->core.helo;
     if (helo && (helo[0] == '\0' || strlen(helo) > 255 || strpbrk(helo, " \r\n"))) {
@@ -196,9 +199,25 @@ int php_sqauth_conn_parse_options(HashTable *ht, uint32_t arg, php_sqauth_conn_o
         return FAILURE;
     }
     o->core.skip_greeting = !o->read_greeting;
-    if (o->core.tls.max_protocol
-        && o->core.tls.max_protocol < (o->core.tls.min_protocol ? o->core.tls.min_protocol : TLS1_2_VERSION)) {
-        zend_argument_value_error(arg, "option \"max_protocol\" is below \"min_protocol\" (default TLSv1.2)");
+
+    /* What the call leaves out comes from php.ini (or the built-in default);
+     * a php.ini value it takes up that cannot be used is an exception that
+     * names the setting. */
+    php_sqauth_settings_read(&site);
+    sqauth_error_clear(&err);
+    if (sqauth_defaults_apply(&o->core, given, &site, &err) != SQAUTH_OK) {
+        php_sqauth_throw(&err, NULL, NULL, 0, NULL);
+        return FAILURE;
+    }
+    if (o->core.tls.max_protocol && o->core.tls.max_protocol < o->core.tls.min_protocol) {
+        if (given & SQAUTH_GIVEN_MIN_PROTOCOL) {
+            zend_argument_value_error(arg, "option \"max_protocol\" is below \"min_protocol\"");
+        } else if (site.min_protocol.text && site.min_protocol.text[0]) {
+            zend_argument_value_error(arg, "option \"max_protocol\" is below %s=\"%s\"", site.min_protocol.name,
+                                      site.min_protocol.text);
+        } else {
+            zend_argument_value_error(arg, "option \"max_protocol\" is below \"min_protocol\" (default TLSv1.2)");
+        }
         return FAILURE;
     }
     return SUCCESS;

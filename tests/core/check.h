@@ -41,5 +41,6 @@ void test_tls_cache(void);
 void test_tls_options(void);
 void test_proto(void);
 void test_conn(void);
+void test_defaults(void);
 
 #endif

@@ -18,6 +18,7 @@ int main(void)
     test_tls_options();
     test_proto();
     test_conn();
+    test_defaults();
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed ? 1 : 0;
 }

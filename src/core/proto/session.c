@@ -49,6 +49,8 @@ int sqauth_session_new(sqauth_session **out, const sqauth_session_options *o, sq
     s->transcript_on = o->transcript;
     s->host = dup_or_null(o->host, o->host ? strlen(o->host) : 0, &failed);
     s->helo = dup_or_null(o->helo, o->helo ? strlen(o->helo) : 0, &failed);
+    s->cafile_name = dup_or_null(o->cafile_name, o->cafile_name ? strlen(o->cafile_name) : 0, &failed);
+    s->capath_name = dup_or_null(o->capath_name, o->capath_name ? strlen(o->capath_name) : 0, &failed);
     s->sitewide_user = dup_or_null(o->sitewide_user.data, o->sitewide_user.len, &failed);
     s->sitewide_user_len = o->sitewide_user.len;
     if (s->sitewide_user) {
@@ -65,13 +67,25 @@ int sqauth_session_new(sqauth_session **out, const sqauth_session_options *o, sq
     return SQAUTH_OK;
 }
 
+/* The TLS context for the session's options, loaded before anything
+ * depends on it (before the STARTTLS command): a CA file that cannot be
+ * loaded then leaves the connection as it was, and is reported under the
+ * setting it came from. The handshake finds the context in the cache. */
+static int load_tls_context(sqauth_session *s, sqauth_error *err)
+{
+    return sqauth_tls_ctx_preload(&s->tls, s->cafile_name, s->capath_name, &s->conn->tls_failure, err);
+}
+
 /* What every session does once it has a connection. */
 static int start(sqauth_session *s, sqauth_error *err)
 {
     int rc = SQAUTH_OK;
 
     if (s->tls_mode == SQAUTH_TLS_IMPLICIT) {
-        rc = sqauth_conn_start_tls(s->conn, &s->tls, s->host, err);
+        rc = load_tls_context(s, err);
+        if (rc == SQAUTH_OK) {
+            rc = sqauth_conn_start_tls(s->conn, &s->tls, s->host, err);
+        }
     }
     if (rc == SQAUTH_OK && !s->skip_greeting) {
         rc = sqauth_session_greeting(s, err);
@@ -153,6 +167,8 @@ void sqauth_session_free(sqauth_session *s)
     free(s->transcript);
     free(s->host);
     free(s->helo);
+    free(s->cafile_name);
+    free(s->capath_name);
     free(s->greeting);
     sqauth_buf_wipe(&s->line);
     sqauth_buf_wipe(&s->reply_data);
@@ -334,7 +350,10 @@ int sqauth_session_starttls(sqauth_session *s, sqauth_error *err)
                            "(use implicit TLS, or 'tls' => 'none' to allow plaintext)",
                            s->ops->starttls_capability);
     }
-    rc = s->ops->starttls(s, err);
+    rc = load_tls_context(s, err);
+    if (rc == SQAUTH_OK) {
+        rc = s->ops->starttls(s, err);
+    }
     if (rc != SQAUTH_OK) {
         return rc;
     }
