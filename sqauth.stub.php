@@ -162,11 +162,13 @@ namespace SqAuth {
         public function securityLayer(): ?array {}
 
         /**
+         * 'token' may be a callable, fn(bool $refresh): string, asked once more for a fresh token when
+         * the server refuses the first as expired; whatever it throws is passed through unchanged.
          * @param array{
          *     allow_plaintext?: bool,
          *     allowed?: list<string>,
          *     authzid?: string,
-         *     token?: string,
+         *     token?: string|(callable(bool): string),
          *     service?: string,
          *     host?: string,
          *     port?: int<1, 65535>,

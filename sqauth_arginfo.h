@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: f515bf12cb31a7b3f3f9aa74d4d24fd4140edf35 */
+ * Stub hash: 408919f982c56489ea7fcba9c25bdf56bb73c5d5 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_SqAuth_mechanisms, 0, 0, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()

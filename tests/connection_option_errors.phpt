@@ -62,7 +62,7 @@ attempt(fn() => Connection::fromStream($a, 'imap', ['max_protocol' => 'TLSv1.1']
 -- authenticate()
 TypeError: SqAuth\Connection::authenticate(): Argument #4 ($options) option "allow_plaintext" must be of type bool, string given
 TypeError: SqAuth\Connection::authenticate(): Argument #4 ($options) key "authzid" must be of type string, int given
-TypeError: SqAuth\Connection::authenticate(): Argument #4 ($options) key "token" must be of type string, int given
+TypeError: SqAuth\Connection::authenticate(): Argument #4 ($options) key "token" must be of type callable|string, int given
 ValueError: SqAuth\Connection::authenticate(): Argument #4 ($options) key "qop" may only contain "auth", "auth-int" and "auth-conf"
 ValueError: SqAuth\Connection::authenticate(): Argument #4 ($options) key "qop" may only contain "auth", "auth-int" and "auth-conf"
 ValueError: SqAuth\Connection::authenticate(): Argument #4 ($options) key "qop" may only contain "auth", "auth-int" and "auth-conf"

@@ -382,6 +382,7 @@ PHP_METHOD(SqAuth_Connection, authenticate)
     const char **qop = NULL;
     sqauth_str *allowed = NULL;
     sqauth_error err;
+    php_sqauth_token_source tokens;
     int rc = SQAUTH_OK;
 
     ZEND_PARSE_PARAMETERS_START(3, 4)
@@ -398,10 +399,33 @@ PHP_METHOD(SqAuth_Connection, authenticate)
     o.mechanism = str_of(mech);
     o.sasl.authcid = str_of(user);
     o.sasl.password = str_of(password);
-    if (!options || php_sqauth_parse_login_options(options, &o, &qop, &allowed) == SUCCESS) {
+    php_sqauth_token_source_init(&tokens);
+    if (!options || php_sqauth_parse_login_options(options, &o, &qop, &allowed, &tokens) == SUCCESS) {
+        sqauth_session *s = c->session;
         sqauth_error_clear(&err);
-        rc = sqauth_login(c->session, &o, &err);
-        if (rc == SQAUTH_ERR_INVALID_ARG) {
+        /* A token callable is the caller's code, run in the middle of the
+         * login: to it the Connection looks closed (its methods throw,
+         * close() and the stream do nothing), so it cannot pull the session
+         * away from under the exchange. */
+        if (tokens.set) {
+            c->session = NULL;
+        }
+        rc = sqauth_login(s, &o, &err);
+        c->session = s;
+        if (tokens.bailout) {
+            php_sqauth_token_source_done(&tokens);
+            if (qop) {
+                efree(qop);
+            }
+            if (allowed) {
+                efree(allowed);
+            }
+            zend_bailout();
+        }
+        if (EG(exception)) {
+            /* The callable's exception (or its wrong result's TypeError)
+             * is the one to report. */
+        } else if (rc == SQAUTH_ERR_INVALID_ARG) {
             /* The mechanism could not use what the caller gave (a missing
              * token, a 'realm' the server does not offer, ...): a SASL
              * failure, as from SaslClient, not a ValueError. */
@@ -410,6 +434,7 @@ PHP_METHOD(SqAuth_Connection, authenticate)
             php_sqauth_throw_session(c->session, &err);
         }
     }
+    php_sqauth_token_source_done(&tokens);
     if (qop) {
         efree(qop);
     }

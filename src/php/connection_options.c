@@ -328,11 +328,78 @@ const sqauth_scheme *php_sqauth_plain_scheme(zend_string *name, const sqauth_pro
 
 /* ---- authenticate() options ---- */
 
+void php_sqauth_token_source_init(php_sqauth_token_source *t)
+{
+    memset(t, 0, sizeof(*t));
+    ZVAL_UNDEF(&t->token);
+}
+
+void php_sqauth_token_source_done(php_sqauth_token_source *t)
+{
+    zval_ptr_dtor(&t->token);
+    ZVAL_UNDEF(&t->token);
+}
+
+int php_sqauth_token_source_call(void *ctx, int refresh, sqauth_str *token, sqauth_error *err)
+{
+    php_sqauth_token_source *t = ctx;
+    zval arg, result;
+    zend_result called = FAILURE;
+
+    ZVAL_BOOL(&arg, refresh);
+    ZVAL_UNDEF(&result);
+    t->fci.retval = &result;
+    t->fci.params = &arg;
+    t->fci.param_count = 1;
+    /* A fatal error in the callable must not jump over the core's cleanup
+     * (the session, the secrets it copied): caught here, rethrown by
+     * authenticate() once sqauth_login() has returned. */
+    zend_try {
+        called = zend_call_function(&t->fci, &t->fcc);
+    } zend_catch {
+        t->bailout = 1;
+    } zend_end_try();
+    if (t->bailout || called == FAILURE || EG(exception)) {
+        zval_ptr_dtor(&result);
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "the 'token' callable failed");
+    }
+    if (Z_TYPE(result) != IS_STRING) {
+        zend_argument_type_error(4, "key \"token\" must return a string, %s returned", zend_zval_type_name(&result));
+        zval_ptr_dtor(&result);
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "the 'token' callable returned no string");
+    }
+    zval_ptr_dtor(&t->token);
+    ZVAL_COPY_VALUE(&t->token, &result);
+    token->data = Z_STRVAL(t->token);
+    token->len = Z_STRLEN(t->token);
+    return SQAUTH_OK;
+}
+
+/* 'token': the token itself (a string, even one that names a function), or
+ * a callable that returns one (a Closure, [$object, 'method'], ...). */
+static int parse_token(zval *zv, sqauth_login_options *o, php_sqauth_token_source *tokens)
+{
+    ZVAL_DEREF(zv);
+    if (Z_TYPE_P(zv) == IS_STRING) {
+        o->sasl.token.data = Z_STRVAL_P(zv);
+        o->sasl.token.len = Z_STRLEN_P(zv);
+        tokens->set = 0;
+        return SUCCESS;
+    }
+    if (!zend_is_callable(zv, 0, NULL)
+        || zend_fcall_info_init(zv, 0, &tokens->fci, &tokens->fcc, NULL, NULL) != SUCCESS) {
+        zend_argument_type_error(4, "key \"token\" must be of type callable|string, %s given", zend_zval_type_name(zv));
+        return FAILURE;
+    }
+    tokens->set = 1;
+    return SUCCESS;
+}
+
 /* authenticate()'s options (argument 4): the policy's own, the credentials
  * SaslClient takes in its credentials array (authzid, token), and the
  * SaslClient options. */
 int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
-                                   sqauth_str **allowed)
+                                   sqauth_str **allowed, php_sqauth_token_source *tokens)
 {
     zend_string *key;
     zval *zv;
@@ -366,7 +433,7 @@ int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, 
         } else if (zend_string_equals_literal(key, "authzid")) {
             rc = php_sqauth_sasl_string_entry(zv, &o->sasl.authzid, 4, "authzid");
         } else if (zend_string_equals_literal(key, "token")) {
-            rc = php_sqauth_sasl_string_entry(zv, &o->sasl.token, 4, "token");
+            rc = parse_token(zv, o, tokens);
         } else {
             rc = php_sqauth_sasl_parse_option(key, zv, &o->sasl, qop, 4);
         }
@@ -374,6 +441,10 @@ int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, 
             return FAILURE;
         }
     } ZEND_HASH_FOREACH_END();
+    if (tokens->set) {
+        o->token_fn = php_sqauth_token_source_call;
+        o->token_ctx = tokens;
+    }
     return SUCCESS;
 }
 
