@@ -2,6 +2,8 @@
 php.ini settings of connections: a value that cannot be used, in php.ini, is no startup warning and is named by the call that takes it up (exact class, code, message); a CA location that cannot be loaded stops STARTTLS before the command; a value the call overrides is never used
 --EXTENSIONS--
 sqauth
+--SKIPIF--
+<?php require __DIR__ . '/live/skipif_valgrind.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/ini_child.inc';
@@ -63,7 +65,7 @@ echo sqauth_ini_child($bad, $open, ['min_protocol' => 'TLSv1.2', 'session_resump
                                     'connect_timeout' => 1, 'tls' => 'none']);
 echo sqauth_ini_child($bad + ['openssl.cafile' => '/nonexistent/php-ca.pem'], $tls,
                       ['min_protocol' => 'TLSv1.2', 'session_resumption' => true, 'timeout' => 1, 'connect_timeout' => 1,
-                       'capath' => '/nonexistent/call-certs']);
+                       'capath' => '/nonexistent/call-certs', 'tls' => 'implicit']);
 
 echo "== the site's CA setting hides the platform's, even a bad one\n";
 echo sqauth_ini_child(['sqauth.capath' => '/nonexistent/site-certs', 'openssl.cafile' => '/nonexistent/php-ca.pem'], $tls);

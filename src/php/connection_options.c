@@ -344,7 +344,7 @@ int php_sqauth_token_source_call(void *ctx, int refresh, sqauth_str *token, sqau
 {
     php_sqauth_token_source *t = ctx;
     zval arg, result;
-    zend_result called = FAILURE;
+    volatile int called = 0; /* set inside zend_try: survives its longjmp */
 
     ZVAL_BOOL(&arg, refresh);
     ZVAL_UNDEF(&result);
@@ -355,11 +355,11 @@ int php_sqauth_token_source_call(void *ctx, int refresh, sqauth_str *token, sqau
      * (the session, the secrets it copied): caught here, rethrown by
      * authenticate() once sqauth_login() has returned. */
     zend_try {
-        called = zend_call_function(&t->fci, &t->fcc);
+        called = zend_call_function(&t->fci, &t->fcc) == SUCCESS;
     } zend_catch {
         t->bailout = 1;
     } zend_end_try();
-    if (t->bailout || called == FAILURE || EG(exception)) {
+    if (t->bailout || !called || EG(exception)) {
         zval_ptr_dtor(&result);
         return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "the 'token' callable failed");
     }

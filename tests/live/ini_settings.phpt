@@ -3,7 +3,7 @@ php.ini against the test Dovecot: a CA given only as openssl.cafile (or openssl.
 --EXTENSIONS--
 sqauth
 --SKIPIF--
-<?php require __DIR__ . '/skipif.inc'; ?>
+<?php require __DIR__ . '/skipif.inc'; require __DIR__ . '/skipif_valgrind.inc'; ?>
 --FILE--
 <?php
 /*

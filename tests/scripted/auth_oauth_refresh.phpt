@@ -1,5 +1,5 @@
 --TEST--
-Connection::authenticate() with 'token' as a callable, against a scripted server: one refresh on "invalid_token" or "401" and never a second (the server would take a third attempt); the error fields of the last refusal; no refresh for another status, no document or a string token; callables that throw, return no string or a bad token, or use the connection; a fatal error inside the callable
+Connection::authenticate() with 'token' as a callable, against a scripted server: one refresh on "invalid_token" or "401" and never a second (the server would take a third attempt); the error fields of the last refusal; no refresh for another status, no document or a string token; callables that throw, return no string or a bad token, or use the connection
 --EXTENSIONS--
 sqauth
 --INI--
@@ -128,16 +128,6 @@ echo rtrim(fgets($s)), "\n";
 fclose($s);
 echo implode("\n", array_map(fn($l) => preg_replace('/^(\S+ AUTHENTICATE \S+) .*/', '$1 ...', $l), sqauth_fake_server_finish($srv))), "\n";
 
-echo "== a fatal error in the callable ends the script, the login cleaned up\n";
-$srv = sqauth_fake_server([['send', GREETING], ['drain', 1]]);
-$c = Connection::open("imap://127.0.0.1:{$srv['port']}", ['tls' => 'none']);
-register_shutdown_function(function () use ($srv) {
-    echo "\nserver got: ", json_encode(sqauth_fake_server_finish($srv)), "\n";
-});
-$c->authenticate('OAUTHBEARER', 'user@example.org', '', ['allow_plaintext' => true, 'token' => function (bool $refresh) {
-    trigger_error('the token store is gone', E_USER_ERROR);
-}]);
-echo "not reached\n";
 ?>
 --EXPECTF--
 == invalid_token twice: one refresh, no third attempt (the server would take it)
@@ -216,8 +206,3 @@ bool(false)
 X1 OK still here
 A0001 AUTHENTICATE XOAUTH2 ...
 X1 NOOP
-== a fatal error in the callable ends the script, the login cleaned up
-
-Fatal error: the token store is gone in %s on line %d
-
-server got: []

@@ -67,12 +67,17 @@ int sqauth_session_new(sqauth_session **out, const sqauth_session_options *o, sq
     return SQAUTH_OK;
 }
 
-/* The TLS context for the session's options, loaded before anything
- * depends on it (before the STARTTLS command): a CA file that cannot be
- * loaded then leaves the connection as it was, and is reported under the
- * setting it came from. The handshake finds the context in the cache. */
+/* When the CA locations came from a setting (php.ini), their context is
+ * loaded before anything depends on it (before the STARTTLS command): a
+ * file that cannot be loaded then leaves the connection as it was and is
+ * reported under that setting's name, not as an option the caller never
+ * gave. The handshake finds the context in the cache. Otherwise the
+ * handshake loads it, as ever. */
 static int load_tls_context(sqauth_session *s, sqauth_error *err)
 {
+    if (!s->cafile_name && !s->capath_name) {
+        return SQAUTH_OK;
+    }
     return sqauth_tls_ctx_preload(&s->tls, s->cafile_name, s->capath_name, &s->conn->tls_failure, err);
 }
 

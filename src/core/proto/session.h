@@ -108,8 +108,8 @@ int sqauth_session_capabilities(sqauth_session *s, sqauth_error *err);
 /* Reads the capabilities when they are not known (after a login). */
 int sqauth_session_ensure_capabilities(sqauth_session *s, sqauth_error *err);
 /* STARTTLS/STLS with the session's TLS options: refuses when not offered
- * or when the TLS context cannot be made (a CA file that cannot be loaded;
- * both before the command is sent),
+ * (before the command is sent; so is a CA file from a setting, see
+ * sqauth_session_options.cafile_name, that cannot be loaded),
  * when refused (the server's reply in sqauth_session_response()), and when
  * any byte follows the positive reply before the handshake (response
  * injection, CVE-2011-0411 class); then the handshake and a fresh
