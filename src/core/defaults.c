@@ -119,6 +119,15 @@ static int apply_seconds(int *ms, int given, const sqauth_site_value *v, sqauth_
     return SQAUTH_OK;
 }
 
+/* The CA file and directory of one source (either may be unset there). */
+static void take_ca(sqauth_session_options *o, const sqauth_site_value *file, const sqauth_site_value *dir)
+{
+    o->tls.cafile = is_set(file) ? file->text : NULL;
+    o->tls.capath = is_set(dir) ? dir->text : NULL;
+    o->cafile_name = file->name;
+    o->capath_name = dir->name;
+}
+
 int sqauth_defaults_apply(sqauth_session_options *o, unsigned given, const sqauth_site_defaults *site,
                           sqauth_error *err)
 {
@@ -129,16 +138,10 @@ int sqauth_defaults_apply(sqauth_session_options *o, unsigned given, const sqaut
     switch (sqauth_source_pick(given & SQAUTH_GIVEN_CA, is_set(&site->cafile) || is_set(&site->capath),
                                is_set(&site->platform_cafile) || is_set(&site->platform_capath))) {
     case SQAUTH_SOURCE_SITE:
-        o->tls.cafile = is_set(&site->cafile) ? site->cafile.text : NULL;
-        o->tls.capath = is_set(&site->capath) ? site->capath.text : NULL;
-        o->cafile_name = site->cafile.name;
-        o->capath_name = site->capath.name;
+        take_ca(o, &site->cafile, &site->capath);
         break;
     case SQAUTH_SOURCE_PLATFORM:
-        o->tls.cafile = is_set(&site->platform_cafile) ? site->platform_cafile.text : NULL;
-        o->tls.capath = is_set(&site->platform_capath) ? site->platform_capath.text : NULL;
-        o->cafile_name = site->platform_cafile.name;
-        o->capath_name = site->platform_capath.name;
+        take_ca(o, &site->platform_cafile, &site->platform_capath);
         break;
     default:
         break;
