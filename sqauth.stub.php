@@ -175,11 +175,13 @@ namespace SqAuth {
         /**
          * Logs in with SASL; the whole exchange has one deadline, the connection's 'timeout'. A refused
          * login leaves the connection open; a failure that leaves the exchange in an unknown state closes it for I/O.
+         * 'token' may be a callable, fn(bool $refresh): string, asked once more for a fresh token when
+         * the server refuses the first as expired; whatever it throws is passed through unchanged.
          * @param array{
          *     allow_plaintext?: bool,
          *     allowed?: list<string>,
          *     authzid?: string,
-         *     token?: string,
+         *     token?: string|(callable(bool): string),
          *     service?: string,
          *     host?: string,
          *     port?: int<1, 65535>,

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: cc37b6aaf18b1e8d03de56ddd1b9bcba540d6b22 */
+ * Stub hash: de4a2a2642540e21b59ae94c6093de7784ccb325 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_SqAuth_mechanisms, 0, 0, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()

@@ -108,7 +108,7 @@ int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options, 
     }
     object_init_ex(out, php_sqauth_connection_ce);
     c = Z_CONNECTION_P(out);
-    if (php_sqauth_conn_parse_options(options, &o) == FAILURE) {
+    if (php_sqauth_conn_parse_options(options, 2, &o) == FAILURE) {
         goto fail;
     }
     o.core.protocol = protocol;
@@ -181,7 +181,7 @@ PHP_METHOD(SqAuth_Connection, fromStream)
     }
     object_init_ex(return_value, php_sqauth_connection_ce);
     c = Z_CONNECTION_P(return_value);
-    if (php_sqauth_conn_parse_options(options, &o) == FAILURE) {
+    if (php_sqauth_conn_parse_options(options, 3, &o) == FAILURE) {
         goto fail;
     }
     o.core.protocol = protocol;
@@ -393,6 +393,7 @@ PHP_METHOD(SqAuth_Connection, authenticate)
     const char **qop = NULL;
     sqauth_str *allowed = NULL;
     sqauth_error err;
+    php_sqauth_token_source tokens;
     int rc = SQAUTH_OK;
 
     ZEND_PARSE_PARAMETERS_START(3, 4)
@@ -409,10 +410,33 @@ PHP_METHOD(SqAuth_Connection, authenticate)
     o.mechanism = str_of(mech);
     o.sasl.authcid = str_of(user);
     o.sasl.password = str_of(password);
-    if (!options || php_sqauth_parse_login_options(options, &o, &qop, &allowed) == SUCCESS) {
+    php_sqauth_token_source_init(&tokens);
+    if (!options || php_sqauth_parse_login_options(options, &o, &qop, &allowed, &tokens) == SUCCESS) {
+        sqauth_session *s = c->session;
         sqauth_error_clear(&err);
-        rc = sqauth_login(c->session, &o, &err);
-        if (rc == SQAUTH_ERR_INVALID_ARG) {
+        /* A token callable is the caller's code, run in the middle of the
+         * login: to it the Connection looks closed (its methods throw,
+         * close() and the stream do nothing), so it cannot pull the session
+         * away from under the exchange. */
+        if (tokens.set) {
+            c->session = NULL;
+        }
+        rc = sqauth_login(s, &o, &err);
+        c->session = s;
+        if (tokens.bailout) {
+            php_sqauth_token_source_done(&tokens);
+            if (qop) {
+                efree(qop);
+            }
+            if (allowed) {
+                efree(allowed);
+            }
+            zend_bailout();
+        }
+        if (EG(exception)) {
+            /* The callable's exception (or its wrong result's TypeError)
+             * is the one to report. */
+        } else if (rc == SQAUTH_ERR_INVALID_ARG) {
             /* The mechanism could not use what the caller gave (a missing
              * token, a 'realm' the server does not offer, ...): a SASL
              * failure, as from SaslClient, not a ValueError. */
@@ -421,6 +445,7 @@ PHP_METHOD(SqAuth_Connection, authenticate)
             php_sqauth_throw_session(c->session, &err);
         }
     }
+    php_sqauth_token_source_done(&tokens);
     if (qop) {
         efree(qop);
     }
@@ -459,7 +484,7 @@ PHP_METHOD(SqAuth_Connection, login)
                 zend_argument_value_error(3, "may only have the key \"allow_plaintext\"");
                 RETURN_THROWS();
             }
-            if (php_sqauth_opt_bool(zv, &o.allow_plaintext, "allow_plaintext") == FAILURE) {
+            if (php_sqauth_opt_bool(zv, &o.allow_plaintext, 3, "allow_plaintext") == FAILURE) {
                 RETURN_THROWS();
             }
         } ZEND_HASH_FOREACH_END();

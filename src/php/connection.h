@@ -8,6 +8,7 @@
 
 #include "php_sqauth_internal.h"
 #include "../core/policy.h"
+#include "../core/defaults.h"
 
 typedef struct {
     sqauth_session *session;     /* NULL once closed */
@@ -46,9 +47,10 @@ typedef struct {
     int read_greeting;
 } php_sqauth_conn_options;
 
-int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o);
-/* A bool option (TypeError naming key, as argument 2). */
-int php_sqauth_opt_bool(zval *zv, int *out, const char *key);
+/* ht is argument number arg of the call (for argument errors). */
+int php_sqauth_conn_parse_options(HashTable *ht, uint32_t arg, php_sqauth_conn_options *o);
+/* A bool option (TypeError naming key, as argument arg). */
+int php_sqauth_opt_bool(zval *zv, int *out, uint32_t arg, const char *key);
 
 /* scheme://host[:port][/] with a scheme of the core's protocol table;
  * ValueError (argument 1) when it is not one. */
@@ -57,10 +59,33 @@ int php_sqauth_parse_uri(zend_string *uri, const sqauth_scheme **scheme, const s
 /* fromStream()'s protocol name: a scheme whose TLS comes with STARTTLS;
  * ValueError (argument 2) when it is not one. */
 const sqauth_scheme *php_sqauth_plain_scheme(zend_string *name, const sqauth_protocol **protocol);
-/* authenticate()'s options into o. *qop and *allowed are emalloc'ed lists
- * the caller efree()s, also after a failure. */
+/* authenticate()'s 'token' given as a callable, fn(bool $refresh): string:
+ * the source the core asks for tokens (sqauth_login_options.token_fn). */
+typedef struct {
+    zend_fcall_info fci;
+    zend_fcall_info_cache fcc;
+    int set;                     /* a callable was given */
+    zval token;                  /* what it returned last, kept until the login ends */
+    int bailout;                 /* it ended in a fatal error: rethrown once the core has cleaned up */
+} php_sqauth_token_source;
+
+/* Initialises t (no callable); php_sqauth_token_source_done() releases it. */
+void php_sqauth_token_source_init(php_sqauth_token_source *t);
+void php_sqauth_token_source_done(php_sqauth_token_source *t);
+/* sqauth_login_options.token_fn for t (ctx): calls the callable with
+ * $refresh; a PHP exception (its own, or a TypeError for a result that is
+ * not a string) is left pending and reported by the caller. */
+int php_sqauth_token_source_call(void *ctx, int refresh, sqauth_str *token, sqauth_error *err);
+
+/* authenticate()'s options into o (a callable 'token' into tokens). *qop
+ * and *allowed are emalloc'ed lists the caller efree()s, also after a
+ * failure. */
 int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
-                                   sqauth_str **allowed);
+                                   sqauth_str **allowed, php_sqauth_token_source *tokens);
+
+/* ---- settings.c: the php.ini settings connections fall back on ---- */
+/* The current values, borrowed from PHP's settings for the request. */
+void php_sqauth_settings_read(sqauth_site_defaults *site);
 
 /* ---- detect.c: what a server offers, as PHP values ---- */
 void php_sqauth_capabilities_to_zval(const sqauth_session *s, zval *out);

@@ -126,7 +126,7 @@ PHP_FUNCTION(SqAuth_detect)
     if (options) {
         ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
             if (key && zend_string_equals_literal(key, "probe")) {
-                if (php_sqauth_opt_bool(zv, &probe, "probe") == FAILURE) {
+                if (php_sqauth_opt_bool(zv, &probe, 2, "probe") == FAILURE) {
                     zend_array_destroy(conn_opts);
                     RETURN_THROWS();
                 }

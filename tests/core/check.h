@@ -43,5 +43,6 @@ void test_proto(void);
 void test_conn(void);
 void test_deadlines(void);
 void test_limits(void);
+void test_defaults(void);
 
 #endif

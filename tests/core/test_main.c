@@ -26,6 +26,7 @@ int main(void)
     test_conn();
     test_deadlines();
     test_limits();
+    test_defaults();
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed ? 1 : 0;
 }

@@ -123,6 +123,7 @@ struct sqauth_session {
     const sqauth_protocol *ops;
     sqauth_tls_mode tls_mode;
     sqauth_tls_config tls;       /* owned copy of the options' */
+    char *cafile_name, *capath_name; /* owned; see sqauth_session_options */
     unsigned port;
     int timeout_ms, connect_timeout_ms;
     int skip_greeting;

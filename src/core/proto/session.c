@@ -50,6 +50,8 @@ int sqauth_session_new(sqauth_session **out, const sqauth_session_options *o, sq
     s->transcript_on = o->transcript;
     s->host = dup_or_null(o->host, o->host ? strlen(o->host) : 0, &failed);
     s->helo = dup_or_null(o->helo, o->helo ? strlen(o->helo) : 0, &failed);
+    s->cafile_name = dup_or_null(o->cafile_name, o->cafile_name ? strlen(o->cafile_name) : 0, &failed);
+    s->capath_name = dup_or_null(o->capath_name, o->capath_name ? strlen(o->capath_name) : 0, &failed);
     s->sitewide_user = dup_or_null(o->sitewide_user.data, o->sitewide_user.len, &failed);
     s->sitewide_user_len = o->sitewide_user.len;
     if (s->sitewide_user) {
@@ -176,13 +178,30 @@ const sqauth_error *sqauth_session_closed_reason(const sqauth_session *s)
 
 /* ---- open ---- */
 
+/* When the CA locations came from a setting (php.ini), their context is
+ * loaded before anything depends on it (before the STARTTLS command): a
+ * file that cannot be loaded then leaves the connection as it was and is
+ * reported under that setting's name, not as an option the caller never
+ * gave. The handshake finds the context in the cache. Otherwise the
+ * handshake loads it, as ever. */
+static int load_tls_context(sqauth_session *s, sqauth_error *err)
+{
+    if (!s->cafile_name && !s->capath_name) {
+        return SQAUTH_OK;
+    }
+    return sqauth_tls_ctx_preload(&s->tls, s->cafile_name, s->capath_name, &s->conn->tls_failure, err);
+}
+
 /* What every session does once it has a connection. */
 static int start(sqauth_session *s, sqauth_error *err)
 {
     int rc = SQAUTH_OK;
 
     if (s->tls_mode == SQAUTH_TLS_IMPLICIT) {
-        rc = sqauth_conn_start_tls(s->conn, &s->tls, s->host, err);
+        rc = load_tls_context(s, err);
+        if (rc == SQAUTH_OK) {
+            rc = sqauth_conn_start_tls(s->conn, &s->tls, s->host, err);
+        }
     }
     if (rc == SQAUTH_OK && !s->skip_greeting) {
         rc = sqauth_session_greeting(s, err);
@@ -280,6 +299,8 @@ void sqauth_session_free(sqauth_session *s)
     free(s->transcript);
     free(s->host);
     free(s->helo);
+    free(s->cafile_name);
+    free(s->capath_name);
     free(s->greeting);
     sqauth_buf_wipe(&s->line);
     sqauth_buf_wipe(&s->reply_data);
@@ -595,6 +616,12 @@ static int starttls(sqauth_session *s, int *sent, sqauth_error *err)
                            "the server does not offer %s; refusing to continue without TLS "
                            "(use implicit TLS, or 'tls' => 'none' to allow plaintext)",
                            s->ops->starttls_capability);
+    }
+    /* A CA file named by php.ini is loaded before the command: its failure
+     * leaves the connection as it was (nothing sent). */
+    rc = load_tls_context(s, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
     }
     *sent = 1;
     rc = s->ops->starttls(s, err);

@@ -65,6 +65,10 @@ typedef struct sqauth_session_options {
     unsigned port;
     sqauth_tls_mode tls_mode;
     sqauth_tls_config tls;
+    /* The settings tls.cafile and tls.capath came from when not from the
+     * caller ("php.ini sqauth.cafile", see defaults.h), for the message of
+     * a file that cannot be loaded; NULL = the caller's options. */
+    const char *cafile_name, *capath_name;
     /* The deadline of each public call (open, STARTTLS, a login, a probe,
      * ...), however many reads and writes it makes; and the wait of each
      * read and write on the byte stream after login. 0 =
@@ -143,7 +147,9 @@ int sqauth_session_open_socket(sqauth_session *s, int fd, const void *buffered, 
 int sqauth_session_capabilities(sqauth_session *s, sqauth_error *err);
 /* Reads the capabilities when they are not known (after a login). */
 int sqauth_session_ensure_capabilities(sqauth_session *s, sqauth_error *err);
-/* STARTTLS/STLS with the session's TLS options: refuses when not offered,
+/* STARTTLS/STLS with the session's TLS options: refuses when not offered
+ * (before the command is sent; so is a CA file from a setting, see
+ * sqauth_session_options.cafile_name, that cannot be loaded),
  * when refused (the server's reply in sqauth_session_response()), and when
  * any byte follows the positive reply before the handshake (response
  * injection, CVE-2011-0411 class); then the handshake and a fresh
