@@ -31,16 +31,16 @@ if test "$PHP_SQAUTH" != "no"; then
 
   SQAUTH_CORE_SOURCES="src/core/common.c src/core/buf.c src/core/b64.c src/core/random.c src/core/crypto.c \
     src/core/version.c \
-    src/core/sasl/sasl.c src/core/sasl/plain.c src/core/sasl/login.c src/core/sasl/cram_md5.c src/core/sasl/hmac_md5.c \
+    src/core/sasl/sasl.c src/core/sasl/plain.c src/core/sasl/login.c src/core/sasl/cram_md5.c src/core/sasl/hmac_md5.c src/core/sasl/md5.c \
     src/core/sasl/digest_md5.c src/core/sasl/digest_md5_parse.c src/core/sasl/digest_md5_calc.c src/core/sasl/digest_md5_layer.c \
     src/core/sasl/charset.c src/core/sasl/scram.c src/core/sasl/scram_cache.c src/core/sasl/scram_parse.c src/core/sasl/saslprep.c \
-    src/core/sasl/oauth.c src/core/sasl/external.c"
-  SQAUTH_CORE_SOURCES="$SQAUTH_CORE_SOURCES src/core/conn.c src/core/policy.c src/core/pool.c src/core/net/net.c \
+    src/core/sasl/oauth.c src/core/sasl/oauth_parse.c src/core/sasl/external.c"
+  SQAUTH_CORE_SOURCES="$SQAUTH_CORE_SOURCES src/core/conn.c src/core/policy.c src/core/defaults.c src/core/pool.c src/core/net/net.c \
     src/core/tls/tls.c src/core/tls/tls_conn.c src/core/tls/tls_options.c \
     src/core/proto/protocols.c src/core/proto/session.c src/core/proto/auth.c src/core/proto/imap.c src/core/proto/pop3.c src/core/proto/smtp.c \
     src/core/proto/sieve.c"
   SQAUTH_PHP_SOURCES="sqauth.c src/php/exceptions.c src/php/sasl_client.c src/php/helpers.c \
-    src/php/connection.c src/php/connection_options.c src/php/connection_stream.c src/php/detect.c"
+    src/php/connection.c src/php/connection_options.c src/php/connection_stream.c src/php/detect.c src/php/settings.c"
 
   PHP_NEW_EXTENSION(sqauth, $SQAUTH_PHP_SOURCES $SQAUTH_CORE_SOURCES, $ext_shared,, $SQAUTH_CFLAGS)
   PHP_ADD_BUILD_DIR($ext_builddir/src/php)

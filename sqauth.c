@@ -242,6 +242,7 @@ PHP_MINIT_FUNCTION(sqauth)
     (void)type;
     sqauth_pool_limits_default(&pool_limits);
     REGISTER_INI_ENTRIES();
+    php_sqauth_settings_minit(type, module_number);
     php_sqauth_sasl_client_ce = register_class_SqAuth_SaslClient();
     php_sqauth_sasl_client_minit();
     php_sqauth_connection_ce = register_class_SqAuth_Connection();

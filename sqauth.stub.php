@@ -74,6 +74,12 @@ namespace SqAuth {
         private function __construct() {}
 
         /**
+         * Connects, secures and reads the greeting and capabilities. 'timeout' (seconds, default
+         * 30) is a deadline for each public call as a whole (this one, startTls(), authenticate(),
+         * login(), probeChallenge(), capabilities() and mechanisms() when they ask the server,
+         * close()'s goodbye), however many reads it makes; through stream() it bounds each read
+         * and write on its own, as PHP's streams do. 'connect_timeout' bounds the TCP connect
+         * within that deadline (the earlier of the two ends it).
          * @param array{
          *     tls?: 'none'|'starttls'|'implicit',
          *     verify_peer?: bool,
@@ -96,7 +102,7 @@ namespace SqAuth {
          *     smtp_user?: string,
          *     smtp_password?: string,
          * } $options
-         * @throws ConnectionException cannot connect (DNS, refused, timeout) or the server closed
+         * @throws ConnectionException cannot connect (DNS, refused), the call's 'timeout' or 'connect_timeout' passed (code 12), or the server closed
          * @throws TlsException handshake or certificate verification failed, a TLS option cannot be loaded
          * @throws ProtocolException unexpected greeting, STARTTLS not offered or refused, bytes injected before the handshake
          * @throws \ValueError a malformed URI, an unknown option or a value out of range
@@ -104,6 +110,7 @@ namespace SqAuth {
         public static function open(#[\SensitiveParameter] string $uri, #[\SensitiveParameter] array $options = []): Connection {}
 
         /**
+         * Adopts a connected socket; the greeting and STARTTLS have one deadline, 'timeout'.
          * @param resource $stream
          * @param array{
          *     tls?: 'none'|'starttls'|'implicit',
@@ -127,7 +134,7 @@ namespace SqAuth {
          *     smtp_user?: string,
          *     smtp_password?: string,
          * } $options
-         * @throws ConnectionException the socket cannot be made non-blocking, a timeout, or the server closed
+         * @throws ConnectionException the socket cannot be made non-blocking, the call's 'timeout' passed (code 12), or the server closed
          * @throws TlsException handshake or certificate verification failed, a TLS option cannot be loaded
          * @throws ProtocolException unexpected greeting, STARTTLS not offered or refused, bytes injected before the handshake
          * @throws \ValueError an unknown protocol or option, a value out of range, no 'peer_name' to verify against
@@ -136,7 +143,9 @@ namespace SqAuth {
 
         /**
          * An authenticated connection from this process's pool, or a fresh one logged in with
-         * authenticate($mechanism, $user, $password, ...); hand it back with release().
+         * authenticate($mechanism, $user, $password, ...); hand it back with release(). The fresh
+         * login and any check of a pooled connection share one deadline, 'timeout'. 'token' is a
+         * string here: the pool is keyed by the token itself.
          * @param array{
          *     tls?: 'none'|'starttls'|'implicit',
          *     verify_peer?: bool,
@@ -176,7 +185,7 @@ namespace SqAuth {
          *     channel_binding?: array{type: string, data: string},
          *     cnonce?: string,
          * } $options
-         * @throws ConnectionException cannot connect (DNS, refused, timeout) or the server closed
+         * @throws ConnectionException cannot connect (DNS, refused), the call's 'timeout' or 'connect_timeout' passed (code 12), or the server closed
          * @throws TlsException handshake or certificate verification failed, a TLS option cannot be loaded
          * @throws ProtocolException unexpected greeting or reply, STARTTLS not offered or refused, bytes injected before the handshake
          * @throws AuthenticationException the server refused the login
@@ -216,7 +225,7 @@ namespace SqAuth {
          *     smtp_password?: string,
          *     allow_plaintext?: bool,
          * } $options
-         * @throws ConnectionException cannot connect (DNS, refused, timeout) or the server closed
+         * @throws ConnectionException cannot connect (DNS, refused), the call's 'timeout' or 'connect_timeout' passed (code 12), or the server closed
          * @throws TlsException handshake or certificate verification failed, a TLS option cannot be loaded
          * @throws ProtocolException unexpected greeting or reply, STARTTLS not offered or refused, bytes injected before the handshake
          * @throws AuthenticationException the server refused the login
@@ -230,39 +239,47 @@ namespace SqAuth {
             #[\SensitiveParameter] array $options = []
         ): Connection {}
 
-        /** @throws Exception the connection is closed (ConnectionException) or its stream failed before */
+        /** @throws ConnectionException after close() (a failure that closed the connection for I/O leaves it answering) */
         public function protocol(): string {}
 
-        /** @throws Exception the connection is closed (ConnectionException) or its stream failed before */
+        /** @throws ConnectionException after close() (a failure that closed the connection for I/O leaves it answering) */
         public function greeting(): string {}
 
-        /** @throws Exception the connection is closed, or asking the server for its capabilities failed */
+        /** @throws Exception the connection is closed (ConnectionException 13, naming the failure that closed it), or asking the server failed (its deadline is 'timeout') */
         public function capabilities(): array {}
 
-        /** @throws Exception the connection is closed, or asking the server for its capabilities failed */
+        /** @throws Exception the connection is closed (ConnectionException 13, naming the failure that closed it), or asking the server failed (its deadline is 'timeout') */
         public function mechanisms(): array {}
 
-        /** @throws Exception STARTTLS not offered or refused (ProtocolException), the handshake failed (TlsException), the connection is closed */
+        /**
+         * STARTTLS, the handshake and the new capabilities, within one deadline ('timeout'); once STARTTLS
+         * was sent, a failure closes the connection for I/O.
+         * @throws Exception STARTTLS not offered or refused (ProtocolException), the handshake failed (TlsException), the deadline passed or the connection is closed (ConnectionException)
+         */
         public function startTls(): void {}
 
-        /** @throws Exception the connection is closed (ConnectionException) or its stream failed before */
+        /** @throws ConnectionException after close() (a failure that closed the connection for I/O leaves it answering) */
         public function isEncrypted(): bool {}
 
-        /** @throws Exception the connection is closed (ConnectionException) or its stream failed before */
+        /** @throws ConnectionException after close() (a failure that closed the connection for I/O leaves it answering) */
         public function tlsInfo(): ?array {}
 
         /**
          * The SASL security layer in force after authenticate(): mechanism, qop, cipher, maxbufs; null if none.
-         * @throws Exception the connection is closed (ConnectionException) or its stream failed before
+         * @throws ConnectionException after close() (a failure that closed the connection for I/O leaves it answering)
          */
         public function securityLayer(): ?array {}
 
         /**
+         * Logs in with SASL; the whole exchange has one deadline, the connection's 'timeout'. A refused
+         * login leaves the connection open; a failure that leaves the exchange in an unknown state closes it for I/O.
+         * 'token' may be a callable, fn(bool $refresh): string, asked once more for a fresh token when
+         * the server refuses the first as expired; whatever it throws is passed through unchanged.
          * @param array{
          *     allow_plaintext?: bool,
          *     allowed?: list<string>,
          *     authzid?: string,
-         *     token?: string,
+         *     token?: string|(callable(bool): string),
          *     service?: string,
          *     host?: string,
          *     port?: int<1, 65535>,
@@ -280,7 +297,7 @@ namespace SqAuth {
          * @throws AuthenticationException the server refused the login
          * @throws SaslException no usable mechanism, cleartext refused, the server did not prove itself, a malformed challenge
          * @throws ProtocolException an unexpected reply, or already authenticated
-         * @throws ConnectionException timeout, the server closed, or the connection is closed
+         * @throws ConnectionException the call's 'timeout' passed (code 12), the server closed, or the connection is closed (13, naming the failure that closed it)
          * @throws TlsException a TLS error on the connection, or no channel binding for -PLUS
          * @throws \ValueError an unknown option or a value of the wrong form
          */
@@ -292,11 +309,12 @@ namespace SqAuth {
         ): void {}
 
         /**
+         * IMAP LOGIN or POP3 USER/PASS, within one deadline (the connection's 'timeout').
          * @param array{allow_plaintext?: bool} $options
          * @throws AuthenticationException the server refused the login
          * @throws SaslException the password would go in the clear, the server announces LOGINDISABLED, or the protocol has no such command (SMTP)
          * @throws ProtocolException an unexpected reply, or already authenticated
-         * @throws ConnectionException timeout, the server closed, or the connection is closed
+         * @throws ConnectionException the call's 'timeout' passed (code 12), the server closed, or the connection is closed (13, naming the failure that closed it)
          * @throws TlsException a TLS error on the connection
          * @throws \ValueError an unknown option, or a NUL byte in the user name or password
          */
@@ -304,17 +322,20 @@ namespace SqAuth {
 
         /**
          * The server's first challenge for $mechanism (raw bytes), then cancels; null if it does not answer.
-         * @throws Exception the connection is closed, or the exchange with the server failed
+         * One deadline for all of it, the connection's 'timeout'.
+         * @throws Exception the connection is closed (ConnectionException 13), the deadline passed (ConnectionException 12), or the exchange with the server failed
          */
         public function probeChallenge(string $mechanism): ?string {}
 
         /**
+         * The connection as a PHP stream: 'timeout' bounds each read and write on its own, as for PHP's
+         * streams (stream_set_timeout() changes it for the stream); a timed-out read leaves it usable.
          * @return resource
-         * @throws Exception the connection is closed (ConnectionException) or its stream failed before
+         * @throws ConnectionException after close(), or once a failure closed the connection for I/O (the message names it)
          */
         public function stream() {}
 
-        /** @throws ConnectionException the connection is closed */
+        /** @throws ConnectionException after close() (a failure that closed the connection for I/O leaves it answering) */
         public function transcript(): array {}
 
         public function close(): void {}
@@ -423,6 +444,7 @@ namespace SqAuth {
     function openssl_error_decode(int|string $code): array {}
 
     /**
+     * What a server offers; all of it (open, probes, logout) has one deadline, 'timeout'.
      * @param array{
      *     probe?: bool,
      *     tls?: 'none'|'starttls'|'implicit',
@@ -446,7 +468,7 @@ namespace SqAuth {
      *     smtp_user?: string,
      *     smtp_password?: string,
      * } $options
-     * @throws Exception cannot connect (ConnectionException), TLS failed (TlsException), an unexpected reply (ProtocolException)
+     * @throws Exception cannot connect or the whole call took longer than 'timeout' (ConnectionException), TLS failed (TlsException), an unexpected reply (ProtocolException)
      * @throws \ValueError a malformed URI, an unknown option or a value out of range
      */
     function detect(#[\SensitiveParameter] string $uri, #[\SensitiveParameter] array $options = []): array {}

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 75fa2318d8099762fe34c58f872ab46f84f9fedb */
+ * Stub hash: 96d3ca73ddbe378db8e0a9f4a13d99626b38f779 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_SqAuth_mechanisms, 0, 0, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()

@@ -7,7 +7,7 @@ libssl-dev libxml2-dev libidn-dev openssl valgrind clang libclang-rt-14-dev
 php-auth-sasl php-horde-imap-client php-symfony-mailer php-net-smtp composer php-phpstan-phpdoc-parser
 dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-lmtpd dovecot-managesieved curl gsasl
 libsasl2-dev libsasl2-modules sasl2-bin
-imapproxy"
+imapproxy chromium chromium-driver"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The whole test suite: installs what is needed, builds, then runs
 #   1. the C core's known-answer tests (no PHP involved),
-#   2. the .phpt suite,
+#   2. the .phpt suite, and SquirrelMail on sqauth in Chromium,
 #   3. the .phpt suite again under valgrind (leaks and memory errors fail it),
 #      again with the extension built under ASan+UBSan (scripts/asan.sh),
 #      and the C core tests under valgrind,
@@ -104,6 +104,7 @@ fi
 # run-tests.php prints "Tests passed : N" and "Tests failed : N"; leaks under
 # valgrind are counted as "Leaked" and as failures here.
 # phpt RUNNER LABEL [run-tests options]
+rm -f phpt-*.log
 phpt_make() { NO_INTERACTION=1 REPORT_EXIT_STATUS=1 make -s test TESTS="$*"; }
 phpt_asan() { sh scripts/asan.sh "$@"; }
 phpt() {
@@ -111,8 +112,20 @@ phpt() {
     label=$2
     shift 2
     section "$label"
-    $runner -j"$jobs" -q --show-diff --show-slow 30000 "$@" tests >phpt.log 2>&1
-    grep -E "^(FAIL|LEAK|BORK|SKIP)" phpt.log | head -n 40
+    # one log per pass (phpt-make.log, phpt-make-2.log, phpt-asan.log), kept for a failure's diff
+    log=phpt-${runner#phpt_}.log
+    [ ! -e "$log" ] || log=phpt-${runner#phpt_}-2.log
+    $runner -j"$jobs" -q --show-diff --show-slow 30000 "$@" tests >"$log" 2>&1
+    cp "$log" phpt.log
+    grep -E "^(FAIL|LEAK|BORK|SKIP)[[:space:]]" phpt.log | head -n 40
+    # with -j the failures are named only in the summaries; show them and their diffs
+    for sumry in "FAILED TEST SUMMARY" "LEAKED TEST SUMMARY" "BORKED TEST SUMMARY"; do
+        sed -n "/^$sumry/,/^=====/p" phpt.log | grep -v '^=====' | head -n 20
+    done
+    sed -n 's/.*\[\(tests\/[^]]*\.phpt\)\]$/\1/p' phpt.log | sort -u | while read -r t; do
+        d=${t%.phpt}.diff
+        [ -s "$d" ] && { echo "--- $d"; head -n 30 "$d"; echo; }
+    done
     sed -n '/^SLOW TEST SUMMARY/,/^=====/p' phpt.log | grep '^(' | head -n 5
     grep -E "^Tests (passed|failed|skipped)|^Tests leaked|^Number of tests" phpt.log
     p=$(sed -n 's/^Tests passed *: *\([0-9]*\).*/\1/p' phpt.log | head -n 1)
@@ -128,6 +141,21 @@ phpt() {
 }
 
 phpt phpt_make "phpt suite"
+
+# SquirrelMail on sqauth through Chromium (tests/squirrelmail/e2e.php); one
+# "skip:" line without the fixture; screenshots in test-output/squirrelmail/.
+section "SquirrelMail end to end (Chromium)"
+php tests/squirrelmail/e2e.php >squirrelmail-e2e.log 2>&1
+grep -E '^(not ok|skip:|    )' squirrelmail-e2e.log | head -n 40
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' squirrelmail-e2e.log | tail -n 1)
+if [ -n "$line" ]; then
+    tail -n 2 squirrelmail-e2e.log
+    count "$(echo "$line" | cut -d' ' -f1)" "$(echo "$line" | cut -d' ' -f3)"
+elif ! grep -q '^skip:' squirrelmail-e2e.log; then
+    tail -n 20 squirrelmail-e2e.log
+    count 0 1
+fi
+
 # PCRE's JIT code confuses memcheck (uninitialised-value reports in ??? frames).
 # run-tests -m runs valgrind -q without a leak check: VALGRIND_OPTS asks for one.
 VALGRIND_OPTS="--leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect" \

@@ -23,7 +23,8 @@ respond($two);                                  // the first one
 respond($two, ['realm' => 'b.example']);        // the one asked for
 respond($two, ['realm' => 'c.example']);        // not offered
 respond($two, ['realm' => 'B.EXAMPLE']);        // realms compare exactly
-respond("realm=\"a.example\",realm=\"b\\\\x\\\"y\xc3\xa9\",nonce=\"n\",algorithm=md5-sess,charset=utf-8", ['realm' => 'c']);
+// realms in the message: quoted as C strings, UTF-8 as it is, a C1 control escaped
+respond("realm=\"a.example\",realm=\"b\\\\x\\\"y\xc3\xa9\xc2\x9b\",nonce=\"n\",algorithm=md5-sess,charset=utf-8", ['realm' => 'c']);
 
 $none = 'nonce="OA6MG9tEQGm2hh",qop="auth",charset=utf-8,algorithm=md5-sess';
 respond($none);                                 // no realm: none sent, "" hashed
@@ -42,7 +43,7 @@ charset=utf-8,username="chris",realm="a.example",nonce="OA6MG9tEQGm2hh",nc=00000
 charset=utf-8,username="chris",realm="b.example",nonce="OA6MG9tEQGm2hh",nc=00000001,cnonce="OA6MHXh6VqTrRk",digest-uri="imap/elwood.innosoft.com",response=ac27e47b9f7edc0827ccd1d3f13b51d0,qop=auth
 SqAuth\SaslException 2: DIGEST-MD5 realm "c.example" is not offered by the server (offered: "a.example", "b.example")
 SqAuth\SaslException 2: DIGEST-MD5 realm "B.EXAMPLE" is not offered by the server (offered: "a.example", "b.example")
-SqAuth\SaslException 2: DIGEST-MD5 realm "c" is not offered by the server (offered: "a.example", "b\\x\"y\xc3\xa9")
+SqAuth\SaslException 2: DIGEST-MD5 realm "c" is not offered by the server (offered: "a.example", "b\\x\"yé\xc2\x9b")
 charset=utf-8,username="chris",nonce="OA6MG9tEQGm2hh",nc=00000001,cnonce="OA6MHXh6VqTrRk",digest-uri="imap/elwood.innosoft.com",response=695dcc815019923b9d438fd28c641aa9,qop=auth
 charset=utf-8,username="chris",realm="x.example",nonce="OA6MG9tEQGm2hh",nc=00000001,cnonce="OA6MHXh6VqTrRk",digest-uri="imap/elwood.innosoft.com",response=eacffa93ffa6fbe80b3619af83df7226,qop=auth
 charset=utf-8,username="chris",realm="a.example",nonce="OA6MG9tEQGm2hh",nc=00000001,cnonce="OA6MHXh6VqTrRk",digest-uri="imap/elwood.innosoft.com",response=4b5f016d744d33bc29ddfd338b81c1d6,qop=auth

@@ -28,6 +28,36 @@ $calls = [
         $c->step('realm="a",nonce="n",qop="auth",charset=utf-8,algorithm=md5-sess');
         $c->step('rspauth=00000000000000000000000000000000');
     },
+    // authenticate() with 'token' as a callable, over a socket pair whose far end has already
+    // said everything: the token refused twice (one refresh), an unusable token, a callable
+    // that throws while the tokens are in flight; the transcript too
+    function () use ($token) {
+        $json = base64_encode('{"status":"invalid_token"}');
+        [$a, $b] = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, 0);
+        fwrite($b, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=OAUTHBEARER] hi\r\n+ $json\r\nA0001 NO no\r\n+ $json\r\nA0002 NO no\r\n");
+        $c = SqAuth\Connection::fromStream($a, 'imap', ['tls' => 'none', 'transcript' => true]);
+        try {
+            $c->authenticate('OAUTHBEARER', 'tim', '', ['allow_plaintext' => true,
+                'token' => fn(bool $refresh) => $refresh ? "{$token}2" : $token]);
+        } finally {
+            $GLOBALS['transcript'] = implode("\n", $c->transcript());
+            $GLOBALS['wire'] = fread($b, 100000);
+        }
+    },
+    function () use ($token) {
+        [$a, $b] = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, 0);
+        fwrite($b, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] hi\r\n");
+        $c = SqAuth\Connection::fromStream($a, 'imap', ['tls' => 'none', 'transcript' => true]);
+        $c->authenticate('XOAUTH2', 'tim', '', ['allow_plaintext' => true, 'token' => fn(bool $refresh) => "$token\x01"]);
+    },
+    function () use ($token) {
+        $json = base64_encode('{"status":"401"}');
+        [$a, $b] = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, 0);
+        fwrite($b, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] hi\r\n+ $json\r\nA0001 NO no\r\n");
+        $c = SqAuth\Connection::fromStream($a, 'imap', ['tls' => 'none']);
+        $c->authenticate('XOAUTH2', 'tim', '', ['allow_plaintext' => true,
+            'token' => fn(bool $refresh) => $refresh ? throw new RuntimeException('refresh failed') : $token]);
+    },
 ];
 foreach ($calls as $i => $call) {
     try {
@@ -40,6 +70,9 @@ foreach ($calls as $i => $call) {
         echo "$i: ", get_class($e), $leak ? ' LEAKS A SECRET' : ' clean', "\n";
     }
 }
+// the transcript of the refreshed login: both tokens redacted (and they did go to the server)
+preg_match('/^A0002 AUTHENTICATE OAUTHBEARER (\S+)/m', $wire, $m);
+var_dump(substr_count($transcript, '<redacted>'), str_contains($transcript, $token), str_contains(base64_decode($m[1]), "{$token}2"));
 ?>
 --EXPECT--
 0: SqAuth\SaslException clean
@@ -52,3 +85,9 @@ foreach ($calls as $i => $call) {
 7: SqAuth\SaslException clean
 8: SqAuth\SaslException clean
 9: SqAuth\SaslException clean
+10: SqAuth\AuthenticationException clean
+11: SqAuth\SaslException clean
+12: RuntimeException clean
+int(4)
+bool(false)
+bool(true)

@@ -58,7 +58,7 @@ SqAuth\SaslException 5: SCRAM server error: channel-bindings-dont-match
 bool(false)
 bool(false)
 serverError: "channel-bindings-dont-match"
-SqAuth\SaslException 5: SCRAM server error: other \xc3\xa4\x01\x5c
+SqAuth\SaslException 5: SCRAM server error: other ä\x01\
 bool(false)
 bool(false)
 serverError: "other \u00e4\u0001\\"

@@ -43,7 +43,10 @@ typedef struct sqauth_error {
 
 /* Records code and a printf-style message in err (which may be NULL) and
  * returns code, so callers can write `return sqauth_fail(err, ...);`.
- * Messages must never contain a secret. */
+ * Messages must never contain a secret. They quote server text as it came
+ * (shortened with %.200s and the like): the whole message goes through
+ * sqauth_escape_text(), so no message carries a control character or a
+ * byte that is not UTF-8, whoever formatted it. */
 int sqauth_fail(sqauth_error *err, int code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -51,6 +54,22 @@ int sqauth_fail(sqauth_error *err, int code, const char *fmt, ...)
     ;
 
 void sqauth_error_clear(sqauth_error *err);
+
+/* The length of the valid UTF-8 sequence at p[0..n) (RFC 3629: shortest
+ * form only, no UTF-16 surrogates, nothing above U+10FFFF), 0 when p does
+ * not start one. */
+size_t sqauth_utf8_sequence(const unsigned char *p, size_t n);
+
+/* Copies text into out (size bytes, always NUL-terminated) as a message
+ * shows it: valid UTF-8 as it is ("jürgen"), but each byte of a C0
+ * control (U+0000-U+001F), DEL, a C1 control (U+0080-U+009F, as its two
+ * UTF-8 bytes) and of anything that is not UTF-8 (stray, overlong or
+ * surrogate sequences) as \xNN in lower case. A backslash stays as it
+ * is, so an escape and the same four characters from the server look
+ * alike: the raw bytes stay in sqauth_session_response(). Cut where out is full,
+ * never inside an escape or a character. Returns the length written.
+ * Escaping escaped text changes nothing. */
+size_t sqauth_escape_text(char *out, size_t size, const char *text, size_t len);
 
 /* A borrowed byte string: data == NULL means "absent", which is not the same
  * as present and empty (an empty authzid vs. none, an empty initial response
@@ -103,10 +122,18 @@ int sqauth_equal_ct(const void *a, size_t alen, const void *b, size_t blen);
 int sqauth_strcaseeq(const char *a, const char *b);
 int sqauth_strncaseeq(const char *a, const char *b, size_t n);
 
-/* Base64 (RFC 4648, with padding) through OpenSSL's EVP encoder.
- * Decoding is strict: no white space, correct padding, no trailing data. */
+/* Base64 (RFC 4648 §4, with padding). Decoding is strict: no white space,
+ * correct padding, no trailing data, zero bits under the padding (so every
+ * byte string has exactly one accepted form). Both append to out. */
 int sqauth_b64_encode(sqauth_buf *out, const unsigned char *in, size_t len);
 int sqauth_b64_decode(sqauth_buf *out, const char *in, size_t len, sqauth_error *err);
+/* The same into caller memory: encoding writes 4 * ((len + 2) / 3) bytes
+ * (no NUL) and returns that count; decoding writes at most cap bytes, sets
+ * *out_len, and fails (SQAUTH_ERR_MALFORMED) when the input would decode
+ * to more than cap. */
+size_t sqauth_b64_encode_to(char *out, const unsigned char *in, size_t len);
+int sqauth_b64_decode_to(unsigned char *out, size_t cap, size_t *out_len, const char *in, size_t len,
+                         sqauth_error *err);
 
 /* Fills out with n random bytes from OpenSSL's RAND_bytes. */
 int sqauth_random(unsigned char *out, size_t n, sqauth_error *err);

@@ -19,6 +19,67 @@
 
 #include <openssl/err.h>
 
+/* "2 s", "1.5 s", "0.25 s": by hand, since printf's %g follows the
+ * locale's decimal point (PHP's setlocale()). */
+static const char *seconds_text(int ms, char *buf, size_t size)
+{
+    if (ms % 1000 == 0) {
+        snprintf(buf, size, "%d s", ms / 1000);
+    } else {
+        size_t n;
+        snprintf(buf, size, "%d.%03d", ms / 1000, ms % 1000);
+        n = strlen(buf);
+        while (buf[n - 1] == '0') {
+            buf[--n] = '\0';
+        }
+        snprintf(buf + n, size - n, " s");
+    }
+    return buf;
+}
+
+/* Appends ": <text>" to the message err holds. */
+static void explain(sqauth_error *err, const char *text)
+{
+    size_t n;
+    if (!err) {
+        return;
+    }
+    n = strlen(err->message);
+    snprintf(err->message + n, sizeof(err->message) - n, ": %s", text);
+}
+
+/* A wait of the call that ran into the call's deadline. */
+static int call_timed_out(const sqauth_conn *c, const char *what, sqauth_error *err)
+{
+    char secs[32];
+    return sqauth_fail(err, SQAUTH_ERR_TIMEOUT, "timed out %s: the call's 'timeout' of %s has passed", what,
+                       seconds_text(c->call.timeout_ms, secs, sizeof(secs)));
+}
+
+/* The server ended the connection, with an orderly end (FIN, e = 0) or a
+ * reset (ECONNRESET, EPIPE): the same failure either way. A server that
+ * closes with bytes of ours unread makes its kernel answer them with a
+ * reset, so which of the two arrives first is a matter of timing. Seen by
+ * a read, it is the end of what can be read; a write that fails leaves
+ * what the server sent before readable. */
+static int closed_by_server(sqauth_conn *c, int reading, int e, sqauth_error *err)
+{
+    if (reading) {
+        c->eof = 1;
+        c->eof_errno = e;
+    }
+    sqauth_fail(err, SQAUTH_ERR_CLOSED, "the server closed the connection");
+    if (err) {
+        err->sys_errno = e;
+    }
+    return SQAUTH_ERR_CLOSED;
+}
+
+static int is_reset(int e)
+{
+    return e == ECONNRESET || e == EPIPE;
+}
+
 static int conn_new(sqauth_conn **out, int fd, int owns, int timeout_ms, sqauth_error *err)
 {
     sqauth_conn *c = calloc(1, sizeof(*c));
@@ -34,12 +95,30 @@ static int conn_new(sqauth_conn **out, int fd, int owns, int timeout_ms, sqauth_
 }
 
 int sqauth_conn_open(sqauth_conn **out, const char *host, unsigned port, int connect_timeout_ms,
-                     int timeout_ms, sqauth_error *err)
+                     int timeout_ms, const sqauth_deadline *call, sqauth_error *err)
 {
-    int fd, rc;
+    int64_t by_connect_timeout;
+    int fd, rc, call_first;
+    char secs[32], why[96];
 
     *out = NULL;
-    rc = sqauth_net_connect(host, port, connect_timeout_ms, &fd, err);
+    if (connect_timeout_ms <= 0) {
+        connect_timeout_ms = SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
+    }
+    /* Connecting is part of the call: the earlier of the two bounds. */
+    by_connect_timeout = sqauth_now_ms() + connect_timeout_ms;
+    call_first = call && call->at && call->at <= by_connect_timeout;
+    rc = sqauth_net_connect(host, port, call_first ? call->at : by_connect_timeout, &fd, err);
+    if (rc == SQAUTH_ERR_TIMEOUT) {
+        if (call_first) {
+            snprintf(why, sizeof(why), "the call's 'timeout' of %s has passed",
+                     seconds_text(call->timeout_ms, secs, sizeof(secs)));
+        } else {
+            snprintf(why, sizeof(why), "'connect_timeout' of %s has passed",
+                     seconds_text(connect_timeout_ms, secs, sizeof(secs)));
+        }
+        explain(err, why);
+    }
     if (rc != SQAUTH_OK) {
         return rc;
     }
@@ -49,6 +128,7 @@ int sqauth_conn_open(sqauth_conn **out, const char *host, unsigned port, int con
         return rc;
     }
     (*out)->port = port;
+    sqauth_conn_set_deadline(*out, call);
     return rc;
 }
 
@@ -84,17 +164,30 @@ int sqauth_conn_has_pending(const sqauth_conn *c)
         || (c->layer && (c->layer_out_pos < c->layer_out.len || (c->layer_in.len && !c->layer_need_more)));
 }
 
-static int tls_io_error(sqauth_conn *c, int ssl_err, const char *what, sqauth_error *err)
+/* A failed SSL_read() (reading = 1) or SSL_write(). sys_errno is the
+ * errno of that call. */
+static int tls_io_error(sqauth_conn *c, int reading, int ssl_err, int sys_errno, sqauth_error *err)
 {
+    const char *what = reading ? "while reading" : "while writing";
+
     sqauth_tls_collect_errors(&c->tls_failure);
     if (ssl_err == SSL_ERROR_ZERO_RETURN) {
+        c->eof = 1;
+        c->close_notify = 1;
         return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the server closed the TLS connection %s", what);
     }
+    /* The end of the stream without close_notify (OpenSSL 3 reports it as
+     * an error), or a reset: the server closed the connection, as on a
+     * plaintext connection; OpenSSL's own words stay in tls_failure. */
+    if ((ssl_err == SSL_ERROR_SYSCALL && c->tls_failure.error_count == 0 && (sys_errno == 0 || is_reset(sys_errno)))
+        || (ssl_err == SSL_ERROR_SSL && sqauth_tls_failure_is_eof(&c->tls_failure))) {
+        return closed_by_server(c, reading, ssl_err == SSL_ERROR_SYSCALL ? sys_errno : 0, err);
+    }
     if (ssl_err == SSL_ERROR_SYSCALL && c->tls_failure.error_count == 0) {
-        int e = errno;
-        sqauth_fail(err, SQAUTH_ERR_CLOSED, "the server closed the connection %s%s%s", what,
-                    e ? ": " : "", e ? strerror(e) : "");
-        err->sys_errno = e;
+        sqauth_fail(err, SQAUTH_ERR_CLOSED, "the connection failed %s: %s", what, strerror(sys_errno));
+        if (err) {
+            err->sys_errno = sys_errno;
+        }
         return SQAUTH_ERR_CLOSED;
     }
     if (c->tls_failure.alert[0]) {
@@ -107,36 +200,59 @@ static int tls_io_error(sqauth_conn *c, int ssl_err, const char *what, sqauth_er
                        c->tls_failure.error_count ? c->tls_failure.errors[0].reason : "unknown");
 }
 
+/* Waits for the socket until deadline; a timeout at the call's deadline
+ * says so. */
+static int conn_wait(const sqauth_conn *c, int for_write, int64_t deadline, const char *what, sqauth_error *err)
+{
+    int rc = sqauth_net_wait(c->fd, for_write, deadline, what, err);
+    if (rc == SQAUTH_ERR_TIMEOUT && c->call.at && deadline >= c->call.at) {
+        return call_timed_out(c, what, err);
+    }
+    return rc;
+}
+
+/* 1 when the call's deadline has passed: a server that keeps bytes coming
+ * (never making us wait) must not outlast it either. */
+static int call_over(const sqauth_conn *c)
+{
+    return c->call.at && sqauth_now_ms() >= c->call.at;
+}
+
 /* Reads at least one byte from the socket (through TLS when active) into
  * dst, waiting up to the deadline. */
 static int raw_read(sqauth_conn *c, unsigned char *dst, size_t cap, size_t *got, int64_t deadline, sqauth_error *err)
 {
     *got = 0;
     if (c->eof) {
-        return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the server closed the connection");
+        sqauth_fail(err, SQAUTH_ERR_CLOSED, "the server closed the connection");
+        if (err) {
+            err->sys_errno = c->eof_errno;
+        }
+        return SQAUTH_ERR_CLOSED;
+    }
+    if (call_over(c)) {
+        return call_timed_out(c, "waiting for the server", err);
     }
     for (;;) {
         if (c->ssl) {
-            int n, e;
+            int n, e, sys_errno;
             ERR_clear_error();
+            errno = 0;
             n = SSL_read(c->ssl, dst, cap > 0x40000000 ? 0x40000000 : (int)cap);
+            sys_errno = errno;
             if (n > 0) {
                 *got = (size_t)n;
                 return SQAUTH_OK;
             }
             e = SSL_get_error(c->ssl, n);
             if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-                int rc = sqauth_net_wait(c->fd, e == SSL_ERROR_WANT_WRITE, deadline, "waiting for the server", err);
+                int rc = conn_wait(c, e == SSL_ERROR_WANT_WRITE, deadline, "waiting for the server", err);
                 if (rc != SQAUTH_OK) {
                     return rc;
                 }
                 continue;
             }
-            if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
-                c->eof = 1;
-                c->close_notify = e == SSL_ERROR_ZERO_RETURN;
-            }
-            return tls_io_error(c, e, "while reading", err);
+            return tls_io_error(c, 1, e, sys_errno, err);
         } else {
             ssize_t n = recv(c->fd, dst, cap, 0);
             if (n > 0) {
@@ -144,15 +260,17 @@ static int raw_read(sqauth_conn *c, unsigned char *dst, size_t cap, size_t *got,
                 return SQAUTH_OK;
             }
             if (n == 0) {
-                c->eof = 1;
-                return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the server closed the connection");
+                return closed_by_server(c, 1, 0, err);
             }
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-                int rc = sqauth_net_wait(c->fd, 0, deadline, "waiting for the server", err);
+                int rc = conn_wait(c, 0, deadline, "waiting for the server", err);
                 if (rc != SQAUTH_OK) {
                     return rc;
                 }
                 continue;
+            }
+            if (is_reset(errno)) {
+                return closed_by_server(c, 1, errno, err);
             }
             {
                 int e = errno;
@@ -180,10 +298,15 @@ static int fill_from_layer(sqauth_conn *c, int64_t deadline, sqauth_error *err)
         if (c->layer_in.len == 0 || c->layer_need_more) {
             rc = raw_read(c, tmp, sizeof(tmp), &got, deadline, err);
             if (rc == SQAUTH_ERR_CLOSED && c->eof && c->layer_in.len > 0) {
-                /* Not a clean end: the stream stops inside a buffer. */
-                return sqauth_fail(err, SQAUTH_ERR_PROTOCOL,
-                                   "SASL security layer: the server closed the connection inside a buffer "
-                                   "(%zu bytes of it received)", c->layer_in.len);
+                /* Not a clean end: the stream stops inside a buffer (in
+                 * order or with a reset: errno 0 or ECONNRESET). */
+                sqauth_fail(err, SQAUTH_ERR_PROTOCOL,
+                            "SASL security layer: the server closed the connection inside a buffer "
+                            "(%zu bytes of it received)", c->layer_in.len);
+                if (err) {
+                    err->sys_errno = c->eof_errno;
+                }
+                return SQAUTH_ERR_PROTOCOL;
             }
             if (rc != SQAUTH_OK) {
                 return rc;
@@ -218,12 +341,16 @@ static int fill_from_layer(sqauth_conn *c, int64_t deadline, sqauth_error *err)
     return SQAUTH_OK;
 }
 
-/* When a wait that starts now must end: one timeout from now, or now when
- * the caller must not wait at all. The one place a per-call deadline would
- * cap it. */
+/* When a wait that starts now must end: the call's deadline inside a
+ * call, one timeout from now outside (the PHP stream, which keeps PHP's
+ * per-read semantics), or now when the caller must not wait at all. The
+ * one place a wait's end is decided. */
 static int64_t wait_deadline(const sqauth_conn *c, int may_wait)
 {
-    return sqauth_now_ms() + (may_wait ? c->timeout_ms : 0);
+    if (!may_wait) {
+        return sqauth_now_ms();
+    }
+    return c->call.at ? c->call.at : sqauth_now_ms() + c->timeout_ms;
 }
 
 /* Fills the read buffer with at least one byte, waiting up to deadline. */
@@ -279,6 +406,7 @@ int sqauth_conn_set_layer(sqauth_conn *c, sqauth_sasl *layer, sqauth_error *err)
 
 int sqauth_conn_read_line(sqauth_conn *c, sqauth_buf *line, size_t max_len, sqauth_error *err)
 {
+    c->io_count++;
     sqauth_buf_reset(line);
     for (;;) {
         unsigned char *start = c->rbuf + c->rpos;
@@ -317,6 +445,7 @@ int sqauth_conn_read_line(sqauth_conn *c, sqauth_buf *line, size_t max_len, sqau
 
 int sqauth_conn_read_exact(sqauth_conn *c, sqauth_buf *out, size_t n, sqauth_error *err)
 {
+    c->io_count++;
     while (n > 0) {
         size_t avail = c->rlen - c->rpos, take;
         int rc;
@@ -347,12 +476,15 @@ static int read_some_by(sqauth_conn *c, void *buf, size_t len, size_t *got, int6
     }
     if (c->rpos == c->rlen) {
         int rc;
-        if (c->eof) {
+        if (c->eof && !c->eof_errno) {
             return SQAUTH_OK;
         }
         rc = fill_by(c, deadline, err);
-        if (rc == SQAUTH_ERR_CLOSED && c->eof) {
-            return SQAUTH_OK; /* end of stream, not an error for a stream reader */
+        if (rc == SQAUTH_ERR_CLOSED && c->eof && !c->eof_errno) {
+            /* An orderly end (with or without TLS close_notify, as PHP's
+             * own TLS streams take it) is the end of the stream; a reset
+             * is a failure the stream reports. */
+            return SQAUTH_OK;
         }
         if (rc != SQAUTH_OK) {
             return rc;
@@ -367,6 +499,7 @@ static int read_some_by(sqauth_conn *c, void *buf, size_t len, size_t *got, int6
 
 int sqauth_conn_read_some(sqauth_conn *c, void *buf, size_t len, size_t *got, sqauth_error *err)
 {
+    c->io_count++;
     return read_some_by(c, buf, len, got, wait_deadline(c, 1), err);
 }
 
@@ -378,6 +511,7 @@ int sqauth_conn_read_available(sqauth_conn *c, void *buf, size_t len, int may_wa
 
     *got = 0;
     *at_end = 0;
+    c->io_count++;
     if (!may_wait && !sqauth_conn_has_pending(c)) {
         struct pollfd p;
         p.fd = c->fd;
@@ -424,6 +558,15 @@ void sqauth_conn_set_timeout(sqauth_conn *c, int timeout_ms)
     c->timeout_ms = timeout_ms > 0 ? timeout_ms : 1;
 }
 
+void sqauth_conn_set_deadline(sqauth_conn *c, const sqauth_deadline *call)
+{
+    if (call && call->at) {
+        c->call = *call;
+    } else {
+        memset(&c->call, 0, sizeof(c->call));
+    }
+}
+
 int sqauth_conn_socket(const sqauth_conn *c)
 {
     return c->fd;
@@ -446,7 +589,7 @@ int sqauth_conn_is_owner(const sqauth_conn *c)
 
 int sqauth_conn_is_quiet(sqauth_conn *c)
 {
-    if (c->eof || sqauth_conn_has_pending(c) || c->layer_in.len) {
+    if (c->eof || c->shut || sqauth_conn_has_pending(c) || c->layer_in.len) {
         return 0;
     }
     /* Bounded: a server that keeps sending records without data is not
@@ -485,6 +628,7 @@ int sqauth_conn_is_quiet(sqauth_conn *c)
 
 void sqauth_conn_shutdown(sqauth_conn *c)
 {
+    c->shut = 1;
     if (c->fd >= 0) {
         shutdown(c->fd, SHUT_RDWR);
     }
@@ -493,13 +637,18 @@ void sqauth_conn_shutdown(sqauth_conn *c)
 static int raw_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err)
 {
     const unsigned char *d = p;
-    int64_t deadline = sqauth_now_ms() + c->timeout_ms;
+    int64_t deadline = wait_deadline(c, 1);
 
+    if (call_over(c)) {
+        return call_timed_out(c, "sending to the server", err);
+    }
     while (n > 0) {
         if (c->ssl) {
-            int w, e;
+            int w, e, sys_errno;
             ERR_clear_error();
+            errno = 0;
             w = SSL_write(c->ssl, d, n > 0x40000000 ? 0x40000000 : (int)n);
+            sys_errno = errno;
             if (w > 0) {
                 d += w;
                 n -= (size_t)w;
@@ -507,13 +656,13 @@ static int raw_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *
             }
             e = SSL_get_error(c->ssl, w);
             if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-                int rc = sqauth_net_wait(c->fd, e == SSL_ERROR_WANT_WRITE, deadline, "sending to the server", err);
+                int rc = conn_wait(c, e == SSL_ERROR_WANT_WRITE, deadline, "sending to the server", err);
                 if (rc != SQAUTH_OK) {
                     return rc;
                 }
                 continue;
             }
-            return tls_io_error(c, e, "while writing", err);
+            return tls_io_error(c, 0, e, sys_errno, err);
         } else {
             ssize_t w = send(c->fd, d, n, MSG_NOSIGNAL);
             if (w > 0) {
@@ -522,11 +671,14 @@ static int raw_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *
                 continue;
             }
             if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-                int rc = sqauth_net_wait(c->fd, 1, deadline, "sending to the server", err);
+                int rc = conn_wait(c, 1, deadline, "sending to the server", err);
                 if (rc != SQAUTH_OK) {
                     return rc;
                 }
                 continue;
+            }
+            if (w < 0 && is_reset(errno)) {
+                return closed_by_server(c, 0, errno, err);
             }
             {
                 int e = errno;
@@ -544,6 +696,7 @@ int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error 
     sqauth_buf wrapped = SQAUTH_BUF_INIT;
     int rc;
 
+    c->io_count++;
     if (!c->layer) {
         return raw_write_all(c, p, n, err);
     }
@@ -558,12 +711,29 @@ int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error 
 
 int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const char *host, sqauth_error *err)
 {
+    int rc;
+
     sqauth_tls_failure_clear(&c->tls_failure);
     if (c->ssl) {
         return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "TLS is already active on this connection");
     }
-    return sqauth_tls_handshake(c->fd, c->port, cfg, cfg->peer_name ? cfg->peer_name : host, wait_deadline(c, 1),
-                                &c->ssl, &c->tls_ctx, &c->session_key, &c->tls_failure, err);
+    c->io_count++;
+    if (call_over(c)) {
+        return call_timed_out(c, "during the TLS handshake", err);
+    }
+    rc = sqauth_tls_handshake(c->fd, c->port, cfg, cfg->peer_name ? cfg->peer_name : host, wait_deadline(c, 1),
+                              &c->ssl, &c->tls_ctx, &c->session_key, &c->tls_failure, err);
+    if (rc == SQAUTH_ERR_TIMEOUT && c->call.at) {
+        rc = call_timed_out(c, "during the TLS handshake", err);
+    }
+    if (rc != SQAUTH_OK && c->ssl) {
+        /* No TLS came of it: the connection is not encrypted, and the
+         * half-done SSL says nothing more (no close_notify either). */
+        SSL_free(c->ssl);
+        c->ssl = NULL;
+        ERR_clear_error();
+    }
+    return rc;
 }
 
 int sqauth_conn_tls_info(const sqauth_conn *c, sqauth_tls_info *info)
@@ -586,7 +756,7 @@ void sqauth_conn_free(sqauth_conn *c)
         /* One close_notify, without waiting for the peer's: the socket is
          * non-blocking and the connection is going away anyway. Not from a
          * child of fork(): the socket and the TLS state are its parent's. */
-        if (!c->eof && sqauth_conn_is_owner(c)) {
+        if (!c->eof && !c->shut && sqauth_conn_is_owner(c)) {
             SSL_shutdown(c->ssl);
         } else if (c->close_notify) {
             /* The server ended the connection properly: no close_notify back

@@ -17,19 +17,32 @@
  * CAPABILITY lines and greetings can be long). */
 #define SQAUTH_CONN_MAX_LINE 65536
 
+/* The deadline of one public call (Connection::open(), authenticate(),
+ * ...): every wait the call makes ends by `at`, however many waits there
+ * are, so a server that drips one byte at a time cannot hold the caller
+ * longer than the call's timeout. */
+typedef struct sqauth_deadline {
+    int64_t at;                  /* sqauth_now_ms() scale; 0 = no call in progress */
+    int timeout_ms;              /* the timeout it was made from, for messages */
+} sqauth_deadline;
+
 typedef struct sqauth_conn {
     int fd;
     int owns_fd;                 /* close fd when the connection ends */
     pid_t owner;                 /* the process that made it (see sqauth_conn_is_owner()) */
     SSL *ssl;
     sqauth_tls_ctx *tls_ctx;
-    int timeout_ms;              /* per read/write */
+    int timeout_ms;              /* each wait outside a call: the PHP stream's reads and writes */
+    sqauth_deadline call;        /* inside a call, every wait ends by call.at instead */
+    unsigned long io_count;      /* reads and writes begun: a call that made none left the conversation as it was */
+    int shut;                    /* sqauth_conn_shutdown() ended it: no close_notify at the end */
     unsigned port;               /* the server's port (0: an adopted socket that is not TCP) */
     char *session_key;           /* TLS sessions are cached under "port name" */
     unsigned char rbuf[16384];
     size_t rpos, rlen;
     size_t rhigh;                /* highest rlen so far: what to wipe at the end */
     int eof;
+    int eof_errno;               /* the end was a reset (ECONNRESET, EPIPE), 0 for an orderly end */
     int close_notify;            /* the end came with the server's close_notify */
     sqauth_tls_failure tls_failure; /* filled when a call returns SQAUTH_ERR_TLS */
     /* SASL security layer (DIGEST-MD5 auth-int/auth-conf), owned once set:
@@ -41,8 +54,12 @@ typedef struct sqauth_conn {
     int layer_need_more;         /* layer_in holds only an incomplete buffer */
 } sqauth_conn;
 
+/* Connects within connect_timeout_ms, or by call->at when that comes
+ * first (call may be NULL); the connection then waits within the call's
+ * deadline until sqauth_conn_set_deadline() ends it, and timeout_ms for
+ * each wait after that. */
 int sqauth_conn_open(sqauth_conn **out, const char *host, unsigned port, int connect_timeout_ms,
-                     int timeout_ms, sqauth_error *err);
+                     int timeout_ms, const sqauth_deadline *call, sqauth_error *err);
 /* Wraps an already connected socket (not closed by sqauth_conn_free()). */
 int sqauth_conn_adopt(sqauth_conn **out, int fd, int timeout_ms, sqauth_error *err);
 
@@ -70,8 +87,9 @@ int sqauth_conn_read_some(sqauth_conn *c, void *buf, size_t len, size_t *got, sq
  * to the timeout for the first byte; may_wait = 0 never waits, not even for
  * the rest of a TLS record or security-layer buffer that has partly
  * arrived (SQAUTH_ERR_TIMEOUT at once when nothing is there). *at_end = 1
- * once the server ended the stream. On an error *got counts the bytes read
- * before it. */
+ * once the server ended the stream in order (a TLS close_notify is not
+ * required); a reset is SQAUTH_ERR_CLOSED. On an error *got counts the
+ * bytes read before it. */
 int sqauth_conn_read_available(sqauth_conn *c, void *buf, size_t len, int may_wait, size_t *got, int *at_end,
                                sqauth_error *err);
 int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err);
@@ -81,8 +99,14 @@ int sqauth_conn_has_pending(const sqauth_conn *c);
  * read-ahead before fromStream()) as the first bytes from the server;
  * returns how many fit. */
 size_t sqauth_conn_preload(sqauth_conn *c, const void *p, size_t n);
-/* The wait allowed for each read and write from now on (at least 1 ms). */
+/* The wait allowed for each read and write outside a call from now on (at
+ * least 1 ms): a PHP stream's stream_set_timeout(). */
 void sqauth_conn_set_timeout(sqauth_conn *c, int timeout_ms);
+/* Starts (call->at != 0) or ends (NULL or at == 0) a call's deadline:
+ * while it runs, every wait ends by call->at, and a read or write begun
+ * after it fails at once, even with bytes at hand; the message then says
+ * "the call's 'timeout' of N s has passed". */
+void sqauth_conn_set_deadline(sqauth_conn *c, const sqauth_deadline *call);
 /* The socket, for select() only: reading or writing it would bypass TLS
  * and the security layer. */
 int sqauth_conn_socket(const sqauth_conn *c);
@@ -100,8 +124,10 @@ int sqauth_conn_is_owner(const sqauth_conn *c);
  * ticket) leave it quiet; data, an end of stream or an error do not (the
  * bytes read are consumed: the caller drops such a connection). */
 int sqauth_conn_is_quiet(sqauth_conn *c);
-/* Ends the conversation in both directions at once (an untrusted server
- * gets nothing more); the connection stays allocated. */
+/* Ends the conversation in both directions at once (an untrusted server,
+ * or one whose state is unknown after a failure, gets nothing more, not
+ * even a TLS close_notify); the connection stays allocated, and what it
+ * knows (TLS details) readable. */
 void sqauth_conn_shutdown(sqauth_conn *c);
 
 int sqauth_conn_tls_info(const sqauth_conn *c, sqauth_tls_info *info);

@@ -5,6 +5,7 @@
  */
 #include "policy.h"
 #include "proto/proto.h"
+#include "sasl/oauth_parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,37 @@ static const char *const qop_over_tls[] = {"auth"};
 /* A security layer is worth its cost only without TLS. */
 static const char *const qop_in_the_clear[] = {"auth-conf", "auth-int", "auth"};
 
+/* The server refused a bearer token as invalid or expired, which a fresh
+ * token can mend: RFC 7628 §3.2.2's "invalid_token" (RFC 6750 §3.1), or
+ * the HTTP status XOAUTH2 servers send. Not "insufficient_scope" or
+ * "invalid_request": the same grant would be refused again. */
+static int token_refused(const sqauth_sasl *sasl)
+{
+    sqauth_str status;
+
+    if (!(sasl->mech->flags & SQAUTH_MECH_NEEDS_TOKEN)
+        || !sqauth_oauth_error_status(sasl->server_error.data, sasl->server_error.len, &status)) {
+        return 0;
+    }
+    return (status.len == 13 && memcmp(status.data, "invalid_token", 13) == 0)
+        || (status.len == 3 && memcmp(status.data, "401", 3) == 0);
+}
+
+/* One SASL exchange with cfg; *sasl is the session it ran (the caller frees it). */
+static int run_exchange(sqauth_session *s, const char *mech, size_t mech_len, const sqauth_sasl_config *cfg,
+                        sqauth_sasl **sasl, sqauth_auth_reply *reply, sqauth_error *err)
+{
+    int rc = sqauth_sasl_new(sasl, mech, mech_len, cfg, err);
+
+    memset(reply, 0, sizeof(*reply));
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    rc = sqauth_session_authenticate(s, *sasl, reply, err);
+    snprintf(s->reply_code, sizeof(s->reply_code), "%s", reply->code);
+    return rc;
+}
+
 static int sasl_login(sqauth_session *s, const sqauth_login_options *o, sqauth_error *err)
 {
     sqauth_sasl_config cfg = o->sasl;
@@ -109,6 +141,7 @@ static int sasl_login(sqauth_session *s, const sqauth_login_options *o, sqauth_e
     sqauth_auth_reply reply;
     offered_list offered;
     int encrypted, layer, rc;
+    int (*token_fn)(void *, int, sqauth_str *, sqauth_error *);
 
     if (s->authenticated) {
         /* Before the offered-mechanism check: after login the list is
@@ -182,12 +215,28 @@ static int sasl_login(sqauth_session *s, const sqauth_login_options *o, sqauth_e
         cfg.qop = encrypted ? qop_over_tls : qop_in_the_clear;
         cfg.qop_count = encrypted ? 1 : 3;
     }
-    rc = sqauth_sasl_new(&sasl, mech.data, mech.len, &cfg, err);
-    if (rc != SQAUTH_OK) {
+    token_fn = m && (m->flags & SQAUTH_MECH_NEEDS_TOKEN) ? o->token_fn : NULL;
+    if (token_fn) {
+        rc = token_fn(o->token_ctx, 0, &cfg.token, err);
+        if (rc != SQAUTH_OK) {
+            goto done;
+        }
+    }
+    rc = run_exchange(s, mech.data, mech.len, &cfg, &sasl, &reply, err);
+    /* An expired token: one fresh one, on the same connection (the server
+     * ended the exchange with its refusal and takes another AUTHENTICATE). */
+    if (rc == SQAUTH_ERR_AUTH && token_fn && token_refused(sasl)) {
+        sqauth_sasl_free(sasl);
+        sasl = NULL;
+        rc = token_fn(o->token_ctx, 1, &cfg.token, err);
+        if (rc != SQAUTH_OK) {
+            goto done;
+        }
+        rc = run_exchange(s, mech.data, mech.len, &cfg, &sasl, &reply, err);
+    }
+    if (!sasl) {
         goto done;
     }
-    rc = sqauth_session_authenticate(s, sasl, &reply, err);
-    snprintf(s->reply_code, sizeof(s->reply_code), "%s", reply.code);
     layer = sasl->layer;
     if (rc == SQAUTH_OK && layer != SQAUTH_LAYER_NONE) {
         /* From here on the connection is wrapped; it owns the session. */
@@ -202,8 +251,7 @@ static int sasl_login(sqauth_session *s, const sqauth_login_options *o, sqauth_e
         /* The server did not prove who it is (or let us in while the end
          * of the exchange did not add up): nothing more goes over this
          * connection, not even a LOGOUT. */
-        sqauth_conn_shutdown(s->conn);
-        s->closed = 1;
+        sqauth_session_close_io(s, err);
     }
 done:
     sqauth_sasl_free(sasl);
@@ -217,6 +265,11 @@ static int command_login(sqauth_session *s, const sqauth_login_options *o, sqaut
     sqauth_auth_reply reply;
     int rc;
 
+    if (s->authenticated) {
+        /* Before anything is asked of the server, as for a SASL login. */
+        sqauth_buf_reset(&s->response);
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "already authenticated on this connection");
+    }
     if (!sqauth_conn_is_encrypted(s->conn) && !o->allow_plaintext) {
         return sqauth_fail(err, SQAUTH_ERR_POLICY, "refusing to send the password in the clear with %s on an "
                            "unencrypted connection; use TLS, or pass 'allow_plaintext' => true",
@@ -238,33 +291,37 @@ static int command_login(sqauth_session *s, const sqauth_login_options *o, sqaut
 
 int sqauth_login(sqauth_session *s, const sqauth_login_options *o, sqauth_error *err)
 {
+    sqauth_call call;
+    int rc;
+
     s->reply_code[0] = '\0';
-    if (!sqauth_session_is_open(s)) {
-        return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the connection is closed");
+    /* One deadline for the whole login: capabilities, every step, the
+     * reply, the capabilities after it. */
+    rc = sqauth_call_begin(s, &call, err);
+    if (rc == SQAUTH_OK) {
+        rc = o->method == SQAUTH_LOGIN_COMMAND ? command_login(s, o, err) : sasl_login(s, o, err);
     }
-    return o->method == SQAUTH_LOGIN_COMMAND ? command_login(s, o, err) : sasl_login(s, o, err);
+    return sqauth_call_end(s, &call, rc, err);
 }
 
 int sqauth_probe_mechanisms(sqauth_session *s, const char **names, int *answers, size_t *count, sqauth_error *err)
 {
+    sqauth_call call;
     size_t i;
+    int rc;
 
     *count = 0;
     s->reply_code[0] = '\0';
-    if (!sqauth_session_is_open(s)) {
-        return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the connection is closed");
-    }
-    for (i = 0; i < sqauth_sasl_mech_count(); i++) {
+    rc = sqauth_call_begin(s, &call, err);
+    for (i = 0; rc == SQAUTH_OK && i < sqauth_sasl_mech_count(); i++) {
         const sqauth_sasl_mech *m = sqauth_sasl_mech_at(i);
-        int rc;
         if (!(m->flags & SQAUTH_MECH_NEEDS_PASSWORD) || (m->flags & SQAUTH_MECH_CHANNEL_BIND)) {
             continue;
         }
         rc = sqauth_session_probe(s, m->name, &answers[*count], NULL, err);
-        if (rc != SQAUTH_OK) {
-            return rc;
+        if (rc == SQAUTH_OK) {
+            names[(*count)++] = m->name;
         }
-        names[(*count)++] = m->name;
     }
-    return SQAUTH_OK;
+    return sqauth_call_end(s, &call, rc, err);
 }

@@ -38,11 +38,25 @@ typedef struct sqauth_login_options {
      * auth-conf > auth-int > auth without TLS and auth over TLS, and the
      * TLS connection's own channel binding for -PLUS. */
     sqauth_sasl_config sasl;
+    /* OAuth 2.0 tokens that expire: where the token comes from instead of
+     * sasl.token (the binding's PHP callable; NULL = sasl.token). Called
+     * with refresh 0 when a token mechanism (XOAUTH2, OAUTHBEARER) is about
+     * to run, after the policy's checks, so a refused or plaintext login
+     * never fetches a token; and at most once more, with refresh 1, when
+     * the server refused that token as invalid or expired (see
+     * sqauth_login()). Sets *token, borrowed until the next call or the end
+     * of sqauth_login(). Any other return ends the login with that status
+     * (err filled by the function, or left alone when its caller reports
+     * the failure itself, as the binding does with a PHP exception). */
+    int (*token_fn)(void *ctx, int refresh, sqauth_str *token, sqauth_error *err);
+    void *token_ctx;
 } sqauth_login_options;
 
 void sqauth_login_options_init(sqauth_login_options *o);
 
-/* Logs in on an open session.
+/* Logs in on an open session: one public call, with one deadline (the
+ * session's timeout) for all of it, and the rule of session.h's "After a
+ * failure" when it fails.
  * Errors, before anything is sent:
  *   SQAUTH_ERR_PROTOCOL     already authenticated on this connection
  *   SQAUTH_ERR_POLICY       a cleartext secret on an unencrypted connection, LOGINDISABLED
@@ -57,12 +71,21 @@ void sqauth_login_options_init(sqauth_login_options *o);
  * mechanism that can prove the server knows the secret without proving
  * it: the connection is then shut down and the session closed for I/O.
  * On success a negotiated security layer is installed: from then on the
- * session's reads and writes go through it. */
+ * session's reads and writes go through it.
+ * A token that expired: when the server refuses an XOAUTH2 or OAUTHBEARER
+ * login and its JSON error document (RFC 7628 §3.2.2) has the status
+ * "invalid_token" (RFC 6750 §3.1) or "401" (XOAUTH2), and o->token_fn
+ * gives tokens, the login asks it once for a fresh one (refresh 1) and
+ * runs again on the same connection; never a third time, whatever the
+ * second answer. Its failure is the login's: SQAUTH_ERR_AUTH with that
+ * server reply and status. Another status (insufficient_scope,
+ * invalid_request) or a refusal without a document is not retried: a
+ * fresh token would not change it. */
 int sqauth_login(sqauth_session *s, const sqauth_login_options *o, sqauth_error *err);
 
 /* For detection: asks the server, for every password mechanism this build
  * knows (not -PLUS, which needs a login's TLS binding), whether it answers
- * an AUTHENTICATE/AUTH, and cancels. names[i] and answers[i] for i < *count;
+ * an AUTHENTICATE/AUTH, and cancels; all of it one call, one deadline. names[i] and answers[i] for i < *count;
  * both arrays need room for sqauth_sasl_mech_count() entries. */
 int sqauth_probe_mechanisms(sqauth_session *s, const char **names, int *answers, size_t *count, sqauth_error *err);
 

@@ -270,15 +270,27 @@ static int make_ids(const sqauth_session_options *o, const sqauth_login_options 
 
 /* ---- dropping sessions ---- */
 
-/* Runs fn with the session's reads and writes limited to cap_ms (or its
- * own timeout when shorter), then restores its timeout. */
-static int with_wait(sqauth_session *s, int cap_ms, int (*fn)(sqauth_session *, sqauth_error *), sqauth_error *err)
+/* Starts a call on s (one deadline for everything it sends and reads)
+ * that ends within ms from now, the session's own timeout kept for its
+ * later calls and for the message of a timeout. */
+static void begin_call_within(sqauth_session *s, int64_t ms)
 {
-    int saved = s->timeout_ms, rc;
+    int own = s->timeout_ms;
 
-    sqauth_session_set_timeout(s, saved < cap_ms ? saved : cap_ms);
+    s->timeout_ms = ms < 1 ? 1 : ms < own ? (int)ms : own;
+    sqauth_session_begin_call(s);
+    s->timeout_ms = own;
+    s->call.timeout_ms = own;
+}
+
+/* Runs fn within cap_ms (or the session's own timeout when shorter). */
+static int with_wait(sqauth_session *s, int64_t cap_ms, int (*fn)(sqauth_session *, sqauth_error *), sqauth_error *err)
+{
+    int rc;
+
+    begin_call_within(s, cap_ms);
     rc = fn(s, err);
-    sqauth_session_set_timeout(s, saved);
+    sqauth_session_end_call(s);
     return rc;
 }
 
@@ -294,29 +306,44 @@ static int check_step(sqauth_session *s, sqauth_error *err)
     return sqauth_pool_check(s, err);
 }
 
-/* Logs out (with a short wait for the goodbye) when the session is ours
- * and the server may still be listening, then frees. */
-static void drop(sqauth_session *s, int say_goodbye)
+/* Logs out (with a short wait for the goodbye, ending by deadline when
+ * that is not 0) when the session is ours and the server may still be
+ * listening, then frees. */
+static void drop_by(sqauth_session *s, int say_goodbye, int64_t deadline)
 {
+    int64_t wait = SQAUTH_POOL_LOGOUT_WAIT_MS;
     sqauth_error ignored;
 
     if (!s) {
         return;
     }
-    if (say_goodbye && sqauth_session_is_open(s) && sqauth_conn_is_owner(s->conn)) {
-        with_wait(s, SQAUTH_POOL_LOGOUT_WAIT_MS, logout_step, &ignored);
+    if (deadline && deadline - sqauth_now_ms() < wait) {
+        wait = deadline - sqauth_now_ms();
+    }
+    if (say_goodbye && wait > 0 && sqauth_session_is_open(s) && sqauth_conn_is_owner(s->conn)) {
+        with_wait(s, wait, logout_step, &ignored);
     }
     sqauth_session_free(s);
 }
 
-static void drop_list(pool_entry *list)
+static void drop(sqauth_session *s, int say_goodbye)
+{
+    drop_by(s, say_goodbye, 0);
+}
+
+static void drop_list_by(pool_entry *list, int64_t deadline)
 {
     while (list) {
         pool_entry *next = list->older;
-        drop(list->session, 1);
+        drop_by(list->session, 1, deadline);
         free(list);
         list = next;
     }
+}
+
+static void drop_list(pool_entry *list)
+{
+    drop_list_by(list, 0);
 }
 
 /* With the lock held: unlinks the entries past the idle timeout or the
@@ -422,7 +449,7 @@ static pool_entry *take(const unsigned char id[ID_LEN])
 
 /* A session taken from the pool: usable as it is, checked, or dropped.
  * Returns 1 when it may be handed out. */
-static int still_good(sqauth_session *s, int64_t idle_ms, int64_t check_after_ms)
+static int still_good(sqauth_session *s, int64_t idle_ms, int64_t check_after_ms, int64_t deadline)
 {
     sqauth_error ignored;
     pool_entry *inherited;
@@ -432,7 +459,10 @@ static int still_good(sqauth_session *s, int64_t idle_ms, int64_t check_after_ms
     if (!sqauth_session_is_open(s) || !sqauth_conn_is_quiet(s->conn)) {
         rc = SQAUTH_ERR_CLOSED;
     } else if (idle_ms >= check_after_ms) {
-        rc = with_wait(s, SQAUTH_POOL_CHECK_WAIT_MS, check_step, &ignored);
+        /* A quarter of what is left of the caller's deadline at most: a
+         * server that went silent must leave time for the fresh login. */
+        int64_t wait = (deadline - sqauth_now_ms()) / 4;
+        rc = with_wait(s, wait < SQAUTH_POOL_CHECK_WAIT_MS ? wait : SQAUTH_POOL_CHECK_WAIT_MS, check_step, &ignored);
     } else {
         return 1;
     }
@@ -442,7 +472,7 @@ static int still_good(sqauth_session *s, int64_t idle_ms, int64_t check_after_ms
     lock(&inherited);
     counters.discards++;
     unlock(inherited);
-    drop(s, rc == SQAUTH_ERR_PROTOCOL);
+    drop_by(s, rc == SQAUTH_ERR_PROTOCOL, deadline);
     return 0;
 }
 
@@ -468,23 +498,31 @@ static void retire_other_secrets(const unsigned char *id, const unsigned char *u
     drop_list(dropped);
 }
 
-static int fresh_login(const sqauth_session_options *o, const sqauth_login_options *login, sqauth_session **out,
-                       sqauth_error *err)
+/* open() and the login as one call, within what is left of the caller's
+ * deadline. */
+static int fresh_login(const sqauth_session_options *o, const sqauth_login_options *login, int64_t deadline,
+                       sqauth_session **out, sqauth_error *err)
 {
     int rc = sqauth_session_new(out, o, err);
 
-    if (rc == SQAUTH_OK) {
-        rc = sqauth_session_open(*out, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
     }
+    begin_call_within(*out, deadline - sqauth_now_ms());
+    rc = sqauth_session_open(*out, err);
     if (rc == SQAUTH_OK) {
         rc = sqauth_login(*out, login, err);
     }
+    sqauth_session_end_call(*out);
     return rc;
 }
 
 int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options *login, sqauth_session **out,
                     int *reused, sqauth_error *err)
 {
+    /* pooled() is one public call: the goodbyes to expired sessions, the
+     * checks of pooled ones and a fresh login share the caller's timeout. */
+    int64_t deadline = sqauth_now_ms() + (o->timeout_ms > 0 ? o->timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS);
     unsigned char id[ID_LEN], user_id[ID_LEN];
     pool_entry *inherited, *expired = NULL;
     int keyed = 0, rc;
@@ -497,7 +535,7 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
     lock(&inherited);
     collect_expired(sqauth_now_ms(), &expired);
     unlock(inherited);
-    drop_list(expired);
+    drop_list_by(expired, deadline);
 
     while (keyed) {
         pool_entry *e;
@@ -514,7 +552,7 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
         s = e->session;
         idle = sqauth_now_ms() - e->idle_since_ms;
         free(e);
-        if (still_good(s, idle, check_after)) {
+        if (still_good(s, idle, check_after, deadline)) {
             sqauth_session_reset_for_reuse(s, o);
             lock(&inherited);
             counters.hits++;
@@ -528,7 +566,7 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
     lock(&inherited);
     counters.misses++;
     unlock(inherited);
-    rc = fresh_login(o, login, out, err);
+    rc = fresh_login(o, login, deadline, out, err);
     if (rc == SQAUTH_OK && keyed) {
         (*out)->pool_member = 1;
         memcpy((*out)->pool_id, id, ID_LEN);

@@ -58,8 +58,10 @@
 #define SQAUTH_POOL_DEFAULT_MAX_LIFETIME_MS 3600000  /* 1 hour */
 #define SQAUTH_POOL_DEFAULT_CHECK_AFTER_MS 15000
 #define SQAUTH_POOL_MAX_SIZE 10000
-/* The longest a check waits for its reply, and a LOGOUT of a session the
- * pool drops for its goodbye (the session's own timeout when shorter). */
+/* The longest a check waits for its reply (at release, or the session's
+ * timeout when shorter; before reuse, a quarter of what is left of the
+ * caller's timeout when shorter, so that a fresh login still has the
+ * rest), and a LOGOUT of a session the pool drops for its goodbye. */
 #define SQAUTH_POOL_CHECK_WAIT_MS 5000
 #define SQAUTH_POOL_LOGOUT_WAIT_MS 1000
 

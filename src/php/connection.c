@@ -103,7 +103,7 @@ static void fail_session(php_sqauth_connection *c, const sqauth_error *err)
 }
 
 /* Connection::open() proper; also used by SqAuth\detect(). */
-int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options)
+int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options, int whole_call)
 {
     const sqauth_scheme *scheme;
     const sqauth_protocol *protocol;
@@ -118,7 +118,7 @@ int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options)
     }
     object_init_ex(out, php_sqauth_connection_ce);
     c = Z_CONNECTION_P(out);
-    if (php_sqauth_conn_parse_options(options, &o, 2) == FAILURE) {
+    if (php_sqauth_conn_parse_options(options, 2, &o) == FAILURE) {
         goto fail;
     }
     o.core.protocol = protocol;
@@ -127,6 +127,9 @@ int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options)
     o.core.tls_mode = o.tls_mode >= 0 ? (sqauth_tls_mode)o.tls_mode : scheme->tls_mode;
     if (new_session(c, &o) == FAILURE) {
         goto fail;
+    }
+    if (whole_call) {
+        sqauth_session_begin_call(c->session);
     }
     sqauth_error_clear(&err);
     if (sqauth_session_open(c->session, &err) != SQAUTH_OK) {
@@ -152,7 +155,7 @@ PHP_METHOD(SqAuth_Connection, open)
         Z_PARAM_ARRAY_HT(options)
     ZEND_PARSE_PARAMETERS_END();
 
-    if (php_sqauth_connection_open(return_value, uri, options) == FAILURE) {
+    if (php_sqauth_connection_open(return_value, uri, options, 0) == FAILURE) {
         RETURN_THROWS();
     }
 }
@@ -188,7 +191,7 @@ PHP_METHOD(SqAuth_Connection, fromStream)
     }
     object_init_ex(return_value, php_sqauth_connection_ce);
     c = Z_CONNECTION_P(return_value);
-    if (php_sqauth_conn_parse_options(options, &o, 3) == FAILURE) {
+    if (php_sqauth_conn_parse_options(options, 3, &o) == FAILURE) {
         goto fail;
     }
     o.core.protocol = protocol;
@@ -227,28 +230,40 @@ fail:
     RETURN_THROWS();
 }
 
-#define FETCH_OPEN(c) \
+/* The methods that only report what the connection knows (protocol(),
+ * greeting(), isEncrypted(), tlsInfo(), securityLayer(), transcript())
+ * need the session: they work after a failure closed it for I/O, and
+ * throw only after close(). */
+#define FETCH_SESSION(c) \
     php_sqauth_connection *c = Z_CONNECTION_P(ZEND_THIS); \
-    if (c->stream_failed) { \
-        php_sqauth_throw(&c->stream_error, c->session ? sqauth_session_tls_failure(c->session) : NULL, NULL, 0, NULL); \
-        RETURN_THROWS(); \
-    } \
-    if (!c->session || !sqauth_session_is_open(c->session)) { \
+    if (!c->session) { \
         zend_throw_exception(php_sqauth_connection_exception_ce, "the connection is closed", -SQAUTH_ERR_CLOSED); \
         RETURN_THROWS(); \
+    }
+
+/* The methods that may talk to the server need it open for I/O: after a
+ * failure that closed it, the core's error says which failure. */
+#define FETCH_OPEN(c) \
+    FETCH_SESSION(c); \
+    { \
+        sqauth_error open_err_; \
+        if (sqauth_session_check_open(c->session, &open_err_) != SQAUTH_OK) { \
+            php_sqauth_throw(&open_err_, NULL, NULL, 0, NULL); \
+            RETURN_THROWS(); \
+        } \
     }
 
 PHP_METHOD(SqAuth_Connection, protocol)
 {
     ZEND_PARSE_PARAMETERS_NONE();
-    FETCH_OPEN(c);
+    FETCH_SESSION(c);
     RETURN_STRING(sqauth_protocol_name(sqauth_session_protocol(c->session)));
 }
 
 PHP_METHOD(SqAuth_Connection, greeting)
 {
     ZEND_PARSE_PARAMETERS_NONE();
-    FETCH_OPEN(c);
+    FETCH_SESSION(c);
     RETURN_STRING(sqauth_session_greeting_text(c->session));
 }
 
@@ -291,8 +306,8 @@ PHP_METHOD(SqAuth_Connection, startTls)
     FETCH_OPEN(c);
     sqauth_error_clear(&err);
     if (sqauth_session_starttls(c->session, &err) != SQAUTH_OK) {
-        /* The connection is in an unknown state: it ends here. */
-        fail_session(c, &err);
+        /* The core closed the session for I/O if STARTTLS went out. */
+        php_sqauth_throw_session(c->session, &err);
         RETURN_THROWS();
     }
 }
@@ -300,14 +315,14 @@ PHP_METHOD(SqAuth_Connection, startTls)
 PHP_METHOD(SqAuth_Connection, isEncrypted)
 {
     ZEND_PARSE_PARAMETERS_NONE();
-    FETCH_OPEN(c);
+    FETCH_SESSION(c);
     RETURN_BOOL(sqauth_session_is_encrypted(c->session));
 }
 
 PHP_METHOD(SqAuth_Connection, tlsInfo)
 {
     ZEND_PARSE_PARAMETERS_NONE();
-    FETCH_OPEN(c);
+    FETCH_SESSION(c);
     php_sqauth_tls_info_to_zval(c->session, return_value);
 }
 
@@ -317,7 +332,7 @@ PHP_METHOD(SqAuth_Connection, securityLayer)
     const char *cipher;
 
     ZEND_PARSE_PARAMETERS_NONE();
-    FETCH_OPEN(c);
+    FETCH_SESSION(c);
     l = sqauth_session_layer(c->session);
     if (!l) {
         RETURN_NULL();
@@ -340,11 +355,7 @@ PHP_METHOD(SqAuth_Connection, transcript)
     size_t i;
 
     ZEND_PARSE_PARAMETERS_NONE();
-    php_sqauth_connection *c = Z_CONNECTION_P(ZEND_THIS);
-    if (!c->session) {
-        zend_throw_exception(php_sqauth_connection_exception_ce, "the connection is closed", -SQAUTH_ERR_CLOSED);
-        RETURN_THROWS();
-    }
+    FETCH_SESSION(c);
     array_init(return_value);
     for (i = 0; i < sqauth_session_transcript_count(c->session); i++) {
         const sqauth_transcript_line *l = sqauth_session_transcript_line(c->session, i);
@@ -384,21 +395,6 @@ static sqauth_str str_of(const zend_string *s)
     return r;
 }
 
-/* A failed login's exception. */
-static void throw_login(const sqauth_session *s, const sqauth_error *err)
-{
-    if (err->code == SQAUTH_ERR_INVALID_ARG) {
-        /* The mechanism could not use what the caller gave (a missing
-         * token, a 'realm' the server does not offer, ...): a SASL
-         * failure, as from SaslClient, not a ValueError. */
-        php_sqauth_throw_sasl(err);
-    } else if (s) {
-        php_sqauth_throw_session(s, err);
-    } else {
-        php_sqauth_throw(err, NULL, NULL, 0, NULL);
-    }
-}
-
 PHP_METHOD(SqAuth_Connection, authenticate)
 {
     zend_string *mech, *user, *password;
@@ -407,6 +403,7 @@ PHP_METHOD(SqAuth_Connection, authenticate)
     const char **qop = NULL;
     sqauth_str *allowed = NULL;
     sqauth_error err;
+    php_sqauth_token_source tokens;
     int rc = SQAUTH_OK;
 
     ZEND_PARSE_PARAMETERS_START(3, 4)
@@ -423,13 +420,42 @@ PHP_METHOD(SqAuth_Connection, authenticate)
     o.mechanism = str_of(mech);
     o.sasl.authcid = str_of(user);
     o.sasl.password = str_of(password);
-    if (!options || php_sqauth_parse_login_options(options, &o, &qop, &allowed, 3, 4) == SUCCESS) {
+    php_sqauth_token_source_init(&tokens);
+    if (!options || php_sqauth_parse_login_options(options, &o, &qop, &allowed, &tokens) == SUCCESS) {
+        sqauth_session *s = c->session;
         sqauth_error_clear(&err);
-        rc = sqauth_login(c->session, &o, &err);
-        if (rc != SQAUTH_OK) {
-            throw_login(c->session, &err);
+        /* A token callable is the caller's code, run in the middle of the
+         * login: to it the Connection looks closed (its methods throw,
+         * close() and the stream do nothing), so it cannot pull the session
+         * away from under the exchange. */
+        if (tokens.set) {
+            c->session = NULL;
+        }
+        rc = sqauth_login(s, &o, &err);
+        c->session = s;
+        if (tokens.bailout) {
+            php_sqauth_token_source_done(&tokens);
+            if (qop) {
+                efree(qop);
+            }
+            if (allowed) {
+                efree(allowed);
+            }
+            zend_bailout();
+        }
+        if (EG(exception)) {
+            /* The callable's exception (or its wrong result's TypeError)
+             * is the one to report. */
+        } else if (rc == SQAUTH_ERR_INVALID_ARG) {
+            /* The mechanism could not use what the caller gave (a missing
+             * token, a 'realm' the server does not offer, ...): a SASL
+             * failure, as from SaslClient, not a ValueError. */
+            php_sqauth_throw_sasl(&err);
+        } else if (rc != SQAUTH_OK) {
+            php_sqauth_throw_session(c->session, &err);
         }
     }
+    php_sqauth_token_source_done(&tokens);
     if (qop) {
         efree(qop);
     }
@@ -460,8 +486,18 @@ PHP_METHOD(SqAuth_Connection, login)
     o.method = SQAUTH_LOGIN_COMMAND;
     o.sasl.authcid = str_of(user);
     o.sasl.password = str_of(password);
-    if (options && php_sqauth_parse_command_login_options(options, &o, 3) == FAILURE) {
-        RETURN_THROWS();
+    if (options) {
+        zend_string *key;
+        zval *zv;
+        ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
+            if (!key || !zend_string_equals_literal(key, "allow_plaintext")) {
+                zend_argument_value_error(3, "may only have the key \"allow_plaintext\"");
+                RETURN_THROWS();
+            }
+            if (php_sqauth_opt_bool(zv, &o.allow_plaintext, 3, "allow_plaintext") == FAILURE) {
+                RETURN_THROWS();
+            }
+        } ZEND_HASH_FOREACH_END();
     }
     sqauth_error_clear(&err);
     if (sqauth_login(c->session, &o, &err) != SQAUTH_OK) {
@@ -472,10 +508,10 @@ PHP_METHOD(SqAuth_Connection, login)
 
 /* ---- pooled connections (src/core/pool.h) ---- */
 
-/* pooled() and pooledLogin(): the options and the URI into p (argument
- * errors thrown), then the pool's one call. */
-static void connection_pooled(zval *return_value, zend_string *uri, HashTable *options,
-                              php_sqauth_pooled_options *p)
+/* pooled() and pooledLogin(): the URI into p (the options are parsed),
+ * then the pool's one call: an authenticated session from the pool or a
+ * fresh login, within one deadline. */
+static void connection_pooled(zval *return_value, zend_string *uri, HashTable *options, php_sqauth_pooled_options *p)
 {
     const sqauth_scheme *scheme;
     const sqauth_protocol *protocol;
@@ -484,7 +520,7 @@ static void connection_pooled(zval *return_value, zend_string *uri, HashTable *o
     php_sqauth_connection *c;
     sqauth_session *s = NULL;
     sqauth_error err;
-    int reused = 0;
+    int reused = 0, rc;
 
     if (php_sqauth_parse_uri(uri, &scheme, &protocol, host, sizeof(host), &port) == FAILURE) {
         return;
@@ -494,8 +530,17 @@ static void connection_pooled(zval *return_value, zend_string *uri, HashTable *o
     p->conn.core.port = port;
     p->conn.core.tls_mode = p->conn.tls_mode >= 0 ? (sqauth_tls_mode)p->conn.tls_mode : scheme->tls_mode;
     sqauth_error_clear(&err);
-    if (sqauth_pool_get(&p->conn.core, &p->login, &s, &reused, &err) != SQAUTH_OK) {
-        throw_login(s, &err);
+    rc = sqauth_pool_get(&p->conn.core, &p->login, &s, &reused, &err);
+    if (rc != SQAUTH_OK) {
+        if (rc == SQAUTH_ERR_INVALID_ARG) {
+            /* As from authenticate(): what the mechanism could not use is a
+             * SASL failure, not a ValueError. */
+            php_sqauth_throw_sasl(&err);
+        } else if (s) {
+            php_sqauth_throw_session(s, &err);
+        } else {
+            php_sqauth_throw(&err, NULL, NULL, 0, NULL);
+        }
         sqauth_session_free(s);
         return;
     }
@@ -569,9 +614,9 @@ PHP_METHOD(SqAuth_Connection, release)
     }
     c->session = NULL;
     if (c->pooled) {
-        /* What the caller's stream buffered and did not read, or a failure
-         * it saw, make it unfit for anyone else. */
-        sqauth_pool_put(s, !c->stream_failed && php_sqauth_connection_stream_drained(c));
+        /* What the caller's stream buffered and did not read makes it unfit
+         * for anyone else (a failed stream has closed the session). */
+        sqauth_pool_put(s, php_sqauth_connection_stream_drained(c));
     } else {
         /* Not from the pool: ended as close() ends it. */
         if (sqauth_session_is_open(s)) {

@@ -10,7 +10,7 @@
 
 /* ---- Connection::open() / fromStream() options ---- */
 
-static int opt_string(zval *zv, sqauth_str *out, const char *key, uint32_t arg)
+static int opt_string(zval *zv, sqauth_str *out, uint32_t arg, const char *key)
 {
     ZVAL_DEREF(zv);
     if (Z_TYPE_P(zv) != IS_STRING) {
@@ -26,17 +26,17 @@ static int opt_string(zval *zv, sqauth_str *out, const char *key, uint32_t arg)
     return SUCCESS;
 }
 
-static int opt_cstring(zval *zv, const char **out, const char *key, uint32_t arg)
+static int opt_cstring(zval *zv, const char **out, uint32_t arg, const char *key)
 {
     sqauth_str s;
-    if (opt_string(zv, &s, key, arg) == FAILURE) {
+    if (opt_string(zv, &s, arg, key) == FAILURE) {
         return FAILURE;
     }
     *out = s.data;
     return SUCCESS;
 }
 
-int php_sqauth_opt_bool(zval *zv, int *out, const char *key, uint32_t arg)
+int php_sqauth_opt_bool(zval *zv, int *out, uint32_t arg, const char *key)
 {
     ZVAL_DEREF(zv);
     if (Z_TYPE_P(zv) != IS_TRUE && Z_TYPE_P(zv) != IS_FALSE) {
@@ -47,26 +47,17 @@ int php_sqauth_opt_bool(zval *zv, int *out, const char *key, uint32_t arg)
     return SUCCESS;
 }
 
-static int opt_tls_version(zval *zv, int *out, const char *key, uint32_t arg)
+static int opt_tls_version(zval *zv, int *out, uint32_t arg, const char *key)
 {
-    static const struct { const char *name; int version; } versions[] = {
-        {"TLSv1", TLS1_VERSION}, {"TLSv1.0", TLS1_VERSION}, {"TLSv1.1", TLS1_1_VERSION},
-        {"TLSv1.2", TLS1_2_VERSION}, {"TLSv1.3", TLS1_3_VERSION},
-    };
-    size_t i;
-
     ZVAL_DEREF(zv);
-    for (i = 0; Z_TYPE_P(zv) == IS_STRING && i < sizeof(versions) / sizeof(versions[0]); i++) {
-        if (zend_string_equals_cstr(Z_STR_P(zv), versions[i].name, strlen(versions[i].name))) {
-            *out = versions[i].version;
-            return SUCCESS;
-        }
+    if (Z_TYPE_P(zv) == IS_STRING && (*out = sqauth_tls_version_find(Z_STRVAL_P(zv), Z_STRLEN_P(zv))) != 0) {
+        return SUCCESS;
     }
-    zend_argument_value_error(arg, "option \"%s\" must be \"TLSv1\", \"TLSv1.1\", \"TLSv1.2\" or \"TLSv1.3\"", key);
+    zend_argument_value_error(arg, "option \"%s\" must be " SQAUTH_TLS_VERSION_NAMES, key);
     return FAILURE;
 }
 
-static int opt_seconds(zval *zv, int *out_ms, const char *key, uint32_t arg)
+static int opt_seconds(zval *zv, int *out_ms, uint32_t arg, const char *key)
 {
     double d;
     ZVAL_DEREF(zv);
@@ -115,30 +106,28 @@ static int parse_tls_option(php_sqauth_conn_options *o, const sqauth_tls_option 
 {
     switch (opt->type) {
     case SQAUTH_TLS_BOOL:
-        return php_sqauth_opt_bool(zv, sqauth_tls_option_int(&o->core.tls, opt), opt->name, arg);
+        return php_sqauth_opt_bool(zv, sqauth_tls_option_int(&o->core.tls, opt), arg, opt->name);
     case SQAUTH_TLS_VERSION:
-        return opt_tls_version(zv, sqauth_tls_option_int(&o->core.tls, opt), opt->name, arg);
+        return opt_tls_version(zv, sqauth_tls_option_int(&o->core.tls, opt), arg, opt->name);
     case SQAUTH_TLS_STRING:
-        return opt_cstring(zv, sqauth_tls_option_string(&o->core.tls, opt), opt->name, arg);
+        return opt_cstring(zv, sqauth_tls_option_string(&o->core.tls, opt), arg, opt->name);
     }
     return FAILURE;
 }
 
-static const option_spec *find_option_spec(zend_string *key)
-{
-    size_t i;
-    for (i = 0; i < sizeof(option_specs) / sizeof(option_specs[0]); i++) {
-        if (zend_string_equals_cstr(key, option_specs[i].name, strlen(option_specs[i].name))) {
-            return &option_specs[i];
-        }
-    }
-    return NULL;
-}
-
 int php_sqauth_conn_option_known(zend_string *key)
 {
-    return zend_string_equals_literal(key, "tls") || sqauth_tls_option_find(ZSTR_VAL(key), ZSTR_LEN(key))
-        || find_option_spec(key);
+    size_t i;
+
+    if (zend_string_equals_literal(key, "tls") || sqauth_tls_option_find(ZSTR_VAL(key), ZSTR_LEN(key))) {
+        return 1;
+    }
+    for (i = 0; i < sizeof(option_specs) / sizeof(option_specs[0]); i++) {
+        if (zend_string_equals_cstr(key, option_specs[i].name, strlen(option_specs[i].name))) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static int parse_option(php_sqauth_conn_options *o, zend_string *key, zval *zv, uint32_t arg)
@@ -146,34 +135,51 @@ static int parse_option(php_sqauth_conn_options *o, zend_string *key, zval *zv, 
     const char *k = ZSTR_VAL(key);
     /* By length too: "cafile\0x" is not "cafile". */
     const sqauth_tls_option *tls = sqauth_tls_option_find(k, ZSTR_LEN(key));
-    const option_spec *spec = find_option_spec(key);
-    void *field;
+    size_t i;
 
     if (tls) {
         return parse_tls_option(o, tls, zv, arg);
     }
-    if (spec) {
+    for (i = 0; i < sizeof(option_specs) / sizeof(option_specs[0]); i++) {
+        const option_spec *spec = &option_specs[i];
+        void *field;
+        if (!zend_string_equals_cstr(key, spec->name, strlen(spec->name))) {
+            continue;
+        }
         field = (char *)o + spec->offset;
         switch (spec->kind) {
         case OPT_CSTRING:
-            return opt_cstring(zv, field, k, arg);
+            return opt_cstring(zv, field, arg, k);
         case OPT_STRING:
-            return opt_string(zv, field, k, arg);
+            return opt_string(zv, field, arg, k);
         case OPT_BOOL:
-            return php_sqauth_opt_bool(zv, field, k, arg);
+            return php_sqauth_opt_bool(zv, field, arg, k);
         case OPT_SECONDS:
-            return opt_seconds(zv, field, k, arg);
+            return opt_seconds(zv, field, arg, k);
         }
     }
     zend_argument_value_error(arg, "has an unknown option \"%s\"", ZSTR_LEN(key) > 32 || strlen(k) != ZSTR_LEN(key) ? "…" : k);
     return FAILURE;
 }
 
-int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o, uint32_t arg)
+/* Which of the settings that php.ini can default the call's options give. */
+static unsigned given_settings(HashTable *ht)
+{
+#define HAS(key) (ht && zend_hash_str_exists(ht, key, sizeof(key) - 1))
+    return (HAS("cafile") || HAS("capath") ? SQAUTH_GIVEN_CA : 0) | (HAS("min_protocol") ? SQAUTH_GIVEN_MIN_PROTOCOL : 0)
+         | (HAS("session_resumption") ? SQAUTH_GIVEN_SESSION_RESUMPTION : 0) | (HAS("timeout") ? SQAUTH_GIVEN_TIMEOUT : 0)
+         | (HAS("connect_timeout") ? SQAUTH_GIVEN_CONNECT_TIMEOUT : 0);
+#undef HAS
+}
+
+int php_sqauth_conn_parse_options(HashTable *ht, uint32_t arg, php_sqauth_conn_options *o)
 {
     zend_string *key;
     zval *zv;
     const char *helo;
+    sqauth_site_defaults site;
+    sqauth_error err;
+    unsigned given = given_settings(ht);
 
     memset(o, 0, sizeof(*o));
     sqauth_session_options_init(&o->core);
@@ -181,27 +187,26 @@ int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o, uin
     o->core.timeout_ms = SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
     o->core.connect_timeout_ms = SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
     o->read_greeting = 1;
-    if (!ht) {
-        return SUCCESS;
-    }
-    ZEND_HASH_FOREACH_STR_KEY_VAL(ht, key, zv) {
-        if (!key) {
-            zend_argument_value_error(arg, "must only have string keys");
-            return FAILURE;
-        }
-        if (zend_string_equals_literal(key, "tls")) {
-            ZVAL_DEREF(zv);
-            if (Z_TYPE_P(zv) != IS_STRING || !(zend_string_equals_literal(Z_STR_P(zv), "none")
-                || zend_string_equals_literal(Z_STR_P(zv), "starttls") || zend_string_equals_literal(Z_STR_P(zv), "implicit"))) {
-                zend_argument_value_error(arg, "option \"tls\" must be \"none\", \"starttls\" or \"implicit\"");
+    if (ht) {
+        ZEND_HASH_FOREACH_STR_KEY_VAL(ht, key, zv) {
+            if (!key) {
+                zend_argument_value_error(arg, "must only have string keys");
                 return FAILURE;
             }
-            o->tls_mode = Z_STRVAL_P(zv)[0] == 'n' ? SQAUTH_TLS_NONE
-                        : Z_STRVAL_P(zv)[0] == 's' ? SQAUTH_TLS_STARTTLS : SQAUTH_TLS_IMPLICIT;
-        } else if (parse_option(o, key, zv, arg) == FAILURE) {
-            return FAILURE;
-        }
-    } ZEND_HASH_FOREACH_END();
+            if (zend_string_equals_literal(key, "tls")) {
+                ZVAL_DEREF(zv);
+                if (Z_TYPE_P(zv) != IS_STRING || !(zend_string_equals_literal(Z_STR_P(zv), "none")
+                    || zend_string_equals_literal(Z_STR_P(zv), "starttls") || zend_string_equals_literal(Z_STR_P(zv), "implicit"))) {
+                    zend_argument_value_error(arg, "option \"tls\" must be \"none\", \"starttls\" or \"implicit\"");
+                    return FAILURE;
+                }
+                o->tls_mode = Z_STRVAL_P(zv)[0] == 'n' ? SQAUTH_TLS_NONE
+                            : Z_STRVAL_P(zv)[0] == 's' ? SQAUTH_TLS_STARTTLS : SQAUTH_TLS_IMPLICIT;
+            } else if (parse_option(o, key, zv, arg) == FAILURE) {
+                return FAILURE;
+            }
+        } ZEND_HASH_FOREACH_END();
+    }
 
     helo = o->core.helo;
     if (helo && (helo[0] == '\0' || strlen(helo) > 255 || strpbrk(helo, " \r\n"))) {
@@ -209,9 +214,25 @@ int php_sqauth_conn_parse_options(HashTable *ht, php_sqauth_conn_options *o, uin
         return FAILURE;
     }
     o->core.skip_greeting = !o->read_greeting;
-    if (o->core.tls.max_protocol
-        && o->core.tls.max_protocol < (o->core.tls.min_protocol ? o->core.tls.min_protocol : TLS1_2_VERSION)) {
-        zend_argument_value_error(arg, "option \"max_protocol\" is below \"min_protocol\" (default TLSv1.2)");
+
+    /* What the call leaves out comes from php.ini (or the built-in default);
+     * a php.ini value it takes up that cannot be used is an exception that
+     * names the setting. */
+    php_sqauth_settings_read(&site);
+    sqauth_error_clear(&err);
+    if (sqauth_defaults_apply(&o->core, given, &site, &err) != SQAUTH_OK) {
+        php_sqauth_throw(&err, NULL, NULL, 0, NULL);
+        return FAILURE;
+    }
+    if (o->core.tls.max_protocol && o->core.tls.max_protocol < o->core.tls.min_protocol) {
+        if (given & SQAUTH_GIVEN_MIN_PROTOCOL) {
+            zend_argument_value_error(arg, "option \"max_protocol\" is below \"min_protocol\"");
+        } else if (site.min_protocol.text && site.min_protocol.text[0]) {
+            zend_argument_value_error(arg, "option \"max_protocol\" is below %s=\"%s\"", site.min_protocol.name,
+                                      site.min_protocol.text);
+        } else {
+            zend_argument_value_error(arg, "option \"max_protocol\" is below \"min_protocol\" (default TLSv1.2)");
+        }
         return FAILURE;
     }
     return SUCCESS;
@@ -322,11 +343,86 @@ const sqauth_scheme *php_sqauth_plain_scheme(zend_string *name, const sqauth_pro
 
 /* ---- authenticate() options ---- */
 
-/* authenticate()'s options: the policy's own, the credentials (reported
- * against argument 3, as SaslClient's credentials array), and the
- * SaslClient options. */
-int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
-                                   sqauth_str **allowed, uint32_t cred_arg, uint32_t arg)
+void php_sqauth_token_source_init(php_sqauth_token_source *t)
+{
+    memset(t, 0, sizeof(*t));
+    ZVAL_UNDEF(&t->token);
+}
+
+void php_sqauth_token_source_done(php_sqauth_token_source *t)
+{
+    zval_ptr_dtor(&t->token);
+    ZVAL_UNDEF(&t->token);
+}
+
+int php_sqauth_token_source_call(void *ctx, int refresh, sqauth_str *token, sqauth_error *err)
+{
+    php_sqauth_token_source *t = ctx;
+    zval arg, result;
+    volatile int called = 0; /* set inside zend_try: survives its longjmp */
+
+    ZVAL_BOOL(&arg, refresh);
+    ZVAL_UNDEF(&result);
+    t->fci.retval = &result;
+    t->fci.params = &arg;
+    t->fci.param_count = 1;
+    /* A fatal error in the callable must not jump over the core's cleanup
+     * (the session, the secrets it copied): caught here, rethrown by
+     * authenticate() once sqauth_login() has returned. */
+    zend_try {
+        called = zend_call_function(&t->fci, &t->fcc) == SUCCESS;
+    } zend_catch {
+        t->bailout = 1;
+    } zend_end_try();
+    if (t->bailout || !called || EG(exception)) {
+        zval_ptr_dtor(&result);
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "the 'token' callable failed");
+    }
+    if (Z_TYPE(result) != IS_STRING) {
+        zend_argument_type_error(4, "key \"token\" must return a string, %s returned", zend_zval_type_name(&result));
+        zval_ptr_dtor(&result);
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "the 'token' callable returned no string");
+    }
+    zval_ptr_dtor(&t->token);
+    ZVAL_COPY_VALUE(&t->token, &result);
+    token->data = Z_STRVAL(t->token);
+    token->len = Z_STRLEN(t->token);
+    return SQAUTH_OK;
+}
+
+/* 'token': the token itself (a string, even one that names a function), or
+ * a callable that returns one (a Closure, [$object, 'method'], ...). */
+/* tokens NULL: a callable is not taken (pooled(): the pool is keyed by
+ * the token itself, which it must have before it looks). */
+static int parse_token(zval *zv, sqauth_login_options *o, php_sqauth_token_source *tokens, uint32_t arg)
+{
+    ZVAL_DEREF(zv);
+    if (Z_TYPE_P(zv) == IS_STRING) {
+        o->sasl.token.data = Z_STRVAL_P(zv);
+        o->sasl.token.len = Z_STRLEN_P(zv);
+        if (tokens) {
+            tokens->set = 0;
+        }
+        return SUCCESS;
+    }
+    if (!tokens) {
+        zend_argument_type_error(arg, "key \"token\" must be of type string, %s given", zend_zval_type_name(zv));
+        return FAILURE;
+    }
+    if (!zend_is_callable(zv, 0, NULL)
+        || zend_fcall_info_init(zv, 0, &tokens->fci, &tokens->fcc, NULL, NULL) != SUCCESS) {
+        zend_argument_type_error(arg, "key \"token\" must be of type callable|string, %s given", zend_zval_type_name(zv));
+        return FAILURE;
+    }
+    tokens->set = 1;
+    return SUCCESS;
+}
+
+/* authenticate()'s options (argument 4; pooled()'s share its argument
+ * with open()'s): the policy's own, the credentials SaslClient takes in its
+ * credentials array (authzid, token), and the SaslClient options. */
+static int parse_login_options(HashTable *options, uint32_t arg, sqauth_login_options *o, const char ***qop,
+                               sqauth_str **allowed, php_sqauth_token_source *tokens)
 {
     zend_string *key;
     zval *zv;
@@ -338,7 +434,7 @@ int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, 
             return FAILURE;
         }
         if (zend_string_equals_literal(key, "allow_plaintext")) {
-            rc = php_sqauth_opt_bool(zv, &o->allow_plaintext, "allow_plaintext", arg);
+            rc = php_sqauth_opt_bool(zv, &o->allow_plaintext, arg, "allow_plaintext");
         } else if (zend_string_equals_literal(key, "allowed")) {
             zval *item;
             ZVAL_DEREF(zv);
@@ -358,9 +454,9 @@ int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, 
             } ZEND_HASH_FOREACH_END();
             rc = SUCCESS;
         } else if (zend_string_equals_literal(key, "authzid")) {
-            rc = php_sqauth_sasl_string_entry(zv, &o->sasl.authzid, cred_arg, "authzid");
+            rc = php_sqauth_sasl_string_entry(zv, &o->sasl.authzid, arg, "authzid");
         } else if (zend_string_equals_literal(key, "token")) {
-            rc = php_sqauth_sasl_string_entry(zv, &o->sasl.token, cred_arg, "token");
+            rc = parse_token(zv, o, tokens, arg);
         } else {
             rc = php_sqauth_sasl_parse_option(key, zv, &o->sasl, qop, arg);
         }
@@ -368,28 +464,19 @@ int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, 
             return FAILURE;
         }
     } ZEND_HASH_FOREACH_END();
+    if (tokens && tokens->set) {
+        o->token_fn = php_sqauth_token_source_call;
+        o->token_ctx = tokens;
+    }
     return SUCCESS;
 }
 
-
-/* ---- login() options ---- */
-
-int php_sqauth_parse_command_login_options(HashTable *options, sqauth_login_options *o, uint32_t arg)
+int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
+                                   sqauth_str **allowed, php_sqauth_token_source *tokens)
 {
-    zend_string *key;
-    zval *zv;
-
-    ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
-        if (!key || !zend_string_equals_literal(key, "allow_plaintext")) {
-            zend_argument_value_error(arg, "may only have the key \"allow_plaintext\"");
-            return FAILURE;
-        }
-        if (php_sqauth_opt_bool(zv, &o->allow_plaintext, "allow_plaintext", arg) == FAILURE) {
-            return FAILURE;
-        }
-    } ZEND_HASH_FOREACH_END();
-    return SUCCESS;
+    return parse_login_options(options, 4, o, qop, allowed, tokens);
 }
+
 
 /* ---- Connection::pooled() / pooledLogin(): open()'s options and the login's in one array ---- */
 
@@ -415,18 +502,21 @@ int php_sqauth_pooled_parse_options(HashTable *options, uint32_t arg, sqauth_log
             zend_hash_add_new(php_sqauth_conn_option_known(key) ? p->open_part : p->login_part, key, zv);
         } ZEND_HASH_FOREACH_END();
     }
-    rc = php_sqauth_conn_parse_options(p->open_part, &p->conn, arg);
-    if (rc == SUCCESS && p->login.method == SQAUTH_LOGIN_COMMAND) {
-        ZEND_HASH_FOREACH_STR_KEY(p->login_part, key) {
+    rc = php_sqauth_conn_parse_options(p->open_part, arg, &p->conn);
+    if (rc == SUCCESS && method == SQAUTH_LOGIN_COMMAND) {
+        /* login()'s one option. */
+        ZEND_HASH_FOREACH_STR_KEY_VAL(p->login_part, key, zv) {
             if (!zend_string_equals_literal(key, "allow_plaintext")) {
                 zend_argument_value_error(arg, "has an unknown option \"%s\"",
                                           ZSTR_LEN(key) > 32 || strlen(ZSTR_VAL(key)) != ZSTR_LEN(key) ? "…" : ZSTR_VAL(key));
                 return FAILURE;
             }
+            if (php_sqauth_opt_bool(zv, &p->login.allow_plaintext, arg, "allow_plaintext") == FAILURE) {
+                return FAILURE;
+            }
         } ZEND_HASH_FOREACH_END();
-        rc = php_sqauth_parse_command_login_options(p->login_part, &p->login, arg);
     } else if (rc == SUCCESS) {
-        rc = php_sqauth_parse_login_options(p->login_part, &p->login, &p->qop, &p->allowed, arg, arg);
+        rc = parse_login_options(p->login_part, arg, &p->login, &p->qop, &p->allowed, NULL);
     }
     return rc;
 }

@@ -23,16 +23,9 @@ static php_sqauth_connection *stream_owner(php_stream *stream)
 }
 
 /* A PHP stream can only say "false" or "EOF": the reason (a failed
- * integrity check of the security layer, a TLS error, the server closing)
- * is kept and thrown by the next Connection method instead of "the
- * connection is closed". */
-static void remember_stream_error(php_sqauth_connection *c, const sqauth_error *err)
-{
-    if (!c->stream_failed) {
-        c->stream_error = *err;
-        c->stream_failed = 1;
-    }
-}
+ * integrity check of the security layer, a TLS error) closes the session
+ * in the core, which keeps it: the next Connection method that talks to
+ * the server throws it, and the stream's metadata shows it. */
 
 static int stream_usable(const php_sqauth_connection *c)
 {
@@ -44,16 +37,14 @@ static ssize_t conn_stream_write(php_stream *stream, const char *buf, size_t cou
     php_sqauth_connection *c = stream_owner(stream);
     sqauth_error err;
 
-    /* After a failure reported by the stream (a broken security layer, a
-     * truncated buffer) nothing more is sent. */
-    if (!stream_usable(c) || c->stream_failed) {
+    /* After a failure (a broken security layer, a truncated buffer)
+     * nothing more is sent: the session is closed for I/O. */
+    if (!stream_usable(c)) {
         return -1;
     }
     if (sqauth_session_write(c->session, buf, count, &err) != SQAUTH_OK) {
         if (err.code == SQAUTH_ERR_TIMEOUT) {
             ((conn_stream_data *)stream->abstract)->timed_out = 1;
-        } else {
-            remember_stream_error(c, &err);
         }
         return -1;
     }
@@ -81,7 +72,6 @@ static ssize_t conn_stream_read(php_stream *stream, char *buf, size_t count)
     }
     if (rc != SQAUTH_OK) {
         stream->eof = 1;
-        remember_stream_error(c, &err);
         return got ? (ssize_t)got : -1;
     }
     if (at_end) {
@@ -138,7 +128,7 @@ static int conn_stream_set_option(php_stream *stream, int option, int value, voi
         if (c && c->session && ptrparam) {
             struct timeval *tv = ptrparam;
             int64_t ms = (int64_t)tv->tv_sec * 1000 + tv->tv_usec / 1000;
-            sqauth_session_set_timeout(c->session, ms < 1 ? 1 : ms > 0x7fffffff ? 0x7fffffff : (int)ms);
+            sqauth_session_set_stream_timeout(c->session, ms < 1 ? 1 : ms > 0x7fffffff ? 0x7fffffff : (int)ms);
         }
         return PHP_STREAM_OPTION_RETURN_OK;
     case PHP_STREAM_OPTION_BLOCKING: {
@@ -154,13 +144,15 @@ static int conn_stream_set_option(php_stream *stream, int option, int value, voi
         add_assoc_bool((zval *)ptrparam, "blocked", d->blocking);
         add_assoc_bool((zval *)ptrparam, "eof", stream->eof);
         add_assoc_bool((zval *)ptrparam, "encrypted", c && c->session && sqauth_session_is_encrypted(c->session));
-        /* Why the stream ended, if it failed: the code and message the next
-         * Connection call throws (a stream can only say false/EOF itself). */
-        if (c && c->stream_failed) {
+        /* Why the connection was closed for I/O, if a failure did (a stream
+         * can only say false/EOF itself): that failure's code (as an
+         * exception code) and message. */
+        if (c && c->session && sqauth_session_closed_reason(c->session)) {
+            const sqauth_error *why = sqauth_session_closed_reason(c->session);
             zval e;
             array_init(&e);
-            add_assoc_long(&e, "code", -(zend_long)c->stream_error.code); /* as the exception code */
-            add_assoc_string(&e, "message", c->stream_error.message);
+            add_assoc_long(&e, "code", -(zend_long)why->code);
+            add_assoc_string(&e, "message", (char *)why->message);
             add_assoc_zval((zval *)ptrparam, "sqauth_error", &e);
         } else {
             add_assoc_null((zval *)ptrparam, "sqauth_error");

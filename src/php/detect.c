@@ -126,7 +126,7 @@ PHP_FUNCTION(SqAuth_detect)
     if (options) {
         ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
             if (key && zend_string_equals_literal(key, "probe")) {
-                if (php_sqauth_opt_bool(zv, &probe, "probe", 2) == FAILURE) {
+                if (php_sqauth_opt_bool(zv, &probe, 2, "probe") == FAILURE) {
                     zend_array_destroy(conn_opts);
                     RETURN_THROWS();
                 }
@@ -140,7 +140,8 @@ PHP_FUNCTION(SqAuth_detect)
             }
         } ZEND_HASH_FOREACH_END();
     }
-    if (php_sqauth_connection_open(&conn, uri, conn_opts) == FAILURE) {
+    /* One deadline ('timeout') for all of it: open, probes, logout. */
+    if (php_sqauth_connection_open(&conn, uri, conn_opts, 1) == FAILURE) {
         zend_array_destroy(conn_opts);
         RETURN_THROWS();
     }
@@ -194,6 +195,7 @@ PHP_FUNCTION(SqAuth_detect)
         add_assoc_zval(return_value, "probed", &tmp);
     }
     sqauth_session_logout(s);
+    sqauth_session_end_call(s);
     zval_ptr_dtor(&conn);
 }
 

@@ -14,17 +14,24 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Strict base64 of a server line into out; surrounding white space (the
- * CRLF SquirrelMail leaves on) is ignored. */
+/* Drops the white space around a server line (the CRLF SquirrelMail leaves
+ * on); what is left must be strict base64. */
+static void trim_space(const char **in, size_t *len)
+{
+    while (*len && is_space((*in)[0])) {
+        (*in)++;
+        (*len)--;
+    }
+    while (*len && is_space((*in)[*len - 1])) {
+        (*len)--;
+    }
+}
+
+/* Strict base64 of a server line into out, surrounding white space
+ * ignored. */
 static int decode_challenge(const char *in, size_t len, sqauth_buf *out, sqauth_error *err)
 {
-    while (len && is_space(in[0])) {
-        in++;
-        len--;
-    }
-    while (len && is_space(in[len - 1])) {
-        len--;
-    }
+    trim_space(&in, &len);
     return sqauth_b64_decode(out, in, len, err);
 }
 
@@ -59,43 +66,17 @@ zend_string *php_sqauth_b64_encode(const zend_string *raw)
     return encode_raw((const unsigned char *)ZSTR_VAL(raw), ZSTR_LEN(raw));
 }
 
-/* Runs a one-challenge mechanism: decode, step, encode, with the
- * challenge and the raw response kept in core buffers (the response is
- * wiped; its base64 can be as sensitive, but is what the caller asked for). */
-static zend_string *one_step(sqauth_sasl *s, const char *b64, size_t b64_len)
-{
-    sqauth_buf challenge = SQAUTH_BUF_INIT, response = SQAUTH_BUF_INIT;
-    sqauth_error err;
-    zend_string *encoded;
-
-    sqauth_error_clear(&err);
-    if (decode_challenge(b64, b64_len, &challenge, &err) != SQAUTH_OK) {
-        sqauth_buf_free(&challenge);
-        php_sqauth_throw_sasl(&err);
-        return NULL;
-    }
-    if (sqauth_sasl_step(s, challenge.data ? challenge.data : (const unsigned char *)"", challenge.len, &response,
-                         &err) != SQAUTH_OK) {
-        sqauth_buf_free(&challenge);
-        sqauth_buf_wipe(&response);
-        php_sqauth_throw_sasl(&err);
-        return NULL;
-    }
-    sqauth_buf_free(&challenge);
-    encoded = encode_raw(response.data, response.len);
-    sqauth_buf_wipe(&response);
-    return encoded;
-}
-
 PHP_FUNCTION(SqAuth_cram_md5_response)
 {
     zend_string *user, *password, *challenge;
-    sqauth_buf raw = SQAUTH_BUF_INIT;
+    sqauth_buf raw_big = SQAUTH_BUF_INIT;
     sqauth_str p;
     sqauth_error err;
-    /* "user SP hex": on the stack for the usual user name, wiped after. */
-    unsigned char small[256], *response;
-    size_t len;
+    /* The challenge (a msg-id, RFC 2195) and "user SP hex" on the stack for
+     * usual lengths; the response is wiped after. */
+    unsigned char raw_small[512], small[256], *raw = raw_small, *response;
+    const char *b64;
+    size_t b64_len, raw_len = 0, len;
     int rc;
 
     ZEND_PARSE_PARAMETERS_START(3, 3)
@@ -112,8 +93,18 @@ PHP_FUNCTION(SqAuth_cram_md5_response)
         php_sqauth_throw_sasl(&err);
         RETURN_THROWS();
     }
-    if (decode_challenge(ZSTR_VAL(challenge), ZSTR_LEN(challenge), &raw, &err) != SQAUTH_OK) {
-        sqauth_buf_free(&raw);
+    b64 = ZSTR_VAL(challenge);
+    b64_len = ZSTR_LEN(challenge);
+    trim_space(&b64, &b64_len);
+    if (b64_len / 4 * 3 <= sizeof(raw_small)) {
+        rc = sqauth_b64_decode_to(raw_small, sizeof(raw_small), &raw_len, b64, b64_len, &err);
+    } else {
+        rc = sqauth_b64_decode(&raw_big, b64, b64_len, &err);
+        raw = raw_big.data;
+        raw_len = raw_big.len;
+    }
+    if (rc != SQAUTH_OK) {
+        sqauth_buf_free(&raw_big);
         php_sqauth_throw_sasl(&err);
         RETURN_THROWS();
     }
@@ -123,8 +114,8 @@ PHP_FUNCTION(SqAuth_cram_md5_response)
     response[ZSTR_LEN(user)] = ' ';
     p.data = ZSTR_VAL(password);
     p.len = ZSTR_LEN(password);
-    rc = sqauth_cram_md5_hex(p, raw.data, raw.len, (char *)response + ZSTR_LEN(user) + 1, &err);
-    sqauth_buf_free(&raw);
+    rc = sqauth_cram_md5_hex(p, raw, raw_len, (char *)response + ZSTR_LEN(user) + 1, &err);
+    sqauth_buf_free(&raw_big);
     if (rc == SQAUTH_OK) {
         RETVAL_STR(encode_raw(response, len));
     }
@@ -140,13 +131,17 @@ PHP_FUNCTION(SqAuth_cram_md5_response)
 
 PHP_FUNCTION(SqAuth_digest_md5_response)
 {
-    zend_string *user, *password, *challenge, *service, *host, *authz = NULL, *r;
+    zend_string *user, *password, *challenge, *service, *host, *authz = NULL;
     HashTable *options = NULL;
     sqauth_sasl_config cfg;
     const char **qop = NULL;
     sqauth_error err;
-    sqauth_sasl *s = NULL;
-    int ok;
+    /* The raw response: RFC 2831 caps it at 4095 bytes. Not kept: cleansed
+     * once its base64 is made. */
+    char raw[SQAUTH_DIGEST_MD5_MAX_RESPONSE + 1];
+    const char *b64;
+    size_t b64_len, raw_len = 0;
+    int rc;
 
     ZEND_PARSE_PARAMETERS_START(5, 7)
         Z_PARAM_STR(user)
@@ -159,6 +154,9 @@ PHP_FUNCTION(SqAuth_digest_md5_response)
         Z_PARAM_ARRAY_HT(options)
     ZEND_PARSE_PARAMETERS_END();
 
+    if (options && zend_hash_num_elements(options) == 0) {
+        options = NULL;
+    }
     if (options) {
         zend_string *key;
         ZEND_HASH_FOREACH_STR_KEY(options, key) {
@@ -172,7 +170,8 @@ PHP_FUNCTION(SqAuth_digest_md5_response)
 
     /* The configuration SaslClient would build from the same values: the
      * options go through SaslClient's own option reader (argument 7), so
-     * both paths share one validation. */
+     * both paths share one validation, and the core checks the rest as
+     * sqauth_sasl_new() does. */
     memset(&cfg, 0, sizeof(cfg));
     cfg.authcid.data = ZSTR_VAL(user);
     cfg.authcid.len = ZSTR_LEN(user);
@@ -182,30 +181,31 @@ PHP_FUNCTION(SqAuth_digest_md5_response)
         cfg.authzid.data = ZSTR_VAL(authz);
         cfg.authzid.len = ZSTR_LEN(authz);
     }
-    ok = !options || php_sqauth_sasl_parse_options(options, &cfg, &qop, 7) == SUCCESS;
-    if (ok) {
-        cfg.service.data = ZSTR_VAL(service);
-        cfg.service.len = ZSTR_LEN(service);
-        cfg.host.data = ZSTR_VAL(host);
-        cfg.host.len = ZSTR_LEN(host);
-        sqauth_error_clear(&err);
-        if (sqauth_sasl_new(&s, "DIGEST-MD5", sizeof("DIGEST-MD5") - 1, &cfg, &err) != SQAUTH_OK) {
-            php_sqauth_throw_sasl(&err);
-            s = NULL;
+    if (options && php_sqauth_sasl_parse_options(options, &cfg, &qop, 7) != SUCCESS) {
+        if (qop) {
+            efree(qop);
         }
+        RETURN_THROWS();
     }
+    cfg.service.data = ZSTR_VAL(service);
+    cfg.service.len = ZSTR_LEN(service);
+    cfg.host.data = ZSTR_VAL(host);
+    cfg.host.len = ZSTR_LEN(host);
+
+    b64 = ZSTR_VAL(challenge);
+    b64_len = ZSTR_LEN(challenge);
+    trim_space(&b64, &b64_len);
+    sqauth_error_clear(&err);
+    rc = sqauth_digest_md5_answer_b64(&cfg, b64, b64_len, raw, sizeof(raw), &raw_len, &err);
     if (qop) {
         efree(qop);
     }
-    if (!s) {
+    if (rc != SQAUTH_OK) {
+        php_sqauth_throw_sasl(&err);
         RETURN_THROWS();
     }
-    r = one_step(s, ZSTR_VAL(challenge), ZSTR_LEN(challenge));
-    sqauth_sasl_free(s);
-    if (!r) {
-        RETURN_THROWS();
-    }
-    RETURN_STR(r);
+    RETVAL_STR(encode_raw((const unsigned char *)raw, raw_len));
+    sqauth_cleanse(raw, raw_len);
 }
 
 /* Adds value under name; a second value turns the entry into a list, the
@@ -235,8 +235,10 @@ PHP_FUNCTION(SqAuth_digest_md5_parse_challenge)
 {
     zend_string *b64, *raw;
     sqauth_digest_md5_challenge ch;
+    sqauth_digest_md5_directives ds = SQAUTH_DIGEST_MD5_DIRECTIVES_INIT;
     sqauth_error err;
     size_t i;
+    int rc;
 
     ZEND_PARSE_PARAMETERS_START(1, 1)
         Z_PARAM_STR(b64)
@@ -247,19 +249,24 @@ PHP_FUNCTION(SqAuth_digest_md5_parse_challenge)
         RETURN_THROWS();
     }
     /* The full check of RFC 2831 §2.1.1, not only the syntax: a challenge
-     * this function accepts is one digest_md5_response() can answer. */
+     * this function accepts is one digest_md5_response() can answer. Then
+     * every directive in order, unknown ones included. */
     sqauth_error_clear(&err);
-    if (sqauth_digest_md5_parse_challenge((const unsigned char *)ZSTR_VAL(raw), ZSTR_LEN(raw), &ch, &err) != SQAUTH_OK) {
-        sqauth_digest_md5_challenge_free(&ch);
-        zend_string_release(raw);
+    rc = sqauth_digest_md5_parse_challenge((const unsigned char *)ZSTR_VAL(raw), ZSTR_LEN(raw), &ch, &err);
+    sqauth_digest_md5_challenge_free(&ch);
+    if (rc == SQAUTH_OK) {
+        rc = sqauth_digest_md5_parse_directives((const unsigned char *)ZSTR_VAL(raw), ZSTR_LEN(raw), &ds, &err);
+    }
+    zend_string_release(raw);
+    if (rc != SQAUTH_OK) {
+        sqauth_digest_md5_directives_free(&ds);
         php_sqauth_throw_sasl(&err);
         RETURN_THROWS();
     }
-    zend_string_release(raw);
 
     array_init(return_value);
-    for (i = 0; i < ch.directives.count; i++) {
-        const sqauth_digest_md5_directive *d = &ch.directives.items[i];
+    for (i = 0; i < ds.count; i++) {
+        const sqauth_digest_md5_directive *d = &ds.items[i];
         int is_list = strcmp(d->name, "qop") == 0 || strcmp(d->name, "cipher") == 0;
 
         if (is_list) {
@@ -276,5 +283,5 @@ PHP_FUNCTION(SqAuth_digest_md5_parse_challenge)
             add_value(return_value, d->name, d->name_len, d->value, d->value_len);
         }
     }
-    sqauth_digest_md5_challenge_free(&ch);
+    sqauth_digest_md5_directives_free(&ds);
 }

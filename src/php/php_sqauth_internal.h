@@ -32,6 +32,8 @@ void php_sqauth_openssl_error_to_array(const sqauth_openssl_error *e, zval *arr)
 /* SqAuth\Connection (src/php/connection.c). */
 extern zend_class_entry *php_sqauth_connection_ce;
 void php_sqauth_connection_minit(int module_number);
+/* Registers the connections' php.ini settings (src/php/settings.c). */
+void php_sqauth_settings_minit(int type, int module_number);
 
 /* Registers SqAuth\SaslClient's handlers (called from MINIT). */
 void php_sqauth_sasl_client_minit(void);

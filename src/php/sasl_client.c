@@ -114,6 +114,17 @@ static int parse_credentials(HashTable *ht, sqauth_sasl_config *cfg, uint32_t ar
     return SUCCESS;
 }
 
+/* One qop name, from the list or given alone. */
+static int qop_name(zval *item, uint32_t arg_num)
+{
+    if (!zend_string_equals_literal(Z_STR_P(item), "auth") && !zend_string_equals_literal(Z_STR_P(item), "auth-int")
+        && !zend_string_equals_literal(Z_STR_P(item), "auth-conf")) {
+        zend_argument_value_error(arg_num, "key \"qop\" may only contain \"auth\", \"auth-int\" and \"auth-conf\"");
+        return FAILURE;
+    }
+    return SUCCESS;
+}
+
 /* The qop list: a list of strings (strongest first) or a single string. */
 static int parse_qop(zval *zv, const char ***list, size_t *count, uint32_t arg_num)
 {
@@ -122,6 +133,9 @@ static int parse_qop(zval *zv, const char ***list, size_t *count, uint32_t arg_n
 
     ZVAL_DEREF(zv);
     if (Z_TYPE_P(zv) == IS_STRING) {
+        if (qop_name(zv, arg_num) == FAILURE) {
+            return FAILURE;
+        }
         *list = safe_emalloc(1, sizeof(char *), 0);
         (*list)[0] = Z_STRVAL_P(zv);
         *count = 1;
@@ -138,9 +152,7 @@ static int parse_qop(zval *zv, const char ***list, size_t *count, uint32_t arg_n
             zend_argument_value_error(arg_num, "key \"qop\" must be a non-empty list of strings");
             return FAILURE;
         }
-        if (!zend_string_equals_literal(Z_STR_P(item), "auth") && !zend_string_equals_literal(Z_STR_P(item), "auth-int")
-            && !zend_string_equals_literal(Z_STR_P(item), "auth-conf")) {
-            zend_argument_value_error(arg_num, "key \"qop\" may only contain \"auth\", \"auth-int\" and \"auth-conf\"");
+        if (qop_name(item, arg_num) == FAILURE) {
             return FAILURE;
         }
         (*list)[n++] = Z_STRVAL_P(item);

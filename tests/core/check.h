@@ -41,6 +41,9 @@ void test_tls_cache(void);
 void test_tls_options(void);
 void test_proto(void);
 void test_conn(void);
+void test_deadlines(void);
+void test_limits(void);
+void test_defaults(void);
 void test_pool(void);
 
 #endif

@@ -1,11 +1,13 @@
 /*
  * A scripted server for the C tests of proto/ and conn.c, on a socketpair:
  * a thread plays steps in order (send bytes, expect a line starting with a
- * prefix, start TLS with a self-signed certificate), records every line it
- * receives, and at the end keeps recording until the client closes. A real
- * server cannot be made to misbehave on purpose; this one can.
+ * prefix, start TLS with a self-signed certificate, drip bytes slowly, hold
+ * still, close or reset), records every line it receives, and at the end
+ * keeps recording until the client closes. A real server cannot be made to
+ * misbehave on purpose; this one can.
  *
  *   static const script_step steps[] = {SEND("* OK hi\r\n"), EXPECT("A0001 CAPABILITY"), ..., END};
+ *   REPEAT("* flood\r\n", 1000) sends its text that many times (floods). 
  *   scripted_server srv;
  *   int fd = scripted_start(&srv, steps);      the client's end (non-blocking)
  *   ... the session under test, on fd ...
@@ -17,9 +19,11 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -75,22 +79,35 @@ static inline SSL_CTX *test_server_ctx(int max_version)
 
 /* ---- the script ---- */
 
-typedef enum { STEP_END, STEP_SEND, STEP_EXPECT, STEP_TLS, STEP_CLOSE, STEP_ECHO } script_kind;
+typedef enum {
+    STEP_END, STEP_SEND, STEP_EXPECT, STEP_TLS, STEP_CLOSE, STEP_DRIP, STEP_HOLD, STEP_RESET, STEP_REPEAT, STEP_ECHO
+} script_kind;
 
 typedef struct script_step {
     script_kind kind;
     const char *text;
+    int ms;
+    size_t count;               /* STEP_REPEAT: how many times */
 } script_step;
 
-#define SEND(t) {STEP_SEND, t}
-#define EXPECT(t) {STEP_EXPECT, t}
-#define START_TLS {STEP_TLS, NULL}
-#define CLOSE {STEP_CLOSE, NULL}
-#define END {STEP_END, NULL}
-/* Sends text with "%t" replaced by the first word of the last line
- * received (an IMAP tag) and "%q" by its first quoted string: answers to
- * commands whose words the client makes up at random. */
-#define ECHO(t) {STEP_ECHO, t}
+#define SEND(t) {STEP_SEND, t, 0, 0}
+#define REPEAT(t, n) {STEP_REPEAT, t, 0, n}
+#define EXPECT(t) {STEP_EXPECT, t, 0, 0}
+#define START_TLS {STEP_TLS, NULL, 0, 0}
+/* Ends the script: the server's end is shut down (an orderly end). */
+#define CLOSE {STEP_CLOSE, NULL, 0, 0}
+/* The bytes of t one at a time, ms before each; stops when the client has gone. */
+#define DRIP(t, ms) {STEP_DRIP, t, ms, 0}
+/* Sends nothing for ms, or until the client closes (what it sends is recorded). */
+#define HOLD(ms) {STEP_HOLD, NULL, ms, 0}
+/* Waits until the client has sent something, then closes without reading
+ * it: the client's next read gets ECONNRESET. Ends the script. */
+#define RESET {STEP_RESET, NULL, 0, 0}
+#define END {STEP_END, NULL, 0, 0}
+/* Sends t with "%t" replaced by the first word of the last line received
+ * (an IMAP tag) and "%q" by its first quoted string: answers to commands
+ * whose words the client makes up at random. */
+#define ECHO(t) {STEP_ECHO, t, 0, 0}
 
 typedef struct scripted_server {
     int fd[2];                  /* [0] the server's end, [1] the client's */
@@ -100,7 +117,7 @@ typedef struct scripted_server {
     SSL *ssl;
     char got[16384];            /* every line received, each ended by '\n' */
     size_t got_len;
-    size_t last_line;           /* where the last line received starts in got */
+    size_t last_line;           /* where the last line an EXPECT read starts in got */
     int ok;                     /* every EXPECT matched */
 } scripted_server;
 
@@ -139,6 +156,35 @@ static inline int scripted_read_line(scripted_server *srv, size_t *start)
     return 0;
 }
 
+static inline void scripted_sleep_ms(int ms)
+{
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+/* Waits ms; 1 when the client has closed its end meanwhile. Bytes it sent
+ * and the script has not read stay unread (the wait is then a plain
+ * sleep). */
+static inline int scripted_client_gone(scripted_server *srv, int ms)
+{
+    struct pollfd p;
+    char c;
+    p.fd = srv->fd[0];
+    p.events = POLLIN;
+    p.revents = 0;
+    if (poll(&p, 1, ms) <= 0) {
+        return 0;
+    }
+    if (recv(srv->fd[0], &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) {
+        return 1;
+    }
+    scripted_sleep_ms(ms);
+    return 0;
+}
+
 /* ECHO: text with %t and %q filled in from the last line received. */
 static inline int scripted_echo(scripted_server *srv, const char *text)
 {
@@ -170,10 +216,15 @@ static inline void *scripted_run(void *arg)
     size_t start;
 
     srv->ok = 1;
-    for (st = srv->steps; st->kind != STEP_END && st->kind != STEP_CLOSE; st++) {
-        if (st->kind == STEP_SEND) {
-            if (scripted_write(srv, st->text, strlen(st->text)) != 0) {
-                srv->ok = 0;
+    for (st = srv->steps; st->kind != STEP_END && st->kind != STEP_CLOSE && st->kind != STEP_RESET; st++) {
+        if (st->kind == STEP_SEND || st->kind == STEP_REPEAT) {
+            size_t i, n = st->kind == STEP_SEND ? 1 : st->count;
+            for (i = 0; i < n && srv->ok; i++) {
+                if (scripted_write(srv, st->text, strlen(st->text)) != 0) {
+                    srv->ok = 0;
+                }
+            }
+            if (!srv->ok) {
                 break;
             }
         } else if (st->kind == STEP_EXPECT) {
@@ -187,6 +238,18 @@ static inline void *scripted_run(void *arg)
             if (scripted_echo(srv, st->text) != 0) {
                 srv->ok = 0;
                 break;
+            }
+        } else if (st->kind == STEP_DRIP) {
+            const char *p;
+            for (p = st->text; *p; p++) {
+                if (scripted_client_gone(srv, st->ms) || scripted_write(srv, p, 1) != 0) {
+                    break;
+                }
+            }
+        } else if (st->kind == STEP_HOLD) {
+            int left = st->ms;
+            while (left > 0 && !scripted_client_gone(srv, left > 50 ? 50 : left)) {
+                left -= 50;
             }
         } else if (st->kind == STEP_TLS) {
             srv->ctx = test_server_ctx(TLS1_3_VERSION);
@@ -202,6 +265,19 @@ static inline void *scripted_run(void *arg)
         while (scripted_read_line(srv, &start) == 0) {
         }
     }
+    if (st->kind == STEP_RESET) {
+        struct pollfd p;
+        p.fd = srv->fd[0];
+        p.events = POLLIN;
+        p.revents = 0;
+        poll(&p, 1, 5000);
+        if (srv->ssl) {
+            SSL_free(srv->ssl);
+            srv->ssl = NULL;
+        }
+        close(srv->fd[0]);
+        srv->fd[0] = -1;
+    }
     if (srv->ssl) {
         SSL_free(srv->ssl);
         srv->ssl = NULL;
@@ -209,7 +285,9 @@ static inline void *scripted_run(void *arg)
     SSL_CTX_free(srv->ctx);
     srv->ctx = NULL;
     ERR_clear_error();
-    shutdown(srv->fd[0], SHUT_RDWR);
+    if (srv->fd[0] >= 0) {
+        shutdown(srv->fd[0], SHUT_RDWR);
+    }
     return NULL;
 }
 
@@ -231,7 +309,9 @@ static inline void scripted_finish(scripted_server *srv)
 {
     close(srv->fd[1]);
     pthread_join(srv->thread, NULL);
-    close(srv->fd[0]);
+    if (srv->fd[0] >= 0) {
+        close(srv->fd[0]);
+    }
 }
 
 /* ---- a listener on 127.0.0.1 for code that connects itself ---- */
@@ -305,7 +385,9 @@ static inline size_t scripted_listen_finish(scripted_listener *l)
     close(l->fd);
     for (i = 0; i < l->accepted; i++) {
         pthread_join(l->conns[i].thread, NULL);
-        close(l->conns[i].fd[0]);
+        if (l->conns[i].fd[0] >= 0) {
+            close(l->conns[i].fd[0]);
+        }
     }
     return l->accepted;
 }

@@ -187,11 +187,11 @@ static void test_vectors(void)
         sqauth_error err;
         unsigned char ha1[16], kic[16], kis[16], kcc[16], kcs[16];
         size_t consumed;
-        unsigned bit = v->cipher ? sqauth_dmd5_cipher_bit(v->cipher, strlen(v->cipher)) : 0;
+        unsigned bit = v->cipher ? sqauth_digest_md5_cipher_bit(v->cipher, strlen(v->cipher)) : 0;
 
         /* keys: independent Python values */
         vector_ha1(v, ha1);
-        CHECK_RC(sqauth_dmd5_layer_keys(ha1, bit, kic, kis, kcc, kcs, &err), SQAUTH_OK);
+        CHECK_RC(sqauth_digest_md5_layer_keys(ha1, bit, kic, kis, kcc, kcs, &err), SQAUTH_OK);
         CHECK(same_hex(kic, 16, v->kic));
         CHECK(same_hex(kis, 16, v->kis));
         CHECK(same_hex(kcc, 16, v->kcc));
@@ -258,8 +258,8 @@ static void test_roundtrip(void)
     for (i = 0; i < VECTOR_COUNT; i++) {
         const vector *v = &vectors[i];
         sqauth_sasl *s = authenticated(v, 5000);
-        unsigned bit = v->cipher ? sqauth_dmd5_cipher_bit(v->cipher, strlen(v->cipher)) : 0;
-        sqauth_dmd5_layer *srv = NULL;
+        unsigned bit = v->cipher ? sqauth_digest_md5_cipher_bit(v->cipher, strlen(v->cipher)) : 0;
+        sqauth_digest_md5_layer *srv = NULL;
         sqauth_buf w = SQAUTH_BUF_INIT, got = SQAUTH_BUF_INIT, plain = SQAUTH_BUF_INIT;
         unsigned char ha1[16];
         sqauth_error err;
@@ -267,16 +267,16 @@ static void test_roundtrip(void)
         int ok = 1;
 
         vector_ha1(v, ha1);
-        CHECK_RC(sqauth_dmd5_layer_new(&srv, ha1, bit, 1, &err), SQAUTH_OK);
+        CHECK_RC(sqauth_digest_md5_layer_new(&srv, ha1, bit, 1, &err), SQAUTH_OK);
         /* the server's maxbuf pretended small: every wrapped buffer fits */
         s->peer_maxbuf = 1000;
-        CHECK(sqauth_sasl_max_wrap_chunk(s) == 1000 - 4 - sqauth_dmd5_overhead(bit));
+        CHECK(sqauth_sasl_max_wrap_chunk(s) == 1000 - 4 - sqauth_digest_md5_overhead(bit));
         CHECK_RC(sqauth_sasl_wrap(s, data, n, &w, &err), SQAUTH_OK);
         for (pos = 0; pos + 4 <= w.len && ok;) {
             size_t blen = ((size_t)w.data[pos] << 24) | ((size_t)w.data[pos + 1] << 16)
                           | ((size_t)w.data[pos + 2] << 8) | w.data[pos + 3];
             ok = blen + 4 <= 1000 && pos + 4 + blen <= w.len
-                 && sqauth_dmd5_layer_open(srv, w.data + pos + 4, blen, &got, &err) == SQAUTH_OK;
+                 && sqauth_digest_md5_layer_open(srv, w.data + pos + 4, blen, &got, &err) == SQAUTH_OK;
             pos += 4 + blen;
             buffers++;
         }
@@ -289,7 +289,7 @@ static void test_roundtrip(void)
         for (pos = 0; pos < n;) {
             size_t m = n - pos < 4900 ? n - pos : 4900, at = w.len;
             sqauth_buf_append(&w, "\0\0\0\0", 4);
-            CHECK_RC(sqauth_dmd5_layer_seal(srv, data + pos, m, &w, &err), SQAUTH_OK);
+            CHECK_RC(sqauth_digest_md5_layer_seal(srv, data + pos, m, &w, &err), SQAUTH_OK);
             m = w.len - at - 4;
             w.data[at] = (unsigned char)(m >> 24);
             w.data[at + 1] = (unsigned char)(m >> 16);
@@ -312,7 +312,7 @@ static void test_roundtrip(void)
         }
         CHECK(plain.len == n && memcmp(plain.data, data, n) == 0);
 
-        sqauth_dmd5_layer_free(srv);
+        sqauth_digest_md5_layer_free(srv);
         sqauth_buf_free(&w);
         sqauth_buf_free(&got);
         sqauth_buf_free(&plain);
@@ -322,12 +322,12 @@ static void test_roundtrip(void)
 }
 
 /* A buffer from our own server-side layer for vector v's session. */
-static void server_buffer(sqauth_dmd5_layer *srv, const char *msg, sqauth_buf *out)
+static void server_buffer(sqauth_digest_md5_layer *srv, const char *msg, sqauth_buf *out)
 {
     size_t at = out->len, m;
     sqauth_error err;
     sqauth_buf_append(out, "\0\0\0\0", 4);
-    CHECK_RC(sqauth_dmd5_layer_seal(srv, (const unsigned char *)msg, strlen(msg), out, &err), SQAUTH_OK);
+    CHECK_RC(sqauth_digest_md5_layer_seal(srv, (const unsigned char *)msg, strlen(msg), out, &err), SQAUTH_OK);
     m = out->len - at - 4;
     out->data[at + 2] = (unsigned char)(m >> 8);
     out->data[at + 3] = (unsigned char)m;
@@ -337,7 +337,7 @@ static void test_failures(void)
 {
     const vector *vint = &vectors[0], *vdes = NULL;
     sqauth_sasl *s;
-    sqauth_dmd5_layer *srv = NULL;
+    sqauth_digest_md5_layer *srv = NULL;
     sqauth_buf b = SQAUTH_BUF_INIT, out = SQAUTH_BUF_INIT;
     sqauth_error err;
     unsigned char ha1[16];
@@ -405,14 +405,14 @@ static void test_failures(void)
     /* sequence numbers run out after 2^32 buffers (test hook) */
     s = authenticated(vint, 0);
     vector_ha1(vint, ha1);
-    CHECK_RC(sqauth_dmd5_layer_new(&srv, ha1, 0, 1, &err), SQAUTH_OK);
-    sqauth_dmd5_layer_test_set_seq(s->layer_ctx, 0xfffffffful, 0xfffffffful);
-    sqauth_dmd5_layer_test_set_seq(srv, 0xfffffffful, 0xfffffffful);
+    CHECK_RC(sqauth_digest_md5_layer_new(&srv, ha1, 0, 1, &err), SQAUTH_OK);
+    sqauth_digest_md5_layer_test_set_seq(s->layer_ctx, 0xfffffffful, 0xfffffffful);
+    sqauth_digest_md5_layer_test_set_seq(srv, 0xfffffffful, 0xfffffffful);
     sqauth_buf_reset(&b);
     CHECK_RC(sqauth_sasl_wrap(s, (const unsigned char *)"last", 4, &b, &err), SQAUTH_OK);
     CHECK(b.len == 4 + 4 + 16 && memcmp(b.data + b.len - 4, "\xff\xff\xff\xff", 4) == 0);
     sqauth_buf_reset(&out);
-    CHECK_RC(sqauth_dmd5_layer_open(srv, b.data + 4, b.len - 4, &out, &err), SQAUTH_OK);
+    CHECK_RC(sqauth_digest_md5_layer_open(srv, b.data + 4, b.len - 4, &out, &err), SQAUTH_OK);
     CHECK_BYTES(out.data, out.len, "last");
     sqauth_buf_reset(&b);
     server_buffer(srv, "last from the server", &b);
@@ -425,7 +425,7 @@ static void test_failures(void)
                 "DIGEST-MD5 security layer: 2^32 buffers sent, the sequence number is exhausted; reconnect");
     /* the layer is closed for good after that */
     CHECK_RC(sqauth_sasl_unwrap(s, (const unsigned char *)"\0\0", 2, &consumed, &out, &err), SQAUTH_ERR_STATE);
-    sqauth_dmd5_layer_free(srv);
+    sqauth_digest_md5_layer_free(srv);
     srv = NULL;
     sqauth_sasl_free(s);
 
@@ -441,7 +441,7 @@ static void test_failures(void)
 
         s = authenticated(vdes, 0);
         vector_ha1(vdes, ha1);
-        sqauth_dmd5_layer_keys(ha1, SQAUTH_DIGEST_MD5_CIPHER_DES, kic, kis, kcc, kcs, &err);
+        sqauth_digest_md5_layer_keys(ha1, SQAUTH_DIGEST_MD5_CIPHER_DES, kic, kis, kcc, kcs, &err);
         k7 = kcs;
         key[0] = k7[0];
         for (i = 1; i < 7; i++) {

@@ -44,22 +44,27 @@ typedef struct {
     size_t qop_count;
 } opts;
 
+static void config_of(const opts *o, sqauth_sasl_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->authcid = sqauth_str_c(o->user ? o->user : "chris");
+    cfg->password = sqauth_str_c(o->pass ? o->pass : "secret");
+    cfg->authzid = sqauth_str_c(o->authzid);
+    cfg->realm = sqauth_str_c(o->realm);
+    cfg->host = sqauth_str_c(o->host ? o->host : HOST);
+    cfg->service = sqauth_str_c(o->service);
+    cfg->cnonce = sqauth_str_c(CNONCE);
+    cfg->qop = o->qop;
+    cfg->qop_count = o->qop_count;
+}
+
 static sqauth_sasl *make(const opts *o)
 {
     sqauth_sasl_config cfg;
     sqauth_sasl *s = NULL;
     sqauth_error err;
 
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.authcid = sqauth_str_c(o->user ? o->user : "chris");
-    cfg.password = sqauth_str_c(o->pass ? o->pass : "secret");
-    cfg.authzid = sqauth_str_c(o->authzid);
-    cfg.realm = sqauth_str_c(o->realm);
-    cfg.host = sqauth_str_c(o->host ? o->host : HOST);
-    cfg.service = sqauth_str_c(o->service);
-    cfg.cnonce = sqauth_str_c(CNONCE);
-    cfg.qop = o->qop;
-    cfg.qop_count = o->qop_count;
+    config_of(o, &cfg);
     sqauth_error_clear(&err);
     CHECK_RC(sqauth_sasl_new(&s, "DIGEST-MD5", 10, &cfg, &err), SQAUTH_OK);
     return s;
@@ -70,6 +75,31 @@ static int step(sqauth_sasl *s, const char *challenge, sqauth_buf *out, sqauth_e
     sqauth_buf_reset(out);
     sqauth_error_clear(err);
     return sqauth_sasl_step(s, (const unsigned char *)challenge, strlen(challenge), out, err);
+}
+
+/* The same first challenge through sqauth_digest_md5_answer_b64() (no
+ * session, the challenge in base64): the same code, message and response. */
+static void answer_b64_agrees(const opts *o, const char *challenge, int code, const char *message,
+                              const char *response)
+{
+    sqauth_sasl_config cfg;
+    sqauth_buf b64 = SQAUTH_BUF_INIT;
+    char out[SQAUTH_DIGEST_MD5_MAX_RESPONSE + 1];
+    size_t len = 12345;
+    sqauth_error err;
+
+    config_of(o, &cfg);
+    CHECK_RC(sqauth_b64_encode(&b64, (const unsigned char *)challenge, strlen(challenge)), SQAUTH_OK);
+    sqauth_error_clear(&err);
+    CHECK_RC(sqauth_digest_md5_answer_b64(&cfg, b64.data ? (const char *)b64.data : "", b64.len, out, sizeof(out),
+                                          &len, &err), code);
+    if (code == SQAUTH_OK) {
+        CHECK_BYTES(out, len, response);
+    } else {
+        CHECK_BYTES(err.message, strlen(err.message), message);
+        CHECK(len == 0);
+    }
+    sqauth_buf_free(&b64);
 }
 
 /* One challenge answered with the expected response, then rspauth accepted. */
@@ -90,6 +120,7 @@ static void exchange(const opts *o, const char *challenge, const char *response,
     CHECK(s->complete && s->server_verified && s->layer == SQAUTH_LAYER_NONE);
     sqauth_buf_wipe(&out);
     sqauth_sasl_free(s);
+    answer_b64_agrees(o, challenge, SQAUTH_OK, NULL, response);
 }
 
 /* The first challenge fails with code and message. */
@@ -107,6 +138,7 @@ static void refuses(const opts *o, const char *challenge, int code, const char *
     CHECK(out.len == 0 && s->failed && !s->complete);
     sqauth_buf_wipe(&out);
     sqauth_sasl_free(s);
+    answer_b64_agrees(o, challenge, code, message, NULL);
 }
 
 /* sqauth_digest_md5_parse_challenge() rejects in[0..len) with message. */
@@ -274,15 +306,21 @@ static void test_parser_accepts(void)
     CHECK_BYTES(ch.qop_raw.data, ch.qop_raw.len, " auth , auth-int,,x-new ");
     CHECK(ch.utf8 && ch.stale && ch.maxbuf == 17 && ch.maxbuf_given);
     CHECK(ch.ciphers == 0x1f);
-    CHECK(ch.directives.count == 11);
-    d = sqauth_digest_md5_find(&ch.directives, "baz");
+    CHECK(ch.directive_count == 11);
+    sqauth_digest_md5_challenge_free(&ch);
+    /* The same message as the list the binding shows. */
+    CHECK_RC(sqauth_digest_md5_parse_directives((const unsigned char *)in, strlen(in), &ds, &err), SQAUTH_OK);
+    CHECK(ds.count == 11);
+    d = sqauth_digest_md5_find(&ds, "baz");
     CHECK(d && strcmp(d->value, "q,\"x") == 0 && d->quoted);
-    d = sqauth_digest_md5_find(&ch.directives, "foo");
+    d = sqauth_digest_md5_find(&ds, "foo");
     CHECK(d && strcmp(d->value, "bar") == 0 && !d->quoted);
-    d = sqauth_digest_md5_find(&ch.directives, "algorithm");
+    d = sqauth_digest_md5_find(&ds, "algorithm");
     CHECK(d && strcmp(d->value, "MD5-Sess") == 0);
+    d = sqauth_digest_md5_find(&ds, "realm");
+    CHECK(d && strcmp(d->value, "a\"b\\c,d") == 0 && d->value_len == 7);
     /* the generic list iterator used by the binding for qop and cipher */
-    d = sqauth_digest_md5_find(&ch.directives, "qop");
+    d = sqauth_digest_md5_find(&ds, "qop");
     pos = 0;
     CHECK_RC(sqauth_digest_md5_list_next(d->value, d->value_len, &pos, &e, "qop", &err), SQAUTH_OK);
     CHECK_BYTES(e.data, e.len, "auth");
@@ -292,7 +330,7 @@ static void test_parser_accepts(void)
     CHECK_BYTES(e.data, e.len, "x-new");
     CHECK_RC(sqauth_digest_md5_list_next(d->value, d->value_len, &pos, &e, "qop", &err), SQAUTH_OK);
     CHECK(e.data == NULL);
-    sqauth_digest_md5_challenge_free(&ch);
+    sqauth_digest_md5_directives_free(&ds);
 
     /* Dovecot quotes every value; a tab inside quotes is TEXT; no qop means auth;
      * 8-bit bytes in a quoted realm are fine. */
@@ -761,7 +799,10 @@ static void test_mechanism(void)
     o.qop = NULL;
     o.qop_count = 0;
     refuses(&o, "nonce=\"x\",qop=\"x-future, x-\xc3\xa9\"" TAIL, SQAUTH_ERR_MALFORMED,
-            "DIGEST-MD5 challenge: the qop list \"x-future, x-??\" is not a comma-separated list of tokens");
+            "DIGEST-MD5 challenge: the qop list \"x-future, x-\xc3\xa9\" is not a comma-separated list of tokens");
+    /* a byte that is not UTF-8 comes out escaped (control characters are refused before) */
+    refuses(&o, "nonce=\"x\",qop=\"x-future, x-\xff\"" TAIL, SQAUTH_ERR_MALFORMED,
+            "DIGEST-MD5 challenge: the qop list \"x-future, x-\\xff\" is not a comma-separated list of tokens");
     refuses(&o, "nonce=\"x\",qop=\"x-future\"" TAIL, SQAUTH_ERR_POLICY,
             "DIGEST-MD5: the server offers none of the requested qop (qop=\"x-future\"; requested: auth)");
     o.qop = q_bogus;
@@ -783,11 +824,168 @@ static void test_mechanism(void)
     sqauth_buf_wipe(&out);
 }
 
+/* RFC 2616 §2.2: token = 1*<any CHAR except CTLs or separators>. */
+static int token_char_by_definition(int c)
+{
+    return c > 32 && c < 127 && !strchr("()<>@,;:\\\"/[]?={} \t", c);
+}
+
+/* Challenges near the 2047-byte limit with as many directives as fit: the
+ * single pass keeps every realm in order (past the four kept inline), skips
+ * unknown directives, and still finds a repeated single directive at the
+ * very end, after hundreds of others. */
+static void test_parser_many(void)
+{
+    sqauth_digest_md5_challenge ch;
+    sqauth_digest_md5_directives ds = SQAUTH_DIGEST_MD5_DIRECTIVES_INIT;
+    sqauth_error err;
+    char in[2048], want[24], msg[200];
+    size_t n, i, realms;
+    int c, same = 1;
+
+    for (c = 0; c < 256; c++) {
+        same &= sqauth_digest_md5_is_token_char((unsigned char)c) == token_char_by_definition(c);
+    }
+    CHECK(same);
+
+    n = (size_t)snprintf(in, sizeof(in), "nonce=x%s", TAIL);
+    for (realms = 0; n + 12 < 2047; realms++) {
+        n += (size_t)snprintf(in + n, sizeof(in) - n, ",realm=\"%03zu\"", realms);
+    }
+    CHECK_RC(sqauth_digest_md5_parse_challenge((const unsigned char *)in, n, &ch, &err), SQAUTH_OK);
+    CHECK(ch.realm_count == realms && realms > 150 && ch.directive_count == realms + 2);
+    for (i = 0; i < ch.realm_count && same; i++) {
+        snprintf(want, sizeof(want), "%03zu", i);
+        same = ch.realms[i].len == 3 && strcmp(ch.realms[i].data, want) == 0;
+    }
+    CHECK(same);
+    sqauth_digest_md5_challenge_free(&ch);
+    CHECK_RC(sqauth_digest_md5_parse_directives((const unsigned char *)in, n, &ds, &err), SQAUTH_OK);
+    CHECK(ds.count == realms + 2);
+    sqauth_digest_md5_directives_free(&ds);
+
+    n = (size_t)snprintf(in, sizeof(in), "nonce=x%s", TAIL);
+    while (n + 14 + 22 <= 2047) {
+        n += (size_t)snprintf(in + n, sizeof(in) - n, ",x=y,,a=\"\\b\"");
+    }
+    memcpy(in + n, ",stale=true,stale=true", 22);
+    n += 22;
+    bad_challenge_n(in, n, "DIGEST-MD5 challenge has more than one stale directive");
+    /* A syntax error anywhere wins over a repeated directive before it. */
+    in[n - 4] = '@';
+    snprintf(msg, sizeof(msg), "DIGEST-MD5 challenge: the value of \"stale\" starts with '@' at offset %zu; "
+             "expected a token or a quoted string", n - 4);
+    bad_challenge_n(in, n, msg);
+}
+
+/* sqauth_digest_md5_answer_b64() on what only it sees: base64, the room
+ * for the response, the order of the checks, a random cnonce, a security
+ * layer asked for. */
+static void test_answer_b64(void)
+{
+    static const char *const q_int[] = {"auth-int"};
+    sqauth_sasl_config cfg;
+    opts o;
+    sqauth_buf b64 = SQAUTH_BUF_INIT, raw = SQAUTH_BUF_INIT;
+    char out[SQAUTH_DIGEST_MD5_MAX_RESPONSE + 1], big[3000], first[33];
+    const char *cn, *end;
+    size_t len, i;
+    sqauth_error err;
+    sqauth_sasl *s;
+    int ok = 1;
+
+    memset(&o, 0, sizeof(o));
+    config_of(&o, &cfg);
+    sqauth_b64_encode(&b64, (const unsigned char *)rfc_challenge, strlen(rfc_challenge));
+    CHECK_RC(sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err),
+             SQAUTH_OK);
+    CHECK_BYTES(out, len, rfc_response);
+    /* the room must take the longest response RFC 2831 allows */
+    CHECK_RC(sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, 4095, &len, &err),
+             SQAUTH_ERR_INVALID_ARG);
+    /* strict base64, and the caller's mistakes before the server's */
+    CHECK_RC(sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len - 1, out, sizeof(out), &len, &err),
+             SQAUTH_ERR_MALFORMED);
+    CHECK_BYTES(err.message, strlen(err.message), "invalid base64: length 127 is not a multiple of 4");
+    cfg.password = sqauth_str_c(NULL);
+    CHECK_RC(sqauth_digest_md5_answer_b64(&cfg, "%%%", 3, out, sizeof(out), &len, &err), SQAUTH_ERR_INVALID_ARG);
+    CHECK_BYTES(err.message, strlen(err.message), "DIGEST-MD5 needs the credentials 'authcid' and 'password'");
+    cfg.password.data = "se\0cret";
+    cfg.password.len = 7;
+    CHECK_RC(sqauth_digest_md5_answer_b64(&cfg, "%%%", 3, out, sizeof(out), &len, &err), SQAUTH_ERR_INVALID_ARG);
+    CHECK_BYTES(err.message, strlen(err.message), "credentials must not contain NUL bytes");
+    config_of(&o, &cfg);
+    cfg.maxbuf = 5;
+    CHECK_RC(sqauth_digest_md5_answer_b64(&cfg, "%%%", 3, out, sizeof(out), &len, &err), SQAUTH_ERR_INVALID_ARG);
+    CHECK_BYTES(err.message, strlen(err.message), "maxbuf must be between 17 and 16777215, got 5");
+
+    /* a challenge past 2047 bytes is decoded all the same, to say so */
+    memset(big, 'x', sizeof(big));
+    memcpy(big, "nonce=", 6);
+    sqauth_buf_reset(&b64);
+    sqauth_b64_encode(&b64, (const unsigned char *)big, sizeof(big));
+    config_of(&o, &cfg);
+    CHECK_RC(sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err),
+             SQAUTH_ERR_MALFORMED);
+    CHECK_BYTES(err.message, strlen(err.message), "DIGEST-MD5 challenge is 3000 bytes; RFC 2831 allows at most 2047");
+
+    /* Our own cnonce: 24 random bytes as 32 base64 characters, a new one
+     * each time, and the response is the session's formula for it. */
+    cfg.cnonce = sqauth_str_c(NULL);
+    sqauth_buf_reset(&b64);
+    sqauth_b64_encode(&b64, (const unsigned char *)rfc_challenge, strlen(rfc_challenge));
+    memset(first, 0, sizeof(first));
+    for (i = 0; i < 2; i++) {
+        CHECK_RC(sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err),
+                 SQAUTH_OK);
+        out[len] = '\0';
+        cn = strstr(out, ",cnonce=\"");
+        end = cn ? strchr(cn + 9, '"') : NULL;
+        CHECK(cn && end && end - (cn + 9) == 32);
+        if (!cn || !end || end - (cn + 9) != 32) {
+            break;
+        }
+        CHECK_RC(sqauth_b64_decode(&raw, cn + 9, 32, &err), SQAUTH_OK);
+        if (i == 0) {
+            memcpy(first, cn + 9, 32);
+            first[32] = '\0';
+        } else {
+            ok = memcmp(first, cn + 9, 32) != 0;
+        }
+    }
+    CHECK(ok && raw.len == 48);
+
+    /* auth-int: the response names the layer and our maxbuf as the session's does */
+    config_of(&o, &cfg);
+    cfg.qop = q_int;
+    cfg.qop_count = 1;
+    cfg.maxbuf = 4096;
+    s = NULL;
+    CHECK_RC(sqauth_sasl_new(&s, "DIGEST-MD5", 10, &cfg, &err), SQAUTH_OK);
+    sqauth_buf_reset(&raw);
+    if (s) {
+        const char *ch = "realm=\"elwood.innosoft.com\",nonce=\"OA6MG9tEQGm2hh\",qop=\"auth,auth-int\","
+                         "algorithm=md5-sess";
+        CHECK_RC(sqauth_sasl_step(s, (const unsigned char *)ch, strlen(ch), &raw, &err), SQAUTH_OK);
+        sqauth_buf_reset(&b64);
+        sqauth_b64_encode(&b64, (const unsigned char *)ch, strlen(ch));
+        CHECK_RC(sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err),
+                 SQAUTH_OK);
+        CHECK(raw.len == len && memcmp(raw.data, out, len) == 0);
+        CHECK(strstr((const char *)raw.data, ",qop=auth-int,maxbuf=4096") != NULL);
+        sqauth_sasl_free(s);
+    }
+    sqauth_buf_wipe(&raw);
+    sqauth_buf_free(&b64);
+}
+
 void test_digest_md5(void)
 {
     test_charset();
     test_calc();
     test_parser_accepts();
     test_parser_rejects();
+    test_parser_many();
+    test_answer_b64();
     test_mechanism();
 }

@@ -1,6 +1,8 @@
-/* OAUTHBEARER (RFC 7628 §4.1 example) and XOAUTH2. */
+/* OAUTHBEARER (RFC 7628 §4.1 example) and XOAUTH2; their servers' error
+ * documents (oauth_parse.c). */
 #include "check.h"
 #include "sasl/sasl.h"
+#include "sasl/oauth_parse.h"
 
 static sqauth_sasl *make(const char *mech, const char *user, const char *authzid, const char *token,
                          const char *host, unsigned port)
@@ -18,6 +20,8 @@ static sqauth_sasl *make(const char *mech, const char *user, const char *authzid
     sqauth_sasl_new(&s, mech, strlen(mech), &cfg, &err);
     return s;
 }
+
+static void test_oauth_error_status(void);
 
 void test_oauth(void)
 {
@@ -72,4 +76,106 @@ void test_oauth(void)
     s = make("XOAUTH2", "u", NULL, NULL, NULL, 0);
     CHECK(s == NULL);
     sqauth_buf_wipe(&out);
+    test_oauth_error_status();
+}
+
+/* The "status" of an error document, or NULL when there is none to trust. */
+static const char *status_of(const char *doc, size_t len)
+{
+    static char out[64];
+    sqauth_str st;
+
+    if (!sqauth_oauth_error_status(doc, len, &st)) {
+        return NULL;
+    }
+    snprintf(out, sizeof(out), "%.*s", (int)st.len, st.data);
+    return out;
+}
+
+static void test_oauth_error_status(void)
+{
+    static const struct {
+        const char *doc;
+        const char *status;      /* NULL: none */
+    } cases[] = {
+        /* RFC 7628 §4.3, Dovecot 2.3 (OAUTHBEARER, XOAUTH2), Gmail */
+        {"{\"status\":\"invalid_token\",\"scope\":\"example_scope\",\"openid-configuration\":"
+         "\"https://example.com/.well-known/openid-configuration\"}", "invalid_token"},
+        {"{\"status\":\"invalid_token\"}", "invalid_token"},
+        {"{\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"mail\"}", "401"},
+        {"{\"status\":\"400\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}", "400"},
+        /* white space, other members of any type, a number */
+        {" \r\n{ \"scope\" : [ 1, -2.5e+3, true, false, null, {\"a\":[]} ] ,\n \"status\" : 401 } \t", "401"},
+        {"{\"x\":{\"status\":\"nested, not ours\"},\"status\":\"insufficient_scope\"}", "insufficient_scope"},
+        {"{\"x\":\"\\u00e9\\\"\\\\\\/\\b\\f\\n\\r\\t\",\"status\":\"invalid_token\"}", "invalid_token"},
+        {"{\"status\":\"\"}", ""},
+        /* none to trust */
+        {"", NULL},
+        {"invalid_token", NULL},
+        {"\"invalid_token\"", NULL},
+        {"[{\"status\":\"invalid_token\"}]", NULL},
+        {"{}", NULL},
+        {"{\"x\":{\"status\":\"invalid_token\"}}", NULL},
+        {"{\"status\":\"invalid_token\",\"status\":\"401\"}", NULL},
+        {"{\"status\":\"invalid_token\"} x", NULL},
+        {"{\"status\":\"invalid_token\"}{}", NULL},
+        {"{\"status\":\"invalid_token\"", NULL},
+        {"{\"status\":\"invalid_token\",}", NULL},
+        {"{\"status\":\"inv\\u0061lid_token\"}", NULL},
+        {"{\"st\\u0061tus\":\"invalid_token\"}", NULL},
+        {"{\"status\":true}", NULL},
+        {"{\"status\":null}", NULL},
+        {"{\"status\":[\"invalid_token\"]}", NULL},
+        {"{\"status\":\"invalid\ttoken\"}", NULL},
+        {"{\"status\":\"x\",\"y\":\"\\q\"}", NULL},
+        {"{\"status\":\"x\",\"y\":\"\\u12\"}", NULL},
+        {"{\"status\":01}", NULL},
+        {"{\"status\":1.}", NULL},
+        {"{\"status\":-}", NULL},
+        {"{\"status\":1e}", NULL},
+        {"{'status':'invalid_token'}", NULL},
+        {"{\"status\":\"invalid_token\",\"x\":tru}", NULL},
+        {"{\"status\" \"invalid_token\"}", NULL},
+    };
+    char deep[64];
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *got = status_of(cases[i].doc, strlen(cases[i].doc));
+        if (cases[i].status ? !got || strcmp(got, cases[i].status) != 0 : got != NULL) {
+            fprintf(stderr, "FAIL oauth status of %s: %s\n", cases[i].doc, got ? got : "(none)");
+        }
+        CHECK(cases[i].status ? got && strcmp(got, cases[i].status) == 0 : got == NULL);
+    }
+    /* A NUL inside is not JSON; nesting is capped; so is the size. */
+    CHECK(status_of("{\"status\":\"a\0b\"}", 17) == NULL);
+    CHECK(status_of("{\"status\":\"401\"}\0", 17) == NULL);
+    memset(deep, 0, sizeof(deep));
+    strcpy(deep, "{\"status\":\"401\",\"x\":[[[");
+    CHECK(status_of(deep, strlen(deep)) == NULL); /* unterminated */
+    {
+        char doc[200];
+        size_t n;
+        /* depth 16 (the object and 15 arrays) is read; 17 is not */
+        for (n = 15; n <= 16; n++) {
+            size_t k, len = 0;
+            len += (size_t)snprintf(doc, sizeof(doc), "{\"status\":\"401\",\"x\":");
+            for (k = 0; k < n; k++) {
+                doc[len++] = '[';
+            }
+            for (k = 0; k < n; k++) {
+                doc[len++] = ']';
+            }
+            doc[len++] = '}';
+            CHECK((status_of(doc, len) != NULL) == (n == 15));
+        }
+    }
+    {
+        static char big[SQAUTH_OAUTH_MAX_DOCUMENT + 2];
+        size_t n = sizeof(big) - 1;
+        memset(big, ' ', n);
+        memcpy(big, "{\"status\":\"401\"}", 16);
+        CHECK(status_of(big, SQAUTH_OAUTH_MAX_DOCUMENT) != NULL);
+        CHECK(status_of(big, n) == NULL);
+    }
 }

@@ -324,7 +324,7 @@ static void test_not_handed_out(void)
 }
 
 /* Per user and per process, the least recently used first. */
-static void test_limits(void)
+static void test_pool_limits(void)
 {
     static const script_step kept[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_LOGOUT, END};
     static const script_step *const scripts[] = {kept, kept, kept, kept};
@@ -579,7 +579,7 @@ void test_pool(void)
     test_key();
     test_not_clean();
     test_not_handed_out();
-    test_limits();
+    test_pool_limits();
     test_protocols();
     test_fork();
     test_threads();

@@ -415,6 +415,182 @@ static void test_sieve(void)
     finish(&t);
 }
 
+/* ---- OAuth 2.0 tokens that expire: the policy's one refresh ---- */
+
+#define OB_FIRST "bixhPXVzZXJAZXhhbXBsZS5vcmcsAWhvc3Q9bWFpbC5leGFtcGxlLm9yZwFhdXRoPUJlYXJlciB5YTI5LmZpcnN0AQE="
+#define OB_FRESH "bixhPXVzZXJAZXhhbXBsZS5vcmcsAWhvc3Q9bWFpbC5leGFtcGxlLm9yZwFhdXRoPUJlYXJlciB5YTI5LmZyZXNoAQE="
+#define XO_FIRST "dXNlcj11c2VyQGV4YW1wbGUub3JnAWF1dGg9QmVhcmVyIHlhMjkuZmlyc3QBAQ=="
+#define XO_FRESH "dXNlcj11c2VyQGV4YW1wbGUub3JnAWF1dGg9QmVhcmVyIHlhMjkuZnJlc2gBAQ=="
+#define JSON_INVALID "eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NvcGUiOiJtYWlsIn0=" /* {"status":"invalid_token","scope":"mail"} */
+#define JSON_SCOPE "eyJzdGF0dXMiOiJpbnN1ZmZpY2llbnRfc2NvcGUifQ=="                /* {"status":"insufficient_scope"} */
+#define JSON_401 "eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIiwic2NvcGUiOiJtYWlsIn0="
+#define OAUTH_GREETING "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=OAUTHBEARER AUTH=XOAUTH2] ready.\r\n"
+#define OAUTH_NO "NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"
+
+/* A token source: "ya29.first", then "ya29.fresh"; records each call's
+ * refresh flag; fails the call numbered fail_at (1-based) when set. */
+typedef struct token_source {
+    int calls;
+    int refresh[4];
+    int fail_at;
+} token_source;
+
+static int next_token(void *ctx, int refresh, sqauth_str *token, sqauth_error *err)
+{
+    token_source *t = ctx;
+
+    if (t->calls < 4) {
+        t->refresh[t->calls] = refresh;
+    }
+    if (++t->calls == t->fail_at) {
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "no token today");
+    }
+    *token = sqauth_str_c(t->calls == 1 ? "ya29.first" : "ya29.fresh");
+    return SQAUTH_OK;
+}
+
+static int token_login(test_session *t, const char *mech, token_source *src)
+{
+    sqauth_login_options o;
+
+    sqauth_login_options_init(&o);
+    o.mechanism = sqauth_str_c(mech);
+    o.sasl.authcid = sqauth_str_c(USER);
+    o.allow_plaintext = 1;
+    if (src) {
+        o.token_fn = next_token;
+        o.token_ctx = src;
+    } else {
+        o.sasl.token = sqauth_str_c("ya29.first");
+    }
+    sqauth_error_clear(&t->err);
+    return sqauth_login(t->s, &o, &t->err);
+}
+
+static void test_token_refresh(void)
+{
+    /* invalid_token: one fresh token, on the same connection. */
+    static const script_step refreshed[] = {
+        SEND(OAUTH_GREETING), EXPECT("A0001 AUTHENTICATE OAUTHBEARER " OB_FIRST), SEND("+ " JSON_INVALID "\r\n"),
+        EXPECT("AQ=="), SEND("A0001 " OAUTH_NO), EXPECT("A0002 AUTHENTICATE OAUTHBEARER " OB_FRESH),
+        SEND("A0002 OK Logged in\r\n"), END};
+    /* The fresh token is refused too: that refusal is the answer, never a third try. */
+    static const script_step twice[] = {
+        SEND(OAUTH_GREETING), EXPECT("A0001 AUTHENTICATE OAUTHBEARER " OB_FIRST), SEND("+ " JSON_INVALID "\r\n"),
+        EXPECT("AQ=="), SEND("A0001 " OAUTH_NO), EXPECT("A0002 AUTHENTICATE OAUTHBEARER " OB_FRESH),
+        SEND("+ " JSON_INVALID "\r\n"), EXPECT("AQ=="), SEND("A0002 NO [AUTHENTICATIONFAILED] Still no.\r\n"),
+        EXPECT("A0003 LOGOUT"), SEND("A0003 OK\r\n"), END};
+    /* A status a fresh token would not change, a refusal without a
+     * document, or a token that did not come from a source: no retry. */
+    static const script_step scope[] = {
+        SEND(OAUTH_GREETING), EXPECT("A0001 AUTHENTICATE OAUTHBEARER " OB_FIRST), SEND("+ " JSON_SCOPE "\r\n"),
+        EXPECT("AQ=="), SEND("A0001 " OAUTH_NO), EXPECT("A0002 LOGOUT"), SEND("A0002 OK\r\n"), END};
+    static const script_step bare[] = {
+        SEND(OAUTH_GREETING), EXPECT("A0001 AUTHENTICATE OAUTHBEARER " OB_FIRST), SEND("A0001 " OAUTH_NO),
+        EXPECT("A0002 LOGOUT"), SEND("A0002 OK\r\n"), END};
+    static const script_step fixed[] = {
+        SEND(OAUTH_GREETING), EXPECT("A0001 AUTHENTICATE XOAUTH2 " XO_FIRST), SEND("+ " JSON_401 "\r\n"),
+        EXPECT(""), SEND("A0001 " OAUTH_NO), EXPECT("A0002 LOGOUT"), SEND("A0002 OK\r\n"), END};
+    /* The source fails when asked again: its error, the connection usable. */
+    static const script_step no_fresh[] = {
+        SEND(OAUTH_GREETING), EXPECT("A0001 AUTHENTICATE OAUTHBEARER " OB_FIRST), SEND("+ " JSON_INVALID "\r\n"),
+        EXPECT("AQ=="), SEND("A0001 " OAUTH_NO), EXPECT("A0002 LOGOUT"), SEND("A0002 OK\r\n"), END};
+    /* The source fails at once: nothing is sent. */
+    static const script_step no_token[] = {SEND(OAUTH_GREETING), EXPECT("A0001 LOGOUT"), SEND("A0001 OK\r\n"), END};
+    /* XOAUTH2's "401", over SMTP (as the site-wide account "site"). */
+    static const script_step smtp[] = {
+        SEND("220 fake ESMTP\r\n"), EXPECT("EHLO client.example.org"), SEND("250-fake\r\n250 AUTH XOAUTH2\r\n"),
+        EXPECT("AUTH XOAUTH2 dXNlcj1zaXRlAWF1dGg9QmVhcmVyIHlhMjkuZmlyc3QBAQ=="), SEND("334 " JSON_401 "\r\n"), EXPECT(""),
+        SEND("535 5.7.8 Authentication failed\r\n"), EXPECT("AUTH XOAUTH2 dXNlcj1zaXRlAWF1dGg9QmVhcmVyIHlhMjkuZnJlc2gBAQ=="), SEND("235 2.7.0 ok\r\n"), END};
+    test_session t;
+    token_source src;
+
+    memset(&src, 0, sizeof(src));
+    start(&t, refreshed, "imap", SQAUTH_TLS_NONE);
+    CHECK_RC(token_login(&t, "OAUTHBEARER", &src), SQAUTH_OK);
+    CHECK(src.calls == 2 && src.refresh[0] == 0 && src.refresh[1] == 1);
+    CHECK(sqauth_session_is_authenticated(t.s));
+    CHECK(!transcript_has(t.s, "ya29") && !transcript_has(t.s, OB_FIRST) && !transcript_has(t.s, OB_FRESH));
+    finish(&t);
+    CHECK(t.srv.ok);
+
+    memset(&src, 0, sizeof(src));
+    start(&t, twice, "imap", SQAUTH_TLS_NONE);
+    CHECK_RC(token_login(&t, "OAUTHBEARER", &src), SQAUTH_ERR_AUTH);
+    CHECK(src.calls == 2);
+    CHECK(strcmp(t.err.message, "the server refused the OAUTHBEARER login: A0002 NO [AUTHENTICATIONFAILED] Still no. "
+                                "(OAuth error: {\"status\":\"invalid_token\",\"scope\":\"mail\"})") == 0);
+    CHECK(strcmp(sqauth_session_response_code(t.s), "AUTHENTICATIONFAILED") == 0);
+    CHECK(strstr(sqauth_session_response(t.s).data, "A0002 NO") != NULL);
+    CHECK(sqauth_session_is_open(t.s) && !sqauth_session_is_authenticated(t.s));
+    sqauth_session_logout(t.s);
+    finish(&t);
+    CHECK(t.srv.ok && scripted_got(&t.srv, "A0003 LOGOUT"));
+
+    memset(&src, 0, sizeof(src));
+    start(&t, scope, "imap", SQAUTH_TLS_NONE);
+    CHECK_RC(token_login(&t, "OAUTHBEARER", &src), SQAUTH_ERR_AUTH);
+    CHECK(src.calls == 1 && strstr(t.err.message, "insufficient_scope") != NULL);
+    sqauth_session_logout(t.s);
+    finish(&t);
+    CHECK(t.srv.ok && scripted_got(&t.srv, "A0002 LOGOUT"));
+
+    memset(&src, 0, sizeof(src));
+    start(&t, bare, "imap", SQAUTH_TLS_NONE);
+    CHECK_RC(token_login(&t, "OAUTHBEARER", &src), SQAUTH_ERR_AUTH);
+    CHECK(src.calls == 1);
+    sqauth_session_logout(t.s);
+    finish(&t);
+    CHECK(t.srv.ok && scripted_got(&t.srv, "A0002 LOGOUT"));
+
+    start(&t, fixed, "imap", SQAUTH_TLS_NONE);
+    CHECK_RC(token_login(&t, "XOAUTH2", NULL), SQAUTH_ERR_AUTH);
+    sqauth_session_logout(t.s);
+    finish(&t);
+    CHECK(t.srv.ok && scripted_got(&t.srv, "A0002 LOGOUT"));
+
+    memset(&src, 0, sizeof(src));
+    src.fail_at = 2;
+    start(&t, no_fresh, "imap", SQAUTH_TLS_NONE);
+    CHECK_RC(token_login(&t, "OAUTHBEARER", &src), SQAUTH_ERR_INVALID_ARG);
+    CHECK(src.calls == 2 && strcmp(t.err.message, "no token today") == 0);
+    CHECK(sqauth_session_is_open(t.s) && !sqauth_session_is_authenticated(t.s));
+    sqauth_session_logout(t.s);
+    finish(&t);
+    CHECK(t.srv.ok && scripted_got(&t.srv, "A0002 LOGOUT"));
+
+    memset(&src, 0, sizeof(src));
+    src.fail_at = 1;
+    start(&t, no_token, "imap", SQAUTH_TLS_NONE);
+    CHECK_RC(token_login(&t, "OAUTHBEARER", &src), SQAUTH_ERR_INVALID_ARG);
+    /* Not asked at all where the policy refuses first (cleartext), or for a
+     * mechanism that takes no token. */
+    memset(&src, 0, sizeof(src));
+    {
+        sqauth_login_options o;
+        sqauth_login_options_init(&o);
+        o.mechanism = sqauth_str_c("XOAUTH2");
+        o.sasl.authcid = sqauth_str_c(USER);
+        o.token_fn = next_token;
+        o.token_ctx = &src;
+        CHECK_RC(sqauth_login(t.s, &o, &t.err), SQAUTH_ERR_POLICY);
+        o.mechanism = sqauth_str_c("CRAM-MD5");
+        o.allow_plaintext = 1;
+        CHECK_RC(sqauth_login(t.s, &o, &t.err), SQAUTH_ERR_UNSUPPORTED);
+    }
+    CHECK(src.calls == 0);
+    sqauth_session_logout(t.s);
+    finish(&t);
+    CHECK(t.srv.ok && strcmp(t.srv.got, "A0001 LOGOUT\n") == 0);
+
+    memset(&src, 0, sizeof(src));
+    start(&t, smtp, "smtp", SQAUTH_TLS_NONE);
+    CHECK_RC(token_login(&t, "XOAUTH2", &src), SQAUTH_OK);
+    CHECK(src.calls == 2 && src.refresh[1] == 1);
+    finish(&t);
+    CHECK(t.srv.ok);
+}
+
 void test_proto(void)
 {
     CHECK(test_certificate());
@@ -425,5 +601,6 @@ void test_proto(void)
     test_pop3();
     test_smtp();
     test_sieve();
+    test_token_refresh();
     test_certificate_free();
 }

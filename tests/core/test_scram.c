@@ -505,7 +505,7 @@ static void test_server_final_errors(void)
                 "SCRAM server-final message: attribute 'v=' appears twice or out of order");
     FINAL_FAILS("e=", SQAUTH_ERR_MALFORMED, "SCRAM server-final message: empty server error (e=)");
     FINAL_FAILS("e=invalid-proof", SQAUTH_ERR_SERVER, "SCRAM server error: invalid-proof");
-    FINAL_FAILS("e=other \xC3\xA4\x7f\\,x=1", SQAUTH_ERR_SERVER, "SCRAM server error: other \\xc3\\xa4\\x7f\\x5c");
+    FINAL_FAILS("e=other \xC3\xA4\x7f\\,x=1", SQAUTH_ERR_SERVER, "SCRAM server error: other \xC3\xA4\\x7f\\");
 
     /* e= keeps the raw value for the caller. */
     s = started("SCRAM-SHA-1", CN1, NULL);

@@ -5,8 +5,9 @@
  * Built by src/core/Makefile (make -C src/core fuzz OBJDIR=...), against the
  * core compiled with the same sanitizers. The project rule the harnesses
  * enforce: a server byte may only ever lead to success or to a clear error
- * (a known status, the same code in the error record, a message, and no
- * secret in it); ASan, UBSan and LeakSanitizer catch the rest.
+ * (a known status, the same code in the error record, a message that is
+ * valid UTF-8 without control characters, and no secret in it); ASan,
+ * UBSan and LeakSanitizer catch the rest.
  */
 #ifndef SQAUTH_FUZZ_H
 #define SQAUTH_FUZZ_H
@@ -124,6 +125,22 @@ static inline void fuzz_check_no_secret(const fuzz_input *in, const void *text, 
 
 /* rc and err after a core call that takes an sqauth_error: success, or a
  * known status recorded in err with a message and without secret. */
+/* What a log or a terminal gets from a message: valid UTF-8 without a
+ * control character (C0, DEL, C1), whatever the server sent. */
+static inline int fuzz_printable(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        const unsigned char *u = (const unsigned char *)p + i;
+        size_t k = sqauth_utf8_sequence(u, n - i);
+        if (k == 0 || u[0] < 0x20 || u[0] == 0x7f || (u[0] == 0xc2 && u[1] < 0xa0)) {
+            return 0;
+        }
+        i += k;
+    }
+    return 1;
+}
+
 static inline void fuzz_check_error(const fuzz_input *in, int rc, const sqauth_error *err, const char *secret)
 {
     if (rc == SQAUTH_OK) {
@@ -134,6 +151,7 @@ static inline void fuzz_check_error(const fuzz_input *in, int rc, const sqauth_e
     FUZZ_ASSERT(err->code == rc);
     FUZZ_ASSERT(err->message[0] != '\0');
     FUZZ_ASSERT(memchr(err->message, '\0', sizeof(err->message)) != NULL);
+    FUZZ_ASSERT(fuzz_printable(err->message, strlen(err->message)));
     fuzz_check_no_secret(in, err->message, strlen(err->message), secret);
 }
 

@@ -3,17 +3,20 @@
  * in IMAP, SMTP and POP3 arrives base64-encoded), the UTF-8 checks and the
  * UTF-8 -> ISO-8859-1 conversion (charset.h, saslprep.h), and the
  * mechanisms whose challenges are not parsed but kept or hashed: OAUTHBEARER
- * and XOAUTH2 (the server's JSON error document), CRAM-MD5, LOGIN, PLAIN,
- * EXTERNAL.
+ * and XOAUTH2 (the server's JSON error document, and its status as
+ * oauth_parse.c reads it), CRAM-MD5, LOGIN, PLAIN, EXTERNAL.
  *
  * Input: any bytes; every check runs on the whole input. Besides the
  * sanitizers, the harness compares independent implementations: base64
  * decoding must be the exact inverse of encoding (strict, canonical), the
- * two UTF-8 validators must agree, and a Latin-1 conversion must convert
- * back to the input.
+ * two UTF-8 validators must agree, a Latin-1 conversion must convert
+ * back to the input, and the escaping every message gets (common.h) must
+ * give printable UTF-8, escape its own output to itself and, with room,
+ * keep every byte of the input as itself or as \xNN.
  */
 #include "fuzz.h"
 #include "sasl/charset.h"
+#include "sasl/oauth_parse.h"
 #include "sasl/saslprep.h"
 
 #define PASSWORD "Pw-fuzz-0123"
@@ -152,12 +155,70 @@ static void mechanism(const fuzz_input *in, const char *name, int rounds)
     sqauth_sasl_free(s);
 }
 
+static void escaping(const fuzz_input *in)
+{
+    static char out[4 * 4096 + 1], again[4 * 4096 + 1];
+    size_t size = in->len % 97 + 1, n, i, k;
+
+    /* A small output: cut cleanly. */
+    n = sqauth_escape_text(out, size, (const char *)in->data, in->len);
+    FUZZ_ASSERT(n < size && out[n] == '\0' && fuzz_printable(out, n));
+    if (in->len > 4096) {
+        return;
+    }
+    /* Room for everything: each input byte comes back. */
+    n = sqauth_escape_text(out, sizeof(out), (const char *)in->data, in->len);
+    FUZZ_ASSERT(n < sizeof(out) && fuzz_printable(out, n) && strlen(out) == n);
+    for (i = 0, k = 0; i < in->len; i++) {
+        static const char hex[] = "0123456789abcdef";
+        if (k + 4 <= n && out[k] == '\\' && out[k + 1] == 'x' && out[k + 2] == hex[in->data[i] >> 4]
+            && out[k + 3] == hex[in->data[i] & 15] && (in->data[i] != '\\' || out[k] != in->data[i])) {
+            k += 4;
+        } else {
+            FUZZ_ASSERT(k < n && (unsigned char)out[k] == in->data[i]);
+            k++;
+        }
+    }
+    FUZZ_ASSERT(k == n);
+    /* Escaped text escapes to itself. */
+    FUZZ_ASSERT(sqauth_escape_text(again, sizeof(again), out, n) == n && memcmp(again, out, n) == 0);
+}
+
+/* The status of an OAuth error document (what decides a token refresh):
+ * when there is one, it lies inside the document, and it is either
+ * quote-free text between quotes or a number's characters. */
+static void oauth_status(const fuzz_input *in)
+{
+    const char *doc = (const char *)in->data;
+    sqauth_str st;
+    size_t i;
+
+    if (!sqauth_oauth_error_status(doc, in->len, &st)) {
+        FUZZ_ASSERT(st.data == NULL && st.len == 0);
+        return;
+    }
+    FUZZ_ASSERT(in->len <= SQAUTH_OAUTH_MAX_DOCUMENT && st.data > doc && st.data + st.len < doc + in->len);
+    if (st.data[-1] == '"') {
+        FUZZ_ASSERT(st.data[st.len] == '"');
+        for (i = 0; i < st.len; i++) {
+            FUZZ_ASSERT(st.data[i] != '"' && st.data[i] != '\\' && (unsigned char)st.data[i] >= 0x20);
+        }
+    } else {
+        FUZZ_ASSERT(st.len > 0);
+        for (i = 0; i < st.len; i++) {
+            FUZZ_ASSERT(strchr("-+.eE0123456789", st.data[i]) != NULL && st.data[i] != '\0');
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in = fuzz_input_make(data, size);
 
+    escaping(&in);
     base64(&in);
     charset(&in);
+    oauth_status(&in);
     mechanism(&in, "OAUTHBEARER", 2);
     mechanism(&in, "XOAUTH2", 2);
     mechanism(&in, "CRAM-MD5", 2);

@@ -1,7 +1,7 @@
 /*
  * The DIGEST-MD5 security layers (RFC 2831 §2.3 auth-int, §2.4 auth-conf):
  * what the server sends once a layer is up, through sqauth_sasl_unwrap()
- * (RFC 4422 §3.7 framing, then sqauth_dmd5_layer_open()) or through a
+ * (RFC 4422 §3.7 framing, then sqauth_digest_md5_layer_open()) or through a
  * connection that has the layer installed (sqauth_conn_set_layer(), then
  * line and stream reads).
  *
@@ -115,7 +115,7 @@ static void build_chosen_plaintext(fuzz_input *in, unsigned bit, const unsigned 
     unsigned long seq = 0;
     sqauth_error err;
 
-    FUZZ_ASSERT(sqauth_dmd5_layer_keys(ha1, bit, kic, kis, kcc, kcs, &err) == SQAUTH_OK);
+    FUZZ_ASSERT(sqauth_digest_md5_layer_keys(ha1, bit, kic, kis, kcc, kcs, &err) == SQAUTH_OK);
     if (bit) {
         ctx = server_cipher(bit, kcs);
     }
@@ -176,11 +176,11 @@ static void build_chosen_plaintext(fuzz_input *in, unsigned bit, const unsigned 
 static void build_sealed(fuzz_input *in, unsigned bit, const unsigned char ha1[16], sqauth_buf *stream,
                          sqauth_buf *expected, int *tampered)
 {
-    sqauth_dmd5_layer *srv = NULL;
+    sqauth_digest_md5_layer *srv = NULL;
     sqauth_error err;
 
     *tampered = 0;
-    FUZZ_ASSERT(sqauth_dmd5_layer_new(&srv, ha1, bit, 1, &err) == SQAUTH_OK);
+    FUZZ_ASSERT(sqauth_digest_md5_layer_new(&srv, ha1, bit, 1, &err) == SQAUTH_OK);
     while (in->len >= 3) {
         unsigned flags = fuzz_byte(in), len = fuzz_byte(in) << 8;
         size_t at = stream->len;
@@ -190,7 +190,7 @@ static void build_sealed(fuzz_input *in, unsigned bit, const unsigned char ha1[1
             len = (unsigned)in->len;
         }
         FUZZ_ASSERT(sqauth_buf_append(stream, "\0\0\0\0", 4) == SQAUTH_OK);
-        FUZZ_ASSERT(sqauth_dmd5_layer_seal(srv, in->data, len, stream, &err) == SQAUTH_OK);
+        FUZZ_ASSERT(sqauth_digest_md5_layer_seal(srv, in->data, len, stream, &err) == SQAUTH_OK);
         FUZZ_ASSERT(sqauth_buf_append(expected, in->data, len) == SQAUTH_OK);
         put_be32(stream->data + at, (unsigned long)(stream->len - at - 4));
         in->data += len;
@@ -201,7 +201,7 @@ static void build_sealed(fuzz_input *in, unsigned bit, const unsigned char ha1[1
             *tampered = 1;
         }
     }
-    sqauth_dmd5_layer_free(srv);
+    sqauth_digest_md5_layer_free(srv);
 }
 
 /* sqauth_sasl_unwrap() as conn.c drives it: bytes arrive in slices, what is
@@ -289,7 +289,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned char ha1[16];
     sqauth_sasl_config cfg;
     sqauth_sasl *s = NULL;
-    sqauth_dmd5_layer *layer = NULL;
+    sqauth_digest_md5_layer *layer = NULL;
     sqauth_buf stream = SQAUTH_BUF_INIT, expected = SQAUTH_BUF_INIT, plain = SQAUTH_BUF_INIT;
     sqauth_error err;
     size_t slice = 0;
@@ -303,9 +303,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.maxbuf = (sel & 0x80) ? 1000 : 0;
     FUZZ_ASSERT(sqauth_sasl_new(&s, "DIGEST-MD5", 10, &cfg, &err) == SQAUTH_OK);
     /* What digest_md5.c does once rspauth checked. */
-    FUZZ_ASSERT(sqauth_dmd5_layer_new(&layer, ha1, cc->bit, 0, &err) == SQAUTH_OK);
+    FUZZ_ASSERT(sqauth_digest_md5_layer_new(&layer, ha1, cc->bit, 0, &err) == SQAUTH_OK);
     s->layer = cc->bit ? SQAUTH_LAYER_CONF : SQAUTH_LAYER_INT;
-    s->layer_ops = &sqauth_dmd5_layer_ops;
+    s->layer_ops = &sqauth_digest_md5_layer_ops;
     s->layer_ctx = layer;
     s->peer_maxbuf = 65536;
 

@@ -98,6 +98,29 @@ static void parsers(const fuzz_input *in, const uint8_t *p, size_t n)
     fuzz_check_error(in, rc, &err, NULL);
 }
 
+/* The session-less answer (SqAuth\digest_md5_response()'s) to the same
+ * first challenge, given in base64: the same verdict, message and bytes. */
+static void answer_agrees(const fuzz_input *in, const sqauth_sasl_config *cfg, const uint8_t *p, size_t n, int rc,
+                          const sqauth_error *step_err, const sqauth_buf *step_out)
+{
+    static char raw[SQAUTH_DIGEST_MD5_MAX_RESPONSE + 1];
+    sqauth_buf b64 = SQAUTH_BUF_INIT;
+    sqauth_error err;
+    size_t len;
+
+    FUZZ_ASSERT(sqauth_b64_encode(&b64, p, n) == SQAUTH_OK);
+    sqauth_error_clear(&err);
+    FUZZ_ASSERT(sqauth_digest_md5_answer_b64(cfg, b64.data ? (const char *)b64.data : "", b64.len, raw, sizeof(raw),
+                                             &len, &err) == rc);
+    fuzz_check_error(in, rc, &err, NULL);
+    if (rc == SQAUTH_OK) {
+        FUZZ_ASSERT(len == step_out->len && memcmp(raw, step_out->data, len) == 0);
+    } else {
+        FUZZ_ASSERT(len == 0 && strcmp(err.message, step_err->message) == 0);
+    }
+    sqauth_buf_free(&b64);
+}
+
 static void mechanism(const fuzz_input *in, const variant *v, const uint8_t *const *msg, const size_t *msg_len,
                       size_t count)
 {
@@ -125,6 +148,9 @@ static void mechanism(const fuzz_input *in, const variant *v, const uint8_t *con
         sqauth_error_clear(&err);
         rc = sqauth_sasl_step(s, msg[i], msg_len[i], &out, &err);
         fuzz_check_error(in, rc, &err, v->password);
+        if (i == 0) {
+            answer_agrees(in, &cfg, msg[0], msg_len[0], rc, &err, &out);
+        }
         if (rc != SQAUTH_OK) {
             /* A failed exchange negotiated no layer; a challenge after a
              * complete one is refused and leaves its layer alone. */

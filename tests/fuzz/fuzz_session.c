@@ -19,7 +19,9 @@
  *                      name (SMTP and ManageSieve, which have none: PLAIN)
  *             2        probe the mechanism of bits 5-7 (probeChallenge());
  *                      bits 5-7 = 7: probe them all (detect())
- *             3        authenticate with the mechanism of bits 5-7
+ *             3        authenticate with the mechanism of bits 5-7 (the
+ *                      token mechanisms with a token source: a server that
+ *                      refuses the token as expired gets one fresh token)
  *             4        open with STARTTLS instead of the capabilities
  *   bits 5-7  PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1,
  *             SCRAM-SHA-256-PLUS, OAUTHBEARER, XOAUTH2
@@ -86,6 +88,19 @@ static int login(const fuzz_input *in, sqauth_session *s, sqauth_login_options *
         FUZZ_ASSERT(!sqauth_session_is_open(s));
     }
     return rc;
+}
+
+/* A token source as the binding's PHP callable is one: a token, and a
+ * fresh one when the server refused the first as expired (the policy's
+ * one retry on the same connection). */
+static int fuzz_token(void *ctx, int refresh, sqauth_str *token, sqauth_error *err)
+{
+    int *calls = ctx;
+
+    (void)err;
+    FUZZ_ASSERT(++*calls <= 2 && refresh == (*calls == 2));
+    *token = sqauth_str_c(refresh ? "ya29.Fuzz-Fresh_9876543210" : "ya29.Fuzz-Token_0123456789");
+    return SQAUTH_OK;
 }
 
 /* What SqAuth\Connection::authenticate() passes: the user and password,
@@ -172,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sqauth_session *s = NULL;
     sqauth_error err;
     size_t i;
-    int rc;
+    int rc, token_calls = 0;
 
     sqauth_session_options_init(&opts);
     opts.protocol = sqauth_protocol_find(protocols[sel & 3]);
@@ -202,6 +217,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 3:
             sasl_options(&o, chosen[sel >> 5]);
+            o.token_fn = fuzz_token;
+            o.token_ctx = &token_calls;
             rc = login(&in, s, &o);
             break;
         case 4:
@@ -221,6 +238,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *t = sqauth_session_transcript_line(s, i)->text;
         fuzz_check_no_secret(&in, t, strlen(t), PASSWORD);
         fuzz_check_no_secret(&in, t, strlen(t), PASSWORD_B64);
+        fuzz_check_no_secret(&in, t, strlen(t), "Fuzz-Token");
+        fuzz_check_no_secret(&in, t, strlen(t), "Fuzz-Fresh");
     }
     FUZZ_ASSERT(ERR_peek_error() == 0);
     sqauth_session_free(s);     /* and its connection */

@@ -121,5 +121,5 @@ ValueError: SqAuth\Connection::open(): Argument #2 ($options) option "helo" must
 ValueError: SqAuth\Connection::open(): Argument #2 ($options) option "helo" must be a host name or address literal
 -- files and lists OpenSSL refuses
 SqAuth\TlsException: cannot load 'cafile': No such file or directory
-SqAuth\TlsException: certificate verify failed: unable to get local issuer certificate (depth 0); pass the CA that signed the server's certificate as 'cafile' (or 'capath')
+SqAuth\TlsException: cannot load 'capath': No such file or directory
 SqAuth\TlsException: invalid 'ciphers' list: no cipher match

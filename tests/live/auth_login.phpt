@@ -186,7 +186,6 @@ A0002 LOGOUT
 == scripted IMAP server: OK to the literal's announcement (half a command)
 SqAuth\ProtocolException (15): the IMAP server accepted LOGIN before its password: A0001 OK LOGIN completed
 A0001 LOGIN "user" {9}
-A0002 LOGOUT
 == scripted POP3 server without CAPA (RFC 1939 only): USER/PASS still tried
 logged in
 CAPA

@@ -1,5 +1,5 @@
 --TEST--
-Faults in the middle of a DIGEST-MD5 security-layer buffer against the real Cyrus SASL server (auth-int, auth-conf rc4 and 3des): closed or reset by a proxy inside the length prefix and inside the data, the client's buffer cut, the server child killed for real; the stream ends (false, EOF, no warning), the next call throws ProtocolException 15 or ConnectionException 13 (errno 104), the object safe to use and destroy, no leak
+Faults in the middle of a DIGEST-MD5 security-layer buffer against the real Cyrus SASL server (auth-int, auth-conf rc4 and 3des): closed or reset by a proxy inside the length prefix and inside the data, the client's buffer cut, the server child killed for real; the stream ends (false, EOF, no warning), the connection is closed for I/O with that reason: the next call that talks to the server throws ConnectionException 13 naming it (errno 104 after a reset), the others keep answering; the object safe to use and destroy, no leak
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -60,7 +60,7 @@ function layer_cut(array $o, bool $print): void
     }
     $err = stream_get_meta_data($s)['sqauth_error'];
     try {
-        $c->securityLayer();
+        $c->capabilities();
         $next = 'no exception';
     } catch (SqAuth\Exception $e) {
         $next = fault_describe($e);
@@ -112,7 +112,7 @@ $s = $c->stream();
 fault_stop_then_kill($pids[0], 0.5);
 var_dump(fwrite($s, $data), fread($s, 65536), feof($s), stream_get_meta_data($s)['sqauth_error']);
 try {
-    $c->securityLayer();
+    $c->capabilities();
 } catch (SqAuth\Exception $e) {
     echo "killed with a buffer in flight: ", fault_describe($e), "\n";
 }
@@ -127,99 +127,99 @@ echo "next login to the same instance: ", layer_echo($c->stream(), $data, [8192]
 auth-int, inside the length prefix, fin:
     layer auth-int -, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
     sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (2 bytes of it received)
-    next call: SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (2 bytes of it received)
-    then: protocol ProtocolException(15), greeting ProtocolException(15), isEncrypted ProtocolException(15), tlsInfo ProtocolException(15), securityLayer ProtocolException(15), mechanisms ProtocolException(15), authenticate ProtocolException(15), login ProtocolException(15), startTls ProtocolException(15), stream ProtocolException(15), transcript ok, close ok, close again ok
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (2 bytes of it received), errno 0
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-int, inside the length prefix, rst:
-    layer auth-int -, fwrite 8192, echoed 0, feof true, fread again false, fwrite again false
-    sqauth_error: (13) reading from the server failed: Connection reset by peer
-    next call: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
-    then: protocol ConnectionException(13), greeting ConnectionException(13), isEncrypted ConnectionException(13), tlsInfo ConnectionException(13), securityLayer ConnectionException(13), mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
+    layer auth-int -, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
+    sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (2 bytes of it received)
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (2 bytes of it received), errno 104
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-int, after the length prefix, fin:
     layer auth-int -, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
     sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (4 bytes of it received)
-    next call: SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (4 bytes of it received)
-    then: protocol ProtocolException(15), greeting ProtocolException(15), isEncrypted ProtocolException(15), tlsInfo ProtocolException(15), securityLayer ProtocolException(15), mechanisms ProtocolException(15), authenticate ProtocolException(15), login ProtocolException(15), startTls ProtocolException(15), stream ProtocolException(15), transcript ok, close ok, close again ok
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (4 bytes of it received), errno 0
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-int, after the length prefix, rst:
-    layer auth-int -, fwrite 8192, echoed 0, feof true, fread again false, fwrite again false
-    sqauth_error: (13) reading from the server failed: Connection reset by peer
-    next call: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
-    then: protocol ConnectionException(13), greeting ConnectionException(13), isEncrypted ConnectionException(13), tlsInfo ConnectionException(13), securityLayer ConnectionException(13), mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
+    layer auth-int -, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
+    sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (4 bytes of it received)
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (4 bytes of it received), errno 104
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-int, inside the data, fin:
     layer auth-int -, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
     sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received)
-    next call: SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received)
-    then: protocol ProtocolException(15), greeting ProtocolException(15), isEncrypted ProtocolException(15), tlsInfo ProtocolException(15), securityLayer ProtocolException(15), mechanisms ProtocolException(15), authenticate ProtocolException(15), login ProtocolException(15), startTls ProtocolException(15), stream ProtocolException(15), transcript ok, close ok, close again ok
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received), errno 0
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-int, inside the data, rst:
-    layer auth-int -, fwrite 8192, echoed 0, feof true, fread again false, fwrite again false
-    sqauth_error: (13) reading from the server failed: Connection reset by peer
-    next call: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
-    then: protocol ConnectionException(13), greeting ConnectionException(13), isEncrypted ConnectionException(13), tlsInfo ConnectionException(13), securityLayer ConnectionException(13), mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
+    layer auth-int -, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
+    sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received)
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received), errno 104
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-conf rc4, inside the length prefix, fin:
     layer auth-conf rc4, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
     sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (2 bytes of it received)
-    next call: SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (2 bytes of it received)
-    then: protocol ProtocolException(15), greeting ProtocolException(15), isEncrypted ProtocolException(15), tlsInfo ProtocolException(15), securityLayer ProtocolException(15), mechanisms ProtocolException(15), authenticate ProtocolException(15), login ProtocolException(15), startTls ProtocolException(15), stream ProtocolException(15), transcript ok, close ok, close again ok
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (2 bytes of it received), errno 0
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-conf rc4, inside the length prefix, rst:
-    layer auth-conf rc4, fwrite 8192, echoed 0, feof true, fread again false, fwrite again false
-    sqauth_error: (13) reading from the server failed: Connection reset by peer
-    next call: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
-    then: protocol ConnectionException(13), greeting ConnectionException(13), isEncrypted ConnectionException(13), tlsInfo ConnectionException(13), securityLayer ConnectionException(13), mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
+    layer auth-conf rc4, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
+    sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (2 bytes of it received)
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (2 bytes of it received), errno 104
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-conf rc4, after the length prefix, fin:
     layer auth-conf rc4, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
     sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (4 bytes of it received)
-    next call: SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (4 bytes of it received)
-    then: protocol ProtocolException(15), greeting ProtocolException(15), isEncrypted ProtocolException(15), tlsInfo ProtocolException(15), securityLayer ProtocolException(15), mechanisms ProtocolException(15), authenticate ProtocolException(15), login ProtocolException(15), startTls ProtocolException(15), stream ProtocolException(15), transcript ok, close ok, close again ok
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (4 bytes of it received), errno 0
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-conf rc4, after the length prefix, rst:
-    layer auth-conf rc4, fwrite 8192, echoed 0, feof true, fread again false, fwrite again false
-    sqauth_error: (13) reading from the server failed: Connection reset by peer
-    next call: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
-    then: protocol ConnectionException(13), greeting ConnectionException(13), isEncrypted ConnectionException(13), tlsInfo ConnectionException(13), securityLayer ConnectionException(13), mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
+    layer auth-conf rc4, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
+    sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (4 bytes of it received)
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (4 bytes of it received), errno 104
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-conf rc4, inside the data, fin:
     layer auth-conf rc4, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
     sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received)
-    next call: SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received)
-    then: protocol ProtocolException(15), greeting ProtocolException(15), isEncrypted ProtocolException(15), tlsInfo ProtocolException(15), securityLayer ProtocolException(15), mechanisms ProtocolException(15), authenticate ProtocolException(15), login ProtocolException(15), startTls ProtocolException(15), stream ProtocolException(15), transcript ok, close ok, close again ok
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received), errno 0
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-conf rc4, inside the data, rst:
-    layer auth-conf rc4, fwrite 8192, echoed 0, feof true, fread again false, fwrite again false
-    sqauth_error: (13) reading from the server failed: Connection reset by peer
-    next call: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
-    then: protocol ConnectionException(13), greeting ConnectionException(13), isEncrypted ConnectionException(13), tlsInfo ConnectionException(13), securityLayer ConnectionException(13), mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
+    layer auth-conf rc4, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
+    sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received)
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received), errno 104
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 after more rounds: memory flat, descriptors flat
 auth-conf 3des, inside the length prefix, fin:
     layer auth-conf 3des, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
     sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (2 bytes of it received)
-    next call: SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (2 bytes of it received)
-    then: protocol ProtocolException(15), greeting ProtocolException(15), isEncrypted ProtocolException(15), tlsInfo ProtocolException(15), securityLayer ProtocolException(15), mechanisms ProtocolException(15), authenticate ProtocolException(15), login ProtocolException(15), startTls ProtocolException(15), stream ProtocolException(15), transcript ok, close ok, close again ok
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (2 bytes of it received), errno 0
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-conf 3des, inside the length prefix, rst:
-    layer auth-conf 3des, fwrite 8192, echoed 0, feof true, fread again false, fwrite again false
-    sqauth_error: (13) reading from the server failed: Connection reset by peer
-    next call: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
-    then: protocol ConnectionException(13), greeting ConnectionException(13), isEncrypted ConnectionException(13), tlsInfo ConnectionException(13), securityLayer ConnectionException(13), mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
+    layer auth-conf 3des, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
+    sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (2 bytes of it received)
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (2 bytes of it received), errno 104
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-conf 3des, after the length prefix, fin:
     layer auth-conf 3des, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
     sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (4 bytes of it received)
-    next call: SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (4 bytes of it received)
-    then: protocol ProtocolException(15), greeting ProtocolException(15), isEncrypted ProtocolException(15), tlsInfo ProtocolException(15), securityLayer ProtocolException(15), mechanisms ProtocolException(15), authenticate ProtocolException(15), login ProtocolException(15), startTls ProtocolException(15), stream ProtocolException(15), transcript ok, close ok, close again ok
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (4 bytes of it received), errno 0
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-conf 3des, after the length prefix, rst:
-    layer auth-conf 3des, fwrite 8192, echoed 0, feof true, fread again false, fwrite again false
-    sqauth_error: (13) reading from the server failed: Connection reset by peer
-    next call: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
-    then: protocol ConnectionException(13), greeting ConnectionException(13), isEncrypted ConnectionException(13), tlsInfo ConnectionException(13), securityLayer ConnectionException(13), mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
+    layer auth-conf 3des, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
+    sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (4 bytes of it received)
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (4 bytes of it received), errno 104
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-conf 3des, inside the data, fin:
     layer auth-conf 3des, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
     sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received)
-    next call: SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received)
-    then: protocol ProtocolException(15), greeting ProtocolException(15), isEncrypted ProtocolException(15), tlsInfo ProtocolException(15), securityLayer ProtocolException(15), mechanisms ProtocolException(15), authenticate ProtocolException(15), login ProtocolException(15), startTls ProtocolException(15), stream ProtocolException(15), transcript ok, close ok, close again ok
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received), errno 0
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-conf 3des, inside the data, rst:
-    layer auth-conf 3des, fwrite 8192, echoed 0, feof true, fread again false, fwrite again false
-    sqauth_error: (13) reading from the server failed: Connection reset by peer
-    next call: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
-    then: protocol ConnectionException(13), greeting ConnectionException(13), isEncrypted ConnectionException(13), tlsInfo ConnectionException(13), securityLayer ConnectionException(13), mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
+    layer auth-conf 3des, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
+    sqauth_error: (15) SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received)
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (1000 bytes of it received), errno 104
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 auth-conf rc4, the client's buffer cut half-way, rst:
     layer auth-conf rc4, fwrite 8192, echoed 0, feof true, fread again '', fwrite again false
-    sqauth_error: (13) reading from the server failed: Connection reset by peer
-    next call: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
-    then: protocol ConnectionException(13), greeting ConnectionException(13), isEncrypted ConnectionException(13), tlsInfo ConnectionException(13), securityLayer ConnectionException(13), mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
+    sqauth_error: (13) the server closed the connection
+    next call: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: the server closed the connection, errno 104
+    then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 proxy: every connection cut where asked: true
 served by one child of the Cyrus instance: true
 int(8192)
@@ -229,8 +229,8 @@ array(2) {
   ["code"]=>
   int(13)
   ["message"]=>
-  string(56) "reading from the server failed: Connection reset by peer"
+  string(32) "the server closed the connection"
 }
-killed with a buffer in flight: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
-  then: protocol ConnectionException(13), greeting ConnectionException(13), isEncrypted ConnectionException(13), tlsInfo ConnectionException(13), securityLayer ConnectionException(13), mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
+killed with a buffer in flight: SqAuth\ConnectionException (13): the connection is closed after an earlier failure: the server closed the connection, errno 104
+  then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 next login to the same instance: ok sent 8192, echoed 8192

@@ -145,7 +145,7 @@ one descriptor left, open() with a new cafile context: SqAuth\TlsException (14):
 contexts cached by the failure: 0
 then with descriptors: logged in, contexts cached: 1
 no descriptor left, startTls() with a new cafile context: SqAuth\TlsException (14): cannot load 'cafile': Too many open files, openssl [Too many open files, system lib, system lib]
-  then isEncrypted(): SqAuth\ConnectionException (13)
+  then isEncrypted(): false
   then mechanisms(): SqAuth\ConnectionException (13)
   then startTls(): SqAuth\ConnectionException (13)
   then close(): null

@@ -128,83 +128,83 @@ echo "next login: ok\n";
 --EXPECT--
 imap SCRAM-SHA-256, command sent, no reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 imap SCRAM-SHA-256, inside challenge 1:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 imap SCRAM-SHA-256, response 1 sent, no reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 imap SCRAM-SHA-256, inside challenge 2:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 imap SCRAM-SHA-256, last response sent, no reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 imap SCRAM-SHA-256, inside the final reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 imap DIGEST-MD5, command sent, no reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 imap DIGEST-MD5, inside challenge 1:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 imap DIGEST-MD5, response 1 sent, no reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 imap DIGEST-MD5, inside challenge 2:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 imap DIGEST-MD5, last response sent, no reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 imap DIGEST-MD5, inside the final reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 after more rounds: memory flat, descriptors flat
 pop3 SCRAM-SHA-256, command sent, no reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 pop3 SCRAM-SHA-256, inside challenge 1:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 pop3 SCRAM-SHA-256, response 1 sent, no reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 pop3 SCRAM-SHA-256, inside challenge 2:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 pop3 SCRAM-SHA-256, last response sent, no reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 pop3 SCRAM-SHA-256, inside the final reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 smtp SCRAM-SHA-256, command sent, no reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 smtp SCRAM-SHA-256, inside challenge 1:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 smtp SCRAM-SHA-256, response 1 sent, no reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 smtp SCRAM-SHA-256, inside challenge 2:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 smtp SCRAM-SHA-256, last response sent, no reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 smtp SCRAM-SHA-256, inside the final reply:
   fin: SqAuth\ConnectionException (13): the server closed the connection, errno 0
-  rst: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
+  rst: SqAuth\ConnectionException (13): the server closed the connection, errno 104
 after each failure, the same Connection:
-  48 times: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ok, authenticate ConnectionException(13), login SaslException(9), startTls ConnectionException(13), stream ConnectionException(13), transcript ConnectionException(13), close ok, close again ok
+  48 times: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 imap proxy: every connection cut where asked: true
 pop3 proxy: every connection cut where asked: true
 smtp proxy: every connection cut where asked: true
 served by: imap-login
-killed during DIGEST-MD5 step 1: SqAuth\ConnectionException (13): reading from the server failed: Connection reset by peer, errno 104
-  then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ok, authenticate ConnectionException(13), login SaslException(9), startTls ConnectionException(13), stream ConnectionException(13), transcript ConnectionException(13), close ok, close again ok
+killed during DIGEST-MD5 step 1: SqAuth\ConnectionException (13): the server closed the connection, errno 104
+  then: protocol ok, greeting ok, isEncrypted ok, tlsInfo ok, securityLayer ok, mechanisms ConnectionException(13), authenticate ConnectionException(13), login ConnectionException(13), startTls ConnectionException(13), stream ConnectionException(13), transcript ok, close ok, close again ok
 next login: ok

@@ -1,5 +1,5 @@
 --TEST--
-DIGEST-MD5 layers against hostile Cyrus servers (tampered MAC, replay, truncation, cleartext, oversize): the stream ends at once (EOF, no warning, no hang) and the next Connection method throws the reason
+DIGEST-MD5 layers against hostile Cyrus servers (tampered MAC, replay, truncation, cleartext, oversize): the stream ends at once (EOF, no warning, no hang), the connection is closed for I/O and the next Connection method that talks to the server throws ConnectionException 13 naming the reason
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -12,11 +12,14 @@ set_error_handler(function (int $no, string $msg) { echo "PHP WARNING: $msg\n"; 
 
 /*
  * A PHP stream can only report false/'' and EOF, so the reason for the end
- * is kept by the Connection and thrown by its next method (instead of "the
- * connection is closed"): SaslException code 17 (SQAUTH_ERR_INTEGRITY) for a
- * bad MAC or sequence number, ProtocolException 15 for a length above our
- * maxbuf or a connection closed inside a buffer. Each server misbehaves on
- * its first encoded reply (tests/setup/cyrus/README.md, "Evil modes").
+ * is kept: the failure closes the connection for I/O, the stream's metadata
+ * shows it (code 17, SQAUTH_ERR_INTEGRITY, for a bad MAC or sequence number,
+ * 15 for a length above our maxbuf or a connection closed inside a buffer),
+ * and the next Connection method that talks to the server throws
+ * ConnectionException 13 "the connection is closed after an earlier
+ * failure: <it>"; securityLayer() and the other reports keep answering.
+ * Each server misbehaves on its first encoded reply
+ * (tests/setup/cyrus/README.md, "Evil modes").
  */
 $data = 'HELLO' . layer_data(8192 - 5);   // the cleartext server's echo starts "HELL" = 0x48454c4c as a length
 foreach (['TAMPER', 'REPLAY', 'TRUNCATE', 'CLEARTEXT', 'OVERSIZE'] as $name) {
@@ -49,10 +52,10 @@ foreach (['TAMPER', 'REPLAY', 'TRUNCATE', 'CLEARTEXT', 'OVERSIZE'] as $name) {
         echo "  meta: eof ", var_export($m['eof'], true), ", timed_out ", var_export($m['timed_out'], true),
             ", sqauth_error ", $m['sqauth_error'] === null ? 'null' : "({$m['sqauth_error']['code']}): {$m['sqauth_error']['message']}", "\n";
         echo "  fread again: ", var_export(fread($s, 10), true), ", fwrite again: ", var_export(fwrite($s, 'x'), true), "\n";
-        foreach (['securityLayer', 'capabilities', 'securityLayer'] as $method) {
+        foreach (['capabilities', 'securityLayer', 'capabilities'] as $method) {
             try {
-                $c->$method();
-                echo "  $method(): no exception\n";
+                $r = $c->$method();
+                echo "  $method(): ", $method === 'securityLayer' ? $r['qop'] : 'no exception', "\n";
             } catch (SqAuth\Exception $e) {
                 echo "  $method(): ", sqauth_describe($e), "\n";
             }
@@ -76,10 +79,10 @@ int(8192)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
-  capabilities(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
-  securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
-  after fclose: SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
+  securityLayer(): auth-conf
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == TAMPER auth-int -
 int(8192)
   fread: false
@@ -87,10 +90,10 @@ int(8192)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
-  capabilities(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
-  securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
-  after fclose: SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
+  securityLayer(): auth-int
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == TAMPER auth-conf 3des
 int(8192)
   fread: false
@@ -98,40 +101,40 @@ int(8192)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
-  capabilities(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
-  securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
-  after fclose: SqAuth\SaslException (17): DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
+  securityLayer(): auth-conf
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: DIGEST-MD5 security layer: MAC mismatch (tampered buffer or wrong key)
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == REPLAY auth-conf rc4
 int(8192)
   plaintext before the failure: 8192 (intact)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
-  capabilities(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
-  securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
-  after fclose: SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
+  securityLayer(): auth-conf
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == REPLAY auth-int -
 int(8192)
   plaintext before the failure: 8192 (intact)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
-  capabilities(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
-  securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
-  after fclose: SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
+  securityLayer(): auth-int
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == REPLAY auth-conf 3des
 int(8192)
   plaintext before the failure: 8192 (intact)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
-  capabilities(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
-  securityLayer(): SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
-  after fclose: SqAuth\SaslException (17): DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
+  securityLayer(): auth-conf
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: DIGEST-MD5 security layer: sequence number 0, expected 1 (replayed, reordered or lost buffer)
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == TRUNCATE auth-conf rc4
 int(8192)
   fread: false
@@ -139,10 +142,10 @@ int(8192)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server closed the connection inside a buffer (1020 bytes of it received)
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
-  capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
-  after fclose: SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
+  securityLayer(): auth-conf
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == TRUNCATE auth-int -
 int(8192)
   fread: false
@@ -150,10 +153,10 @@ int(8192)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server closed the connection inside a buffer (1020 bytes of it received)
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
-  capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
-  after fclose: SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
+  securityLayer(): auth-int
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == TRUNCATE auth-conf 3des
 int(8192)
   fread: false
@@ -161,10 +164,10 @@ int(8192)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server closed the connection inside a buffer (1026 bytes of it received)
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
-  capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
-  after fclose: SqAuth\ProtocolException (15): SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
+  securityLayer(): auth-conf
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server closed the connection inside a buffer (%d bytes of it received)
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == CLEARTEXT auth-conf rc4
 int(8192)
   fread: false
@@ -172,10 +175,10 @@ int(8192)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
-  capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
-  after fclose: SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
+  securityLayer(): auth-conf
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == CLEARTEXT auth-int -
 int(8192)
   fread: false
@@ -183,10 +186,10 @@ int(8192)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
-  capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
-  after fclose: SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
+  securityLayer(): auth-int
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == CLEARTEXT auth-conf 3des
 int(8192)
   fread: false
@@ -194,10 +197,10 @@ int(8192)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
-  capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
-  after fclose: SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
+  securityLayer(): auth-conf
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server sent a buffer of 1212501068 bytes, above our maxbuf 65536
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == OVERSIZE auth-conf rc4
 int(8192)
   fread: false
@@ -205,10 +208,10 @@ int(8192)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
-  capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
-  after fclose: SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
+  securityLayer(): auth-conf
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == OVERSIZE auth-int -
 int(8192)
   fread: false
@@ -216,10 +219,10 @@ int(8192)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
-  capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
-  after fclose: SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
+  securityLayer(): auth-int
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 == OVERSIZE auth-conf 3des
 int(8192)
   fread: false
@@ -227,8 +230,8 @@ int(8192)
   feof: true, fast: true
   meta: eof true, timed_out false, sqauth_error (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
   fread again: '', fwrite again: false
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
-  capabilities(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
-  securityLayer(): SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
-  after fclose: SqAuth\ProtocolException (15): SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
+  securityLayer(): auth-conf
+  capabilities(): SqAuth\ConnectionException (13): the connection is closed after an earlier failure: SASL security layer: the server sent a buffer of 2147483647 bytes, above our maxbuf 65536
+  after fclose: SqAuth\ConnectionException (13): the connection is closed
 done

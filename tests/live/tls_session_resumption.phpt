@@ -132,4 +132,4 @@ main 2: TLSv1.3 reused=false verified=true cert=server.pem login=ok
 TypeError: SqAuth\Connection::open(): Argument #2 ($options) option "session_resumption" must be of type bool, int given
 ValueError: SqAuth\Connection::open(): Argument #2 ($options) option "max_protocol" must be "TLSv1", "TLSv1.1", "TLSv1.2" or "TLSv1.3"
 ValueError: SqAuth\Connection::open(): Argument #2 ($options) option "max_protocol" must be "TLSv1", "TLSv1.1", "TLSv1.2" or "TLSv1.3"
-ValueError: SqAuth\Connection::open(): Argument #2 ($options) option "max_protocol" is below "min_protocol" (default TLSv1.2)
+ValueError: SqAuth\Connection::open(): Argument #2 ($options) option "max_protocol" is below "min_protocol"

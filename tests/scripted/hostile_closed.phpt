@@ -28,8 +28,12 @@ run('closed after the greeting, before CAPABILITY is answered', 'imap',
 run('BYE instead of a CAPABILITY reply', 'imap',
     [['send', "* OK hello\r\n"], ['expect', 'A0001 CAPABILITY'], ['send', "* BYE going away\r\n"], ['close']]);
 // implicit TLS (no CA needed: no handshake completes): closed without a handshake byte; a handshake
-// that cannot complete is a TLS failure
+// that cannot complete is a TLS failure. A server that closes with our ClientHello unread makes its
+// kernel answer it with a reset; one that read it ends in order (OpenSSL: "unexpected eof while
+// reading"). Closing at once is either, by timing: all three are the same failure.
 run('closed before the TLS handshake', 'imaps', [['close']], []);
+run('closed before the TLS handshake, the ClientHello read (an orderly end)', 'imaps', [['read'], ['close']], []);
+run('closed before the TLS handshake, the ClientHello unread (a reset)', 'imaps', [['sleep', 0.3], ['close']], []);
 run('plaintext instead of a TLS handshake', 'imaps', [['send', "* OK not TLS\r\n"], ['close']], []);
 ?>
 --EXPECT--
@@ -45,7 +49,11 @@ closed after the greeting, before CAPABILITY is answered: SqAuth\ConnectionExcep
   server got: ["A0001 CAPABILITY"]
 BYE instead of a CAPABILITY reply: SqAuth\ConnectionException (13): the IMAP server is closing the connection: * BYE going away
   server got: ["A0001 CAPABILITY"]
-closed before the TLS handshake: SqAuth\TlsException (14): TLS handshake failed: unexpected eof while reading
+closed before the TLS handshake: SqAuth\TlsException (14): TLS handshake failed: the server closed the connection
+  server got: []
+closed before the TLS handshake, the ClientHello read (an orderly end): SqAuth\TlsException (14): TLS handshake failed: the server closed the connection
+  server got: []
+closed before the TLS handshake, the ClientHello unread (a reset): SqAuth\TlsException (14): TLS handshake failed: the server closed the connection
   server got: []
 plaintext instead of a TLS handshake: SqAuth\TlsException (14): TLS handshake failed: wrong version number
   server got: []

@@ -12,7 +12,8 @@ function run(string $what, string $scheme, array $steps): void
     $srv = sqauth_fake_server($steps);
     try {
         $c = Connection::open("$scheme://127.0.0.1:{$srv['port']}", ['timeout' => 5, 'tls' => 'none']);
-        echo "$what: connected, greeting of ", strlen($c->greeting()), " bytes\n";
+        $g = $c->greeting();
+        echo "$what: connected, greeting of ", strlen($g), " bytes", strlen($g) > 100 ? ' ending "' . substr($g, -32) . '"' : '', "\n";
     } catch (SqAuth\Exception $e) {
         echo "$what: ", sqauth_describe($e), "\n";
         if ($e instanceof SqAuth\ProtocolException) {
@@ -54,7 +55,7 @@ IMAP CAPABILITY line of 70000 bytes: SqAuth\ProtocolException (15): the server s
   server response: null
 no line end at all: SqAuth\ProtocolException (15): the server sent a line longer than 65536 bytes
   server response: null
-a line of exactly 65536 bytes is fine: connected, greeting of 65536 bytes
+a line of exactly 65536 bytes is fine: connected, greeting of 8219 bytes ending "xxxxx... [cut: 57344 more bytes]"
 SMTP greeting to imap://: SqAuth\ProtocolException (15): not an IMAP greeting: 220 mail.example ESMTP
   server response: "220 mail.example ESMTP"
 IMAP greeting to pop3://: SqAuth\ProtocolException (15): the POP3 server refused the connection: * OK IMAP4rev1 ready

@@ -7,16 +7,21 @@
  *   SQAUTH_OAUTH_TOKEN=... SQAUTH_OAUTH_USER=testuser@a.example \
  *       php -n -S 127.0.0.1:31080 tests/setup/oauth2_introspect.php
  *
- * Exactly one token is valid: $SQAUTH_OAUTH_TOKEN, for $SQAUTH_OAUTH_USER. The token is taken
- * from a POST body (token=...), the query string (?token=...) or "Authorization: Bearer ...",
- * so every introspection_mode but local works. Answers
+ * One fixed token is valid: $SQAUTH_OAUTH_TOKEN, for $SQAUTH_OAUTH_USER. So are tokens that
+ * expire, for the same user: $SQAUTH_OAUTH_EXPIRING_PREFIX followed by a Unix time in decimal
+ * digits ("sqauth-test-exp-1893456000") is active until that second, then inactive, as an
+ * access token past its "exp" would be. A test mints one that has already expired and a fresh
+ * one without any state shared with other tests (tests/live/auth_oauth_refresh.phpt). The
+ * token is taken from a POST body (token=...), the query string (?token=...) or
+ * "Authorization: Bearer ...", so every introspection_mode but local works. Answers
  *   valid token:   200 {"active":true,"username":USER,"scope":"mail","token_type":"Bearer",...}
- *   unknown token: 200 {"active":false}  (RFC 7662 §2.2: an inactive token is not an HTTP error)
+ *   unknown or expired token: 200 {"active":false}  (RFC 7662 §2.2: an inactive token is not an HTTP error)
  *   no token:      400 {"error":"invalid_request"}
  * GET /health answers 200 "ok". The token is never logged (php -S logs only addresses).
  */
 $valid = getenv('SQAUTH_OAUTH_TOKEN');
 $user = getenv('SQAUTH_OAUTH_USER');
+$expiring = getenv('SQAUTH_OAUTH_EXPIRING_PREFIX');
 $path = parse_url($_SERVER['REQUEST_URI'] ?? '/', PHP_URL_PATH);
 
 header('Content-Type: application/json');
@@ -48,11 +53,19 @@ if ($token === null || $token === '') {
     echo json_encode(['error' => 'invalid_request']);
     return true;
 }
-if (!hash_equals($valid, $token)) {
+$now = time();
+$exp = $now + 3600;
+if ($expiring !== false && $expiring !== '' && str_starts_with($token, $expiring)
+    && preg_match('/^[0-9]{1,12}$/D', substr($token, strlen($expiring)))) {
+    $exp = (int)substr($token, strlen($expiring));
+    if ($exp <= $now) {
+        echo json_encode(['active' => false]);
+        return true;
+    }
+} elseif (!hash_equals($valid, $token)) {
     echo json_encode(['active' => false]);
     return true;
 }
-$now = time();
 echo json_encode([
     'active' => true,
     'username' => $user,
@@ -60,6 +73,6 @@ echo json_encode([
     'token_type' => 'Bearer',
     'client_id' => 'sqauth-tests',
     'iat' => $now,
-    'exp' => $now + 3600,
+    'exp' => $exp,
 ]);
 return true;

@@ -36,7 +36,8 @@
 # delivers to the main instance's LMTP and keeps a copy of each message in relay/spool/.
 # plus oauth2_introspect.php under `php -S` on $SQAUTH_TEST_OAUTH_PORT: the token introspection
 # endpoint (RFC 7662) behind the main instance's oauth2 passdb, which serves XOAUTH2 and
-# OAUTHBEARER; it accepts the one token $SQAUTH_TEST_OAUTH_TOKEN, for testuser@a.example.
+# OAUTHBEARER; it accepts the one token $SQAUTH_TEST_OAUTH_TOKEN, for testuser@a.example, and
+# tokens that expire ($SQAUTH_TEST_OAUTH_EXPIRING_PREFIX and a Unix time).
 # Needs root (Dovecot's privilege separation, the mail user).
 set -eu
 SETUP_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -187,6 +188,8 @@ auth_realms = $SQAUTH_TEST_REALMS
 auth_default_realm = $SQAUTH_TEST_DEFAULT_REALM
 disable_plaintext_auth = yes
 auth_verbose = yes
+# the fields of each IMAP ID command in the log (SquirrelMail's imap_id_command_args, e2e test)
+imap_id_log = *
 auth_failure_delay = 0
 # allow UTF-8 user names (jürgen); the default set is ASCII only
 auth_username_chars =
@@ -425,6 +428,7 @@ do_start() {
         # -n: no php.ini, no extensions; one process (PHP_CLI_SERVER_WORKERS would fork
         # children that outlive a SIGTERM to the parent); exec: the pid is php's
         SQAUTH_OAUTH_TOKEN=$SQAUTH_TEST_OAUTH_TOKEN \
+        SQAUTH_OAUTH_EXPIRING_PREFIX=$SQAUTH_TEST_OAUTH_EXPIRING_PREFIX \
         SQAUTH_OAUTH_USER="$SQAUTH_TEST_USER@$SQAUTH_TEST_DEFAULT_REALM" \
             setsid sh -c 'exec php -n -S "$1" "$2"' sh "$SQAUTH_TEST_HOST:$SQAUTH_TEST_OAUTH_PORT" \
             "$SETUP_DIR/oauth2_introspect.php" </dev/null >>"$D/log/oauth2.log" 2>&1 &

@@ -104,6 +104,12 @@ expect_out "OAuth2 introspection $H:$SQAUTH_TEST_OAUTH_PORT: the test token is a
     curl -sS --max-time 10 -d "token=$T" "http://$H:$SQAUTH_TEST_OAUTH_PORT/introspect"
 expect_out "OAuth2 introspection $H:$SQAUTH_TEST_OAUTH_PORT: another token is not" '^\{"active":false\}$' \
     curl -sS --max-time 10 -d "token=wrong-$T" "http://$H:$SQAUTH_TEST_OAUTH_PORT/introspect"
+# tokens that expire: the prefix and a Unix time, active until then
+expect_out "OAuth2 introspection $H:$SQAUTH_TEST_OAUTH_PORT: an expiring token before its time is active" '"active":true' \
+    curl -sS --max-time 10 -d "token=$SQAUTH_TEST_OAUTH_EXPIRING_PREFIX$(( $(date +%s) + 600 ))" \
+    "http://$H:$SQAUTH_TEST_OAUTH_PORT/introspect"
+expect_out "OAuth2 introspection $H:$SQAUTH_TEST_OAUTH_PORT: an expired token is not" '^\{"active":false\}$' \
+    curl -sS --max-time 10 -d "token=${SQAUTH_TEST_OAUTH_EXPIRING_PREFIX}1" "http://$H:$SQAUTH_TEST_OAUTH_PORT/introspect"
 check "IMAPS $SQAUTH_TEST_IMAPS_PORT AUTH=OAUTHBEARER $U (token)" \
     curlc "imaps://$N:$SQAUTH_TEST_IMAPS_PORT/" -u "$U:" --oauth2-bearer "$T" --login-options AUTH=OAUTHBEARER
 refuse "IMAP $SQAUTH_TEST_IMAP_PORT STARTTLS AUTH=OAUTHBEARER wrong token refused" \

@@ -111,11 +111,10 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline, int *fd_out,
     return 0;
 }
 
-int sqauth_net_connect(const char *host, unsigned port, int timeout_ms, int *fd, sqauth_error *err)
+int sqauth_net_connect(const char *host, unsigned port, int64_t deadline, int *fd, sqauth_error *err)
 {
     struct addrinfo hints, *res = NULL, *ai;
     char service[16];
-    int64_t deadline = sqauth_now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
     int rc, sys_errno = 0, timed_out = 0;
 
     *fd = -1;
@@ -149,8 +148,7 @@ int sqauth_net_connect(const char *host, unsigned port, int timeout_ms, int *fd,
     }
     freeaddrinfo(res);
     if (timed_out) {
-        return sqauth_fail(err, SQAUTH_ERR_TIMEOUT, "timed out connecting to %.100s port %u after %d ms",
-                           host, port, timeout_ms);
+        return sqauth_fail(err, SQAUTH_ERR_TIMEOUT, "timed out connecting to %.100s port %u", host, port);
     }
     sqauth_fail(err, SQAUTH_ERR_CONNECT, "cannot connect to %.100s port %u: %s", host, port,
                 sys_errno ? strerror(sys_errno) : "no address");

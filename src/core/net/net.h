@@ -13,11 +13,14 @@
 int64_t sqauth_now_ms(void);
 
 /* Connects to host (name, IPv4 literal, or IPv6 literal without brackets)
- * and port, trying each address in turn, all within timeout_ms. On success
- * *fd is a connected, non-blocking, close-on-exec socket.
+ * and port, trying each address in turn, all by deadline_ms
+ * (sqauth_now_ms() scale). The name lookup itself (getaddrinfo()) cannot
+ * be interrupted: the resolver's own timeouts (resolv.conf) bound it. On
+ * success *fd is a connected, non-blocking, close-on-exec socket.
  * Errors: SQAUTH_ERR_CONNECT (DNS failure, refused, unreachable; sys_errno
- * set where there is one), SQAUTH_ERR_TIMEOUT. */
-int sqauth_net_connect(const char *host, unsigned port, int timeout_ms, int *fd, sqauth_error *err);
+ * set where there is one), SQAUTH_ERR_TIMEOUT ("timed out connecting to
+ * HOST port N"; the caller says which bound it was). */
+int sqauth_net_connect(const char *host, unsigned port, int64_t deadline_ms, int *fd, sqauth_error *err);
 
 /* Waits until fd is readable (for_write == 0) or writable, or until
  * deadline_ms (sqauth_now_ms() scale) has passed: SQAUTH_ERR_TIMEOUT with

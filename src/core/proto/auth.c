@@ -41,25 +41,36 @@ static int send_response(sqauth_session *s, const sqauth_buf *raw, sqauth_error 
 }
 
 /* The client side failed mid-exchange: cancel with "*" and read the
- * server's final answer, so that the connection stays usable. */
+ * server's final answer, so that the connection stays usable. When that
+ * answer does not come (a timeout, the server closing, a server that
+ * keeps sending challenges), where the conversation stands is unknown:
+ * the session is closed for I/O. */
 static void cancel(sqauth_session *s)
 {
     sqauth_auth_reply r;
-    sqauth_error ignored;
+    sqauth_error why;
     int i;
 
-    if (send_text(s, "*", NULL, &ignored) != SQAUTH_OK) {
+    if (send_text(s, "*", NULL, &why) != SQAUTH_OK) {
+        sqauth_session_close_io(s, &why);
         return;
     }
     for (i = 0; i < 4; i++) {
-        if (s->ops->auth_reply(s, &r, &ignored) != SQAUTH_OK || r.status != SQAUTH_AUTH_CONTINUE) {
+        if (s->ops->auth_reply(s, &r, &why) != SQAUTH_OK) {
+            sqauth_session_close_io(s, &why);
+            return;
+        }
+        if (r.status != SQAUTH_AUTH_CONTINUE) {
             return;
         }
         /* A server that still sends challenges gets another cancel. */
-        if (send_text(s, "*", NULL, &ignored) != SQAUTH_OK) {
+        if (send_text(s, "*", NULL, &why) != SQAUTH_OK) {
+            sqauth_session_close_io(s, &why);
             return;
         }
     }
+    sqauth_fail(&why, SQAUTH_ERR_PROTOCOL, "the server did not end the exchange after the client cancelled it");
+    sqauth_session_close_io(s, &why);
 }
 
 /* Decodes a challenge (or additional data with success) into challenge. */
@@ -195,13 +206,12 @@ done:
     return rc;
 }
 
-int sqauth_session_probe(sqauth_session *s, const char *mech, int *answers, sqauth_buf *challenge, sqauth_error *err)
+static int probe(sqauth_session *s, const char *mech, int *answers, sqauth_buf *challenge, sqauth_error *err)
 {
     sqauth_auth_reply r;
     size_t i;
     int rc;
 
-    *answers = 0;
     /* The name goes on the command line: only a SASL mechanism name. */
     for (i = 0; mech[i]; i++) {
         char ch = mech[i];
@@ -231,6 +241,18 @@ int sqauth_session_probe(sqauth_session *s, const char *mech, int *answers, sqau
         return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server accepted %s without any credentials", mech);
     }
     return SQAUTH_OK;
+}
+
+int sqauth_session_probe(sqauth_session *s, const char *mech, int *answers, sqauth_buf *challenge, sqauth_error *err)
+{
+    sqauth_call call;
+    int rc = sqauth_call_begin(s, &call, err);
+
+    *answers = 0;
+    if (rc == SQAUTH_OK) {
+        rc = probe(s, mech, answers, challenge, err);
+    }
+    return sqauth_call_end(s, &call, rc, err);
 }
 
 int sqauth_session_login(sqauth_session *s, const char *user, size_t user_len, const char *pass, size_t pass_len,

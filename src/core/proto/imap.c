@@ -83,10 +83,9 @@ static int imap_greeting(sqauth_session *s, sqauth_error *err)
     } else {
         return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "not an IMAP greeting: %.200s", l);
     }
-    free(s->greeting);
-    s->greeting = sqauth_memdup(l, s->line.len);
-    if (!s->greeting) {
-        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    rc = sqauth_session_keep_greeting(s, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
     }
     while (*rest == ' ') {
         rest++;
@@ -107,7 +106,7 @@ static int command(sqauth_session *s, const char *cmd, char *status, sqauth_erro
     snprintf(tag, sizeof(tag), "A%04u", ++s->tag % 10000);
     tag_len = strlen(tag);
     snprintf(line, sizeof(line), "%s %s", tag, cmd);
-    sqauth_buf_reset(&s->response); /* an error below must not show an older reply */
+    sqauth_session_reset_response(s); /* an error below must not show an older reply */
     rc = sqauth_session_send_line(s, line, NULL, err);
     if (rc != SQAUTH_OK) {
         return rc;
@@ -486,13 +485,13 @@ static int imap_pool_check(sqauth_session *s, sqauth_error *err)
 }
 
 /* AUTH=mechanism atoms. */
-static int imap_mechanisms(const sqauth_session *s, char ***list, size_t *count)
+static int imap_mechanisms(const sqauth_session *s, sqauth_names *names)
 {
     size_t i;
     for (i = 0; i < s->cap_count; i++) {
         const char *name = s->caps[i].name;
         if (sqauth_strncaseeq(name, "AUTH=", 5) && name[5]
-            && sqauth_names_add(list, count, name + 5, strlen(name + 5)) != SQAUTH_OK) {
+            && sqauth_names_add(names, name + 5, strlen(name + 5)) != SQAUTH_OK) {
             return SQAUTH_ERR_NOMEM;
         }
     }

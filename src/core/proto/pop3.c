@@ -25,9 +25,7 @@ static int pop3_greeting(sqauth_session *s, sqauth_error *err)
         return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the POP3 server refused the connection: %.200s",
                            (const char *)s->line.data);
     }
-    free(s->greeting);
-    s->greeting = sqauth_memdup(s->line.data, s->line.len);
-    return s->greeting ? SQAUTH_OK : sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    return sqauth_session_keep_greeting(s, err);
 }
 
 /* Sends cmd and reads the status line; *ok says +OK or not. */
@@ -194,9 +192,9 @@ static int pop3_login(sqauth_session *s, const char *user, size_t user_len, cons
     return rc;
 }
 
-static int pop3_mechanisms(const sqauth_session *s, char ***list, size_t *count)
+static int pop3_mechanisms(const sqauth_session *s, sqauth_names *names)
 {
-    return sqauth_names_from_cap(s, "SASL", list, count);
+    return sqauth_names_from_cap(s, "SASL", names);
 }
 
 /* RFC 2449 §6.8: a server that lists capabilities but not USER does not

@@ -14,9 +14,33 @@
 
 #include "session.h"
 
+/* What a server can make a session hold or do, whatever it sends (README,
+ * "What a server can make a connection hold"). Every parser's work is
+ * linear in the bytes read; these bound what is kept. */
+/* Distinct capabilities, and the bytes of their names and values together;
+ * more is a ProtocolException. A capability listed again (same name and
+ * value) is kept once. Each is at most one line (SQAUTH_CONN_MAX_LINE). */
 #define SQAUTH_MAX_CAPABILITIES 512
+#define SQAUTH_MAX_CAPABILITY_BYTES 131072
+/* RFC 4422 §3.1: a mechanism name is 1 to 20 of A-Z 0-9 - _ (servers'
+ * lower case is taken as upper case). Anything else in a mechanism list is
+ * ignored, and so is every name after the first SQAUTH_MAX_MECHANISMS
+ * distinct ones. */
+#define SQAUTH_MAX_MECH_NAME 20
+#define SQAUTH_MAX_MECHANISMS 64
+/* Lines of one reply (a multi-line SMTP reply, IMAP untagged data before
+ * the tagged reply, a CAPA list); more is a ProtocolException. */
 #define SQAUTH_MAX_REPLY_LINES 1000
-#define SQAUTH_MAX_TRANSCRIPT 2000
+/* The greeting and the reply kept for errors (getServerResponse()): the
+ * first SQAUTH_MAX_KEPT_REPLY bytes, then "... [cut: N more bytes]". */
+#define SQAUTH_MAX_KEPT_REPLY 8192
+/* The transcript: each line's first SQAUTH_TRANSCRIPT_MAX_LINE bytes (then
+ * "... [cut: N more bytes]"), at most SQAUTH_TRANSCRIPT_MAX_BYTES of text
+ * in at most SQAUTH_TRANSCRIPT_MAX_LINES lines, the last of which is then
+ * "[transcript cut: N more lines]". */
+#define SQAUTH_TRANSCRIPT_MAX_LINE 2048
+#define SQAUTH_TRANSCRIPT_MAX_BYTES 65536
+#define SQAUTH_TRANSCRIPT_MAX_LINES 1000
 
 /* One server reply during a SASL exchange, whatever the protocol. */
 typedef enum {
@@ -36,6 +60,15 @@ typedef struct sqauth_auth_reply {
 /* Protocol flags. */
 #define SQAUTH_PROTO_ATOM_CAPABILITIES 0x01u /* capabilities are bare atoms (IMAP), not keywords with values */
 #define SQAUTH_PROTO_SITEWIDE_ACCOUNT  0x02u /* a site-wide account replaces the caller's (SMTP submission) */
+
+/* A mechanism list being read from the capabilities: upper case, each
+ * name once (found through a small hash table, not by scanning the list),
+ * at most SQAUTH_MAX_MECHANISMS of them. */
+typedef struct sqauth_names {
+    char **list;                 /* NULL-terminated, room for SQAUTH_MAX_MECHANISMS */
+    size_t count;
+    unsigned char slot[2 * SQAUTH_MAX_MECHANISMS]; /* index + 1 into list, by hash; 0 = free */
+} sqauth_names;
 
 /* A protocol: everything the core knows about it, in one place. */
 struct sqauth_protocol {
@@ -61,9 +94,9 @@ struct sqauth_protocol {
     /* Polite goodbye (LOGOUT, QUIT); errors ignored by the caller. */
     int (*logout)(sqauth_session *s, sqauth_error *err);
 
-    /* The mechanisms the capability list announces, appended with
+    /* The mechanisms the capability list announces, added with
      * sqauth_names_add()/_add_words(); SQAUTH_ERR_NOMEM or SQAUTH_OK. */
-    int (*mechanisms)(const sqauth_session *s, char ***list, size_t *count);
+    int (*mechanisms)(const sqauth_session *s, sqauth_names *names);
     /* 1 when the capabilities say login() would be refused now. NULL: never. */
     int (*login_disabled)(const sqauth_session *s);
 
@@ -103,6 +136,7 @@ struct sqauth_session {
     const sqauth_protocol *ops;
     sqauth_tls_mode tls_mode;
     sqauth_tls_config tls;       /* owned copy of the options' */
+    char *cafile_name, *capath_name; /* owned; see sqauth_session_options */
     unsigned port;
     int timeout_ms, connect_timeout_ms;
     int skip_greeting;
@@ -111,21 +145,31 @@ struct sqauth_session {
     size_t sitewide_user_len, sitewide_password_len;
     char *host;                  /* name connected to (TLS name checks) */
     char *helo;                  /* SMTP EHLO/HELO argument; NULL = address literal */
-    char *greeting;
+    char *greeting;              /* at most SQAUTH_MAX_KEPT_REPLY bytes and the cut mark */
     sqauth_capability *caps;
     size_t cap_count;
+    size_t cap_bytes;            /* names and values, for SQAUTH_MAX_CAPABILITY_BYTES */
+    unsigned short cap_slot[2 * SQAUTH_MAX_CAPABILITIES]; /* index + 1 into caps, by hash; 0 = free */
     int caps_known;
     unsigned tag;                /* IMAP tag counter */
     int transcript_on;
     sqauth_transcript_line *transcript;
-    size_t transcript_count;
+    size_t transcript_count;     /* lines, the cut mark included */
+    size_t transcript_bytes;     /* their text */
+    size_t transcript_dropped;   /* lines not kept; > 0: the last line is the cut mark */
+    char transcript_mark[48];    /* the cut mark's text */
     char auth_tag[16];           /* IMAP: the tag of the AUTHENTICATE in progress */
     int authenticated;
     int starttls_done;           /* STARTTLS was offered and used */
-    int closed;                  /* nothing more goes over the connection (an unproven server) */
+    int closed;                  /* nothing more goes over the connection (see sqauth_session_is_open()) */
+    sqauth_error closed_reason;  /* the failure that closed it */
+    sqauth_deadline call;        /* the public call in progress (at = 0: none) */
+    int call_depth;              /* public entry points nest (open runs STARTTLS, detect probes) */
     sqauth_buf line;             /* scratch: the last line read */
     sqauth_buf reply_data;       /* scratch: reply data a protocol had to unquote (ManageSieve strings) */
-    sqauth_buf response;         /* the last complete server reply, for errors */
+    sqauth_buf response;         /* the last complete server reply, for errors (sqauth_session_set_response()) */
+    size_t response_kept;        /* when cut: the reply's bytes kept before the cut mark */
+    size_t response_cut;         /* bytes of the reply not kept; 0 = none */
     char reply_code[64];         /* the response code of the last refused login ("" = none) */
     /* A session the pool made (pool.c): the login it was made for (keyed
      * hashes, see pool.h) and when. */
@@ -134,6 +178,25 @@ struct sqauth_session {
     unsigned char pool_user_id[32]; /* the same without the password or token */
     int64_t pool_created_ms;
 };
+
+/* ---- the public calls ---- */
+
+/* Every public entry point of the core (open, STARTTLS, capabilities,
+ * login, probes, logout) runs its work between sqauth_call_begin() and
+ * sqauth_call_end(). begin refuses a session closed for I/O (the error
+ * says why it was closed) and starts the call's deadline, timeout_ms from
+ * now, unless an outer call runs (nested calls share its deadline). end
+ * ends the deadline with the outermost call and, after a failure, applies
+ * the rule of sqauth_session_is_open(): it returns rc. */
+typedef struct sqauth_call {
+    unsigned long io_mark;       /* the connection's io_count when the call began */
+} sqauth_call;
+int sqauth_call_begin(sqauth_session *s, sqauth_call *call, sqauth_error *err);
+int sqauth_call_end(sqauth_session *s, const sqauth_call *call, int rc, const sqauth_error *err);
+/* Closes the session for I/O (the socket shut down in both directions,
+ * no goodbye), keeping why: the reason later calls give. The first
+ * reason stays. */
+void sqauth_session_close_io(sqauth_session *s, const sqauth_error *why);
 
 /* ---- what policy.c drives ---- */
 
@@ -173,21 +236,28 @@ int sqauth_session_read_line(sqauth_session *s, sqauth_error *err);
 void sqauth_session_clear_caps(sqauth_session *s);
 int sqauth_session_add_cap(sqauth_session *s, const char *name, size_t name_len, const char *value,
                            size_t value_len, sqauth_error *err);
+/* The reply kept for errors (s->response): replaced, or the current line
+ * appended after a "\n" (multi-line replies), each time cut to
+ * SQAUTH_MAX_KEPT_REPLY bytes and marked; SQAUTH_ERR_NOMEM or SQAUTH_OK. */
 int sqauth_session_set_response(sqauth_session *s, const char *text, size_t len);
-/* Appends the current line to s->response (multi-line replies). */
 int sqauth_session_append_response(sqauth_session *s);
+void sqauth_session_reset_response(sqauth_session *s);
+/* Keeps the reply kept for errors (as cut there) as the greeting. */
+int sqauth_session_keep_greeting(sqauth_session *s, sqauth_error *err);
+/* Adds a line to the transcript (when it is on), within its limits. */
 int sqauth_session_record(sqauth_session *s, char direction, const char *text, size_t len);
 
 /* A word for a pool check's command that no earlier command of the
  * session can have produced: 16 random hex digits (and a NUL) into out. */
 int sqauth_session_check_token(char out[17], sqauth_error *err);
 
-/* Mechanism lists: appends one name (upper-cased, once) or every
- * space-separated word of v; SQAUTH_ERR_NOMEM or SQAUTH_OK. */
-int sqauth_names_add(char ***list, size_t *count, const char *p, size_t n);
-int sqauth_names_add_words(char ***list, size_t *count, const char *v);
+/* Mechanism lists: adds one name (upper-cased, once; ignored when it is not
+ * a mechanism name or the list is full) or every space-separated word of
+ * v; SQAUTH_ERR_NOMEM or SQAUTH_OK. */
+int sqauth_names_add(sqauth_names *names, const char *p, size_t n);
+int sqauth_names_add_words(sqauth_names *names, const char *v);
 /* The words of the capability called name (POP3 and ManageSieve "SASL"). */
-int sqauth_names_from_cap(const sqauth_session *s, const char *name, char ***list, size_t *count);
+int sqauth_names_from_cap(const sqauth_session *s, const char *name, sqauth_names *names);
 
 /* The protocols (protocols.c); the first is the default. */
 extern const sqauth_protocol *const sqauth_protocols[];

@@ -65,8 +65,18 @@ typedef struct sqauth_session_options {
     unsigned port;
     sqauth_tls_mode tls_mode;
     sqauth_tls_config tls;
-    int timeout_ms;              /* each read and write; 0 = SQAUTH_CONN_DEFAULT_TIMEOUT_MS */
-    int connect_timeout_ms;      /* 0 = SQAUTH_CONN_DEFAULT_TIMEOUT_MS */
+    /* The settings tls.cafile and tls.capath came from when not from the
+     * caller ("php.ini sqauth.cafile", see defaults.h), for the message of
+     * a file that cannot be loaded; NULL = the caller's options. */
+    const char *cafile_name, *capath_name;
+    /* The deadline of each public call (open, STARTTLS, a login, a probe,
+     * ...), however many reads and writes it makes; and the wait of each
+     * read and write on the byte stream after login. 0 =
+     * SQAUTH_CONN_DEFAULT_TIMEOUT_MS. */
+    int timeout_ms;
+    /* Connecting (TCP) may take this long, and no longer than the open's
+     * deadline either. 0 = SQAUTH_CONN_DEFAULT_TIMEOUT_MS. */
+    int connect_timeout_ms;
     const char *helo;            /* SMTP EHLO argument; NULL = our address literal */
     int transcript;              /* keep a transcript (secrets redacted) */
     int skip_greeting;           /* an adopted socket whose greeting the caller has read */
@@ -85,12 +95,46 @@ int sqauth_session_new(sqauth_session **out, const sqauth_session_options *o, sq
 /* Frees the session and its connection. */
 void sqauth_session_free(sqauth_session *s);
 
+/* Timeouts. Every function below that talks to the server is one call
+ * with one deadline: timeout_ms from when it starts, for all its reads,
+ * writes, the TLS handshake and (for open) the connect, which also has
+ * connect_timeout_ms. A server that drips bytes gets SQAUTH_ERR_TIMEOUT
+ * when the deadline passes ("... the call's 'timeout' of N s has
+ * passed"). The byte stream after login (sqauth_session_read_available(),
+ * _write()) has no call: each of its waits has the timeout on its own, as
+ * PHP's streams do. */
+
+/* Several of the calls below as one, with one deadline (SqAuth\detect():
+ * open, capabilities, probes, logout): the calls in between share it.
+ * Before sqauth_session_open() too. Pairs nest. */
+void sqauth_session_begin_call(sqauth_session *s);
+void sqauth_session_end_call(sqauth_session *s);
+
+/* After a failure. A failure that leaves the conversation with the
+ * server in an unknown state closes the session for I/O: a timeout, the
+ * server closing, a TLS error, an unexpected or malformed reply, a
+ * security layer that failed its checks, a server that did not prove
+ * itself, any failure of STARTTLS once the command was sent. Failures that
+ * keep the conversation in step leave it open: one that happens before
+ * anything is sent (policy refusals, bad arguments, STARTTLS not offered),
+ * a login the server refused, a client-side SASL failure the server
+ * answered after its cancel. A session closed for I/O keeps what it knows
+ * (protocol, greeting, capabilities, TLS details, transcript); every call
+ * that would talk to the server fails with SQAUTH_ERR_CLOSED, "the
+ * connection is closed after an earlier failure: <that failure>". */
+
+/* SQAUTH_OK while the session can talk to the server; else the
+ * SQAUTH_ERR_CLOSED error above (or "the connection is not open"). */
+int sqauth_session_check_open(const sqauth_session *s, sqauth_error *err);
+/* The failure that closed the session for I/O; NULL while it is open. */
+const sqauth_error *sqauth_session_closed_reason(const sqauth_session *s);
+
 /* Connects to the options' host and port, then what every session does
  * first: the TLS handshake for implicit TLS, the greeting, then STARTTLS
  * (which must be offered, see sqauth_session_starttls()) or the
- * capabilities. After a failure the session is unusable, but its error
- * details (sqauth_session_tls_failure(), _response()) and transcript stay
- * readable until it is freed. */
+ * capabilities. After a failure the session is closed for I/O, but its
+ * error details (sqauth_session_tls_failure(), _response()) and transcript
+ * stay readable until it is freed. */
 int sqauth_session_open(sqauth_session *s, sqauth_error *err);
 /* The same over a socket someone else connected (not closed by the
  * session; it must be non-blocking). buffered/buffered_len: bytes the
@@ -103,12 +147,14 @@ int sqauth_session_open_socket(sqauth_session *s, int fd, const void *buffered, 
 int sqauth_session_capabilities(sqauth_session *s, sqauth_error *err);
 /* Reads the capabilities when they are not known (after a login). */
 int sqauth_session_ensure_capabilities(sqauth_session *s, sqauth_error *err);
-/* STARTTLS/STLS with the session's TLS options: refuses when not offered,
+/* STARTTLS/STLS with the session's TLS options: refuses when not offered
+ * (before the command is sent; so is a CA file from a setting, see
+ * sqauth_session_options.cafile_name, that cannot be loaded),
  * when refused (the server's reply in sqauth_session_response()), and when
  * any byte follows the positive reply before the handshake (response
  * injection, CVE-2011-0411 class); then the handshake and a fresh
- * capability list. After a failure the connection is in an unknown state:
- * free the session. */
+ * capability list. A failure once the command is sent closes the session
+ * for I/O; "not offered" and "TLS is already active" leave it as it was. */
 int sqauth_session_starttls(sqauth_session *s, sqauth_error *err);
 /* The polite goodbye (LOGOUT, QUIT); nothing on a closed session. */
 void sqauth_session_logout(sqauth_session *s);
@@ -138,8 +184,8 @@ int sqauth_session_login_disabled(const sqauth_session *s);
  * the caller frees with sqauth_session_free_list(). */
 int sqauth_session_mechanisms(const sqauth_session *s, char ***out, size_t *count, sqauth_error *err);
 void sqauth_session_free_list(char **list, size_t count);
-/* 0 once the session was closed for I/O (a server that did not prove
- * itself), or before it is opened. */
+/* 0 once the session was closed for I/O (see "After a failure"), or
+ * before it is opened. */
 int sqauth_session_is_open(const sqauth_session *s);
 int sqauth_session_is_authenticated(const sqauth_session *s);
 int sqauth_session_is_encrypted(const sqauth_session *s);
@@ -156,11 +202,15 @@ sqauth_str sqauth_session_response(const sqauth_session *s);
 const char *sqauth_session_response_code(const sqauth_session *s);
 
 /* ---- the session as a byte stream, after login (the PHP stream) ---- */
-/* See sqauth_conn_read_available(). */
+/* See sqauth_conn_read_available(). A failure other than a timeout (a
+ * security layer's check, a TLS error) closes the session for I/O; the
+ * end of the stream is not a failure. */
 int sqauth_session_read_available(sqauth_session *s, void *buf, size_t len, int may_wait, size_t *got, int *at_end,
                                   sqauth_error *err);
 int sqauth_session_write(sqauth_session *s, const void *p, size_t n, sqauth_error *err);
-void sqauth_session_set_timeout(sqauth_session *s, int timeout_ms);
+/* The wait of each stream read and write from now on (stream_set_timeout());
+ * the calls' deadlines keep the session's timeout. */
+void sqauth_session_set_stream_timeout(sqauth_session *s, int timeout_ms);
 /* The socket for select(), -1 before the session is opened. */
 int sqauth_session_socket(const sqauth_session *s);
 /* 1 once the server ended the stream (or before the session is opened). */

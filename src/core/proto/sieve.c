@@ -65,7 +65,10 @@ static int read_response_line(sqauth_session *s, sqauth_error *err)
 
     rc = sqauth_session_read_line(s, err);
     while (rc == SQAUTH_OK && literal_at_end(s, &len, &start)) {
-        if (++literals > MAX_LITERALS_PER_LINE || len > MAX_LITERAL) {
+        /* The whole line, literals included, is held to the line limit
+         * before a literal is read, not after. */
+        if (++literals > MAX_LITERALS_PER_LINE || len > MAX_LITERAL
+            || logical.len + start + len > SQAUTH_CONN_MAX_LINE) {
             rc = sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the ManageSieve server sent too long a literal");
             break;
         }
@@ -290,9 +293,7 @@ static int sieve_greeting(sqauth_session *s, sqauth_error *err)
     if (rc != SQAUTH_OK) {
         return rc;
     }
-    free(s->greeting);
-    s->greeting = sqauth_memdup(s->line.data, s->line.len);
-    return s->greeting ? SQAUTH_OK : sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    return sqauth_session_keep_greeting(s, err);
 }
 
 static int sieve_capabilities(sqauth_session *s, sqauth_error *err)
@@ -307,7 +308,7 @@ static int simple(sqauth_session *s, const char *cmd, char *status, sqauth_error
     char code[64];
     int rc = sqauth_session_send_line(s, cmd, NULL, err), lines = 0;
 
-    sqauth_buf_reset(&s->response);
+    sqauth_session_reset_response(s);
     while (rc == SQAUTH_OK) {
         if (++lines > SQAUTH_MAX_REPLY_LINES) {
             return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the ManageSieve server sent more than %d lines in reply "
@@ -351,9 +352,9 @@ static int sieve_logout(sqauth_session *s, sqauth_error *err)
     return simple(s, "LOGOUT", &status, err);
 }
 
-static int sieve_mechanisms(const sqauth_session *s, char ***list, size_t *count)
+static int sieve_mechanisms(const sqauth_session *s, sqauth_names *names)
 {
-    return sqauth_names_from_cap(s, "SASL", list, count);
+    return sqauth_names_from_cap(s, "SASL", names);
 }
 
 /* Pool check: NOOP with a word of our own, which the server gives back as

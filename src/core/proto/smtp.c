@@ -23,7 +23,7 @@ static int read_reply(sqauth_session *s, int *code,
 {
     int lines = 0, first = -1;
 
-    sqauth_buf_reset(&s->response);
+    sqauth_session_reset_response(s);
     for (;;) {
         const char *l;
         int c, rc;
@@ -73,9 +73,7 @@ static int smtp_greeting(sqauth_session *s, sqauth_error *err)
         return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the SMTP server refused the connection: %.200s",
                            (const char *)s->response.data);
     }
-    free(s->greeting);
-    s->greeting = sqauth_memdup(s->response.data, s->response.len);
-    return s->greeting ? SQAUTH_OK : sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    return sqauth_session_keep_greeting(s, err);
 }
 
 static int ehlo_line(sqauth_session *s, const char *text, size_t len, int index, sqauth_error *err)
@@ -221,7 +219,8 @@ static int smtp_auth_reply(sqauth_session *s, sqauth_auth_reply *r, sqauth_error
         return SQAUTH_OK;
     }
     r->status = SQAUTH_AUTH_FAILURE;
-    reply_code((const char *)s->response.data, r->code, sizeof(r->code));
+    /* From the last line: the others end their code with "-". */
+    reply_code((const char *)s->line.data, r->code, sizeof(r->code));
     return SQAUTH_OK;
 }
 
@@ -275,18 +274,18 @@ static int smtp_pool_check(sqauth_session *s, sqauth_error *err)
 
 /* "AUTH=LOGIN PLAIN" is the pre-RFC 2554 spelling some servers still
  * send: the first mechanism is part of the keyword. */
-static int smtp_mechanisms(const sqauth_session *s, char ***list, size_t *count)
+static int smtp_mechanisms(const sqauth_session *s, sqauth_names *names)
 {
     size_t i;
     int rc = SQAUTH_OK;
     for (i = 0; i < s->cap_count && rc == SQAUTH_OK; i++) {
         const sqauth_capability *c = &s->caps[i];
         if (sqauth_strcaseeq(c->name, "AUTH")) {
-            rc = sqauth_names_add_words(list, count, c->value);
+            rc = sqauth_names_add_words(names, c->value);
         } else if (sqauth_strncaseeq(c->name, "AUTH=", 5)) {
-            rc = sqauth_names_add_words(list, count, c->name + 5);
+            rc = sqauth_names_add_words(names, c->name + 5);
             if (rc == SQAUTH_OK) {
-                rc = sqauth_names_add_words(list, count, c->value);
+                rc = sqauth_names_add_words(names, c->value);
             }
         }
     }

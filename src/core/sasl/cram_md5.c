@@ -5,29 +5,19 @@
  */
 #include "sasl.h"
 #include "hmac_md5.h"
+#include "md5.h"
 
 int sqauth_cram_md5_hex(sqauth_str password, const unsigned char *in, size_t in_len, char hex[32], sqauth_error *err)
 {
-    static const char digits[] = "0123456789abcdef";
     unsigned char mac[16];
-    EVP_MD_CTX *ctx;
-    size_t i;
     int rc;
 
     if (in_len == 0) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "CRAM-MD5 challenge is empty");
     }
-    ctx = EVP_MD_CTX_new();
-    if (!ctx) {
-        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-    }
-    rc = sqauth_hmac_md5_on(ctx, password.data, password.len, in, in_len, mac, err);
-    EVP_MD_CTX_free(ctx); /* cleanses the MD5 state */
+    rc = sqauth_hmac_md5_direct(password.data, password.len, in, in_len, mac, err);
     if (rc == SQAUTH_OK) {
-        for (i = 0; i < sizeof(mac); i++) {
-            hex[2 * i] = digits[mac[i] >> 4];
-            hex[2 * i + 1] = digits[mac[i] & 15];
-        }
+        sqauth_md5_hex(hex, mac);
     }
     sqauth_cleanse(mac, sizeof(mac));
     return rc;

@@ -14,12 +14,18 @@
  * layer (digest_md5_layer.c) is set up when the response is computed, so
  * that a missing cipher fails before the password proof goes out, and
  * handed to the session (s->layer, s->layer_ops) once rspauth checked.
+ *
+ * The response is built without a copy of the caller's strings when they
+ * are ASCII (their form under either charset) and in one reservation;
+ * sqauth_digest_md5_answer_b64() computes it without a session, for
+ * SqAuth\digest_md5_response(), which SquirrelMail calls on every login.
  */
 #include "sasl.h"
 #include "charset.h"
 #include "digest_md5_calc.h"
 #include "digest_md5_layer.h"
 #include "digest_md5_parse.h"
+#include "md5.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +42,9 @@
  * not reauthenticate sends only the first. */
 #define NONCE_COUNT "00000001"
 
+/* Random bytes in a cnonce we make, sent as their base64 (32 characters). */
+#define CNONCE_RANDOM_BYTES 24
+
 typedef struct digest_md5_state {
     int stage;
     int restarts;
@@ -47,9 +56,29 @@ typedef struct digest_md5_state {
     sqauth_buf nonce, cnonce, uri;
     const char *qop;    /* static string */
     /* The security layer negotiated in the response, active after rspauth. */
-    sqauth_dmd5_layer *layer;
+    sqauth_digest_md5_layer *layer;
     unsigned long peer_maxbuf;
 } digest_md5_state;
+
+/* What a digest-response is computed from, on the caller's side: borrowed
+ * from a session (the mechanism's step) or from the caller's configuration
+ * (sqauth_digest_md5_answer_b64(), no session). */
+typedef struct digest_request {
+    sqauth_str authcid, password, authzid, service, host, realm, cnonce, cipher;
+    const char *const *qop;
+    size_t qop_count;
+    unsigned maxbuf;
+    int hash_utf8;
+} digest_request;
+
+/* Where answer_challenge() writes the digest-response: appended to buf, or
+ * into fixed[0..cap) (cap > SQAUTH_DIGEST_MD5_MAX_RESPONSE) with its length
+ * in len. */
+typedef struct response_sink {
+    sqauth_buf *buf;
+    char *fixed;
+    size_t cap, len;
+} response_sink;
 
 /* Forgets what the last response was computed from. */
 static void state_clear(digest_md5_state *st)
@@ -59,7 +88,7 @@ static void state_clear(digest_md5_state *st)
     sqauth_buf_reset(&st->cnonce);
     sqauth_buf_reset(&st->uri);
     st->qop = NULL;
-    sqauth_dmd5_layer_free(st->layer);
+    sqauth_digest_md5_layer_free(st->layer);
     st->layer = NULL;
     st->peer_maxbuf = 0;
 }
@@ -72,7 +101,7 @@ static void digest_md5_dispose(sqauth_sasl *s)
         sqauth_buf_wipe(&st->nonce);
         sqauth_buf_wipe(&st->cnonce);
         sqauth_buf_wipe(&st->uri);
-        sqauth_dmd5_layer_free(st->layer);
+        sqauth_digest_md5_layer_free(st->layer);
         sqauth_free_secret(st, sizeof(*st));
         s->state = NULL;
     }
@@ -92,63 +121,120 @@ static int has_ctl(const char *p, size_t n)
     return 0;
 }
 
-/* quoted-string with '"' and '\' escaped as quoted-pairs (RFC 2831 §7.2).
- * Reserves the worst case once, then copies the runs between the bytes
- * that need a backslash. */
-static int append_quoted(sqauth_buf *b, const char *p, size_t n)
+/* 1 when every byte is ASCII other than NUL: such text is valid UTF-8 and
+ * its ISO-8859-1 form is itself, so it goes into the hashes and onto the
+ * wire as it is under either charset (the usual case, and no copy). */
+static int plain_ascii(const char *p, size_t n)
 {
-    unsigned char *d;
+    unsigned bad = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        /* 1 ... 127 -> 0 ... 126; NUL wraps to 255 */
+        bad |= (unsigned char)((unsigned char)p[i] - 1) >= 0x7f;
+    }
+    return !bad;
+}
+
+/* Writes a quoted-string with '"' and '\' escaped as quoted-pairs (RFC 2831
+ * §7.2) at w, at most 2 * n + 2 bytes, and returns its end. The runs
+ * between the bytes that need a backslash are copied whole. */
+static char *put_quoted(char *w, const char *p, size_t n)
+{
     size_t i, run = 0;
 
-    if (n > ((size_t)-1 - 2) / 2 || sqauth_buf_reserve(b, 2 * n + 2) != SQAUTH_OK) {
-        return SQAUTH_ERR_NOMEM;
+    *w++ = '"';
+    if (!memchr(p, '"', n) && !memchr(p, '\\', n)) {
+        /* The usual value: nothing to escape. */
+        memcpy(w, p, n);
+        w += n;
+        *w++ = '"';
+        return w;
     }
-    d = b->data + b->len;
-    *d++ = '"';
     for (i = 0; i < n; i++) {
         if (p[i] == '"' || p[i] == '\\') {
-            memcpy(d, p + run, i - run);
-            d += i - run;
-            *d++ = '\\';
+            memcpy(w, p + run, i - run);
+            w += i - run;
+            *w++ = '\\';
             run = i;    /* the escaped byte starts the next run */
         }
     }
-    memcpy(d, p + run, n - run);
-    d += n - run;
-    *d++ = '"';
-    b->len = (size_t)(d - b->data);
-    b->data[b->len] = '\0';
-    return SQAUTH_OK;
+    memcpy(w, p + run, n - run);
+    w += n - run;
+    *w++ = '"';
+    return w;
+}
+
+static char *put(char *w, const char *p, size_t n)
+{
+    memcpy(w, p, n);
+    return w + n;
+}
+
+#define PUT_LIT(w, lit) put((w), (lit), sizeof(lit) - 1)
+
+static char *put_unsigned(char *w, unsigned long v)
+{
+    char digits[24];
+    size_t n = 0;
+
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n) {
+        *w++ = digits[--n];
+    }
+    return w;
 }
 
 /* Appends `"text"` to a message under construction, written the way a C
- * string literal would be ('"' and '\\' escaped, other bytes outside
- * printable ASCII as \xNN), so that no server byte can garble the message;
- * long texts are cut, never past cap. */
+ * string literal would be ('"' and '\\' escaped, control characters and
+ * bytes that are not UTF-8 as \xNN, UTF-8 as it is: sqauth_fail() would
+ * escape the same), so that no server byte can garble the message; long
+ * texts are cut, never past cap or inside a character. */
 static void msg_append_quoted(char *msg, size_t cap, const char *p, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)p;
     size_t used = strlen(msg), i;
 
-    for (i = 0; i <= n + 1 && used + 5 < cap; i++) {
-        if (i == 0 || i == n + 1) {
-            msg[used++] = '"';
-        } else if (i > 40) {
-            memcpy(msg + used, "...", 3);
-            used += 3;
-            i = n;  /* jump to the closing quote */
-        } else {
-            unsigned char c = (unsigned char)p[i - 1];
-            if (c == '"' || c == '\\') {
-                msg[used++] = '\\';
-                msg[used++] = (char)c;
-            } else if (c >= 32 && c < 127) {
-                msg[used++] = (char)c;
-            } else {
-                snprintf(msg + used, cap - used, "\\x%02x", c);
-                used += strlen(msg + used);
+    if (used + 2 >= cap) {
+        return;
+    }
+    msg[used++] = '"';
+    for (i = 0; i < n && i < 40; i++) {
+        size_t seq = sqauth_utf8_sequence(u + i, n - i);
+        if (u[i] == '"' || u[i] == '\\') {
+            if (used + 3 >= cap) {
+                break;
             }
+            msg[used++] = '\\';
+            msg[used++] = (char)u[i];
+        } else if (seq > 1 && !(u[i] == 0xC2 && u[i + 1] < 0xA0)) {
+            if (used + seq + 1 >= cap) {
+                break;
+            }
+            memcpy(msg + used, p + i, seq);
+            used += seq;
+            i += seq - 1;
+        } else if (u[i] >= 32 && u[i] < 127) {
+            if (used + 2 >= cap) {
+                break;
+            }
+            msg[used++] = (char)u[i];
+        } else {
+            if (used + 5 >= cap) {
+                break;
+            }
+            snprintf(msg + used, cap - used, "\\x%02x", u[i]);
+            used += 4;
         }
     }
+    if (i < n && used + 4 < cap) {
+        memcpy(msg + used, "...", 3);
+        used += 3;
+    }
+    msg[used++] = '"';
     msg[used] = '\0';
 }
 
@@ -168,41 +254,64 @@ static sqauth_str buf_str(const sqauth_buf *b)
     return r;
 }
 
+static sqauth_str str_of(const void *p, size_t n)
+{
+    sqauth_str r;
+    r.data = p;
+    r.len = n;
+    return r;
+}
+
 /* ---- charset (RFC 2831 §2.1.2.1) ---- */
+
+/* A string in the form the hashes or the wire need: the caller's own bytes
+ * when they already are that form, else a converted copy in buf (which may
+ * hold the password, so it is wiped). */
+typedef struct text_form {
+    sqauth_str s;
+    sqauth_buf buf;
+} text_form;
+
+#define TEXT_FORM_INIT {{NULL, 0}, SQAUTH_BUF_INIT}
+
+static void text_form_wipe(text_form *f)
+{
+    sqauth_buf_wipe(&f->buf);
+}
 
 /* With charset=utf-8: the ISO-8859-1 form of text when every character has
  * one, otherwise the UTF-8 bytes as they are; this is what Cyrus SASL
  * hashes, so "jürgen" gives the same A1 with either charset. Dovecot 2.3
  * hashes the UTF-8 bytes always: keep_utf8 (the 'digest_charset' option). */
-static int hash_form_utf8(const char *text, size_t len, int keep_utf8, sqauth_buf *out, const char *what,
-                          sqauth_error *err)
+static int hash_form_utf8(sqauth_str text, int keep_utf8, text_form *out, const char *what, sqauth_error *err)
 {
-    int representable, rc;
+    int representable = 0, rc;
 
+    out->s = text;
+    if (plain_ascii(text.data, text.len)) {
+        return SQAUTH_OK;
+    }
     if (keep_utf8) {
-        rc = sqauth_utf8_check(text, len, what, err);
-        if (rc == SQAUTH_OK && sqauth_buf_append(out, text, len)) {
-            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-        }
-        return rc;
+        return sqauth_utf8_check(text.data, text.len, what, err);
     }
-    rc = sqauth_utf8_to_latin1(text, len, out, &representable, what, err);
-    if (rc != SQAUTH_OK) {
-        return rc;
+    rc = sqauth_utf8_to_latin1(text.data, text.len, &out->buf, &representable, what, err);
+    if (rc == SQAUTH_OK && representable) {
+        out->s = buf_str(&out->buf);
     }
-    if (!representable && sqauth_buf_append(out, text, len)) {
-        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-    }
-    return SQAUTH_OK;
+    return rc;
 }
 
 /* Without charset=utf-8 the server reads ISO-8859-1: text (UTF-8 from the
  * caller) must convert completely, or the server would hash other bytes. */
-static int latin1_form(const char *text, size_t len, sqauth_buf *out, const char *what, sqauth_error *err)
+static int latin1_form(sqauth_str text, text_form *out, const char *what, sqauth_error *err)
 {
-    int representable, rc;
+    int representable = 0, rc;
 
-    rc = sqauth_utf8_to_latin1(text, len, out, &representable, what, err);
+    out->s = text;
+    if (plain_ascii(text.data, text.len)) {
+        return SQAUTH_OK;
+    }
+    rc = sqauth_utf8_to_latin1(text.data, text.len, &out->buf, &representable, what, err);
     if (rc != SQAUTH_OK) {
         return rc;
     }
@@ -211,6 +320,7 @@ static int latin1_form(const char *text, size_t len, sqauth_buf *out, const char
                            "%s has characters outside ISO-8859-1 and the DIGEST-MD5 challenge has no charset=utf-8",
                            what);
     }
+    out->s = buf_str(&out->buf);
     return SQAUTH_OK;
 }
 
@@ -218,6 +328,9 @@ static int latin1_form(const char *text, size_t len, sqauth_buf *out, const char
 
 static unsigned qop_bit(const char *name)
 {
+    if (strcmp(name, "auth") == 0) {
+        return SQAUTH_DIGEST_MD5_QOP_AUTH;  /* the default, as the caller usually spells it */
+    }
     if (sqauth_strcaseeq(name, "auth")) {
         return SQAUTH_DIGEST_MD5_QOP_AUTH;
     }
@@ -247,7 +360,7 @@ static void msg_append_ciphers(char *msg, size_t cap, const sqauth_digest_md5_ch
  * a silent change of cipher) or the strongest common one; §2.4: cipher
  * "MUST be one of the choices in cipher-opts". *cipher is 0 unless
  * auth-conf was chosen. */
-static int choose_qop(const sqauth_sasl *s, const sqauth_digest_md5_challenge *ch, const char **qop,
+static int choose_qop(const digest_request *s, const sqauth_digest_md5_challenge *ch, const char **qop,
                       unsigned *cipher, sqauth_error *err)
 {
     char msg[200];
@@ -265,7 +378,7 @@ static int choose_qop(const sqauth_sasl *s, const sqauth_digest_md5_challenge *c
         }
     }
     if (s->cipher.data) {
-        forced = sqauth_dmd5_cipher_bit(s->cipher.data, s->cipher.len);
+        forced = sqauth_digest_md5_cipher_bit(s->cipher.data, s->cipher.len);
         if (!forced) {
             msg[0] = '\0';
             msg_append_quoted(msg, sizeof(msg), s->cipher.data, s->cipher.len);
@@ -285,9 +398,9 @@ static int choose_qop(const sqauth_sasl *s, const sqauth_digest_md5_challenge *c
                 msg_append_ciphers(msg, sizeof(msg), ch);
                 return sqauth_fail(err, SQAUTH_ERR_POLICY,
                                    "DIGEST-MD5: the server does not offer the cipher \"%s\" asked for in the option "
-                                   "'cipher' (offered: %s)", sqauth_dmd5_cipher_name(forced), msg);
+                                   "'cipher' (offered: %s)", sqauth_digest_md5_cipher_name(forced), msg);
             }
-            *cipher = forced ? forced : sqauth_dmd5_strongest_cipher(ch->ciphers);
+            *cipher = forced ? forced : sqauth_digest_md5_strongest_cipher(ch->ciphers);
             if (!*cipher) {
                 continue;   /* auth-conf without a cipher we know */
             }
@@ -318,34 +431,33 @@ static int choose_qop(const sqauth_sasl *s, const sqauth_digest_md5_challenge *c
                        msg, s->qop_count ? "" : " nothing");
 }
 
-/* Leaves the realm as it goes on the wire in `realm` (UTF-8 with
- * charset=utf-8, else ISO-8859-1) and says whether to send realm= at all.
+/* Sets *realm to the realm as it goes on the wire (UTF-8 with
+ * charset=utf-8, else ISO-8859-1; it points into the challenge, the
+ * caller's option or want's buffer) and says whether to send realm= at all.
  * §2.1.2: realm is required when the server offered any, and "SHOULD be
  * one of those realms"; we insist, so the caller's preference cannot
  * silently turn into another realm. */
-static int choose_realm(const sqauth_sasl *s, const sqauth_digest_md5_challenge *ch, sqauth_buf *realm,
-                        int *send_realm, sqauth_error *err)
+static int choose_realm(const digest_request *s, const sqauth_digest_md5_challenge *ch, text_form *want,
+                        sqauth_str *realm, int *send_realm, sqauth_error *err)
 {
-    sqauth_buf want = SQAUTH_BUF_INIT;
     int have_pref = s->realm.data && s->realm.len;
     size_t i;
-    int rc = SQAUTH_OK;
+    int rc;
 
     *send_realm = 0;
+    *realm = str_of("", 0);
+    want->s = str_of("", 0);
     if (have_pref) {
         if (has_ctl(s->realm.data, s->realm.len)) {
             return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "the DIGEST-MD5 option 'realm' contains a control character");
         }
         if (ch->utf8) {
+            want->s = s->realm;
             rc = sqauth_utf8_check(s->realm.data, s->realm.len, "the option 'realm'", err);
-            if (rc == SQAUTH_OK && sqauth_buf_append(&want, s->realm.data, s->realm.len)) {
-                rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-            }
         } else {
-            rc = latin1_form(s->realm.data, s->realm.len, &want, "the option 'realm'", err);
+            rc = latin1_form(s->realm, want, "the option 'realm'", err);
         }
         if (rc != SQAUTH_OK) {
-            sqauth_buf_free(&want);
             return rc;
         }
     }
@@ -353,46 +465,41 @@ static int choose_realm(const sqauth_sasl *s, const sqauth_digest_md5_challenge 
     if (ch->realm_count == 0) {
         /* §2.1.1: no realm offered; the client may name one (the caller's)
          * or use the empty string in A1 and leave realm= out. */
-        if (want.len && sqauth_buf_append(realm, want.data, want.len)) {
-            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-        }
-        *send_realm = want.len != 0;
-    } else if (have_pref) {
-        for (i = 0; i < ch->realm_count; i++) {
-            if (ch->realms[i].len == want.len && memcmp(ch->realms[i].data, want.data, want.len) == 0) {
-                break;
-            }
-        }
-        if (i == ch->realm_count) {
-            char msg[200];
-            msg[0] = '\0';
-            msg_append_quoted(msg, sizeof(msg), s->realm.data, s->realm.len);
-            msg_append(msg, sizeof(msg), " is not offered by the server (offered:");
-            for (i = 0; i < ch->realm_count; i++) {
-                msg_append(msg, sizeof(msg), i ? ", " : " ");
-                msg_append_quoted(msg, sizeof(msg), ch->realms[i].data, ch->realms[i].len);
-            }
-            msg_append(msg, sizeof(msg), ")");
-            rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "DIGEST-MD5 realm %s", msg);
-        } else if (sqauth_buf_append(realm, want.data, want.len)) {
-            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-        }
-        *send_realm = 1;
-    } else {
-        if (sqauth_buf_append(realm, ch->realms[0].data, ch->realms[0].len)) {
-            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-        }
-        *send_realm = 1;
+        *realm = want->s;
+        *send_realm = want->s.len != 0;
+        return SQAUTH_OK;
     }
-    sqauth_buf_free(&want);
-    return rc;
+    if (!have_pref) {
+        *realm = ch->realms[0];
+        *send_realm = 1;
+        return SQAUTH_OK;
+    }
+    for (i = 0; i < ch->realm_count; i++) {
+        if (ch->realms[i].len == want->s.len && memcmp(ch->realms[i].data, want->s.data, want->s.len) == 0) {
+            *realm = want->s;
+            *send_realm = 1;
+            return SQAUTH_OK;
+        }
+    }
+    {
+        char msg[200];
+        msg[0] = '\0';
+        msg_append_quoted(msg, sizeof(msg), s->realm.data, s->realm.len);
+        msg_append(msg, sizeof(msg), " is not offered by the server (offered:");
+        for (i = 0; i < ch->realm_count; i++) {
+            msg_append(msg, sizeof(msg), i ? ", " : " ");
+            msg_append_quoted(msg, sizeof(msg), ch->realms[i].data, ch->realms[i].len);
+        }
+        msg_append(msg, sizeof(msg), ")");
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "DIGEST-MD5 realm %s", msg);
+    }
 }
 
 /* ---- step 1: challenge -> digest-response ---- */
 
 /* Checks what the caller gave before any server byte is looked at, so the
  * error names the caller's mistake rather than a symptom. */
-static int check_options(const sqauth_sasl *s, sqauth_str *service, sqauth_error *err)
+static int check_options(const digest_request *s, sqauth_str *service, sqauth_error *err)
 {
     if (!s->host.data || !s->host.len) {
         return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "DIGEST-MD5 needs the option 'host'");
@@ -401,10 +508,9 @@ static int check_options(const sqauth_sasl *s, sqauth_str *service, sqauth_error
         if (!s->service.len) {
             return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "the DIGEST-MD5 option 'service' must not be empty");
         }
-        service->data = s->service.data;
-        service->len = s->service.len;
+        *service = s->service;
     } else {
-        *service = sqauth_str_c("imap");
+        *service = str_of("imap", 4);
     }
     /* These go into quoted strings, where control characters have no
      * representation (qdtext is TEXT). */
@@ -425,24 +531,30 @@ static int check_options(const sqauth_sasl *s, sqauth_str *service, sqauth_error
     return SQAUTH_OK;
 }
 
-static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned char *in, size_t in_len,
-                            sqauth_buf *out, sqauth_error *err)
+/* Answers a digest-challenge into out. With st (the session's state) the
+ * values rspauth covers are kept there; without (one response, no session)
+ * nothing outlives the call. On error out has nothing new. */
+static int answer_challenge(const digest_request *s, digest_md5_state *st, const unsigned char *in, size_t in_len,
+                            response_sink *out, sqauth_error *err)
 {
     sqauth_digest_md5_challenge ch;
-    /* realm: as sent; *_h: as hashed (may hold the password). */
-    sqauth_buf realm = SQAUTH_BUF_INIT, user_h = SQAUTH_BUF_INIT, realm_h = SQAUTH_BUF_INIT;
-    sqauth_buf pass_h = SQAUTH_BUF_INIT, cnonce = SQAUTH_BUF_INIT, uri = SQAUTH_BUF_INIT;
+    /* want: the caller's realm in the server's charset; *_h: as hashed
+     * (pass_h may be the password). All borrow the caller's bytes when they
+     * are ASCII. */
+    text_form want = TEXT_FORM_INIT, user_h = TEXT_FORM_INIT, realm_h = TEXT_FORM_INIT, pass_h = TEXT_FORM_INIT;
     unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN], ha1[SQAUTH_DIGEST_MD5_HASH_LEN];
+    unsigned char random[CNONCE_RANDOM_BYTES];
+    char cnonce_made[(CNONCE_RANDOM_BYTES + 2) / 3 * 4], uri_small[256];
+    sqauth_buf uri_big = SQAUTH_BUF_INIT;
     sqauth_digest_md5_params p;
-    sqauth_str service = SQAUTH_STR_NULL, user_w = SQAUTH_STR_NULL;
+    sqauth_str service = SQAUTH_STR_NULL, user_w = SQAUTH_STR_NULL, realm = SQAUTH_STR_NULL;
+    sqauth_str cnonce = SQAUTH_STR_NULL, uri = SQAUTH_STR_NULL;
     const char *qop = NULL;
     unsigned cipher = 0;
-    sqauth_dmd5_layer *layer = NULL;
+    sqauth_digest_md5_layer *layer = NULL;
     int send_realm = 0, has_authzid = s->authzid.data && s->authzid.len, rc;
-    size_t start = out->len;
 
-    memset(&ch, 0, sizeof(ch));
-    memset(&p, 0, sizeof(p));
+    sqauth_digest_md5_challenge_init(&ch);
     memset(response, 0, sizeof(response));
     memset(ha1, 0, sizeof(ha1));
 
@@ -454,135 +566,174 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
         rc = choose_qop(s, &ch, &qop, &cipher, err);
     }
     if (rc == SQAUTH_OK && strcmp(qop, "auth") != 0
-        && ch.maxbuf <= sqauth_dmd5_overhead(cipher) + 4) {
+        && ch.maxbuf <= sqauth_digest_md5_overhead(cipher) + 4) {
         rc = sqauth_fail(err, SQAUTH_ERR_POLICY, "DIGEST-MD5: the server's maxbuf %lu is too small for %s",
                          ch.maxbuf, qop);
     }
     if (rc == SQAUTH_OK) {
-        rc = choose_realm(s, &ch, &realm, &send_realm, err);
+        rc = choose_realm(s, &ch, &want, &realm, &send_realm, err);
     }
 
     /* §2.1.2.1: the bytes that go into A1. */
     if (rc == SQAUTH_OK && ch.utf8) {
         /* The server reads UTF-8: names go out as the caller gave them. */
-        user_w.data = s->authcid.data;
-        user_w.len = s->authcid.len;
-        rc = hash_form_utf8(s->authcid.data, s->authcid.len, s->digest_hash_utf8, &user_h, "the user name", err);
+        user_w = s->authcid;
+        rc = hash_form_utf8(s->authcid, s->hash_utf8, &user_h, "the user name", err);
         if (rc == SQAUTH_OK) {
-            rc = hash_form_utf8((const char *)realm.data, realm.len, s->digest_hash_utf8, &realm_h, "the realm",
-                                err);
+            rc = hash_form_utf8(realm, s->hash_utf8, &realm_h, "the realm", err);
         }
         if (rc == SQAUTH_OK) {
-            rc = hash_form_utf8(s->password.data, s->password.len, s->digest_hash_utf8, &pass_h, "the password",
-                                err);
+            rc = hash_form_utf8(s->password, s->hash_utf8, &pass_h, "the password", err);
         }
     } else if (rc == SQAUTH_OK) {
         /* The server reads ISO-8859-1: what is sent is what is hashed; the
          * realm is already in the server's charset. */
-        rc = latin1_form(s->authcid.data, s->authcid.len, &user_h, "the user name", err);
-        if (rc == SQAUTH_OK && sqauth_buf_append(&realm_h, realm.data, realm.len)) {
-            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-        }
+        rc = latin1_form(s->authcid, &user_h, "the user name", err);
+        realm_h.s = realm;
         if (rc == SQAUTH_OK) {
-            rc = latin1_form(s->password.data, s->password.len, &pass_h, "the password", err);
+            rc = latin1_form(s->password, &pass_h, "the password", err);
         }
-        user_w = buf_str(&user_h);
+        user_w = user_h.s;
     }
 
     if (rc == SQAUTH_OK) {
-        rc = sqauth_sasl_nonce(s, &cnonce, 24, err);
+        if (s->cnonce.data) {
+            cnonce = s->cnonce;
+        } else {
+            /* Public: from the per-thread pool (common.h). Base64 has no ','
+             * or '"'. */
+            rc = sqauth_random_nonce(random, sizeof(random), err);
+            cnonce = str_of(cnonce_made, sqauth_b64_encode_to(cnonce_made, random, sizeof(random)));
+        }
     }
-    if (rc == SQAUTH_OK && (cnonce.len == 0 || has_ctl((const char *)cnonce.data, cnonce.len))) {
+    if (rc == SQAUTH_OK && (cnonce.len == 0 || has_ctl(cnonce.data, cnonce.len))) {
         rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "the DIGEST-MD5 cnonce must be non-empty printable text");
     }
     /* digest-uri = serv-type "/" host (§2.1.2; no serv-name for mail). */
-    if (rc == SQAUTH_OK
-        && (sqauth_buf_append(&uri, service.data, service.len) || sqauth_buf_append_byte(&uri, '/')
-            || sqauth_buf_append(&uri, s->host.data, s->host.len))) {
-        rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    if (rc == SQAUTH_OK) {
+        if (service.len + 1 + s->host.len <= sizeof(uri_small)) {
+            char *w = put(uri_small, service.data, service.len);
+            *w++ = '/';
+            w = put(w, s->host.data, s->host.len);
+            uri = str_of(uri_small, (size_t)(w - uri_small));
+        } else if (sqauth_buf_append(&uri_big, service.data, service.len) || sqauth_buf_append_byte(&uri_big, '/')
+                   || sqauth_buf_append(&uri_big, s->host.data, s->host.len)) {
+            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        } else {
+            uri = buf_str(&uri_big);
+        }
     }
 
     if (rc == SQAUTH_OK) {
-        p.username = buf_str(&user_h);
-        p.realm = buf_str(&realm_h);
-        p.password = buf_str(&pass_h);
+        memset(&p, 0, sizeof(p));
+        p.username = user_h.s;
+        p.realm = realm_h.s;
+        p.password = pass_h.s;
         p.nonce = ch.nonce;
-        p.cnonce = buf_str(&cnonce);
+        p.cnonce = cnonce;
         if (has_authzid) {
-            p.authzid.data = s->authzid.data;
-            p.authzid.len = s->authzid.len;
+            p.authzid = s->authzid;
         }
-        p.digest_uri = buf_str(&uri);
+        p.digest_uri = uri;
         p.nc = NONCE_COUNT;
         p.qop = qop;
+        /* p holds only pointers and lengths; the bytes are cleansed where
+         * they live. */
         rc = sqauth_digest_md5_response(&p, ha1, response, err);
     }
     /* The layer's keys and ciphers now, so that a cipher OpenSSL cannot
      * give stops the exchange before the response is sent. */
     if (rc == SQAUTH_OK && strcmp(qop, "auth") != 0) {
-        rc = sqauth_dmd5_layer_new(&layer, ha1, cipher, 0, err);
+        rc = sqauth_digest_md5_layer_new(&layer, ha1, cipher, 0, err);
     }
 
-    /* The order of the RFC 2831 §4 example. */
+    /* The order of the RFC 2831 §4 example, written in one go into room
+     * for the fixed text and every quoted value at its longest (all
+     * escaped). */
     if (rc == SQAUTH_OK) {
-        int bad = 0;
-        /* One reservation for the usual case (no escapes). */
-        bad |= sqauth_buf_reserve(out, 128 + user_w.len + realm.len + ch.nonce.len + cnonce.len + uri.len
-                                  + (has_authzid ? s->authzid.len : 0));
-        if (ch.utf8) {
-            bad |= sqauth_buf_append_str(out, "charset=utf-8,");
+        size_t quoted = user_w.len + realm.len + ch.nonce.len + cnonce.len + uri.len
+            + (has_authzid ? s->authzid.len : 0);
+        size_t worst = 256 + 2 * quoted, n = 0;
+        sqauth_buf spill = SQAUTH_BUF_INIT;
+        char *base = NULL, *w;
+
+        if (out->buf) {
+            if (sqauth_buf_reserve(out->buf, worst) == SQAUTH_OK) {
+                base = (char *)out->buf->data + out->buf->len;
+            }
+        } else if (worst <= out->cap) {
+            base = out->fixed;
+        } else if (sqauth_buf_reserve(&spill, worst) == SQAUTH_OK) {
+            base = (char *)spill.data;
         }
-        bad |= sqauth_buf_append_str(out, "username=");
-        bad |= append_quoted(out, user_w.data, user_w.len);
-        if (send_realm) {
-            bad |= sqauth_buf_append_str(out, ",realm=");
-            bad |= append_quoted(out, (const char *)buf_str(&realm).data, realm.len);
-        }
-        bad |= sqauth_buf_append_str(out, ",nonce=");
-        bad |= append_quoted(out, ch.nonce.data, ch.nonce.len);
-        bad |= sqauth_buf_append_str(out, ",nc=" NONCE_COUNT ",cnonce=");
-        bad |= append_quoted(out, (const char *)cnonce.data, cnonce.len);
-        bad |= sqauth_buf_append_str(out, ",digest-uri=");
-        bad |= append_quoted(out, (const char *)uri.data, uri.len);
-        bad |= sqauth_buf_append_str(out, ",response=");
-        bad |= sqauth_buf_append_hex(out, response, sizeof(response));
-        bad |= sqauth_buf_append_str(out, ",qop=");
-        bad |= sqauth_buf_append_str(out, qop);
-        if (layer) {
-            /* §2.1.2: maxbuf, what we accept; cipher for auth-conf. */
-            bad |= sqauth_buf_printf(out, ",maxbuf=%u", s->maxbuf);
-            if (cipher) {
-                bad |= sqauth_buf_append_str(out, ",cipher=");
-                bad |= sqauth_buf_append_str(out, sqauth_dmd5_cipher_name(cipher));
+        if (!base) {
+            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        } else {
+            w = base;
+            if (ch.utf8) {
+                w = PUT_LIT(w, "charset=utf-8,");
+            }
+            w = PUT_LIT(w, "username=");
+            w = put_quoted(w, user_w.data, user_w.len);
+            if (send_realm) {
+                w = PUT_LIT(w, ",realm=");
+                w = put_quoted(w, realm.data, realm.len);
+            }
+            w = PUT_LIT(w, ",nonce=");
+            w = put_quoted(w, ch.nonce.data, ch.nonce.len);
+            w = PUT_LIT(w, ",nc=" NONCE_COUNT ",cnonce=");
+            w = put_quoted(w, cnonce.data, cnonce.len);
+            w = PUT_LIT(w, ",digest-uri=");
+            w = put_quoted(w, uri.data, uri.len);
+            w = PUT_LIT(w, ",response=");
+            sqauth_md5_hex(w, response);
+            w += 2 * sizeof(response);
+            w = PUT_LIT(w, ",qop=");
+            w = put(w, qop, strlen(qop));
+            if (layer) {
+                /* §2.1.2: maxbuf, what we accept; cipher for auth-conf. */
+                w = PUT_LIT(w, ",maxbuf=");
+                w = put_unsigned(w, s->maxbuf);
+                if (cipher) {
+                    const char *name = sqauth_digest_md5_cipher_name(cipher);
+                    w = PUT_LIT(w, ",cipher=");
+                    w = put(w, name, strlen(name));
+                }
+            }
+            if (has_authzid) {
+                w = PUT_LIT(w, ",authzid=");
+                w = put_quoted(w, s->authzid.data, s->authzid.len);
+            }
+            n = (size_t)(w - base);
+            if (n > SQAUTH_DIGEST_MD5_MAX_RESPONSE) {
+                sqauth_cleanse(base, n);
+                rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG,
+                                 "the DIGEST-MD5 response would be %zu bytes; RFC 2831 allows at most %d "
+                                 "(user name, realm, authzid or host too long)",
+                                 n, SQAUTH_DIGEST_MD5_MAX_RESPONSE);
             }
         }
-        if (has_authzid) {
-            bad |= sqauth_buf_append_str(out, ",authzid=");
-            bad |= append_quoted(out, s->authzid.data, s->authzid.len);
+        if (rc == SQAUTH_OK && out->buf) {
+            out->buf->len += n;
+            out->buf->data[out->buf->len] = '\0';
+        } else if (rc == SQAUTH_OK) {
+            if (base != out->fixed) {
+                memcpy(out->fixed, base, n);
+            }
+            out->len = n;
         }
-        if (bad) {
-            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-        } else if (out->len - start > SQAUTH_DIGEST_MD5_MAX_RESPONSE) {
-            rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG,
-                             "the DIGEST-MD5 response would be %zu bytes; RFC 2831 allows at most %d "
-                             "(user name, realm, authzid or host too long)",
-                             out->len - start, SQAUTH_DIGEST_MD5_MAX_RESPONSE);
-        }
+        sqauth_buf_wipe(&spill);
     }
 
-    if (rc == SQAUTH_OK) {
-        sqauth_buf tmp;
-        /* Keep what rspauth needs; the buffers change hands, no copy. */
-        if (sqauth_buf_append(&st->nonce, ch.nonce.data, ch.nonce.len)) {
+    if (rc == SQAUTH_OK && st) {
+        /* Keep what rspauth needs (a failure here fails the step, and
+         * sqauth_sasl_step() empties out). */
+        if (sqauth_buf_append(&st->nonce, ch.nonce.data, ch.nonce.len)
+            || sqauth_buf_append(&st->cnonce, cnonce.data, cnonce.len)
+            || sqauth_buf_append(&st->uri, uri.data, uri.len)) {
             rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
         } else {
             memcpy(st->ha1, ha1, sizeof(ha1));
-            tmp = st->cnonce;
-            st->cnonce = cnonce;
-            cnonce = tmp;
-            tmp = st->uri;
-            st->uri = uri;
-            uri = tmp;
             st->qop = qop;
             st->layer = layer;
             layer = NULL;
@@ -592,16 +743,31 @@ static int answer_challenge(sqauth_sasl *s, digest_md5_state *st, const unsigned
     }
     sqauth_cleanse(response, sizeof(response));
     sqauth_cleanse(ha1, sizeof(ha1));
-    sqauth_cleanse(&p, sizeof(p));
-    sqauth_buf_wipe(&pass_h);
-    sqauth_buf_wipe(&user_h);
-    sqauth_buf_wipe(&realm_h);
-    sqauth_buf_free(&realm);
-    sqauth_buf_free(&uri);
-    sqauth_buf_wipe(&cnonce);
-    sqauth_dmd5_layer_free(layer);
+    sqauth_cleanse(random, sizeof(random));
+    text_form_wipe(&pass_h);
+    text_form_wipe(&user_h);
+    text_form_wipe(&realm_h);
+    text_form_wipe(&want);
+    sqauth_buf_free(&uri_big);
+    sqauth_digest_md5_layer_free(layer);
     sqauth_digest_md5_challenge_free(&ch);
     return rc;
+}
+
+static void request_of_session(const sqauth_sasl *s, digest_request *rq)
+{
+    rq->authcid = str_of(s->authcid.data, s->authcid.len);
+    rq->password = str_of(s->password.data, s->password.len);
+    rq->authzid = str_of(s->authzid.data, s->authzid.len);
+    rq->service = str_of(s->service.data, s->service.len);
+    rq->host = str_of(s->host.data, s->host.len);
+    rq->realm = str_of(s->realm.data, s->realm.len);
+    rq->cnonce = str_of(s->cnonce.data, s->cnonce.len);
+    rq->cipher = str_of(s->cipher.data, s->cipher.len);
+    rq->qop = (const char *const *)s->qop;
+    rq->qop_count = s->qop_count;
+    rq->maxbuf = s->maxbuf;
+    rq->hash_utf8 = s->digest_hash_utf8;
 }
 
 /* ---- step 2: rspauth (or a stale=true challenge) ---- */
@@ -612,6 +778,8 @@ static int check_rspauth(sqauth_sasl *s, digest_md5_state *st, const unsigned ch
     sqauth_digest_md5_directives ds = SQAUTH_DIGEST_MD5_DIRECTIVES_INIT;
     unsigned char got[SQAUTH_DIGEST_MD5_HASH_LEN], want[SQAUTH_DIGEST_MD5_HASH_LEN];
     sqauth_digest_md5_params p;
+    digest_request rq;
+    response_sink sink = {NULL, NULL, 0, 0};
     int has_rspauth, has_stale, has_nonce, rc;
 
     rc = sqauth_digest_md5_parse_directives(in, in_len, &ds, err);
@@ -634,7 +802,9 @@ static int check_rspauth(sqauth_sasl *s, digest_md5_state *st, const unsigned ch
         st->restarts++;
         st->stage = STAGE_CHALLENGE;
         state_clear(st);
-        return answer_challenge(s, st, in, in_len, out, err);
+        request_of_session(s, &rq);
+        sink.buf = out;
+        return answer_challenge(&rq, st, in, in_len, &sink, err);
     }
     if (!has_rspauth) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, has_nonce
@@ -672,8 +842,8 @@ static int check_rspauth(sqauth_sasl *s, digest_md5_state *st, const unsigned ch
     sqauth_cleanse(want, sizeof(want));
     if (st->layer) {
         /* The exchange succeeded: the layer takes effect (RFC 4422 §3.7). */
-        s->layer = sqauth_dmd5_layer_cipher(st->layer) ? SQAUTH_LAYER_CONF : SQAUTH_LAYER_INT;
-        s->layer_ops = &sqauth_dmd5_layer_ops;
+        s->layer = sqauth_digest_md5_layer_cipher(st->layer) ? SQAUTH_LAYER_CONF : SQAUTH_LAYER_INT;
+        s->layer_ops = &sqauth_digest_md5_layer_ops;
         s->layer_ctx = st->layer;
         s->peer_maxbuf = st->peer_maxbuf;
         st->layer = NULL;
@@ -698,9 +868,69 @@ static int digest_md5_step(sqauth_sasl *s, const unsigned char *in, size_t in_le
         s->state = st;
     }
     if (st->stage == STAGE_CHALLENGE) {
-        return answer_challenge(s, st, in, in_len, out, err);
+        digest_request rq;
+        response_sink sink = {NULL, NULL, 0, 0};
+        request_of_session(s, &rq);
+        sink.buf = out;
+        return answer_challenge(&rq, st, in, in_len, &sink, err);
     }
     return check_rspauth(s, st, in, in_len, out, err);
+}
+
+static const char *const default_qop[] = {"auth"};
+
+int sqauth_digest_md5_answer_b64(const sqauth_sasl_config *cfg, const char *b64, size_t b64_len, char *out,
+                                 size_t cap, size_t *out_len, sqauth_error *err)
+{
+    /* Every challenge RFC 2831 allows fits; a longer one is decoded on the
+     * heap all the same, so that the error says what is wrong with it. */
+    unsigned char raw_small[SQAUTH_DIGEST_MD5_MAX_CHALLENGE + 1];
+    sqauth_buf raw_big = SQAUTH_BUF_INIT;
+    const unsigned char *raw = raw_small;
+    size_t raw_len = 0;
+    response_sink sink;
+    digest_request rq;
+    int rc;
+
+    *out_len = 0;
+    if (cap <= SQAUTH_DIGEST_MD5_MAX_RESPONSE) {
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "DIGEST-MD5: no room for the response");
+    }
+    /* The caller's values first, then the server's bytes, as a session
+     * would see them. */
+    rc = sqauth_sasl_check_config(&sqauth_mech_digest_md5, cfg, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (b64_len / 4 * 3 <= sizeof(raw_small)) {
+        rc = sqauth_b64_decode_to(raw_small, sizeof(raw_small), &raw_len, b64, b64_len, err);
+    } else {
+        rc = sqauth_b64_decode(&raw_big, b64, b64_len, err);
+        raw = raw_big.data;
+        raw_len = raw_big.len;
+    }
+    if (rc == SQAUTH_OK) {
+        rq.authcid = cfg->authcid;
+        rq.password = cfg->password;
+        rq.authzid = cfg->authzid;
+        rq.service = cfg->service;
+        rq.host = cfg->host;
+        rq.realm = cfg->realm;
+        rq.cnonce = cfg->cnonce;
+        rq.cipher = cfg->cipher;
+        rq.qop = cfg->qop ? cfg->qop : default_qop;
+        rq.qop_count = cfg->qop ? cfg->qop_count : 1;
+        rq.maxbuf = cfg->maxbuf ? cfg->maxbuf : SQAUTH_SASL_DEFAULT_MAXBUF;
+        rq.hash_utf8 = cfg->digest_hash_utf8;
+        sink.buf = NULL;
+        sink.fixed = out;
+        sink.cap = cap;
+        sink.len = 0;
+        rc = answer_challenge(&rq, NULL, raw, raw_len, &sink, err);
+        *out_len = sink.len;
+    }
+    sqauth_buf_free(&raw_big);
+    return rc;
 }
 
 const sqauth_sasl_mech sqauth_mech_digest_md5 = {

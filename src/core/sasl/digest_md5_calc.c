@@ -1,84 +1,58 @@
 /*
  * sqauth core: DIGEST-MD5 (RFC 2831 §2.1.2.1 response-value, §2.1.3
- * rspauth) hash maths through OpenSSL EVP MD5. See digest_md5_calc.h for
- * the formulas.
+ * rspauth) hash maths over sasl/md5.h. See digest_md5_calc.h for the
+ * formulas.
  *
  * Each hash's parts are copied into one stack buffer and hashed with a
- * single update: OpenSSL 3 dispatches every EVP_DigestUpdate() through the
- * provider, and feeding up to eleven parts one by one cost about a fifth of
- * a whole DIGEST-MD5 response (callgrind, bench/sasl.php). The buffer holds
- * secret input (the password, H(A1)); it is cleansed after each hash, like
- * the 16-byte intermediates and their hex forms. Inputs longer than the
- * buffer are fed part by part.
+ * single update: even on the low-level MD5 path an update costs about a
+ * hundred instructions of its own, and the four hashes of a response have
+ * 23 parts (callgrind). The buffer holds secret input (the password,
+ * H(A1)); it is cleansed after each hash, like the 16-byte intermediates
+ * and their hex forms, and sqauth_md5_release() cleanses the MD5 state.
+ * Inputs longer than the buffer are fed part by part.
  */
 #include "digest_md5_calc.h"
+#include "md5.h"
 
 #include <string.h>
-
-#include <openssl/evp.h>
 
 #define HEX_LEN (2 * SQAUTH_DIGEST_MD5_HASH_LEN)
 
 static const char zero_hash_hex[] = ":00000000000000000000000000000000";
 
-static void to_hex(char hex[HEX_LEN], const unsigned char h[SQAUTH_DIGEST_MD5_HASH_LEN])
-{
-    static const char digits[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < SQAUTH_DIGEST_MD5_HASH_LEN; i++) {
-        hex[2 * i] = digits[h[i] >> 4];
-        hex[2 * i + 1] = digits[h[i] & 15];
-    }
-}
-
-/* H({parts[0], parts[1], ...}) on ctx, which one computation reuses for
- * all its hashes; MD5 is fetched once per process (sqauth_md5()). */
-static int md5_parts(EVP_MD_CTX *ctx, unsigned char out[SQAUTH_DIGEST_MD5_HASH_LEN], const sqauth_str *parts,
+/* H({parts[0], parts[1], ...}) on c, which one computation reuses for all
+ * its hashes. */
+static int md5_parts(sqauth_md5_ctx *c, unsigned char out[SQAUTH_DIGEST_MD5_HASH_LEN], const sqauth_str *parts,
                      size_t count, sqauth_error *err)
 {
-    const EVP_MD *md = sqauth_md5();
     unsigned char joined[512];
-    unsigned int n = 0;
     size_t i, total = 0;
-    int ok;
+    int rc = sqauth_md5_init(c, err);
 
     for (i = 0; i < count; i++) {
         total += parts[i].len;
     }
-    ok = md != NULL && EVP_DigestInit_ex2(ctx, md, NULL) == 1;
-    if (ok && total <= sizeof(joined)) {
+    if (rc == SQAUTH_OK && total <= sizeof(joined)) {
         for (i = 0, total = 0; i < count; i++) {
             if (parts[i].len) {
                 memcpy(joined + total, parts[i].data, parts[i].len);
                 total += parts[i].len;
             }
         }
-        ok = EVP_DigestUpdate(ctx, joined, total) == 1;
+        rc = sqauth_md5_update(c, joined, total, err);
         sqauth_cleanse(joined, total);
     } else {
-        for (i = 0; ok && i < count; i++) {
-            if (parts[i].len) {
-                ok = EVP_DigestUpdate(ctx, parts[i].data, parts[i].len) == 1;
-            }
+        for (i = 0; rc == SQAUTH_OK && i < count; i++) {
+            rc = sqauth_md5_update(c, parts[i].data, parts[i].len, err);
         }
     }
-    ok = ok && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == SQAUTH_DIGEST_MD5_HASH_LEN;
-    if (!ok) {
+    if (rc == SQAUTH_OK) {
+        rc = sqauth_md5_final(c, out, err);
+    }
+    if (rc != SQAUTH_OK) {
         sqauth_cleanse(out, SQAUTH_DIGEST_MD5_HASH_LEN);
-        return sqauth_fail(err, SQAUTH_ERR_CRYPTO, "OpenSSL refused MD5 (FIPS mode?); DIGEST-MD5 cannot be used");
     }
-    return SQAUTH_OK;
-}
-
-/* EVP_MD_CTX_free cleanses the digest state. */
-static EVP_MD_CTX *new_ctx(sqauth_error *err)
-{
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx) {
-        sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-    }
-    return ctx;
+    return rc;
 }
 
 static sqauth_str part(const void *p, size_t n)
@@ -100,7 +74,7 @@ static int check_params(const sqauth_digest_md5_params *p, sqauth_error *err)
     return SQAUTH_OK;
 }
 
-static int ha1_on(EVP_MD_CTX *ctx, const sqauth_digest_md5_params *p, unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
+static int ha1_on(sqauth_md5_ctx *ctx, const sqauth_digest_md5_params *p, unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
                   sqauth_error *err)
 {
     unsigned char urp[SQAUTH_DIGEST_MD5_HASH_LEN];
@@ -142,7 +116,7 @@ static int ha1_on(EVP_MD_CTX *ctx, const sqauth_digest_md5_params *p, unsigned c
     return rc;
 }
 
-static int kd_on(EVP_MD_CTX *ctx, const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
+static int kd_on(sqauth_md5_ctx *ctx, const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
                  const sqauth_digest_md5_params *p, int server, unsigned char out[SQAUTH_DIGEST_MD5_HASH_LEN],
                  sqauth_error *err)
 {
@@ -177,8 +151,8 @@ static int kd_on(EVP_MD_CTX *ctx, const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH
     if (rc != SQAUTH_OK) {
         return rc;
     }
-    to_hex(ha2_hex, ha2);
-    to_hex(ha1_hex, ha1);
+    sqauth_md5_hex(ha2_hex, ha2);
+    sqauth_md5_hex(ha1_hex, ha1);
 
     /* KD(HEX(H(A1)), { nonce, ":", nc, ":", cnonce, ":", qop, ":", HEX(H(A2)) }) */
     n = 0;
@@ -204,49 +178,35 @@ static int kd_on(EVP_MD_CTX *ctx, const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH
 int sqauth_digest_md5_ha1(const sqauth_digest_md5_params *p, unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
                           sqauth_error *err)
 {
-    EVP_MD_CTX *ctx = new_ctx(err);
-    int rc;
+    sqauth_md5_ctx c = SQAUTH_MD5_CTX_INIT;
+    int rc = ha1_on(&c, p, ha1, err);
 
-    if (!ctx) {
-        memset(ha1, 0, SQAUTH_DIGEST_MD5_HASH_LEN);
-        return SQAUTH_ERR_NOMEM;
-    }
-    rc = ha1_on(ctx, p, ha1, err);
-    EVP_MD_CTX_free(ctx);
+    sqauth_md5_release(&c);
     return rc;
 }
 
 int sqauth_digest_md5_kd(const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN], const sqauth_digest_md5_params *p,
                          int server, unsigned char out[SQAUTH_DIGEST_MD5_HASH_LEN], sqauth_error *err)
 {
-    EVP_MD_CTX *ctx = new_ctx(err);
-    int rc;
+    sqauth_md5_ctx c = SQAUTH_MD5_CTX_INIT;
+    int rc = kd_on(&c, ha1, p, server, out, err);
 
-    if (!ctx) {
-        memset(out, 0, SQAUTH_DIGEST_MD5_HASH_LEN);
-        return SQAUTH_ERR_NOMEM;
-    }
-    rc = kd_on(ctx, ha1, p, server, out, err);
-    EVP_MD_CTX_free(ctx);
+    sqauth_md5_release(&c);
     return rc;
 }
 
 int sqauth_digest_md5_response(const sqauth_digest_md5_params *p, unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
                                unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN], sqauth_error *err)
 {
-    EVP_MD_CTX *ctx = new_ctx(err);
+    sqauth_md5_ctx c = SQAUTH_MD5_CTX_INIT;
     int rc;
 
     memset(response, 0, SQAUTH_DIGEST_MD5_HASH_LEN);
-    if (!ctx) {
-        memset(ha1, 0, SQAUTH_DIGEST_MD5_HASH_LEN);
-        return SQAUTH_ERR_NOMEM;
-    }
-    rc = ha1_on(ctx, p, ha1, err);
+    rc = ha1_on(&c, p, ha1, err);
     if (rc == SQAUTH_OK) {
-        rc = kd_on(ctx, ha1, p, 0, response, err);
+        rc = kd_on(&c, ha1, p, 0, response, err);
     }
-    EVP_MD_CTX_free(ctx);
+    sqauth_md5_release(&c);
     if (rc != SQAUTH_OK) {
         sqauth_cleanse(ha1, SQAUTH_DIGEST_MD5_HASH_LEN);
         sqauth_cleanse(response, SQAUTH_DIGEST_MD5_HASH_LEN);
@@ -258,24 +218,20 @@ int sqauth_digest_md5_compute(const sqauth_digest_md5_params *p,
                               unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN],
                               unsigned char rspauth[SQAUTH_DIGEST_MD5_HASH_LEN], sqauth_error *err)
 {
-    EVP_MD_CTX *ctx;
+    sqauth_md5_ctx c = SQAUTH_MD5_CTX_INIT;
     unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN];
     int rc;
 
     memset(response, 0, SQAUTH_DIGEST_MD5_HASH_LEN);
     memset(rspauth, 0, SQAUTH_DIGEST_MD5_HASH_LEN);
-    ctx = new_ctx(err);
-    if (!ctx) {
-        return SQAUTH_ERR_NOMEM;
-    }
-    rc = ha1_on(ctx, p, ha1, err);
+    rc = ha1_on(&c, p, ha1, err);
     if (rc == SQAUTH_OK) {
-        rc = kd_on(ctx, ha1, p, 0, response, err);
+        rc = kd_on(&c, ha1, p, 0, response, err);
     }
     if (rc == SQAUTH_OK) {
-        rc = kd_on(ctx, ha1, p, 1, rspauth, err);
+        rc = kd_on(&c, ha1, p, 1, rspauth, err);
     }
-    EVP_MD_CTX_free(ctx);
+    sqauth_md5_release(&c);
     sqauth_cleanse(ha1, sizeof(ha1));
     if (rc != SQAUTH_OK) {
         sqauth_cleanse(response, SQAUTH_DIGEST_MD5_HASH_LEN);

@@ -1,7 +1,7 @@
 /*
  * sqauth core: DIGEST-MD5 (RFC 2831 §2.1.2.1, §2.1.3) hash maths, with no
  * parsing and no charset handling: the caller passes the exact bytes that
- * go into the hashes. MD5 comes from OpenSSL EVP.
+ * go into the hashes. MD5 comes from OpenSSL through sasl/md5.h.
  *
  *   H(s)     = MD5(s), 16 bytes;  HEX(n) = lowercase hex
  *   KD(k, s) = H({k, ":", s})

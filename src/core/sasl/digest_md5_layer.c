@@ -23,7 +23,7 @@ static const char signing_sc[] = "Digest session key to server-to-client signing
 #define TRAILER_LEN (SQAUTH_DMD5_MAC_LEN + 6)
 #define DES_BLOCK 8
 
-struct sqauth_dmd5_layer {
+struct sqauth_digest_md5_layer {
     unsigned cipher;             /* SQAUTH_DIGEST_MD5_CIPHER_* or 0 */
     EVP_MAC_CTX *mac_send;       /* HMAC-MD5 keyed with Kic (client) */
     EVP_MAC_CTX *mac_recv;       /* keyed with Kis (client) */
@@ -53,7 +53,7 @@ static const struct {
 
 #define CIPHER_COUNT (sizeof(ciphers) / sizeof(ciphers[0]))
 
-const char *sqauth_dmd5_cipher_name(unsigned cipher)
+const char *sqauth_digest_md5_cipher_name(unsigned cipher)
 {
     size_t i;
     for (i = 0; i < CIPHER_COUNT; i++) {
@@ -64,7 +64,7 @@ const char *sqauth_dmd5_cipher_name(unsigned cipher)
     return NULL;
 }
 
-unsigned sqauth_dmd5_cipher_bit(const char *name, size_t len)
+unsigned sqauth_digest_md5_cipher_bit(const char *name, size_t len)
 {
     size_t i;
     for (i = 0; i < CIPHER_COUNT; i++) {
@@ -75,7 +75,7 @@ unsigned sqauth_dmd5_cipher_bit(const char *name, size_t len)
     return 0;
 }
 
-unsigned sqauth_dmd5_strongest_cipher(unsigned offered)
+unsigned sqauth_digest_md5_strongest_cipher(unsigned offered)
 {
     size_t i;
     for (i = 0; i < CIPHER_COUNT; i++) {
@@ -91,7 +91,7 @@ static int is_block(unsigned cipher)
     return cipher == SQAUTH_DIGEST_MD5_CIPHER_DES || cipher == SQAUTH_DIGEST_MD5_CIPHER_3DES;
 }
 
-size_t sqauth_dmd5_overhead(unsigned cipher)
+size_t sqauth_digest_md5_overhead(unsigned cipher)
 {
     return TRAILER_LEN + (is_block(cipher) ? DES_BLOCK : 0);
 }
@@ -123,7 +123,7 @@ static int md5_two(const void *a, size_t alen, const char *b, unsigned char out[
     return ok;
 }
 
-int sqauth_dmd5_layer_keys(const unsigned char ha1[16], unsigned cipher, unsigned char kic[16],
+int sqauth_digest_md5_layer_keys(const unsigned char ha1[16], unsigned cipher, unsigned char kic[16],
                            unsigned char kis[16], unsigned char kcc[16], unsigned char kcs[16],
                            sqauth_error *err)
 {
@@ -208,7 +208,7 @@ static int cipher_ctx(EVP_CIPHER_CTX **out, unsigned cipher, const unsigned char
     return SQAUTH_OK;
 }
 
-void sqauth_dmd5_layer_free(sqauth_dmd5_layer *l)
+void sqauth_digest_md5_layer_free(sqauth_digest_md5_layer *l)
 {
     if (!l) {
         return;
@@ -221,15 +221,15 @@ void sqauth_dmd5_layer_free(sqauth_dmd5_layer *l)
     sqauth_free_secret(l, sizeof(*l));
 }
 
-int sqauth_dmd5_layer_new(sqauth_dmd5_layer **out, const unsigned char ha1[16], unsigned cipher, int server,
+int sqauth_digest_md5_layer_new(sqauth_digest_md5_layer **out, const unsigned char ha1[16], unsigned cipher, int server,
                           sqauth_error *err)
 {
     unsigned char kic[16], kis[16], kcc[16], kcs[16];
-    sqauth_dmd5_layer *l;
+    sqauth_digest_md5_layer *l;
     int rc;
 
     *out = NULL;
-    if (cipher != SQAUTH_DMD5_NO_CIPHER && !sqauth_dmd5_cipher_name(cipher)) {
+    if (cipher != SQAUTH_DMD5_NO_CIPHER && !sqauth_digest_md5_cipher_name(cipher)) {
         return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "unknown DIGEST-MD5 cipher");
     }
     l = calloc(1, sizeof(*l));
@@ -237,7 +237,7 @@ int sqauth_dmd5_layer_new(sqauth_dmd5_layer **out, const unsigned char ha1[16], 
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
     l->cipher = cipher;
-    rc = sqauth_dmd5_layer_keys(ha1, cipher, kic, kis, kcc, kcs, err);
+    rc = sqauth_digest_md5_layer_keys(ha1, cipher, kic, kis, kcc, kcs, err);
     if (rc == SQAUTH_OK) {
         l->mac_send = sqauth_hmac_md5_new(server ? kis : kic, 16);
         l->mac_recv = sqauth_hmac_md5_new(server ? kic : kis, 16);
@@ -256,20 +256,20 @@ int sqauth_dmd5_layer_new(sqauth_dmd5_layer **out, const unsigned char ha1[16], 
     sqauth_cleanse(kcc, sizeof(kcc));
     sqauth_cleanse(kcs, sizeof(kcs));
     if (rc != SQAUTH_OK) {
-        sqauth_dmd5_layer_free(l);
+        sqauth_digest_md5_layer_free(l);
         return rc;
     }
     *out = l;
     return SQAUTH_OK;
 }
 
-unsigned sqauth_dmd5_layer_cipher(const sqauth_dmd5_layer *l)
+unsigned sqauth_digest_md5_layer_cipher(const sqauth_digest_md5_layer *l)
 {
     return l->cipher;
 }
 
 #ifdef SQAUTH_TESTING
-void sqauth_dmd5_layer_test_set_seq(sqauth_dmd5_layer *l, unsigned long send, unsigned long recv)
+void sqauth_digest_md5_layer_test_set_seq(sqauth_digest_md5_layer *l, unsigned long send, unsigned long recv)
 {
     l->seq_send = (uint32_t)send;
     l->seq_recv = (uint32_t)recv;
@@ -326,7 +326,7 @@ static int run_cipher(EVP_CIPHER_CTX *ctx, unsigned char *dst, const unsigned ch
     return SQAUTH_OK;
 }
 
-int sqauth_dmd5_layer_seal(sqauth_dmd5_layer *l, const unsigned char *in, size_t len, sqauth_buf *out,
+int sqauth_digest_md5_layer_seal(sqauth_digest_md5_layer *l, const unsigned char *in, size_t len, sqauth_buf *out,
                            sqauth_error *err)
 {
     unsigned char digest[16], tail[DES_BLOCK + SQAUTH_DMD5_MAC_LEN];
@@ -396,7 +396,7 @@ int sqauth_dmd5_layer_seal(sqauth_dmd5_layer *l, const unsigned char *in, size_t
     return SQAUTH_OK;
 }
 
-static int open_fail(sqauth_dmd5_layer *l, sqauth_buf *out, size_t start, int code, sqauth_error *err,
+static int open_fail(sqauth_digest_md5_layer *l, sqauth_buf *out, size_t start, int code, sqauth_error *err,
                      const char *what)
 {
     l->failed = 1;
@@ -408,7 +408,7 @@ static int open_fail(sqauth_dmd5_layer *l, sqauth_buf *out, size_t start, int co
     return sqauth_fail(err, code, "DIGEST-MD5 security layer: %s", what);
 }
 
-int sqauth_dmd5_layer_open(sqauth_dmd5_layer *l, const unsigned char *in, size_t len, sqauth_buf *out,
+int sqauth_digest_md5_layer_open(sqauth_digest_md5_layer *l, const unsigned char *in, size_t len, sqauth_buf *out,
                            sqauth_error *err)
 {
     unsigned char digest[16];
@@ -515,29 +515,29 @@ int sqauth_dmd5_layer_open(sqauth_dmd5_layer *l, const unsigned char *in, size_t
 
 static int ops_seal(void *ctx, const unsigned char *in, size_t len, sqauth_buf *out, sqauth_error *err)
 {
-    return sqauth_dmd5_layer_seal(ctx, in, len, out, err);
+    return sqauth_digest_md5_layer_seal(ctx, in, len, out, err);
 }
 
 static int ops_open(void *ctx, const unsigned char *in, size_t len, sqauth_buf *out, sqauth_error *err)
 {
-    return sqauth_dmd5_layer_open(ctx, in, len, out, err);
+    return sqauth_digest_md5_layer_open(ctx, in, len, out, err);
 }
 
 static size_t ops_overhead(const void *ctx)
 {
-    return sqauth_dmd5_overhead(((const sqauth_dmd5_layer *)ctx)->cipher);
+    return sqauth_digest_md5_overhead(((const sqauth_digest_md5_layer *)ctx)->cipher);
 }
 
 static const char *ops_cipher_name(const void *ctx)
 {
-    return sqauth_dmd5_cipher_name(((const sqauth_dmd5_layer *)ctx)->cipher);
+    return sqauth_digest_md5_cipher_name(((const sqauth_digest_md5_layer *)ctx)->cipher);
 }
 
 static void ops_free(void *ctx)
 {
-    sqauth_dmd5_layer_free(ctx);
+    sqauth_digest_md5_layer_free(ctx);
 }
 
-const sqauth_sasl_layer_ops sqauth_dmd5_layer_ops = {
+const sqauth_sasl_layer_ops sqauth_digest_md5_layer_ops = {
     ops_seal, ops_open, ops_overhead, ops_cipher_name, ops_free,
 };

@@ -42,25 +42,25 @@
 
 #define SQAUTH_DMD5_MAC_LEN 10
 
-typedef struct sqauth_dmd5_layer sqauth_dmd5_layer;
+typedef struct sqauth_digest_md5_layer sqauth_digest_md5_layer;
 
-/* Generic ops for s->layer_ops (ctx is a sqauth_dmd5_layer). */
-extern const sqauth_sasl_layer_ops sqauth_dmd5_layer_ops;
+/* Generic ops for s->layer_ops (ctx is a sqauth_digest_md5_layer). */
+extern const sqauth_sasl_layer_ops sqauth_digest_md5_layer_ops;
 
 /* "3des", ... for one SQAUTH_DIGEST_MD5_CIPHER_* bit; NULL otherwise. */
-const char *sqauth_dmd5_cipher_name(unsigned cipher);
+const char *sqauth_digest_md5_cipher_name(unsigned cipher);
 /* The bit for a cipher name (case-insensitive), 0 when unknown. */
-unsigned sqauth_dmd5_cipher_bit(const char *name, size_t len);
+unsigned sqauth_digest_md5_cipher_bit(const char *name, size_t len);
 /* Our preference among offered (a bit set): 3des, rc4, des, rc4-56,
  * rc4-40; 0 when none. */
-unsigned sqauth_dmd5_strongest_cipher(unsigned offered);
+unsigned sqauth_digest_md5_strongest_cipher(unsigned offered);
 /* The most bytes sealing adds to a message (MAC, version, sequence number,
  * padding), without the 4-byte length prefix. */
-size_t sqauth_dmd5_overhead(unsigned cipher);
+size_t sqauth_digest_md5_overhead(unsigned cipher);
 
 /* The four keys from H(A1) (exposed for known-answer tests). kc/ks are
  * only meaningful with a cipher. All secret. */
-int sqauth_dmd5_layer_keys(const unsigned char ha1[16], unsigned cipher, unsigned char kic[16],
+int sqauth_digest_md5_layer_keys(const unsigned char ha1[16], unsigned cipher, unsigned char kic[16],
                            unsigned char kis[16], unsigned char kcc[16], unsigned char kcs[16],
                            sqauth_error *err);
 
@@ -68,23 +68,23 @@ int sqauth_dmd5_layer_keys(const unsigned char ha1[16], unsigned cipher, unsigne
  * with Kis/Kcs, receives with Kic/Kcc): for tests, so that two instances
  * talk to each other. Fails with SQAUTH_ERR_UNSUPPORTED and a message
  * naming the legacy provider when the cipher cannot be fetched. */
-int sqauth_dmd5_layer_new(sqauth_dmd5_layer **out, const unsigned char ha1[16], unsigned cipher, int server,
+int sqauth_digest_md5_layer_new(sqauth_digest_md5_layer **out, const unsigned char ha1[16], unsigned cipher, int server,
                           sqauth_error *err);
 /* Appends one protected buffer (no length prefix). */
-int sqauth_dmd5_layer_seal(sqauth_dmd5_layer *l, const unsigned char *in, size_t len, sqauth_buf *out,
+int sqauth_digest_md5_layer_seal(sqauth_digest_md5_layer *l, const unsigned char *in, size_t len, sqauth_buf *out,
                            sqauth_error *err);
 /* Checks one buffer (no length prefix) and appends its message. On error
  * out is as it was and the layer refuses further use. */
-int sqauth_dmd5_layer_open(sqauth_dmd5_layer *l, const unsigned char *in, size_t len, sqauth_buf *out,
+int sqauth_digest_md5_layer_open(sqauth_digest_md5_layer *l, const unsigned char *in, size_t len, sqauth_buf *out,
                            sqauth_error *err);
-unsigned sqauth_dmd5_layer_cipher(const sqauth_dmd5_layer *l);
-void sqauth_dmd5_layer_free(sqauth_dmd5_layer *l);
+unsigned sqauth_digest_md5_layer_cipher(const sqauth_digest_md5_layer *l);
+void sqauth_digest_md5_layer_free(sqauth_digest_md5_layer *l);
 
 #ifdef SQAUTH_TESTING
 /* Unit-test hook (compiled only with -DSQAUTH_TESTING, as the core's own
  * Makefile does): sets the next sequence numbers to send and expect, to
  * test the end of the sequence space without 2^32 messages. */
-void sqauth_dmd5_layer_test_set_seq(sqauth_dmd5_layer *l, unsigned long send, unsigned long recv);
+void sqauth_digest_md5_layer_test_set_seq(sqauth_digest_md5_layer *l, unsigned long send, unsigned long recv);
 #endif
 
 #endif

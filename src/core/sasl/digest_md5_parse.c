@@ -17,28 +17,50 @@
 
 /* ---- character classes (RFC 2616 §2.2) ---- */
 
-/* LWS = [CRLF] 1*( SP | HT ); a bare CR or LF between elements is accepted
- * too, since it cannot change the meaning. */
+/* One table lookup per byte in the scanning loops:
+ *   TOKEN   token = 1*<any CHAR except CTLs or separators>: 33-126 without
+ *           ( ) < > @ , ; : \ " / [ ] ? = { }
+ *   LWS     LWS = [CRLF] 1*( SP | HT ); a bare CR or LF between elements is
+ *           accepted too, since it cannot change the meaning
+ *   QDTEXT  a byte that stands for itself in a quoted-string: TEXT (no
+ *           control character but HT) other than '"' and '\'
+ * tests/core checks the token class against its definition for every
+ * byte; the others are exercised by the parser tests. */
+#define TOKEN 1
+#define LWS 2
+#define QDTEXT 4
+static const unsigned char byte_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 2, 0, 0, 2, 0, 0,  /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 0x10 */
+    6, 5, 0, 5, 5, 5, 5, 5, 4, 4, 5, 5, 4, 5, 5, 4,  /* 0x20 */
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 4,  /* 0x30 */
+    4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,  /* 0x40 */
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 0, 4, 5, 5,  /* 0x50 */
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,  /* 0x60 */
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 5, 4, 5, 0,  /* 0x70 */
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,  /* 0x80 */
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,  /* 0x90 */
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,  /* 0xa0 */
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,  /* 0xb0 */
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,  /* 0xc0 */
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,  /* 0xd0 */
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,  /* 0xe0 */
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,  /* 0xf0 */
+};
+
 static int is_lws(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    return byte_class[c] & LWS;
 }
 
-static int is_separator(unsigned char c)
-{
-    switch (c) {
-    case '(': case ')': case '<': case '>': case '@': case ',': case ';': case ':': case '\\': case '"':
-    case '/': case '[': case ']': case '?': case '=': case '{': case '}': case ' ': case '\t':
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-/* token = 1*<any CHAR except CTLs or separators> */
 static int is_token_char(unsigned char c)
 {
-    return c > 32 && c < 127 && !is_separator(c);
+    return byte_class[c] & TOKEN;
+}
+
+int sqauth_digest_md5_is_token_char(unsigned char c)
+{
+    return is_token_char(c);
 }
 
 static unsigned char ascii_lower(unsigned char c)
@@ -60,15 +82,24 @@ static const char *describe(char *buf, size_t cap, const unsigned char *in, size
     return buf;
 }
 
-/* A server value made safe for a message: printable ASCII kept, anything
- * else shown as '?', long values cut with "...". */
+/* A server value for a message, long values cut with "...". Whole UTF-8
+ * sequences are kept ("jürgen" stays readable) and a cut never splits one;
+ * sqauth_fail() escapes control characters and bytes that are not UTF-8. */
 static const char *show(char *buf, size_t cap, const char *v, size_t len)
 {
-    size_t i, n = 0;
+    size_t i = 0, n = 0;
 
-    for (i = 0; i < len && n + 4 < cap && i < VALUE_SHOWN; i++) {
-        unsigned char c = (unsigned char)v[i];
-        buf[n++] = (c >= 32 && c < 127) ? (char)c : '?';
+    while (i < len && i < VALUE_SHOWN) {
+        size_t k = sqauth_utf8_sequence((const unsigned char *)v + i, len - i);
+        if (k == 0) {
+            k = 1;
+        }
+        if (n + k + 4 > cap) {
+            break;
+        }
+        memcpy(buf + n, v + i, k);
+        n += k;
+        i += k;
     }
     if (i < len && n + 4 <= cap) {
         memcpy(buf + n, "...", 3);
@@ -76,6 +107,214 @@ static const char *show(char *buf, size_t cap, const char *v, size_t len)
     }
     buf[n] = '\0';
     return buf;
+}
+
+/* ---- syntax ---- */
+
+static size_t skip_lws(const unsigned char *in, size_t len, size_t pos)
+{
+    while (pos < len && is_lws(in[pos])) {
+        pos++;
+    }
+    return pos;
+}
+
+static size_t skip_token(const unsigned char *in, size_t len, size_t pos)
+{
+    while (pos < len && is_token_char(in[pos])) {
+        pos++;
+    }
+    return pos;
+}
+
+/* One directive where it stands in the input. */
+typedef struct raw_directive {
+    const unsigned char *name;   /* NULL once there are no more */
+    size_t name_len;
+    const unsigned char *value;  /* a token, or the inside of a quoted-string, quoted-pairs and all */
+    size_t value_len;            /* input bytes */
+    size_t text_len;             /* bytes once the quoted-pairs are undone */
+    int quoted;
+} raw_directive;
+
+/* The directive name of d as messages show it: lowercased, cut. */
+static const char *message_name(char buf[NAME_SHOWN + 1], const raw_directive *d)
+{
+    size_t i, n = d->name_len < NAME_SHOWN ? d->name_len : NAME_SHOWN;
+
+    for (i = 0; i < n; i++) {
+        buf[i] = (char)ascii_lower(d->name[i]);
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The checks on a whole message, before its directives. */
+static int check_message(const unsigned char *in, size_t len, const char *label, sqauth_error *err)
+{
+    const unsigned char *nul;
+
+    if (len > SQAUTH_DIGEST_MD5_MAX_CHALLENGE) {
+        return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
+                           "DIGEST-MD5 %s is %zu bytes; RFC 2831 allows at most %d",
+                           label, len, SQAUTH_DIGEST_MD5_MAX_CHALLENGE);
+    }
+    nul = len ? memchr(in, '\0', len) : NULL;
+    if (nul) {
+        return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 %s contains a NUL byte at offset %zu",
+                           label, (size_t)(nul - in));
+    }
+    return SQAUTH_OK;
+}
+
+/* Reads the directive at or after *pos (LWS and the null elements of the
+ * #rule skipped) up to the ',' or the end after it, checking the syntax on
+ * the way: every byte is looked at once. d->name is NULL at the end. */
+static int next_directive(const unsigned char *in, size_t len, size_t *pos, raw_directive *d, const char *label,
+                          sqauth_error *err)
+{
+    char what[32], name[NAME_SHOWN + 1];
+    size_t p = *pos, start, text;
+
+    d->name = NULL;
+    for (;;) {
+        p = skip_lws(in, len, p);
+        if (p >= len) {
+            *pos = p;
+            return SQAUTH_OK;
+        }
+        /* #rule: null elements (",,", a leading or trailing ',') are allowed. */
+        if (in[p] != ',') {
+            break;
+        }
+        p++;
+    }
+
+    start = p;
+    p = skip_token(in, len, p);
+    if (p == start) {
+        return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
+                           "DIGEST-MD5 %s: expected a directive name at offset %zu, found %s",
+                           label, p, describe(what, sizeof(what), in, len, p));
+    }
+    d->name = in + start;
+    d->name_len = p - start;
+
+    p = skip_lws(in, len, p);
+    if (p >= len || in[p] != '=') {
+        return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
+                           "DIGEST-MD5 %s: directive \"%s\" is not followed by '=' (found %s at offset %zu)",
+                           label, message_name(name, d), describe(what, sizeof(what), in, len, p), p);
+    }
+    p = skip_lws(in, len, p + 1);
+
+    if (p < len && in[p] == '"') {
+        /* quoted-string: qdtext is TEXT, so no control characters but HT.
+         * They have no use in a realm or nonce, and we echo both back. */
+        size_t escapes = 0;
+
+        start = ++p;
+        for (;;) {
+            unsigned char c;
+            while (p < len && (byte_class[in[p]] & QDTEXT)) {
+                p++;
+            }
+            if (p >= len) {
+                return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
+                                   "DIGEST-MD5 %s: the quoted value of \"%s\" is not terminated",
+                                   label, message_name(name, d));
+            }
+            c = in[p];
+            if (c == '"') {
+                break;
+            }
+            if (c == '\\') {
+                /* quoted-pair = "\" CHAR: the next byte stands for itself. */
+                if (p + 1 >= len) {
+                    return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
+                                       "DIGEST-MD5 %s: the quoted value of \"%s\" ends in a lone backslash",
+                                       label, message_name(name, d));
+                }
+                c = in[++p];
+                escapes++;
+            }
+            if ((c < 32 && c != '\t') || c == 127) {
+                return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
+                                   "DIGEST-MD5 %s: control character 0x%02x in the value of \"%s\" at offset %zu",
+                                   label, c, message_name(name, d), p);
+            }
+            p++;
+        }
+        text = p - start - escapes;
+        d->value = in + start;
+        d->value_len = p - start;
+        d->text_len = text;
+        d->quoted = 1;
+        p++;    /* the closing quote */
+    } else {
+        start = p;
+        p = skip_token(in, len, p);
+        if (p == start) {
+            if (p >= len || in[p] == ',') {
+                return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 %s: directive \"%s\" has no value",
+                                   label, message_name(name, d));
+            }
+            return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
+                               "DIGEST-MD5 %s: the value of \"%s\" starts with %s at offset %zu; "
+                               "expected a token or a quoted string",
+                               label, message_name(name, d), describe(what, sizeof(what), in, len, p), p);
+        }
+        d->value = in + start;
+        d->value_len = d->text_len = p - start;
+        d->quoted = 0;
+    }
+
+    p = skip_lws(in, len, p);
+    if (p < len && in[p] != ',') {
+        return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
+                           "DIGEST-MD5 %s: expected ',' after the value of \"%s\" at offset %zu, found %s",
+                           label, message_name(name, d), p, describe(what, sizeof(what), in, len, p));
+    }
+    *pos = p;
+    return SQAUTH_OK;
+}
+
+/* Writes d's value with its quoted-pairs undone and a NUL: d->text_len + 1
+ * bytes. */
+static char *put_value(char *dst, const raw_directive *d)
+{
+    size_t i, n = 0;
+
+    if (d->text_len == d->value_len) {
+        memcpy(dst, d->value, d->value_len);
+    } else {
+        for (i = 0; i < d->value_len; i++) {
+            if (d->value[i] == '\\') {
+                i++;
+            }
+            dst[n++] = (char)d->value[i];
+        }
+    }
+    dst[d->text_len] = '\0';
+    return dst;
+}
+
+/* 1 when d is called name, a lowercase literal of letters only, in any
+ * case: a name is a token, and for a token byte c and a letter l,
+ * (c | 0x20) == l only when c is l or its capital. */
+static int name_is(const raw_directive *d, const char *name, size_t n)
+{
+    size_t i;
+
+    if (d->name_len != n) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if ((d->name[i] | 0x20) != (unsigned char)name[i]) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 /* ---- the directive list ---- */
@@ -108,8 +347,7 @@ const sqauth_digest_md5_directive *sqauth_digest_md5_find(const sqauth_digest_md
 
 /* Room for every directive of an input of len bytes: each has a '=' of
  * its own, and its name and value together are never longer than the input
- * bytes they came from, plus two NULs; one more NUL for a last name that
- * turns out to have no '=' (an error, but its name is written first). */
+ * bytes they came from, plus two NULs. */
 static int reserve(sqauth_digest_md5_directives *d, const unsigned char *in, size_t len)
 {
     size_t equals = 0, i;
@@ -128,191 +366,47 @@ static int reserve(sqauth_digest_md5_directives *d, const unsigned char *in, siz
     return SQAUTH_OK;
 }
 
-/* The next n bytes of the string block (reserve() made it big enough). */
-static char *take(sqauth_digest_md5_directives *d, size_t n)
-{
-    char *p = d->strings + d->strings_used;
-    d->strings_used += n;
-    return p;
-}
-
-static void push(sqauth_digest_md5_directives *d, char *name, size_t name_len, char *value, size_t value_len,
-                 int quoted)
-{
-    d->items[d->count].name = name;
-    d->items[d->count].name_len = name_len;
-    d->items[d->count].value = value;
-    d->items[d->count].value_len = value_len;
-    d->items[d->count].quoted = quoted;
-    d->count++;
-}
-
-/* ---- syntax ---- */
-
-static size_t skip_lws(const unsigned char *in, size_t len, size_t pos)
-{
-    while (pos < len && is_lws(in[pos])) {
-        pos++;
-    }
-    return pos;
-}
-
-/* Reads the quoted-string starting at in[*pos] == '"' into v, removing the
- * quotes and the backslash of each quoted-pair (so never longer than the
- * input it came from). */
-static int read_quoted(const unsigned char *in, size_t len, size_t *pos, const char *label, const char *name,
-                       char *v, size_t *value_len, sqauth_error *err)
-{
-    size_t p = *pos + 1, n = 0;
-
-    for (;;) {
-        unsigned char c;
-        if (p >= len) {
-            return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
-                               "DIGEST-MD5 %s: the quoted value of \"%.*s\" is not terminated",
-                               label, NAME_SHOWN, name);
-        }
-        c = in[p];
-        if (c == '"') {
-            p++;
-            break;
-        }
-        if (c == '\\') {
-            /* quoted-pair = "\" CHAR: the next byte stands for itself. */
-            if (p + 1 >= len) {
-                return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
-                                   "DIGEST-MD5 %s: the quoted value of \"%.*s\" ends in a lone backslash",
-                                   label, NAME_SHOWN, name);
-            }
-            p++;
-            c = in[p];
-        }
-        /* qdtext is TEXT: no control characters except HT. They have no use
-         * in a realm or nonce, and we echo both back to the server. */
-        if ((c < 32 && c != '\t') || c == 127) {
-            return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
-                               "DIGEST-MD5 %s: control character 0x%02x in the value of \"%.*s\" at offset %zu",
-                               label, c, NAME_SHOWN, name, p);
-        }
-        v[n++] = (char)c;
-        p++;
-    }
-    v[n] = '\0';
-    *value_len = n;
-    *pos = p;
-    return SQAUTH_OK;
-}
-
 static int parse_directives(const unsigned char *in, size_t len, sqauth_digest_md5_directives *out,
                             const char *label, sqauth_error *err)
 {
-    size_t pos = 0;
-    char what[32];
+    raw_directive d;
+    size_t pos = 0, i;
     int rc;
 
     sqauth_digest_md5_directives_free(out);
-    if (len > SQAUTH_DIGEST_MD5_MAX_CHALLENGE) {
-        return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
-                           "DIGEST-MD5 %s is %zu bytes; RFC 2831 allows at most %d",
-                           label, len, SQAUTH_DIGEST_MD5_MAX_CHALLENGE);
-    }
-    if (len && memchr(in, '\0', len)) {
-        return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 %s contains a NUL byte at offset %zu",
-                           label, (size_t)((const unsigned char *)memchr(in, '\0', len) - in));
+    rc = check_message(in, len, label, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
     }
     if (reserve(out, in, len) != SQAUTH_OK) {
         sqauth_digest_md5_directives_free(out);
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-
     for (;;) {
-        size_t name_start, name_len, i;
-        char *name, *value = NULL;
-        size_t value_len = 0;
-        int quoted;
+        sqauth_digest_md5_directive *item;
+        char *name;
 
-        pos = skip_lws(in, len, pos);
-        if (pos >= len) {
-            break;
+        rc = next_directive(in, len, &pos, &d, label, err);
+        if (rc != SQAUTH_OK) {
+            sqauth_digest_md5_directives_free(out);
+            return rc;
         }
-        /* #rule: null elements (",,", a leading or trailing ',') are allowed. */
-        if (in[pos] == ',') {
-            pos++;
-            continue;
+        if (!d.name) {
+            return SQAUTH_OK;
         }
-
-        name_start = pos;
-        while (pos < len && is_token_char(in[pos])) {
-            pos++;
+        name = out->strings + out->strings_used;
+        for (i = 0; i < d.name_len; i++) {
+            name[i] = (char)ascii_lower(d.name[i]);
         }
-        name_len = pos - name_start;
-        if (name_len == 0) {
-            rc = sqauth_fail(err, SQAUTH_ERR_MALFORMED,
-                             "DIGEST-MD5 %s: expected a directive name at offset %zu, found %s",
-                             label, pos, describe(what, sizeof(what), in, len, pos));
-            goto fail;
-        }
-        name = take(out, name_len + 1);
-        for (i = 0; i < name_len; i++) {
-            name[i] = (char)ascii_lower(in[name_start + i]);
-        }
-        name[name_len] = '\0';
-
-        pos = skip_lws(in, len, pos);
-        if (pos >= len || in[pos] != '=') {
-            rc = sqauth_fail(err, SQAUTH_ERR_MALFORMED,
-                             "DIGEST-MD5 %s: directive \"%.*s\" is not followed by '=' (found %s at offset %zu)",
-                             label, NAME_SHOWN, name, describe(what, sizeof(what), in, len, pos), pos);
-            goto fail;
-        }
-        pos = skip_lws(in, len, pos + 1);
-
-        if (pos < len && in[pos] == '"') {
-            value = out->strings + out->strings_used;
-            rc = read_quoted(in, len, &pos, label, name, value, &value_len, err);
-            if (rc != SQAUTH_OK) {
-                goto fail;
-            }
-            take(out, value_len + 1);
-            quoted = 1;
-        } else {
-            size_t start = pos;
-            while (pos < len && is_token_char(in[pos])) {
-                pos++;
-            }
-            if (pos == start) {
-                if (pos >= len || in[pos] == ',') {
-                    rc = sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 %s: directive \"%.*s\" has no value",
-                                     label, NAME_SHOWN, name);
-                } else {
-                    rc = sqauth_fail(err, SQAUTH_ERR_MALFORMED,
-                                     "DIGEST-MD5 %s: the value of \"%.*s\" starts with %s at offset %zu; "
-                                     "expected a token or a quoted string",
-                                     label, NAME_SHOWN, name, describe(what, sizeof(what), in, len, pos), pos);
-                }
-                goto fail;
-            }
-            value_len = pos - start;
-            value = take(out, value_len + 1);
-            memcpy(value, in + start, value_len);
-            value[value_len] = '\0';
-            quoted = 0;
-        }
-
-        pos = skip_lws(in, len, pos);
-        if (pos < len && in[pos] != ',') {
-            rc = sqauth_fail(err, SQAUTH_ERR_MALFORMED,
-                             "DIGEST-MD5 %s: expected ',' after the value of \"%.*s\" at offset %zu, found %s",
-                             label, NAME_SHOWN, name, pos, describe(what, sizeof(what), in, len, pos));
-            goto fail;
-        }
-        push(out, name, name_len, value, value_len, quoted);
+        name[d.name_len] = '\0';
+        item = &out->items[out->count++];
+        item->name = name;
+        item->name_len = d.name_len;
+        item->value = put_value(name + d.name_len + 1, &d);
+        item->value_len = d.text_len;
+        item->quoted = d.quoted;
+        out->strings_used += d.name_len + 1 + d.text_len + 1;
     }
-    return SQAUTH_OK;
-
-fail:
-    sqauth_digest_md5_directives_free(out);
-    return rc;
 }
 
 int sqauth_digest_md5_parse_directives(const unsigned char *in, size_t len,
@@ -342,9 +436,7 @@ int sqauth_digest_md5_list_next(const char *list, size_t len, size_t *pos, sqaut
             continue;
         }
         start = p;
-        while (p < len && is_token_char(in[p])) {
-            p++;
-        }
+        p = skip_token(in, len, p);
         if (p == start) {
             *pos = p;
             return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
@@ -370,24 +462,26 @@ int sqauth_digest_md5_list_next(const char *list, size_t len, size_t *pos, sqaut
 
 /* ---- meaning of the challenge ---- */
 
+/* ASCII case-insensitive a == b, b a lowercase literal. */
 static int str_caseeq(sqauth_str a, const char *b)
 {
-    size_t n = strlen(b);
-    return a.len == n && sqauth_strncaseeq(a.data, b, n);
-}
+    size_t i, n = strlen(b);
 
-static int is_value(const sqauth_digest_md5_directive *d, const char *expected)
-{
-    sqauth_str v;
-    v.data = d->value;
-    v.len = d->value_len;
-    return str_caseeq(v, expected);
+    if (a.len != n) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (ascii_lower((unsigned char)a.data[i]) != (unsigned char)b[i]) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 /* Splits a qop or cipher value into a bit set; unknown elements are ignored
  * (RFC 2831 §2.1.1: "The client MUST ignore unrecognized options"). */
-static int parse_list(const sqauth_digest_md5_directive *d, const char *const *names, const unsigned *bits,
-                      size_t count, unsigned *set, sqauth_error *err)
+static int parse_list(sqauth_str v, const char *what, const char *const *names, const unsigned *bits, size_t count,
+                      unsigned *set, sqauth_error *err)
 {
     size_t pos = 0, i, elements = 0;
     sqauth_str e;
@@ -395,7 +489,7 @@ static int parse_list(const sqauth_digest_md5_directive *d, const char *const *n
 
     *set = 0;
     for (;;) {
-        rc = sqauth_digest_md5_list_next(d->value, d->value_len, &pos, &e, d->name, err);
+        rc = sqauth_digest_md5_list_next(v.data, v.len, &pos, &e, what, err);
         if (rc != SQAUTH_OK) {
             return rc;
         }
@@ -411,7 +505,7 @@ static int parse_list(const sqauth_digest_md5_directive *d, const char *const *n
     }
     if (elements == 0) {
         /* 1#qop-value / 1#cipher-value: at least one element. */
-        return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 challenge: the %s list is empty", d->name);
+        return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 challenge: the %s list is empty", what);
     }
     return SQAUTH_OK;
 }
@@ -428,33 +522,47 @@ static const unsigned cipher_bits[] = {
 
 /* maxbuf-value = 1*DIGIT, "bigger than 16 and smaller or equal to 16777215"
  * (RFC 2831 §2.1.1). */
-static int parse_maxbuf(const sqauth_digest_md5_directive *d, unsigned long *maxbuf, sqauth_error *err)
+static int parse_maxbuf(sqauth_str v, unsigned long *maxbuf, sqauth_error *err)
 {
-    unsigned long v = 0;
+    unsigned long n = 0;
     size_t i;
     char shown[64];
 
-    if (d->value_len == 0) {
+    if (v.len == 0) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 challenge: maxbuf is empty");
     }
-    for (i = 0; i < d->value_len; i++) {
-        unsigned char c = (unsigned char)d->value[i];
+    for (i = 0; i < v.len; i++) {
+        unsigned char c = (unsigned char)v.data[i];
         if (c < '0' || c > '9') {
             return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 challenge: maxbuf \"%s\" is not a decimal number",
-                               show(shown, sizeof(shown), d->value, d->value_len));
+                               show(shown, sizeof(shown), v.data, v.len));
         }
         /* Saturate instead of overflowing; anything this big is out of range. */
-        if (v <= 16777215ul) {
-            v = v * 10 + (unsigned long)(c - '0');
+        if (n <= 16777215ul) {
+            n = n * 10 + (unsigned long)(c - '0');
         }
     }
-    if (v <= 16 || v > 16777215ul) {
+    if (n <= 16 || n > 16777215ul) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
                            "DIGEST-MD5 challenge: maxbuf %s is out of range (17 to 16777215)",
-                           show(shown, sizeof(shown), d->value, d->value_len));
+                           show(shown, sizeof(shown), v.data, v.len));
     }
-    *maxbuf = v;
+    *maxbuf = n;
     return SQAUTH_OK;
+}
+
+void sqauth_digest_md5_challenge_init(sqauth_digest_md5_challenge *c)
+{
+    /* Field by field: the inline realms and the text block need no zeros. */
+    c->realms = c->realm_inline;
+    c->realm_count = 0;
+    c->realm_cap = sizeof(c->realm_inline) / sizeof(c->realm_inline[0]);
+    c->nonce = c->qop_raw = c->cipher_raw = SQAUTH_STR_NULL;
+    c->qop = c->ciphers = 0;
+    c->maxbuf = 0;
+    c->maxbuf_given = c->stale = c->utf8 = 0;
+    c->directive_count = 0;
+    c->text_used = 0;
 }
 
 void sqauth_digest_md5_challenge_free(sqauth_digest_md5_challenge *c)
@@ -462,136 +570,188 @@ void sqauth_digest_md5_challenge_free(sqauth_digest_md5_challenge *c)
     if (!c) {
         return;
     }
-    sqauth_digest_md5_directives_free(&c->directives);
-    free(c->realms);
-    memset(c, 0, sizeof(*c));
+    if (c->realms != c->realm_inline) {
+        free(c->realms);
+    }
+    sqauth_digest_md5_challenge_init(c);
 }
 
-/* Directives that RFC 2831 §2.1.1 allows at most once; a second one is an
- * error rather than "first wins" because the client and a middlebox or the
- * server could pick different ones. */
-static const char *const single_names[] = {"nonce", "qop", "charset", "algorithm", "maxbuf", "stale", "cipher"};
-#define SINGLE_COUNT (sizeof(single_names) / sizeof(single_names[0]))
+/* The directives RFC 2831 §2.1.1 allows at most once, then realm (any
+ * number) and the rest (ignored). A second single one is an error rather
+ * than "first wins" because the client and a middlebox or the server could
+ * pick different ones. */
+enum { D_NONCE, D_QOP, D_CHARSET, D_ALGORITHM, D_MAXBUF, D_STALE, D_CIPHER, D_SINGLE, D_REALM = D_SINGLE, D_OTHER };
+static const char *const single_names[D_SINGLE] = {"nonce", "qop", "charset", "algorithm", "maxbuf", "stale", "cipher"};
+
+/* Which directive d is: by length first, so that most names take one
+ * comparison. */
+static int classify(const raw_directive *d)
+{
+    switch (d->name_len) {
+    case 3:
+        return name_is(d, "qop", 3) ? D_QOP : D_OTHER;
+    case 5:
+        return name_is(d, "realm", 5) ? D_REALM : name_is(d, "nonce", 5) ? D_NONCE
+            : name_is(d, "stale", 5) ? D_STALE : D_OTHER;
+    case 6:
+        return name_is(d, "maxbuf", 6) ? D_MAXBUF : name_is(d, "cipher", 6) ? D_CIPHER : D_OTHER;
+    case 7:
+        return name_is(d, "charset", 7) ? D_CHARSET : D_OTHER;
+    case 9:
+        return name_is(d, "algorithm", 9) ? D_ALGORITHM : D_OTHER;
+    default:
+        return D_OTHER;
+    }
+}
+
+/* d's value into the challenge's own text (check_message() bounds the
+ * input, and no value is longer than the input bytes it came from). */
+static sqauth_str keep_value(sqauth_digest_md5_challenge *c, const raw_directive *d)
+{
+    sqauth_str v;
+
+    v.data = put_value(c->text + c->text_used, d);
+    v.len = d->text_len;
+    c->text_used += d->text_len + 1;
+    return v;
+}
+
+static int add_realm(sqauth_digest_md5_challenge *c, sqauth_str v)
+{
+    if (c->realm_count == c->realm_cap) {
+        /* Doubling: a challenge of many realms costs linear time. */
+        size_t cap = 2 * c->realm_cap;
+        sqauth_str *r = malloc(cap * sizeof(*r));
+        if (!r) {
+            return SQAUTH_ERR_NOMEM;
+        }
+        memcpy(r, c->realms, c->realm_count * sizeof(*r));
+        if (c->realms != c->realm_inline) {
+            free(c->realms);
+        }
+        c->realms = r;
+        c->realm_cap = cap;
+    }
+    c->realms[c->realm_count++] = v;
+    return SQAUTH_OK;
+}
 
 int sqauth_digest_md5_parse_challenge(const unsigned char *in, size_t len,
                                       sqauth_digest_md5_challenge *out, sqauth_error *err)
 {
-    const sqauth_digest_md5_directive *seen[SINGLE_COUNT];
-    sqauth_digest_md5_directives *ds = &out->directives;
-    size_t i, k, realms = 0;
+    sqauth_str single[D_SINGLE];
+    raw_directive d;
+    size_t pos = 0;
+    int kind, duplicate = D_OTHER;
     char shown[64];
     int rc;
 
-    memset(out, 0, sizeof(*out));
-    memset(seen, 0, sizeof(seen));
+    sqauth_digest_md5_challenge_init(out);
+    memset(single, 0, sizeof(single));
     if (len == 0) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 challenge is empty");
     }
-    rc = parse_directives(in, len, ds, "challenge", err);
+    rc = check_message(in, len, "challenge", err);
     if (rc != SQAUTH_OK) {
         return rc;
     }
-    if (ds->count == 0) {
+    /* One pass: the syntax of every directive, the values of the known
+     * ones kept; a repeated single directive is reported once the syntax of
+     * the whole message is known to be good. */
+    for (;;) {
+        rc = next_directive(in, len, &pos, &d, "challenge", err);
+        if (rc != SQAUTH_OK) {
+            return rc;
+        }
+        if (!d.name) {
+            break;
+        }
+        out->directive_count++;
+        kind = classify(&d);
+        if (kind == D_REALM) {
+            if (add_realm(out, keep_value(out, &d)) != SQAUTH_OK) {
+                return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+            }
+        } else if (kind != D_OTHER) {
+            if (single[kind].data) {
+                if (duplicate == D_OTHER) {
+                    duplicate = kind;
+                }
+            } else {
+                single[kind] = keep_value(out, &d);
+            }
+        }
+    }
+    if (out->directive_count == 0) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 challenge has no directive");
     }
-
-    for (i = 0; i < ds->count; i++) {
-        const sqauth_digest_md5_directive *d = &ds->items[i];
-        if (strcmp(d->name, "realm") == 0) {
-            realms++;
-            continue;
-        }
-        for (k = 0; k < SINGLE_COUNT; k++) {
-            if (strcmp(d->name, single_names[k]) == 0) {
-                if (seen[k]) {
-                    return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
-                                       "DIGEST-MD5 challenge has more than one %s directive", single_names[k]);
-                }
-                seen[k] = d;
-            }
-        }
+    if (duplicate != D_OTHER) {
+        return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 challenge has more than one %s directive",
+                           single_names[duplicate]);
     }
 
-    if (realms) {
-        out->realms = calloc(realms, sizeof(*out->realms));
-        if (!out->realms) {
-            return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-        }
-        for (i = 0; i < ds->count; i++) {
-            if (strcmp(ds->items[i].name, "realm") == 0) {
-                out->realms[out->realm_count].data = ds->items[i].value;
-                out->realms[out->realm_count].len = ds->items[i].value_len;
-                out->realm_count++;
-            }
-        }
-    }
-
-    /* seen[] follows single_names[]: 0 nonce, 1 qop, 2 charset, 3 algorithm,
-     * 4 maxbuf, 5 stale, 6 cipher. */
-    if (!seen[0]) {
+    if (!single[D_NONCE].data) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 challenge has no nonce directive");
     }
-    if (seen[0]->value_len == 0) {
+    if (single[D_NONCE].len == 0) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 challenge has an empty nonce");
     }
-    out->nonce.data = seen[0]->value;
-    out->nonce.len = seen[0]->value_len;
+    out->nonce = single[D_NONCE];
 
     /* "This directive is required for backwards compatibility with HTTP
      * Digest, which supports other algorithms." Dovecot quotes it. */
-    if (!seen[3]) {
+    if (!single[D_ALGORITHM].data) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
                            "DIGEST-MD5 challenge has no algorithm directive (RFC 2831 requires algorithm=md5-sess)");
     }
-    if (!is_value(seen[3], "md5-sess")) {
+    if (!str_caseeq(single[D_ALGORITHM], "md5-sess")) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 challenge: algorithm is \"%s\", expected md5-sess",
-                           show(shown, sizeof(shown), seen[3]->value, seen[3]->value_len));
+                           show(shown, sizeof(shown), single[D_ALGORITHM].data, single[D_ALGORITHM].len));
     }
 
-    if (seen[2]) {
-        if (!is_value(seen[2], "utf-8")) {
+    if (single[D_CHARSET].data) {
+        if (!str_caseeq(single[D_CHARSET], "utf-8")) {
             return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
                                "DIGEST-MD5 challenge: charset is \"%s\", only utf-8 is allowed",
-                               show(shown, sizeof(shown), seen[2]->value, seen[2]->value_len));
+                               show(shown, sizeof(shown), single[D_CHARSET].data, single[D_CHARSET].len));
         }
         out->utf8 = 1;
     }
 
     out->qop = SQAUTH_DIGEST_MD5_QOP_AUTH;  /* §2.1.1: "the default is auth" */
-    if (seen[1]) {
-        rc = parse_list(seen[1], qop_names, qop_bits, sizeof(qop_bits) / sizeof(qop_bits[0]), &out->qop, err);
+    if (single[D_QOP].data) {
+        rc = parse_list(single[D_QOP], "qop", qop_names, qop_bits, sizeof(qop_bits) / sizeof(qop_bits[0]), &out->qop,
+                        err);
         if (rc != SQAUTH_OK) {
             return rc;
         }
-        out->qop_raw.data = seen[1]->value;
-        out->qop_raw.len = seen[1]->value_len;
+        out->qop_raw = single[D_QOP];
     }
 
     out->maxbuf = 65536;
-    if (seen[4]) {
-        rc = parse_maxbuf(seen[4], &out->maxbuf, err);
+    if (single[D_MAXBUF].data) {
+        rc = parse_maxbuf(single[D_MAXBUF], &out->maxbuf, err);
         if (rc != SQAUTH_OK) {
             return rc;
         }
         out->maxbuf_given = 1;
     }
 
-    if (seen[5]) {
-        if (!is_value(seen[5], "true")) {
+    if (single[D_STALE].data) {
+        if (!str_caseeq(single[D_STALE], "true")) {
             return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 challenge: stale is \"%s\", only true is allowed",
-                               show(shown, sizeof(shown), seen[5]->value, seen[5]->value_len));
+                               show(shown, sizeof(shown), single[D_STALE].data, single[D_STALE].len));
         }
         out->stale = 1;
     }
 
-    if (seen[6]) {
-        rc = parse_list(seen[6], cipher_names, cipher_bits, sizeof(cipher_bits) / sizeof(cipher_bits[0]),
-                        &out->ciphers, err);
+    if (single[D_CIPHER].data) {
+        rc = parse_list(single[D_CIPHER], "cipher", cipher_names, cipher_bits,
+                        sizeof(cipher_bits) / sizeof(cipher_bits[0]), &out->ciphers, err);
         if (rc != SQAUTH_OK) {
             return rc;
         }
-        out->cipher_raw.data = seen[6]->value;
-        out->cipher_raw.len = seen[6]->value_len;
+        out->cipher_raw = single[D_CIPHER];
     }
     return SQAUTH_OK;
 }
@@ -613,45 +773,50 @@ static int hex_value(unsigned char c)
 int sqauth_digest_md5_parse_rspauth(const unsigned char *in, size_t len, unsigned char rspauth[16],
                                     sqauth_error *err)
 {
-    sqauth_digest_md5_directives ds = SQAUTH_DIGEST_MD5_DIRECTIVES_INIT;
-    const sqauth_digest_md5_directive *r = NULL;
-    size_t i;
+    raw_directive d, r;
+    char hex[33];
+    size_t pos = 0, i;
     int rc;
 
     memset(rspauth, 0, 16);
-    rc = parse_directives(in, len, &ds, "server message", err);
+    r.name = NULL;
+    rc = check_message(in, len, "server message", err);
+    while (rc == SQAUTH_OK) {
+        rc = next_directive(in, len, &pos, &d, "server message", err);
+        if (rc != SQAUTH_OK || !d.name) {
+            break;
+        }
+        if (name_is(&d, "rspauth", 7)) {
+            if (r.name) {
+                /* Reported once the whole message is known to parse. */
+                r.value = NULL;
+            } else {
+                r = d;
+            }
+        }
+    }
     if (rc != SQAUTH_OK) {
         return rc;
     }
-    for (i = 0; i < ds.count; i++) {
-        if (strcmp(ds.items[i].name, "rspauth") == 0) {
-            if (r) {
-                sqauth_digest_md5_directives_free(&ds);
-                return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 server message has more than one rspauth");
-            }
-            r = &ds.items[i];
-        }
-    }
-    if (!r) {
-        sqauth_digest_md5_directives_free(&ds);
+    if (!r.name) {
         return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 server message has no rspauth directive");
     }
-    if (r->value_len != 32) {
-        rc = sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 rspauth is %zu characters long, expected 32 hex digits",
-                         r->value_len);
-        sqauth_digest_md5_directives_free(&ds);
-        return rc;
+    if (!r.value) {
+        return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 server message has more than one rspauth");
     }
+    if (r.text_len != 32) {
+        return sqauth_fail(err, SQAUTH_ERR_MALFORMED,
+                           "DIGEST-MD5 rspauth is %zu characters long, expected 32 hex digits", r.text_len);
+    }
+    put_value(hex, &r);
     for (i = 0; i < 16; i++) {
-        int hi = hex_value((unsigned char)r->value[2 * i]);
-        int lo = hex_value((unsigned char)r->value[2 * i + 1]);
+        int hi = hex_value((unsigned char)hex[2 * i]);
+        int lo = hex_value((unsigned char)hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             memset(rspauth, 0, 16);
-            sqauth_digest_md5_directives_free(&ds);
             return sqauth_fail(err, SQAUTH_ERR_MALFORMED, "DIGEST-MD5 rspauth is not 32 hex digits");
         }
         rspauth[i] = (unsigned char)(hi << 4 | lo);
     }
-    sqauth_digest_md5_directives_free(&ds);
     return SQAUTH_OK;
 }

@@ -71,12 +71,16 @@ typedef struct sqauth_digest_md5_directives {
 
 #define SQAUTH_DIGEST_MD5_DIRECTIVES_INIT {NULL, 0, 0, NULL, 0, 0}
 
-/* The meaning of a digest-challenge. The sqauth_str members point into
- * `directives` and live as long as it does. */
+/* The meaning of a digest-challenge, parsed in one pass without an
+ * allocation in the usual case: the values the client needs are copied,
+ * unquoted, NUL-terminated, into `text` (their total never exceeds the
+ * challenge); unknown directives are checked and skipped. The sqauth_str
+ * members point into the struct itself, which must therefore not be
+ * copied; it lives on the caller's stack (about 2.2 KiB). */
 typedef struct sqauth_digest_md5_challenge {
-    sqauth_digest_md5_directives directives;
-    sqauth_str *realms;      /* every realm directive in order (owned array) */
-    size_t realm_count;
+    sqauth_str *realms;      /* every realm directive in order: realm_inline
+                                for up to 4, else an owned array */
+    size_t realm_count, realm_cap;
     sqauth_str nonce;        /* required, non-empty */
     sqauth_str qop_raw;      /* the qop value as sent; data NULL when absent */
     unsigned qop;            /* SQAUTH_DIGEST_MD5_QOP_*; "auth" when absent (§2.1.1) */
@@ -86,6 +90,10 @@ typedef struct sqauth_digest_md5_challenge {
     int maxbuf_given;
     int stale;               /* stale=true */
     int utf8;                /* charset=utf-8 */
+    size_t directive_count;  /* every directive, unknown ones included */
+    sqauth_str realm_inline[4];
+    size_t text_used;
+    char text[SQAUTH_DIGEST_MD5_MAX_CHALLENGE + 1];
 } sqauth_digest_md5_challenge;
 
 /* Parses the syntax of a DIGEST-MD5 server message into out (which must be
@@ -113,18 +121,26 @@ const sqauth_digest_md5_directive *sqauth_digest_md5_find(const sqauth_digest_md
 int sqauth_digest_md5_list_next(const char *list, size_t len, size_t *pos, sqauth_str *elem,
                                 const char *what, sqauth_error *err);
 
-/* Parses and checks a digest-challenge (RFC 2831 §2.1.1): the syntax above,
+/* Parses and checks a digest-challenge (RFC 2831 §2.1.1): the syntax above
+ * (the same checks and messages as sqauth_digest_md5_parse_directives()),
  * then: nonce and algorithm=md5-sess required; at most one nonce, qop,
  * charset, algorithm, maxbuf, stale and cipher; charset only "utf-8";
  * maxbuf a decimal number from 17 to 16777215; stale only "true"; qop and
  * cipher comma lists of tokens (unknown ones ignored); realms collected;
- * unknown directives ignored. out is zeroed on entry. Returns SQAUTH_OK,
- * SQAUTH_ERR_MALFORMED or SQAUTH_ERR_NOMEM. Release with
+ * unknown directives ignored. Linear in the input. out is reset on entry.
+ * Returns SQAUTH_OK, SQAUTH_ERR_MALFORMED or SQAUTH_ERR_NOMEM. Release with
  * sqauth_digest_md5_challenge_free() (also after an error). */
 int sqauth_digest_md5_parse_challenge(const unsigned char *in, size_t len,
                                       sqauth_digest_md5_challenge *out, sqauth_error *err);
 
+/* Empties c (cheaply: the text block is left alone), so that
+ * sqauth_digest_md5_challenge_free() may be called on it whether or not it
+ * was parsed. */
+void sqauth_digest_md5_challenge_init(sqauth_digest_md5_challenge *c);
 void sqauth_digest_md5_challenge_free(sqauth_digest_md5_challenge *c);
+
+/* 1 when c may appear in an RFC 2616 token (tests). */
+int sqauth_digest_md5_is_token_char(unsigned char c);
 
 /* Parses response-auth (RFC 2831 §2.1.3), "rspauth=" and 32 hex digits
  * (quoted or not, either case), other directives ignored, into 16 bytes.

@@ -132,9 +132,9 @@ int sqauth_sasl_append_saslname(sqauth_buf *out, const char *p, size_t n)
     return sqauth_buf_append(out, p + run, n - run);
 }
 
-static int has_nul(const sqauth_owned *o)
+static int has_nul(sqauth_str s)
 {
-    return o->data && memchr(o->data, '\0', o->len) != NULL;
+    return s.data && memchr(s.data, '\0', s.len) != NULL;
 }
 
 static const char *default_qop[] = {"auth"};
@@ -190,6 +190,41 @@ static int copy_strings(sqauth_sasl *s, const sqauth_sasl_config *cfg, const cha
     return SQAUTH_OK;
 }
 
+int sqauth_sasl_check_config(const sqauth_sasl_mech *m, const sqauth_sasl_config *cfg, sqauth_error *err)
+{
+    unsigned maxbuf = cfg->maxbuf ? cfg->maxbuf : SQAUTH_SASL_DEFAULT_MAXBUF;
+    unsigned min_iterations = cfg->min_iterations ? cfg->min_iterations : SQAUTH_SCRAM_DEFAULT_MIN_ITERATIONS;
+    unsigned max_iterations = cfg->max_iterations ? cfg->max_iterations : SQAUTH_SCRAM_DEFAULT_MAX_ITERATIONS;
+
+    /* Credentials the mechanism cannot work without, checked up front so
+     * that no exchange is started that is bound to fail half-way. */
+    if ((m->flags & SQAUTH_MECH_NEEDS_PASSWORD) && (!cfg->authcid.data || !cfg->password.data)) {
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "%s needs the credentials 'authcid' and 'password'", m->name);
+    }
+    if ((m->flags & SQAUTH_MECH_NEEDS_TOKEN) && (!cfg->token.data || !cfg->token.len)) {
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "%s needs the credential 'token'", m->name);
+    }
+    if ((m->flags & SQAUTH_MECH_CHANNEL_BIND) && (!cfg->cb_type.data || !cfg->cb_data.data)) {
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "%s needs TLS channel-binding data (option 'channel_binding')",
+                           m->name);
+    }
+    if (has_nul(cfg->authcid) || has_nul(cfg->password) || has_nul(cfg->authzid) || has_nul(cfg->token)) {
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "credentials must not contain NUL bytes");
+    }
+    if (has_nul(cfg->service) || has_nul(cfg->host) || has_nul(cfg->realm) || has_nul(cfg->cnonce)
+        || has_nul(cfg->cipher)) {
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "options must not contain NUL bytes");
+    }
+    if (maxbuf < SQAUTH_SASL_MIN_MAXBUF || maxbuf > SQAUTH_SASL_MAX_MAXBUF) {
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "maxbuf must be between %u and %u, got %u",
+                           SQAUTH_SASL_MIN_MAXBUF, SQAUTH_SASL_MAX_MAXBUF, maxbuf);
+    }
+    if (min_iterations > max_iterations) {
+        return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "min_iterations is larger than max_iterations");
+    }
+    return SQAUTH_OK;
+}
+
 int sqauth_sasl_new(sqauth_sasl **out, const char *mech_name, size_t mech_name_len,
                     const sqauth_sasl_config *cfg, sqauth_error *err)
 {
@@ -197,13 +232,17 @@ int sqauth_sasl_new(sqauth_sasl **out, const char *mech_name, size_t mech_name_l
     sqauth_sasl *s;
     const char *const *qop;
     size_t qop_count;
-    int rc = SQAUTH_OK;
+    int rc;
 
     *out = NULL;
     m = sqauth_sasl_find(mech_name, mech_name_len);
     if (!m) {
         return sqauth_fail(err, SQAUTH_ERR_UNSUPPORTED, "unsupported SASL mechanism \"%.*s\"",
                            (int)(mech_name_len > 64 ? 64 : mech_name_len), mech_name);
+    }
+    rc = sqauth_sasl_check_config(m, cfg, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
     }
     s = calloc(1, sizeof(*s));
     if (!s) {
@@ -222,31 +261,6 @@ int sqauth_sasl_new(sqauth_sasl **out, const char *mech_name, size_t mech_name_l
     if (copy_strings(s, cfg, qop, qop_count) != SQAUTH_OK) {
         sqauth_sasl_free(s);
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-    }
-
-    /* Credentials the mechanism cannot work without, checked up front so
-     * that no exchange is started that is bound to fail half-way. */
-    if ((m->flags & SQAUTH_MECH_NEEDS_PASSWORD) && (!s->authcid.data || !s->password.data)) {
-        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "%s needs the credentials 'authcid' and 'password'", m->name);
-    } else if ((m->flags & SQAUTH_MECH_NEEDS_TOKEN) && (!s->token.data || !s->token.len)) {
-        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "%s needs the credential 'token'", m->name);
-    } else if ((m->flags & SQAUTH_MECH_CHANNEL_BIND) && (!s->cb_type.data || !s->cb_data.data)) {
-        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "%s needs TLS channel-binding data (option 'channel_binding')", m->name);
-    } else if (has_nul(&s->authcid) || has_nul(&s->password) || has_nul(&s->authzid) || has_nul(&s->token)) {
-        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "credentials must not contain NUL bytes");
-    } else if (has_nul(&s->service) || has_nul(&s->host) || has_nul(&s->realm) || has_nul(&s->cnonce)) {
-        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "options must not contain NUL bytes");
-    } else if (has_nul(&s->cipher)) {
-        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "options must not contain NUL bytes");
-    } else if (s->maxbuf < SQAUTH_SASL_MIN_MAXBUF || s->maxbuf > SQAUTH_SASL_MAX_MAXBUF) {
-        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "maxbuf must be between %u and %u, got %u",
-                         SQAUTH_SASL_MIN_MAXBUF, SQAUTH_SASL_MAX_MAXBUF, s->maxbuf);
-    } else if (s->min_iterations > s->max_iterations) {
-        rc = sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "min_iterations is larger than max_iterations");
-    }
-    if (rc != SQAUTH_OK) {
-        sqauth_sasl_free(s);
-        return rc;
     }
     *out = s;
     return SQAUTH_OK;

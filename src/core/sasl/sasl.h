@@ -171,6 +171,12 @@ const char *sqauth_sasl_select(const sqauth_str *offered, size_t offered_count,
 int sqauth_sasl_new(sqauth_sasl **out, const char *mech_name, size_t mech_name_len,
                     const sqauth_sasl_config *cfg, sqauth_error *err);
 
+/* What sqauth_sasl_new() checks of cfg for mechanism m (credentials the
+ * mechanism needs, no NUL bytes, maxbuf and iteration bounds), for callers
+ * that use a mechanism without a session. Returns SQAUTH_OK or
+ * SQAUTH_ERR_INVALID_ARG. */
+int sqauth_sasl_check_config(const sqauth_sasl_mech *m, const sqauth_sasl_config *cfg, sqauth_error *err);
+
 /* Initial response: out gets raw bytes and *has_output says whether there is
  * one at all (an empty initial response is not the same as none). */
 int sqauth_sasl_start(sqauth_sasl *s, sqauth_buf *out, int *has_output, sqauth_error *err);
@@ -241,6 +247,17 @@ int sqauth_cram_md5_response(sqauth_str user, sqauth_str password, const unsigne
  * writes it straight into its base64 input). An empty challenge is
  * SQAUTH_ERR_MALFORMED. */
 int sqauth_cram_md5_hex(sqauth_str password, const unsigned char *in, size_t in_len, char hex[32], sqauth_error *err);
+
+/* DIGEST-MD5 without a session, for SqAuth\digest_md5_response(), which
+ * SquirrelMail calls on every login: the digest-response to one challenge
+ * that arrives base64-encoded (strict, as sqauth_b64_decode()), as the
+ * mechanism's first step computes it from the same configuration (checked
+ * first, as sqauth_sasl_new() would); nothing is kept for rspauth. The raw
+ * response goes to out[0..*out_len), cap > SQAUTH_DIGEST_MD5_MAX_RESPONSE
+ * (4095; a longer response is an error); the caller cleanses it. No
+ * allocation for a challenge RFC 2831 allows and a response under cap. */
+int sqauth_digest_md5_answer_b64(const sqauth_sasl_config *cfg, const char *b64, size_t b64_len, char *out,
+                                 size_t cap, size_t *out_len, sqauth_error *err);
 
 /* The mechanisms, each in its own file. */
 extern const sqauth_sasl_mech sqauth_mech_plain;

@@ -37,38 +37,8 @@ int sqauth_saslprep_utf8_valid(const void *p, size_t n)
     size_t i = 0;
 
     while (i < n) {
-        unsigned char c = s[i];
-        size_t len, k;
-        unsigned long cp;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return 0; /* continuation byte, overlong lead (C0, C1) or > F4 */
-        }
-        if (n - i < len) {
-            return 0;
-        }
-        for (k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) {
-                return 0;
-            }
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        /* Shortest form only, no UTF-16 surrogates, nothing past U+10FFFF. */
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)
-            || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+        size_t len = sqauth_utf8_sequence(s + i, n - i);
+        if (len == 0) {
             return 0;
         }
         i += len;

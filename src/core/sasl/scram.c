@@ -289,30 +289,23 @@ static int scram_start(sqauth_sasl *s, sqauth_buf *out, int *has_output, sqauth_
 
 /* ---- server errors ---- */
 
-/* Stores the raw e= value for the caller and reports it with anything
- * outside printable ASCII escaped: the text came from the server. */
+/* Stores the raw e= value for the caller and reports it, shortened (at a
+ * character's start) and, like every message, escaped by sqauth_fail(). */
 static int server_error(sqauth_sasl *s, sqauth_str value, sqauth_error *err)
 {
-    char shown[160];
-    size_t i, n = 0;
+    size_t shown = value.len;
 
     if (sqauth_sasl_set_server_error(s, value.data, value.len) != SQAUTH_OK) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    for (i = 0; i < value.len && n + 5 < sizeof(shown); i++) {
-        unsigned char c = (unsigned char)value.data[i];
-        if (c >= 0x20 && c < 0x7F && c != '\\') {
-            shown[n++] = (char)c;
-        } else {
-            static const char hex[] = "0123456789abcdef";
-            shown[n++] = '\\';
-            shown[n++] = 'x';
-            shown[n++] = hex[c >> 4];
-            shown[n++] = hex[c & 15];
+    if (shown > 150) {
+        shown = 150;
+        while (shown > 0 && ((unsigned char)value.data[shown] & 0xC0) == 0x80) {
+            shown--;
         }
     }
-    shown[n] = '\0';
-    return sqauth_fail(err, SQAUTH_ERR_SERVER, "SCRAM server error: %s%s", shown, i < value.len ? "..." : "");
+    return sqauth_fail(err, SQAUTH_ERR_SERVER, "SCRAM server error: %.*s%s", (int)shown, value.data,
+                       shown < value.len ? "..." : "");
 }
 
 /* ---- client-final ---- */

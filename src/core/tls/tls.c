@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -283,7 +286,61 @@ size_t sqauth_tls_session_count(void)
     return n;
 }
 
-static SSL_CTX *build_ctx(const sqauth_tls_config *cfg, sqauth_tls_failure *fail, sqauth_error *err)
+/* The names of the settings cafile and capath came from, for messages
+ * (NULL: the caller's options). */
+typedef struct ca_names {
+    const char *cafile, *capath;
+} ca_names;
+
+/* "cannot load 'cafile'", or with the setting it came from and its value
+ * (a path is no secret): "cannot load php.ini sqauth.cafile=\"/x.pem\"". */
+static void cannot_load(char *out, size_t size, const char *option, const char *name, const char *path)
+{
+    if (name) {
+        snprintf(out, size, "cannot load %s=\"%.200s\"", name, path);
+    } else {
+        snprintf(out, size, "cannot load '%s'", option);
+    }
+}
+
+/* The trust anchors: cfg's CA file and directory, or OpenSSL's default
+ * store when neither is set. OpenSSL reads a directory only as it looks up
+ * certificates, so one that cannot be opened is refused here rather than
+ * reported later as a server that cannot be verified. */
+static int load_ca(SSL_CTX *ctx, const sqauth_tls_config *cfg, const ca_names *names, sqauth_tls_failure *fail,
+                   sqauth_error *err)
+{
+    char what[300];
+    const char *reason = NULL;
+    struct stat st;
+
+    if (!cfg->cafile && !cfg->capath) {
+        return SSL_CTX_set_default_verify_paths(ctx) ? SQAUTH_OK
+                                                     : ctx_fail(fail, err, "cannot load the system's trusted certificates");
+    }
+    if (cfg->cafile && !SSL_CTX_load_verify_locations(ctx, cfg->cafile, NULL)) {
+        cannot_load(what, sizeof(what), "cafile", names ? names->cafile : NULL, cfg->cafile);
+        return ctx_fail(fail, err, what);
+    }
+    if (!cfg->capath) {
+        return SQAUTH_OK;
+    }
+    cannot_load(what, sizeof(what), "capath", names ? names->capath : NULL, cfg->capath);
+    if (stat(cfg->capath, &st) != 0) {
+        reason = strerror(errno);
+    } else if (!S_ISDIR(st.st_mode)) {
+        reason = "not a directory";
+    } else if (access(cfg->capath, R_OK | X_OK) != 0) {
+        reason = strerror(errno);
+    }
+    if (reason) {
+        return sqauth_fail(err, SQAUTH_ERR_TLS, "%s: %s", what, reason);
+    }
+    return SSL_CTX_load_verify_locations(ctx, NULL, cfg->capath) ? SQAUTH_OK : ctx_fail(fail, err, what);
+}
+
+static SSL_CTX *build_ctx(const sqauth_tls_config *cfg, const ca_names *names, sqauth_tls_failure *fail,
+                          sqauth_error *err)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
@@ -305,13 +362,7 @@ static SSL_CTX *build_ctx(const sqauth_tls_config *cfg, sqauth_tls_failure *fail
         ctx_fail(fail, err, "invalid 'ciphers' list");
         goto fail;
     }
-    if (cfg->cafile || cfg->capath) {
-        if (!SSL_CTX_load_verify_locations(ctx, cfg->cafile, cfg->capath)) {
-            ctx_fail(fail, err, cfg->cafile ? "cannot load 'cafile'" : "cannot load 'capath'");
-            goto fail;
-        }
-    } else if (!SSL_CTX_set_default_verify_paths(ctx)) {
-        ctx_fail(fail, err, "cannot load the system's trusted certificates");
+    if (load_ca(ctx, cfg, names, fail, err) != SQAUTH_OK) {
         goto fail;
     }
     SSL_CTX_set_verify(ctx, cfg->verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
@@ -352,8 +403,8 @@ static sqauth_tls_ctx *cache_find(const char *key)
     return NULL;
 }
 
-int sqauth_tls_ctx_get(const sqauth_tls_config *cfg, sqauth_tls_ctx **out, sqauth_tls_failure *fail,
-                       sqauth_error *err)
+static int ctx_get(const sqauth_tls_config *cfg, const ca_names *names, sqauth_tls_ctx **out,
+                   sqauth_tls_failure *fail, sqauth_error *err)
 {
     sqauth_tls_ctx *c;
     char *key;
@@ -381,7 +432,7 @@ int sqauth_tls_ctx_get(const sqauth_tls_config *cfg, sqauth_tls_ctx **out, sqaut
         free(key);
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    c->ctx = build_ctx(cfg, fail, err);
+    c->ctx = build_ctx(cfg, names, fail, err);
     if (!c->ctx) {
         free(key);
         free(c);
@@ -417,6 +468,27 @@ int sqauth_tls_ctx_get(const sqauth_tls_config *cfg, sqauth_tls_ctx **out, sqaut
     pthread_mutex_unlock(&cache_lock);
     *out = c;
     return SQAUTH_OK;
+}
+
+int sqauth_tls_ctx_get(const sqauth_tls_config *cfg, sqauth_tls_ctx **out, sqauth_tls_failure *fail,
+                       sqauth_error *err)
+{
+    return ctx_get(cfg, NULL, out, fail, err);
+}
+
+int sqauth_tls_ctx_preload(const sqauth_tls_config *cfg, const char *cafile_name, const char *capath_name,
+                           sqauth_tls_failure *fail, sqauth_error *err)
+{
+    ca_names names;
+    sqauth_tls_ctx *c = NULL;
+    int rc;
+
+    names.cafile = cafile_name;
+    names.capath = capath_name;
+    sqauth_tls_failure_clear(fail);
+    rc = ctx_get(cfg, &names, &c, fail, err);
+    sqauth_tls_ctx_release(c);
+    return rc;
 }
 
 void sqauth_tls_ctx_release(sqauth_tls_ctx *c)

@@ -87,6 +87,11 @@ const sqauth_tls_option *sqauth_tls_option_find(const char *name, size_t len);
  * for STRING (borrowed: the caller keeps it alive as long as cfg). */
 int *sqauth_tls_option_int(sqauth_tls_config *cfg, const sqauth_tls_option *o);
 const char **sqauth_tls_option_string(sqauth_tls_config *cfg, const sqauth_tls_option *o);
+/* The TLS version called name[0..len) ("TLSv1", "TLSv1.0", "TLSv1.1",
+ * "TLSv1.2", "TLSv1.3"; exact), as TLS1_2_VERSION etc.; 0 when none. */
+int sqauth_tls_version_find(const char *name, size_t len);
+/* Those names for messages: "\"TLSv1\", \"TLSv1.1\", \"TLSv1.2\" or \"TLSv1.3\"". */
+#define SQAUTH_TLS_VERSION_NAMES "\"TLSv1\", \"TLSv1.1\", \"TLSv1.2\" or \"TLSv1.3\""
 /* The context cache key of cfg: every option with in_cache_key, each
  * length-prefixed so that no value can imitate another (malloc'ed, NULL
  * when out of memory). */
@@ -128,6 +133,15 @@ typedef struct sqauth_tls_ctx sqauth_tls_ctx;
  * OpenSSL errors go to fail when it is not NULL), SQAUTH_ERR_NOMEM. */
 int sqauth_tls_ctx_get(const sqauth_tls_config *cfg, sqauth_tls_ctx **out, sqauth_tls_failure *fail,
                        sqauth_error *err);
+/* Builds (and caches) the context for cfg ahead of a handshake, so that a
+ * CA file or directory that cannot be loaded is reported before anything
+ * depends on it, under the name of the setting it came from: cafile_name
+ * and capath_name, e.g. "php.ini sqauth.cafile" (the message then quotes
+ * the path), or NULL for the caller's options 'cafile' and 'capath'. The
+ * handshake then finds the context in the cache. Errors as
+ * sqauth_tls_ctx_get(). */
+int sqauth_tls_ctx_preload(const sqauth_tls_config *cfg, const char *cafile_name, const char *capath_name,
+                           sqauth_tls_failure *fail, sqauth_error *err);
 void sqauth_tls_ctx_release(sqauth_tls_ctx *ctx);
 SSL_CTX *sqauth_tls_ctx_ssl_ctx(sqauth_tls_ctx *ctx);
 /* Number of cached contexts (tests check that contexts are shared). */
@@ -165,13 +179,20 @@ void sqauth_tls_decode_error(unsigned long code, int legacy, sqauth_openssl_erro
 
 /* ---- one connection (tls_conn.c) ---- */
 
+/* 1 when fail holds OpenSSL 3's "unexpected eof while reading": the
+ * server ended the connection without a close_notify. */
+int sqauth_tls_failure_is_eof(const sqauth_tls_failure *fail);
+
 /* Sets up and runs the TLS handshake on the connected, non-blocking
  * socket fd, until deadline (sqauth_now_ms() scale): the context for cfg,
  * SNI and the certificate's name check against name (cfg->peer_name or the
  * host connected to), session resumption under "port name", and after the
  * handshake the certificate pin. *ssl, *ctx and *session_key are set as
  * soon as they exist; the caller frees them, also after a failure. On
- * SQAUTH_ERR_TLS the details are in fail. */
+ * SQAUTH_ERR_TLS the details are in fail; a server that closes the
+ * connection during the handshake (an orderly end or a reset, errno in
+ * err->sys_errno) is "TLS handshake failed: the server closed the
+ * connection" either way. */
 int sqauth_tls_handshake(int fd, unsigned port, const sqauth_tls_config *cfg, const char *name, int64_t deadline,
                          SSL **ssl, sqauth_tls_ctx **ctx, char **session_key, sqauth_tls_failure *fail,
                          sqauth_error *err);

@@ -10,6 +10,7 @@
 #include "../net/net.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,17 @@ static int verify_peer_fingerprint(SSL *ssl, const char *want, sqauth_error *err
     return SQAUTH_OK;
 }
 
+int sqauth_tls_failure_is_eof(const sqauth_tls_failure *fail)
+{
+    size_t i;
+    for (i = 0; i < fail->error_count; i++) {
+        if (fail->errors[i].library_code == ERR_LIB_SSL && fail->errors[i].reason_code == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int sqauth_tls_handshake(int fd, unsigned port, const sqauth_tls_config *cfg, const char *name, int64_t deadline,
                          SSL **ssl, sqauth_tls_ctx **ctx, char **session_key, sqauth_tls_failure *fail,
                          sqauth_error *err)
@@ -123,9 +135,11 @@ int sqauth_tls_handshake(int fd, unsigned port, const sqauth_tls_config *cfg, co
      * stay inside OpenSSL, which sqauth_conn_has_pending() accounts for. */
     SSL_set_read_ahead(*ssl, 1);
     for (;;) {
-        int r, e;
+        int r, e, sys_errno;
         ERR_clear_error();
+        errno = 0;
         r = SSL_connect(*ssl);
+        sys_errno = errno;
         if (r == 1) {
             break;
         }
@@ -150,13 +164,30 @@ int sqauth_tls_handshake(int fd, unsigned port, const sqauth_tls_config *cfg, co
                                strstr(fail->alert, "certificate") ? "; the server may require a client certificate ('local_cert')"
                                : strcmp(fail->alert, "protocol version") == 0 ? "; the server may only offer a TLS version below 'min_protocol'" : "");
         }
+        /* The server ended the connection: an orderly end (OpenSSL 3's
+         * "unexpected eof while reading") or a reset (a server that closes
+         * with our ClientHello unread gets its kernel to answer it with
+         * one), which of the two is a matter of timing: one failure. */
+        if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SSL && sqauth_tls_failure_is_eof(fail))
+            || (e == SSL_ERROR_SYSCALL && fail->error_count == 0
+                && (sys_errno == 0 || sys_errno == ECONNRESET || sys_errno == EPIPE))) {
+            rc = sqauth_fail(err, SQAUTH_ERR_TLS, "TLS handshake failed: the server closed the connection");
+            if (err && e == SSL_ERROR_SYSCALL) {
+                err->sys_errno = sys_errno;
+            }
+            return rc;
+        }
         if (fail->error_count) {
             const char *reason = fail->errors[0].reason;
             return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS handshake failed: %s%s", reason,
                                strstr(reason, "protocol") ? "; the server may only offer a TLS version below 'min_protocol'" : "");
         }
-        if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN) {
-            return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS handshake failed: the server closed the connection");
+        if (e == SSL_ERROR_SYSCALL) {
+            rc = sqauth_fail(err, SQAUTH_ERR_TLS, "TLS handshake failed: %s", strerror(sys_errno));
+            if (err) {
+                err->sys_errno = sys_errno;
+            }
+            return rc;
         }
         return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS handshake failed");
     }

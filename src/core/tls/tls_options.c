@@ -57,6 +57,25 @@ const char **sqauth_tls_option_string(sqauth_tls_config *cfg, const sqauth_tls_o
     return (const char **)(void *)((char *)cfg + o->offset);
 }
 
+int sqauth_tls_version_find(const char *name, size_t len)
+{
+    static const struct {
+        const char *name;
+        int version;
+    } versions[] = {
+        {"TLSv1", TLS1_VERSION}, {"TLSv1.0", TLS1_VERSION}, {"TLSv1.1", TLS1_1_VERSION},
+        {"TLSv1.2", TLS1_2_VERSION}, {"TLSv1.3", TLS1_3_VERSION},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        if (strlen(versions[i].name) == len && memcmp(versions[i].name, name, len) == 0) {
+            return versions[i].version;
+        }
+    }
+    return 0;
+}
+
 #define SET_DEFAULT(field, type, def, scope, key) cfg->field = def;
 
 void sqauth_tls_config_init(sqauth_tls_config *cfg)

@@ -1,0 +1,459 @@
+<?php
+/*
+ * SquirrelMail on sqauth, end to end, in a real browser: the fixture
+ * SquirrelMail is unpacked, contrib/squirrelmail/install is run on it, PHP's
+ * built-in server serves it with the sqauth extension loaded, and Debian's
+ * Chromium (through chromedriver) uses the real pages against the test Dovecot.
+ *
+ *   php tests/squirrelmail/e2e.php      (scripts/test.sh runs it with the servers up)
+ *
+ * Needs the test servers (tests/setup/servers.sh; their env.json in
+ * $SQAUTH_TEST_DIR), chromium and chromium-driver, and the fixture: the
+ * tarball named by $SQAUTH_SQUIRRELMAIL_TARBALL, else
+ * ../shared/fixtures/squirrelmail-*.tar.gz beside the project. Without the
+ * fixture it prints one "skip:" line. Screenshots go to
+ * $SQAUTH_TEST_OUTPUT/squirrelmail/ (default: test-output/ in the project).
+ * Prints "ok - ..." / "not ok - ..." per check, then "N passed, N failed".
+ */
+declare(strict_types=1);
+
+require __DIR__ . '/webdriver.inc';
+
+$root = dirname(__DIR__, 2);
+$tarball = getenv('SQAUTH_SQUIRRELMAIL_TARBALL') ?: (glob(dirname($root) . '/shared/fixtures/squirrelmail-*.tar.gz')[0] ?? '');
+if ($tarball === '' || !is_file($tarball)) {
+    echo "skip: no SquirrelMail fixture (set SQAUTH_SQUIRRELMAIL_TARBALL or provide ../shared/fixtures/squirrelmail-*.tar.gz)\n";
+    exit(0);
+}
+
+$test_dir = getenv('SQAUTH_TEST_DIR') ?: '/tmp/sqauth-test';
+$env = json_decode((string)@file_get_contents("$test_dir/env.json"), true);
+if (!is_array($env)) {
+    fwrite(STDERR, "e2e: $test_dir/env.json is missing: start the servers (sh tests/setup/servers.sh start)\n");
+    echo "0 passed, 1 failed\n";
+    exit(1);
+}
+$extension = "$root/modules/sqauth.so";
+$output = (getenv('SQAUTH_TEST_OUTPUT') ?: "$root/test-output") . '/squirrelmail';
+$work = "$test_dir/squirrelmail";
+$web_port = (int)(getenv('SQAUTH_TEST_WEBMAIL_PORT') ?: 31880);
+$driver_port = (int)(getenv('SQAUTH_TEST_WEBDRIVER_PORT') ?: 31881);
+$base = "http://127.0.0.1:$web_port";
+$host = $env['SQAUTH_TEST_HOST'];
+$user = $env['SQAUTH_TEST_USER'];
+$pass = $env['SQAUTH_TEST_PASS'];
+
+$passed = 0;
+$failed = 0;
+function check(string $what, bool $ok, string $detail = ''): bool
+{
+    global $passed, $failed;
+    $ok ? $passed++ : $failed++;
+    echo ($ok ? 'ok' : 'not ok') . " - $what" . (!$ok && $detail !== '' ? "\n    " . str_replace("\n", "\n    ", trim($detail)) : '') . "\n";
+    return $ok;
+}
+
+function run(array $cmd, ?string &$out = null): int
+{
+    $p = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['redirect', 1]], $pipes);
+    $out = stream_get_contents($pipes[1]);
+    fclose($pipes[1]);
+    return proc_close($p);
+}
+
+/** sha256 of every file under $dir, by relative path. */
+function tree_hashes(string $dir): array
+{
+    $out = [];
+    $it = new RecursiveIteratorIterator(new RecursiveDirectoryIterator($dir, FilesystemIterator::SKIP_DOTS));
+    foreach ($it as $file) {
+        $out[substr($file->getPathname(), strlen($dir) + 1)] = hash_file('sha256', $file->getPathname());
+    }
+    ksort($out);
+    return $out;
+}
+
+/* ---- the SquirrelMail tree and its configuration ---- */
+
+run(['rm', '-rf', $work]);
+foreach (["$work/data", "$work/attach", "$work/sessions", "$work/profile", $output] as $dir) {
+    @mkdir($dir, 0700, true);
+}
+if (run(['tar', 'xzf', $tarball, '-C', $work], $out) !== 0 || !is_dir("$work/squirrelmail")) {
+    check("unpack $tarball", false, $out);
+    echo "$passed passed, $failed failed\n";
+    exit(1);
+}
+$sm = "$work/squirrelmail";
+$pristine = tree_hashes($sm);
+copy("$sm/config/default_pref", "$work/data/default_pref");
+// config.php as SquirrelMail ships it (its defaults; conf.pl activates the plugin in it after
+// the install); each step's settings go into config_local.php (no opcache: it changes each step).
+copy("$sm/config/config_default.php", "$sm/config/config.php");
+
+$site = [
+    'domain' => 'a.example', 'imapServerAddress' => $host, 'smtpServerAddress' => $host,
+    'imap_server_type' => 'dovecot', 'data_dir' => "$work/data/", 'attachment_dir' => "$work/attach/",
+    'only_secure_cookies' => false, 'useSendmail' => false, 'ask_user_info' => false,
+    'imap_stream_options' => ['ssl' => ['cafile' => $env['SQAUTH_TEST_CA']]],
+    'smtp_stream_options' => ['ssl' => ['cafile' => $env['SQAUTH_TEST_CA']]],
+];
+$imap_starttls = ['use_imap_tls' => 2, 'imapPort' => (int)$env['SQAUTH_TEST_IMAP_PORT']];
+$imap_implicit = ['use_imap_tls' => 1, 'imapPort' => (int)$env['SQAUTH_TEST_IMAPS_PORT']];
+$smtp_starttls = ['use_smtp_tls' => 2, 'smtpPort' => (int)$env['SQAUTH_TEST_SUBMISSION_PORT']];
+
+/** config/config_local.php: the site settings, then $settings. */
+function configure(array $settings): void
+{
+    global $sm, $site;
+    $php = "<?php\n/* written by tests/squirrelmail/e2e.php */\n";
+    foreach (array_merge($site, $settings) as $name => $value) {
+        $php .= "\$$name = " . var_export($value, true) . ";\n";
+    }
+    file_put_contents("$sm/config/config_local.php", $php);
+}
+
+/* ---- PHP's built-in server with the extension, and the browser ---- */
+
+$server_log = "$work/php-server.log";
+$error_log = "$work/php-errors.log";
+$server = proc_open(['setsid', PHP_BINARY, '-d', "extension=$extension", '-d', "session.save_path=$work/sessions",
+                     '-d', 'opcache.enable=0', '-d', 'error_reporting=-1', '-d', 'display_errors=0', '-d', 'log_errors=1', '-d', "error_log=$error_log",
+                     '-S', "127.0.0.1:$web_port", '-t', $sm],
+    [0 => ['file', '/dev/null', 'r'], 1 => ['file', $server_log, 'w'], 2 => ['file', $server_log, 'a']],
+    $pipes, $sm, ['PHP_CLI_SERVER_WORKERS' => '4'] + getenv());
+$server_pid = proc_get_status($server)['pid'];
+// Interrupted or not, what was started is stopped (the shutdown functions run on exit()).
+pcntl_async_signals(true);
+foreach ([SIGTERM, SIGINT, SIGHUP] as $signal) {
+    pcntl_signal($signal, fn() => exit(1));
+}
+register_shutdown_function(function () use ($server, $server_pid) {
+    // setsid made the server its own process group: its workers go with it.
+    posix_kill(-$server_pid, SIGTERM);
+    proc_close($server);
+});
+for ($i = 0; $i < 50 && !@fsockopen('127.0.0.1', $web_port); $i++) {
+    usleep(100000);
+}
+
+$started = microtime(true);
+try {
+    $browser = new WebDriver($driver_port, "$work/profile", "$work/chromedriver.log");
+} catch (WebDriverError $e) {
+    check('start Chromium through chromedriver', false, $e->getMessage());
+    echo "$passed passed, $failed failed\n";
+    exit(1);
+}
+
+/**
+ * Logs in through login.php; returns the visible text of the page it lands on:
+ * for the frameset, the folder list (left frame) when it shows INBOX, else both frames.
+ */
+function login(string $login, string $password): string
+{
+    global $browser, $base;
+    try {
+        $browser->get("$base/src/login.php");
+        if ($browser->find('#login_username') === null) {
+            return 'no login form: ' . $browser->text();
+        }
+        $browser->type('#login_username', $login);
+        $browser->type('#secretkey', $password);
+        $browser->submit('form[name="login_form"] input[type="submit"]');
+        if ($browser->find('frame[name="left"]') === null) {
+            return $browser->text();
+        }
+        $browser->frame('left');
+        $browser->waitFor(fn($b) => str_contains($b->text(), 'INBOX'), 5);
+        $text = $browser->text();
+        $browser->frame(null);
+        if (!str_contains($text, 'INBOX')) {
+            $browser->frame('right');
+            $text = "left frame: $text\nright frame: " . $browser->text();
+            $browser->frame(null);
+        }
+        return $text;
+    } catch (WebDriverError $e) {
+        return $e->getMessage();
+    }
+}
+
+function logout(): bool
+{
+    global $browser, $base;
+    $browser->get("$base/src/signout.php");
+    return str_contains($browser->text(), 'signed out');
+}
+
+/** Composes and sends a message to the test user; returns the text of the page after sending. */
+function send_mail(string $subject): string
+{
+    global $browser, $base, $user;
+    try {
+        $browser->get("$base/src/compose.php");
+        $browser->type('input[name="send_to"]', "$user@a.example");
+        $browser->type('input[name="subject"]', $subject);
+        $browser->type('textarea[name="body"]', "Sent through SquirrelMail on sqauth.\n");
+        $browser->submit('input[type="submit"][name^="send"]');
+        return $browser->text();
+    } catch (WebDriverError $e) {
+        return 'ERROR ' . $e->getMessage();
+    }
+}
+
+/** The visible text of INBOX's message list (newest first). */
+function inbox(): string
+{
+    global $browser, $base;
+    $browser->get("$base/src/right_main.php?mailbox=INBOX&startMessage=1");
+    return $browser->text();
+}
+
+/* Dovecot's log says who logged in with which mechanism: the proof that a
+ * setting was used, not just that something worked. */
+$dovecot_log = "$test_dir/log/main.log";
+function log_mark(): int
+{
+    global $dovecot_log;
+    clearstatcache();
+    return (int)@filesize($dovecot_log);
+}
+
+/** "user method" of each $service-login since $mark (waits a little for the log to catch up). */
+function logins_since(int $mark, string $service): array
+{
+    global $dovecot_log;
+    $found = [];
+    for ($i = 0; $i < 20 && !$found; $i++, usleep(100000)) {
+        clearstatcache();
+        $new = (string)@file_get_contents($dovecot_log, false, null, $mark);
+        preg_match_all("/$service-login: Info: Login: user=<([^>]*)>, method=([A-Z0-9-]+)/", $new, $m, PREG_SET_ORDER);
+        $found = array_map(fn($x) => "$x[1] $x[2]", $m);
+    }
+    return $found;
+}
+
+/** True when there were logins since $mark and every one was $who with $method. */
+function logged_in_as(int $mark, string $service, string $who, string $method, ?string &$seen = null): bool
+{
+    $logins = logins_since($mark, $service);
+    $seen = $logins ? implode(', ', $logins) : 'no login in the Dovecot log';
+    return $logins && !array_diff($logins, ["$who $method"]);
+}
+
+$wrong_password = 'not-the-Password-7731';
+$run = bin2hex(random_bytes(3));
+$me = "$user@a.example";
+$method = ['login' => 'PLAIN', 'plain' => 'PLAIN', 'cram-md5' => 'CRAM-MD5', 'digest-md5' => 'DIGEST-MD5',
+           'scram-sha-1' => 'SCRAM-SHA-1', 'scram-sha-256' => 'SCRAM-SHA-256', 'auto' => 'SCRAM-SHA-256'];
+
+/* ---- 1. Without the integration: SquirrelMail's own DIGEST-MD5 is refused ---- */
+
+configure($imap_implicit + ['imap_auth_mech' => 'digest-md5']);
+$mark = log_mark();
+$text = login($user, $pass);
+check('without the integration, SquirrelMail\'s own DIGEST-MD5 login is refused', str_contains($text, 'Unknown user or password incorrect'), $text);
+$browser->waitFor(fn() => preg_match('/auth failed.*method=DIGEST-MD5/', (string)file_get_contents($dovecot_log, false, null, $mark)), 2);
+check('... by Dovecot, for a wrong DIGEST-MD5 response', (bool)preg_match('/imap-login: .*auth failed.*user=<testuser@[^>]*>, method=DIGEST-MD5/',
+    (string)file_get_contents($dovecot_log, false, null, $mark)));
+
+/* ---- 2. The installer; with it the same login works, and mail goes out before the plugin is activated ---- */
+
+$installer = "$root/contrib/squirrelmail/install";
+check('install', run([$installer, $sm], $out) === 0 && str_contains($out, 'changed functions/imap_general.php'), $out);
+$installed = tree_hashes($sm);
+check('install again changes nothing', run([$installer, $sm], $out) === 0 && str_contains($out, 'nothing to do')
+    && tree_hashes($sm) === $installed, $out);
+
+$mark = log_mark();
+check('with the integration, the same DIGEST-MD5 login works', str_contains($text = login($user, $pass), 'INBOX'), $text);
+check('... with DIGEST-MD5', logged_in_as($mark, 'imap', $me, 'DIGEST-MD5', $seen), $seen);
+configure($imap_implicit + ['imap_auth_mech' => 'digest-md5'] + $smtp_starttls + ['smtp_auth_mech' => 'cram-md5']);
+$mark = log_mark();
+$subjects = ['SMTP cram-md5, plugin not activated' => $subject = "sqauth $run #00: cram-md5, no hook"];
+check('SMTP cram-md5 with the plugin not activated: sent', !str_contains($text = send_mail($subject), 'Message not sent'), $text);
+check('... with CRAM-MD5', logged_in_as($mark, 'submission', $me, 'CRAM-MD5', $seen), $seen);
+logout();
+
+check('the plugin is activated with SquirrelMail\'s own conf.pl',
+    run(['sh', '-c', 'cd "$1/config" && perl conf.pl --install-plugin sqauth </dev/null', 'sh', $sm], $out) === 0
+    && str_contains((string)@file_get_contents("$sm/config/plugin_hooks.php"), "['smtp_authenticate']['sqauth']"), $out);
+
+configure($imap_starttls + ['imap_auth_mech' => 'scram-sha-256'] + $smtp_starttls + ['smtp_auth_mech' => 'plain']);
+$browser->get("$base/src/configtest.php");
+$text = $browser->text();
+check('configtest.php: the plugin\'s sqauth section, both servers verified, "Plugins OK"',
+    (bool)preg_match('/sqauth: IMAP 127\.0\.0\.1:\d+ TLSv1\.3, certificate CN=localhost,O=sqauth tests \(verified\), mechanisms: .*SCRAM-SHA-256/', $text)
+    && (bool)preg_match('/sqauth: SMTP 127\.0\.0\.1:\d+ TLSv1\.3, .*\(verified\)/', $text) && str_contains($text, 'Plugins OK'), $text);
+configure(['use_imap_tls' => 1, 'imapPort' => (int)$env['SQAUTH_TEST_IMAPS_UNKNOWNCA_PORT']] + $smtp_starttls
+    + ['smtp_auth_mech' => 'bogus']);
+$browser->get("$base/src/configtest.php");
+$text = $browser->text();
+check('configtest.php: an unknown CA (IMAP) and an unknown mechanism (SMTP) are reported',
+    str_contains($text, 'certificate verify failed') && str_contains($text, "'bogus' is not a mechanism sqauth knows for SMTP")
+    && str_contains($text, 'Some plugin tests failed'), $text);
+
+configure($imap_starttls + ['imap_auth_mech' => 'bogus']);
+$text = login($user, $pass);
+check('an $imap_auth_mech sqauth does not know: SquirrelMail\'s error page names it',
+    str_contains($text, "Bad request: \$imap_auth_mech = 'bogus' is not a mechanism sqauth knows"), $text);
+
+/* ---- 3. Every IMAP mechanism over STARTTLS and implicit TLS ---- */
+
+foreach (['STARTTLS' => $imap_starttls, 'implicit TLS' => $imap_implicit] as $tls => $settings) {
+    foreach ($method as $mech => $expected) {
+        configure($settings + ['imap_auth_mech' => $mech]);
+        if ($mech === 'login' && $tls === 'STARTTLS') {
+            $browser->get("$base/src/login.php");
+            $browser->screenshot("$output/login.png");
+        }
+        $mark = log_mark();
+        $text = login($user, $pass);
+        check("IMAP $mech over $tls: logged in, INBOX in the folder list", str_contains($text, 'INBOX'), $text);
+        check("IMAP $mech over $tls: Dovecot saw $expected", logged_in_as($mark, 'imap', $me, $expected, $seen), $seen);
+        check("IMAP $mech over $tls: logged out", logout());
+    }
+}
+
+configure($imap_starttls + ['imap_auth_mech' => 'auto', 'imap_id_command_args' => ['x-sqauth-run' => $run]]);
+$mark = log_mark();
+login($user, $pass);
+check('$imap_id_command_args: the ID command after login', $browser->waitFor(fn() =>
+    str_contains((string)file_get_contents($dovecot_log, false, null, $mark), "ID sent: x-sqauth-run=$run"), 2));
+logout();
+
+/* ---- 4. Sending through submission with every SMTP mechanism ---- */
+
+$reading = $imap_starttls + ['imap_auth_mech' => 'scram-sha-256'];
+configure($reading);
+login($user, $pass);
+$sends = [];
+foreach ($method as $mech => $expected) {
+    // SMTP 'login' is SASL LOGIN; on IMAP it is the LOGIN command, which Dovecot counts as PLAIN.
+    $sends["SMTP $mech over STARTTLS"] = [$smtp_starttls + ['smtp_auth_mech' => $mech], 'submission', $me,
+                                          $mech === 'login' ? 'LOGIN' : $expected];
+}
+$sends['SMTP scram-sha-1 over implicit TLS'] = [['use_smtp_tls' => 1, 'smtpPort' => (int)$env['SQAUTH_TEST_SUBMISSIONS_PORT'],
+    'smtp_auth_mech' => 'scram-sha-1'], 'submission', $me, 'SCRAM-SHA-1'];
+$realm_user = $env['SQAUTH_TEST_REALM2_USER'] . '@b.example';
+$sends['SMTP with the site-wide account'] = [$smtp_starttls + ['smtp_auth_mech' => 'digest-md5',
+    'smtp_sitewide_user' => $realm_user, 'smtp_sitewide_pass' => $env['SQAUTH_TEST_REALM2_PASS']],
+    'submission', $realm_user, 'DIGEST-MD5'];
+// The relay takes mail without AUTH; POP before SMTP logs in to POP3 (over STLS) first.
+$sends['SMTP none, POP before SMTP'] = [['use_smtp_tls' => 0, 'smtpPort' => (int)$env['SQAUTH_TEST_RELAY_PORT'],
+    'smtp_auth_mech' => 'none', 'pop_before_smtp' => true, 'pop_before_smtp_host' => "$host:" . $env['SQAUTH_TEST_POP3_PORT']],
+    'pop3', $me, 'PLAIN'];
+foreach ($sends as $what => [$settings, $service, $who, $expected]) {
+    configure($reading + $settings);
+    $subject = sprintf('sqauth %s #%02d: %s', $run, count($subjects), substr($what, 5));
+    $mark = log_mark();
+    $text = send_mail($subject);
+    if (check("$what: sent", !str_contains($text, 'Message not sent') && !str_contains($text, 'ERROR'), $text)) {
+        $subjects[$what] = $subject;
+    }
+    check("$what: Dovecot saw $who with $expected ($service)", logged_in_as($mark, $service, $who, $expected, $seen), $seen);
+}
+configure($reading);
+// The list cuts long subjects: the run and the number are enough.
+$subjects = array_map(fn($s) => strtok($s, ':'), $subjects);
+$list = '';
+$browser->waitFor(function () use (&$list, $subjects) {
+    $list = inbox();
+    return !array_filter($subjects, fn($s) => !str_contains($list, $s));
+}, 10);
+foreach ($subjects as $what => $subject) {
+    check("$what: the message arrived in INBOX", str_contains($list, $subject), $list);
+}
+$browser->get("$base/src/webmail.php");
+$browser->waitFor(fn($b) => $b->find('frame[name="right"]') !== null, 5);
+$browser->screenshot("$output/message-list.png");
+
+/* ---- 5. Errors on SquirrelMail's own pages ---- */
+
+configure($reading + $smtp_starttls + ['smtp_auth_mech' => 'plain',
+    'smtp_sitewide_user' => $realm_user, 'smtp_sitewide_pass' => $wrong_password]);
+$text = send_mail("sqauth e2e $run: wrong SMTP password");
+check('SMTP with a wrong password: "Message not sent", the server\'s 535 and SquirrelMail\'s words for it',
+    str_contains($text, 'Message not sent') && str_contains($text, 'Authentication failed') && str_contains($text, '535'), $text);
+check('... and not the password', !str_contains($browser->source(), $wrong_password));
+
+configure($reading + ['use_smtp_tls' => 2, 'smtpPort' => (int)$env['SQAUTH_TEST_RELAY_PORT'], 'smtp_auth_mech' => 'none']);
+$text = send_mail("sqauth e2e $run: no STARTTLS");
+check('SMTP STARTTLS to a server that does not offer it: "Message not sent" saying so',
+    str_contains($text, 'Message not sent') && str_contains($text, 'STARTTLS'), $text);
+
+configure($reading + $smtp_starttls + ['smtp_auth_mech' => 'plain',
+    'smtp_stream_options' => ['ssl' => ['cafile' => $env['SQAUTH_TEST_OTHER_CA']]]]);
+$text = send_mail("sqauth e2e $run: untrusted");
+check('SMTP to a server the CA does not vouch for: "Message not sent" with the verify error',
+    str_contains($text, 'Message not sent') && str_contains($text, 'certificate verify failed')
+    && str_contains($text, 'verify error 20'), $text);
+logout();
+
+configure($imap_starttls + ['imap_auth_mech' => 'scram-sha-256']);
+$text = login($user, $wrong_password);
+check('a wrong password shows SquirrelMail\'s usual login error', str_contains($text, 'Unknown user or password incorrect'), $text);
+check('... and not the password', !str_contains($browser->source(), $wrong_password));
+
+configure($imap_implicit + ['imap_auth_mech' => 'digest-md5', 'display_imap_login_error' => true]);
+$text = login($user, $wrong_password);
+check('$display_imap_login_error: the server\'s own words, without the response code',
+    str_contains($text, 'Authentication failed.') && !str_contains($text, 'AUTHENTICATIONFAILED')
+    && !str_contains($text, 'Unknown user or password incorrect'), $text);
+
+configure(['use_imap_tls' => 1, 'imapPort' => (int)$env['SQAUTH_TEST_IMAPS_UNKNOWNCA_PORT'], 'imap_auth_mech' => 'scram-sha-256']);
+$text = login($user, $pass);
+$browser->screenshot("$output/tls-error.png");
+check('a server certificate from an unknown CA: the verify error, its reason and subject on the page',
+    str_contains($text, 'Error connecting to IMAP server') && str_contains($text, 'unable to get local issuer certificate')
+    && str_contains($text, 'verify error 20') && str_contains($text, 'CN=localhost')
+    && str_contains($text, 'OpenSSL: SSL routines: certificate verify failed'), $text);
+
+configure($imap_implicit + ['imap_auth_mech' => 'plain',
+    'imap_stream_options' => ['ssl' => ['cafile' => $env['SQAUTH_TEST_CA'], 'verify_depth' => 3]]]);
+$text = login($user, $pass);
+check('a stream option sqauth cannot honour is named on the page, not dropped',
+    str_contains($text, "\$imap_stream_options['ssl']['verify_depth'] cannot be honoured with sqauth"), $text);
+
+$browser->quit();
+$seconds = microtime(true) - $started;
+
+/* ---- 6. Uninstalling, and a tree the installer does not know ---- */
+
+check('install --uninstall', run([$installer, '--uninstall', $sm], $out) === 0, $out);
+@unlink("$sm/config/config_local.php");
+@unlink("$sm/config/plugin_hooks.php");
+@unlink("$sm/config/config.php");
+$after = tree_hashes($sm);
+check('after --uninstall every SquirrelMail file is as it was, byte for byte', $after === $pristine,
+    implode("\n", array_keys(array_diff_assoc($after, $pristine) + array_diff_assoc($pristine, $after))));
+
+$auth = "$sm/functions/auth.php";
+file_put_contents($auth, str_replace("\n", "\r\n", file_get_contents($auth)));
+$crlf = hash_file('sha256', $auth);
+run([$installer, $sm]);
+check('a file with CRLF line ends keeps them, and stays valid PHP',
+    !preg_match('/(?<!\r)\n/', file_get_contents($auth)) && str_contains(file_get_contents($auth), 'sqauth integration begin')
+    && run([PHP_BINARY, '-l', $auth]) === 0);
+run([$installer, '--uninstall', $sm]);
+check('... and --uninstall gives it back byte for byte', hash_file('sha256', $auth) === $crlf);
+
+$code = file_get_contents("$sm/functions/imap_general.php");
+file_put_contents("$sm/functions/imap_general.php", str_replace('function sqimap_login ', 'function sqimap_login_elsewhere ', $code));
+$before = tree_hashes($sm);
+check('a tree without sqimap_login() is refused with a clear message, nothing written',
+    run([$installer, $sm], $out) === 1 && str_contains($out, 'has no function sqimap_login') && tree_hashes($sm) === $before, $out);
+copy($installer, "$work/install-alone");
+check('an installer without its plugin beside it refuses', run([PHP_BINARY, "$work/install-alone", $sm], $out) === 1
+    && str_contains($out, 'the plugin is not beside the installer'), $out);
+check('a directory that is not SquirrelMail is refused', run([$installer, "$work/data"], $out) === 1
+    && str_contains($out, 'is not a SquirrelMail tree'), $out);
+
+$errors = (string)@file_get_contents($error_log);
+check('no PHP error from the plugin in the server log', !preg_match('~plugins/sqauth/.*|Fatal~i', $errors),
+    implode("\n", array_slice(preg_grep('~plugins/sqauth|Fatal~i', explode("\n", $errors)), 0, 10)));
+
+printf("browser part: %.0f s; screenshots in %s\n", $seconds, $output);
+echo "$passed passed, $failed failed\n";
+exit($failed ? 1 : 0);
