@@ -14,7 +14,7 @@ $user = pool_user(3);
 $pass = $env['SQAUTH_TEST_POOL_PASS'];
 $imaps = pool_uri($env, 'imaps', 'IMAPS');
 // 'timeout' bounds the release check's wait (the APPEND case: the server waits for the literal)
-$tls = pool_tls($env, ['timeout' => 1]);
+$tls = pool_tls($env, ['timeout' => 2]);
 
 /* Delivers one message to $user over submission, to have a body to fetch. */
 $c = Connection::open(pool_uri($env, 'submissions', 'SUBMISSIONS'), pool_tls($env));

@@ -17,7 +17,7 @@ $user = pool_user(4);
 $pass = $env['SQAUTH_TEST_POOL_PASS'];
 $port = $env['SQAUTH_TEST_IMAPS_PORT'];
 $imaps = pool_uri($env, 'imaps', 'IMAPS');
-$tls = pool_tls($env, ['timeout' => 1]);
+$tls = pool_tls($env, ['timeout' => 8]);   // a quarter of it (2 s) for the check that finds the stopped server
 
 function page_view(string $what): void
 {
