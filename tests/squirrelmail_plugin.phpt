@@ -1,5 +1,5 @@
 --TEST--
-SquirrelMail plugin: stream options mapped or refused by name, mechanism names, EHLO shape, the auth.php helpers (RFC 2195 and RFC 5802 vectors)
+SquirrelMail plugin: stream options mapped or refused by name, mechanism names, $sqauth_pool, EHLO shape, the auth.php helpers (RFC 2195 and RFC 5802 vectors)
 --EXTENSIONS--
 sqauth
 --FILE--
@@ -49,6 +49,19 @@ echo "-- mechanisms\n";
 foreach (['login', 'LOGIN', 'plain', 'cram-md5', 'digest-md5', 'scram-sha-1', 'scram-sha-256', 'auto', ' Auto ',
           'none', 'xoauth2', 'scram-sha-512', '', null] as $setting) {
     echo var_export($setting, true), ' => ', var_export(sqauth_sm_mechanism($setting), true), "\n";
+}
+
+echo "-- \$sqauth_pool (unset: on; a value neither true nor false is an error, not a guess)\n";
+foreach (['unset', true, false, 1, 0, 'off', 'yes', '', 'sometimes', 2, [false]] as $sqauth_pool) {
+    if ($sqauth_pool === 'unset') {
+        unset($sqauth_pool);
+    }
+    try {
+        $state = sqauth_sm_pool_state();
+        echo var_export($sqauth_pool ?? 'unset', true), ' => ', rtrim(var_export($state['on'], true) . ' ' . $state['why']), "\n";
+    } catch (SqAuthSettingError $e) {
+        echo get_class($e), ': ', $e->getMessage(), "\n";
+    }
 }
 
 echo "-- EHLO\n";
@@ -156,6 +169,18 @@ unknown: $smtp_stream_options['ssl']['no_ticket'] cannot be honoured with sqauth
 'scram-sha-512' => NULL
 '' => NULL
 NULL => NULL
+-- $sqauth_pool (unset: on; a value neither true nor false is an error, not a guess)
+'unset' => true
+true => true
+false => false $sqauth_pool = false in the SquirrelMail configuration
+1 => true
+0 => false $sqauth_pool = false in the SquirrelMail configuration
+'off' => false $sqauth_pool = false in the SquirrelMail configuration
+'yes' => true
+'' => false $sqauth_pool = false in the SquirrelMail configuration
+SqAuthSettingError: $sqauth_pool = 'sometimes' is neither true nor false: set $sqauth_pool = true; (page views reuse pooled IMAP logins) or $sqauth_pool = false; (every page view logs in) in config/config_local.php
+SqAuthSettingError: $sqauth_pool = 2 is neither true nor false: set $sqauth_pool = true; (page views reuse pooled IMAP logins) or $sqauth_pool = false; (every page view logs in) in config/config_local.php
+SqAuthSettingError: $sqauth_pool = array ( 0 => false, ) is neither true nor false: set $sqauth_pool = true; (page views reuse pooled IMAP logins) or $sqauth_pool = false; (every page view logs in) in config/config_local.php
 -- EHLO
 array(4) {
   ["8BITMIME"]=>

@@ -121,7 +121,10 @@ $server = proc_open(['setsid', PHP_BINARY, '-d', "extension=$extension", '-d', "
                      '-d', 'opcache.enable=0', '-d', 'error_reporting=-1', '-d', 'display_errors=0', '-d', 'log_errors=1', '-d', "error_log=$error_log",
                      '-S', "127.0.0.1:$web_port", '-t', $sm],
     [0 => ['file', '/dev/null', 'r'], 1 => ['file', $server_log, 'w'], 2 => ['file', $server_log, 'a']],
-    $pipes, $sm, ['PHP_CLI_SERVER_WORKERS' => '4'] + getenv());
+    // One PHP process, as a site with one PHP-FPM worker: the pool's reuse is then exact (section 6
+    // counts logins), and every connection it keeps is one Dovecot counts against
+    // mail_max_userip_connections (10) for the test user.
+    $pipes, $sm, array_diff_key(getenv(), ['PHP_CLI_SERVER_WORKERS' => 1]));
 $server_pid = proc_get_status($server)['pid'];
 // Interrupted or not, what was started is stopped (the shutdown functions run on exit()).
 pcntl_async_signals(true);
@@ -242,6 +245,46 @@ function logged_in_as(int $mark, string $service, string $who, string $method, ?
     return $logins && !array_diff($logins, ["$who $method"]);
 }
 
+/** Waits until Dovecot's log has not grown for a moment (its log process writes behind the sessions). */
+function log_settled(): void
+{
+    $size = -1;
+    for ($i = 0; $i < 30 && $size !== log_mark(); $i++) {
+        $size = log_mark();
+        usleep(150000);
+    }
+}
+
+/**
+ * The IMAP sessions in Dovecot's log since $mark, each as "user session-id": 'logins' (every
+ * session a page made, however it ends, starts with one) and 'logouts'.
+ */
+function imap_sessions_since(int $mark): array
+{
+    global $dovecot_log;
+    log_settled();
+    $new = (string)@file_get_contents($dovecot_log, false, null, $mark);
+    $found = [];
+    foreach (['logins' => 'imap-login: Info: Login: user=<([^>]*)>, .*session=<([^>]*)>',
+              'logouts' => 'imap\(([^)]*)\)<\d+><([^>]*)>: Info: (?:Disconnected: )?Logged out'] as $what => $re) {
+        preg_match_all("/$re/", $new, $m, PREG_SET_ORDER);
+        $found[$what] = array_map(fn($x) => "$x[1] $x[2]", $m);
+    }
+    return $found;
+}
+
+/** $n page views, the message list and the folder list in turn; the text of the message lists. */
+function page_views(int $n): string
+{
+    global $browser, $base;
+    $text = '';
+    for ($i = 0; $i < $n; $i++) {
+        $browser->get($i % 2 ? "$base/src/left_main.php" : "$base/src/right_main.php?mailbox=INBOX&startMessage=1");
+        $text .= $i % 2 ? '' : $browser->text() . "\n";
+    }
+    return $text;
+}
+
 $wrong_password = 'not-the-Password-7731';
 $run = bin2hex(random_bytes(3));
 $me = "$user@a.example";
@@ -261,10 +304,21 @@ check('... by Dovecot, for a wrong DIGEST-MD5 response', (bool)preg_match('/imap
 /* ---- 2. The installer; with it the same login works, and mail goes out before the plugin is activated ---- */
 
 $installer = "$root/contrib/squirrelmail/install";
-check('install', run([$installer, $sm], $out) === 0 && str_contains($out, 'changed functions/imap_general.php'), $out);
+check('install: the blocks in the functions SquirrelMail has no hook for', run([$installer, $sm], $out) === 0
+    && str_contains($out, 'changed functions/imap_general.php: sqimap_create_stream, sqimap_login, sqimap_logout')
+    && str_contains($out, 'changed functions/global.php: sqsession_destroy'), $out);
 $installed = tree_hashes($sm);
 check('install again changes nothing', run([$installer, $sm], $out) === 0 && str_contains($out, 'nothing to do')
     && tree_hashes($sm) === $installed, $out);
+// A site installed before sqimap_logout() and sqsession_destroy() had blocks: install brings it up to date.
+foreach (['functions/imap_general.php' => 'sqauth_sm_imap_logout', 'functions/global.php' => 'sqauth_sm_session_destroy'] as $file => $handler) {
+    $code = file_get_contents("$sm/$file");
+    file_put_contents("$sm/$file", preg_replace('~\n[ \t]*/\* sqauth integration begin(?:(?!integration end).)*?' . $handler
+        . '\(.*?/\* sqauth integration end \*/~s', '', $code, -1, $n));
+    $n === 1 || check("remove the $handler block from $file", false);
+}
+check('install on a tree installed by an older installer adds the new blocks, and only them', run([$installer, $sm], $out) === 0
+    && str_contains($out, 'changed functions/global.php: sqsession_destroy') && tree_hashes($sm) === $installed, $out);
 
 $mark = log_mark();
 check('with the integration, the same DIGEST-MD5 login works', str_contains($text = login($user, $pass), 'INBOX'), $text);
@@ -283,9 +337,10 @@ check('the plugin is activated with SquirrelMail\'s own conf.pl',
 configure($imap_starttls + ['imap_auth_mech' => 'scram-sha-256'] + $smtp_starttls + ['smtp_auth_mech' => 'plain']);
 $browser->get("$base/src/configtest.php");
 $text = $browser->text();
-check('configtest.php: the plugin\'s sqauth section, both servers verified, "Plugins OK"',
+check('configtest.php: the plugin\'s sqauth section, both servers verified, the pool, "Plugins OK"',
     (bool)preg_match('/sqauth: IMAP 127\.0\.0\.1:\d+ TLSv1\.3, certificate CN=localhost,O=sqauth tests \(verified\), mechanisms: .*SCRAM-SHA-256/', $text)
-    && (bool)preg_match('/sqauth: SMTP 127\.0\.0\.1:\d+ TLSv1\.3, .*\(verified\)/', $text) && str_contains($text, 'Plugins OK'), $text);
+    && (bool)preg_match('/sqauth: SMTP 127\.0\.0\.1:\d+ TLSv1\.3, .*\(verified\)/', $text) && str_contains($text, 'Plugins OK')
+    && (bool)preg_match('/sqauth: pooled IMAP logins on: each PHP process keeps up to 16 logged-in IMAP connections, 1 per user/', $text), $text);
 configure(['use_imap_tls' => 1, 'imapPort' => (int)$env['SQAUTH_TEST_IMAPS_UNKNOWNCA_PORT']] + $smtp_starttls
     + ['smtp_auth_mech' => 'bogus']);
 $browser->get("$base/src/configtest.php");
@@ -416,12 +471,98 @@ $text = login($user, $pass);
 check('a stream option sqauth cannot honour is named on the page, not dropped',
     str_contains($text, "\$imap_stream_options['ssl']['verify_depth'] cannot be honoured with sqauth"), $text);
 
+/* ---- 6. The connection pool (on unless $sqauth_pool = false): page views reuse the login ---- */
+
+$pool_started = microtime(true);
+$pool_site = $imap_starttls + ['imap_auth_mech' => 'scram-sha-256'];
+$other = $env['SQAUTH_TEST_REALM2_USER'] . '@b.example';
+$mine = "sqauth $run #";      // the subjects section 4 sent to the test user
+$views = 4;
+$describe = fn(array $s) => json_encode($s, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES);
+configure($pool_site);
+$browser->setCookies(null);
+$mark = log_mark();
+$text = login($user, $pass) . page_views($views);
+$s = imap_sessions_since($mark);
+$first = $s['logins'][0] ?? 'none';
+$pooled_logins = count($s['logins']);
+check("pool on: the login form and $views page views, one IMAP login, nothing logged out",
+    str_contains($text, $mine) && $pooled_logins === 1 && str_starts_with($first, "$me ") && !$s['logouts'], $describe($s));
+$mine_cookies = $browser->cookies();
+
+$browser->setCookies(null);
+$mark = log_mark();
+$text = login($other, $env['SQAUTH_TEST_REALM2_PASS']) . page_views(2);
+$s = imap_sessions_since($mark);
+check('a second user in the same PHP process: one login of their own, not the first user\'s messages',
+    str_contains($text, 'INBOX') && !str_contains($text, $mine) && count($s['logins']) === 1
+    && str_starts_with($s['logins'][0], "$other ") && !$s['logouts'], $describe($s) . "\n$text");
+$other_cookies = $browser->cookies();
+$browser->setCookies(null);
+$browser->setCookies($mine_cookies);
+$mark = log_mark();
+$text = page_views(1);
+$s = imap_sessions_since($mark);
+check('... then the first user\'s next page view: their messages, from their pooled session (no login)',
+    str_contains($text, $mine) && !$s['logins'] && !$s['logouts'], $describe($s));
+
+$browser->setCookies(null);
+$mark = log_mark();
+$text = login($user, $wrong_password);
+$browser->waitFor(fn() => preg_match('/imap-login: .*auth failed/', (string)file_get_contents($dovecot_log, false, null, $mark)), 2);
+$s = imap_sessions_since($mark);
+check('the login form with a wrong password while the user has a pooled session: refused by Dovecot, the session kept',
+    str_contains($text, 'Unknown user or password incorrect') && !$s['logins'] && !$s['logouts']
+    && preg_match('/imap-login: .*auth failed.*user=<' . preg_quote($me, '/') . '>/',
+        (string)file_get_contents($dovecot_log, false, null, $mark)), $describe($s) . "\n$text");
+
+$mark = log_mark();
+$text = login($user, $pass);
+$s = imap_sessions_since($mark);
+$second = $s['logins'][0] ?? 'none';
+check('the login form with the right password: a fresh login the server judged, the pooled session logged out',
+    str_contains($text, 'INBOX') && count($s['logins']) === 1 && $second !== $first && str_starts_with($second, "$me ")
+    && $s['logouts'] === [$first], $describe($s));
+
+$mark = log_mark();
+$signed_out = logout();
+$s = imap_sessions_since($mark);
+check('signing out logs the user\'s pooled session out', $signed_out && !$s['logins'] && $s['logouts'] === [$second], $describe($s));
+$mark = log_mark();
+$text = login($user, $pass);
+$s = imap_sessions_since($mark);
+check('... and logging in again works, with a login of its own', str_contains($text, 'INBOX') && count($s['logins']) === 1
+    && !in_array($s['logins'][0], [$first, $second], true), $describe($s));
+logout();
+
+configure($pool_site + ['sqauth_pool' => false]);
+$mark = log_mark();
+$text = login($user, $pass) . page_views($views);
+$s = imap_sessions_since($mark);
+$unpooled_logins = count($s['logins']);
+check("\$sqauth_pool = false: the login form and $views page views log in and out once per sqimap_login(), as without the pool",
+    str_contains($text, $mine) && $unpooled_logins >= $views + 1 && !array_diff($s['logins'], $s['logouts']), $describe($s));
+logout();
+printf("pool: the login form and %d page views made %d IMAP login(s) with the pool, %d with \$sqauth_pool = false\n",
+    $views, $pooled_logins, $unpooled_logins);
+
+configure($pool_site + ['sqauth_pool' => 'sometimes']);
+$text = login($user, $pass);
+$browser->get("$base/src/configtest.php");
+$configtest = $browser->text();
+check('a $sqauth_pool that is neither true nor false: named on the login error page and by configtest.php',
+    str_contains($text, "\$sqauth_pool = 'sometimes' is neither true nor false")
+    && str_contains($configtest, "sqauth: \$sqauth_pool = 'sometimes' is neither true nor false"), "$text\n$configtest");
+$pool_seconds = microtime(true) - $pool_started;
+
 $browser->quit();
 $seconds = microtime(true) - $started;
 
-/* ---- 6. Uninstalling, and a tree the installer does not know ---- */
+/* ---- 7. Uninstalling, and a tree the installer does not know ---- */
 
 check('install --uninstall', run([$installer, '--uninstall', $sm], $out) === 0, $out);
+check('install --uninstall again: nothing to do', run([$installer, '--uninstall', $sm], $out) === 0
+    && str_contains($out, 'nothing to do: already removed'), $out);
 @unlink("$sm/config/config_local.php");
 @unlink("$sm/config/plugin_hooks.php");
 @unlink("$sm/config/config.php");
@@ -454,6 +595,6 @@ $errors = (string)@file_get_contents($error_log);
 check('no PHP error from the plugin in the server log', !preg_match('~plugins/sqauth/.*|Fatal~i', $errors),
     implode("\n", array_slice(preg_grep('~plugins/sqauth|Fatal~i', explode("\n", $errors)), 0, 10)));
 
-printf("browser part: %.0f s; screenshots in %s\n", $seconds, $output);
+printf("browser part: %.0f s (the pool: %.1f s); screenshots in %s\n", $seconds, $pool_seconds, $output);
 echo "$passed passed, $failed failed\n";
 exit($failed ? 1 : 0);

@@ -5,17 +5,21 @@
  *
  * contrib/squirrelmail/install puts one short block at the top of each
  * function SquirrelMail has no hook for (sqimap_create_stream, sqimap_login,
- * Deliver_SMTP::initStream and ::authPop, the SASL helpers of
- * functions/auth.php). When the sqauth extension is loaded that block calls
- * the function of the same purpose here and returns its result; when it is not,
- * the block does nothing and SquirrelMail runs its own code. SMTP AUTH goes
+ * sqimap_logout, sqsession_destroy, Deliver_SMTP::initStream and ::authPop,
+ * the SASL helpers of functions/auth.php). When the sqauth extension is
+ * loaded that block calls the function of the same purpose here and returns
+ * its result (null: SquirrelMail's own code carries on); when it is not, the
+ * block does nothing and SquirrelMail runs its own code. SMTP AUTH goes
  * through SquirrelMail's own smtp_authenticate hook.
  *
  * Every connection is made by sqauth_sm_connect(), and every TLS option comes
  * from $imap_stream_options / $smtp_stream_options through
  * sqauth_sm_tls_options(), which refuses what sqauth cannot honour instead of
- * dropping it. Errors reach SquirrelMail's own error pages as text an
- * administrator can act on; a password never does.
+ * dropping it. IMAP page views take a logged-in connection from sqauth's
+ * connection pool and hand it back at sqimap_logout() ($sqauth_pool = false
+ * turns that off); the login form always logs in afresh, and signing out logs
+ * out. Errors reach SquirrelMail's own error pages as text an administrator
+ * can act on; a password never does.
  *
  * @license MIT (the sqauth project); SquirrelMail itself is GPL
  * @package plugins
@@ -154,23 +158,61 @@ function sqauth_sm_tls_versions($flags): ?array
     return $out;
 }
 
+/**
+ * Whether IMAP page views go through sqauth's connection pool: yes unless the
+ * administrator turned it off, in SquirrelMail with $sqauth_pool = false
+ * (config/config_local.php; unset means on) or for the whole PHP process with
+ * sqauth.pool_size = 0 in php.ini.
+ *
+ * @return array 'on' => bool, 'why' => what turned it off ('' when on)
+ * @throws SqAuthSettingError when $sqauth_pool is neither true nor false: a
+ *         typo must not decide unnoticed how many connections the site holds
+ */
+function sqauth_sm_pool_state(): array
+{
+    global $sqauth_pool;
+
+    if (isset($sqauth_pool)) {
+        $on = is_scalar($sqauth_pool)
+            ? filter_var($sqauth_pool, FILTER_VALIDATE_BOOLEAN, FILTER_NULL_ON_FAILURE) : null;
+        if ($on === null) {
+            throw new SqAuthSettingError('$sqauth_pool = ' . preg_replace('/\s+/', ' ', var_export($sqauth_pool, true))
+                . ' is neither true nor false: set $sqauth_pool = true; (page views reuse pooled IMAP logins) or '
+                . '$sqauth_pool = false; (every page view logs in) in config/config_local.php');
+        }
+        if (!$on) {
+            return ['on' => false, 'why' => '$sqauth_pool = false in the SquirrelMail configuration'];
+        }
+    }
+    if ((int)ini_get('sqauth.pool_size') <= 0) {
+        return ['on' => false, 'why' => 'sqauth.pool_size = 0 in php.ini (off for the whole PHP process)'];
+    }
+    return ['on' => true, 'why' => ''];
+}
+
 /* ------------------------------------------------------------------------
  * Connections
  * --------------------------------------------------------------------- */
 
 /**
- * Opens a connection: the one place where the integration makes one, so that
- * a connection pool can take over here.
+ * Opens a connection, and logs in when $login says how: the one place where
+ * the integration makes one. IMAP logins that ask for it come from sqauth's
+ * connection pool (sqauth_sm_pooled()) and go back to it at sqimap_logout().
  *
  * @param string $protocol       'imap', 'smtp' or 'pop3'
  * @param mixed  $tls            SquirrelMail's setting: 0 plaintext, 1 implicit TLS, 2 STARTTLS;
  *                               'offered' (POP before SMTP): STARTTLS when the server offers it
  * @param mixed  $stream_options $imap_stream_options or $smtp_stream_options
  * @param array  $extra          further Connection::open() options ('helo', ...)
+ * @param ?array $login          null: not logged in here (SMTP logs in through the smtp_authenticate
+ *                               hook). Else 'mechanism' (from sqauth_sm_mechanism()), 'user',
+ *                               'password', 'host' (the server's name for DIGEST-MD5), 'authz',
+ *                               'pool' (take it from the pool: sqauth_sm_pool_state()) and 'fresh'
+ *                               (the server must judge the password now: never a kept connection)
  * @throws SqAuth\Exception|SqAuthSettingError
  */
 function sqauth_sm_connect(string $protocol, string $host, $port, $tls, $stream_options, string $setting,
-                           array $extra = []): SqAuth\Connection
+                           array $extra = [], #[\SensitiveParameter] ?array $login = null): SqAuth\Connection
 {
     $tls = $tls === 'offered' ? 'offered' : (int)$tls;
     $schemes = ['imap' => ['imap', 'imaps'], 'smtp' => ['smtp', 'smtps'], 'pop3' => ['pop3', 'pop3s']];
@@ -178,25 +220,74 @@ function sqauth_sm_connect(string $protocol, string $host, $port, $tls, $stream_
     if (str_contains($host, ':') && $host[0] !== '[') {
         $host = "[$host]";
     }
+    $uri = "$scheme://$host:" . (int)$port;
     $socket_timeout = (int)ini_get('default_socket_timeout');
     $options = $extra + [
         'tls' => $tls === 1 ? 'implicit' : ($tls === 2 ? 'starttls' : 'none'),
         'connect_timeout' => $socket_timeout > 0 ? min($socket_timeout, 30) : 15,
         'timeout' => $socket_timeout > 0 ? $socket_timeout : 60,
     ];
-    $tls_options = $tls === 0 ? [] : sqauth_sm_tls_options($stream_options, $setting);
-    $connection = SqAuth\Connection::open("$scheme://$host:" . (int)$port, $options + $tls_options);
+    $options += $tls === 0 ? [] : sqauth_sm_tls_options($stream_options, $setting);
+    if ($login !== null && !empty($login['pool']) && $protocol === 'imap'
+        && ($connection = sqauth_sm_pooled($uri, $options, $login, $tls === 0)) !== null) {
+        sqauth_sm_remember($connection->stream(), $connection, true);
+        return $connection;
+    }
+    $connection = SqAuth\Connection::open($uri, $options);
     if ($tls === 'offered' && isset($connection->capabilities()['STLS'])) {
         $connection->startTls();
     }
-    sqauth_sm_remember($connection->stream(), $connection);
+    if ($login !== null) {
+        try {
+            sqauth_sm_authenticate($connection, $login['mechanism'], $login['user'], $login['password'],
+                $login['host'], $login['authz'] ?? '', $tls === 0);
+        } catch (Throwable $e) {
+            $connection->close();
+            throw $e;
+        }
+    }
+    sqauth_sm_remember($connection->stream(), $connection, false);
     return $connection;
+}
+
+/**
+ * A logged-in IMAP connection from this PHP process's pool (logged in by an
+ * earlier page view of the same user with the same password and settings,
+ * and handed back by its sqimap_logout()), or a fresh login that goes to the
+ * pool when this page is done with it.
+ *
+ * The login form ('fresh') never gets a kept connection: the server judges
+ * the password there, so a password changed or an account locked on the
+ * server since is refused as without the pool. The connections this process
+ * kept for that login are logged out instead (at most sqauth.pool_per_user;
+ * null, for a login without the pool, if threads keep handing back more).
+ */
+function sqauth_sm_pooled(string $uri, array $options, #[\SensitiveParameter] array $login,
+                          bool $plaintext): ?SqAuth\Connection
+{
+    [$sasl, $login_options] = sqauth_sm_login_options('imap', $login['mechanism'], $login['host'],
+        $login['authz'] ?? '', $plaintext);
+    $options += $login_options;
+    for ($kept = 0; ; $kept++) {
+        $connection = $sasl === null
+            ? SqAuth\Connection::pooledLogin($uri, $login['user'], $login['password'], $options)
+            : SqAuth\Connection::pooled($uri, $sasl, $login['user'], $login['password'], $options);
+        if (empty($login['fresh']) || !$connection->isReused()) {
+            return $connection;
+        }
+        $connection->close();
+        if ($kept >= (int)ini_get('sqauth.pool_per_user')) {
+            return null;
+        }
+    }
 }
 
 /**
  * The connections behind the PHP streams handed to SquirrelMail, by stream.
  *
  * @return array (int)stream => ['connection' => SqAuth\Connection, 'stream' => resource,
+ *               'pooled' => bool (from the pool: handed back at sqimap_logout()),
+ *               'open' => bool (not yet logged out or handed back),
  *               'auth' => null|true|Throwable (SMTP AUTH not tried, done, refused)]
  */
 function &sqauth_sm_connections(): array
@@ -205,11 +296,13 @@ function &sqauth_sm_connections(): array
     return $connections;
 }
 
-function sqauth_sm_remember($stream, SqAuth\Connection $connection): void
+function sqauth_sm_remember($stream, SqAuth\Connection $connection, bool $pooled = false): void
 {
     $all = &sqauth_sm_connections();
-    // The entry holds the stream too: closing it (as its last reference goes) ends the connection.
-    $all[(int)$stream] = ['connection' => $connection, 'stream' => $stream, 'auth' => null];
+    // The entry holds the stream too: closing it (as its last reference goes) ends the connection,
+    // and a pooled one that was not handed back is logged out then, never pooled.
+    $all[(int)$stream] = ['connection' => $connection, 'stream' => $stream, 'pooled' => $pooled, 'open' => true,
+                          'auth' => null];
 }
 
 /** The sqauth connection behind a stream SquirrelMail holds, or null if the stream is not ours. */
@@ -298,46 +391,58 @@ function sqauth_sm_mechanism($setting): ?string
  * @param bool   $plaintext the administrator chose a connection without TLS for this server
  * @throws SqAuth\Exception
  */
-function sqauth_sm_authenticate(SqAuth\Connection $connection, string $mechanism, string $user, string $password,
-                                string $host, string $authz, bool $plaintext): void
+function sqauth_sm_authenticate(SqAuth\Connection $connection, string $mechanism, string $user,
+                                #[\SensitiveParameter] string $password, string $host, string $authz,
+                                bool $plaintext): void
 {
-    $options = ['host' => $host];
-    if ($plaintext) {
-        $options['allow_plaintext'] = true;
+    [$sasl, $options] = sqauth_sm_login_options($connection->protocol(), $mechanism, $host, $authz, $plaintext);
+    if ($sasl === null) {
+        $connection->login($user, $password, $options);
+    } else {
+        $connection->authenticate($sasl, $user, $password, $options);
     }
-    if ($mechanism === 'login' && $connection->protocol() === 'imap') {
-        $connection->login($user, $password, array_intersect_key($options, ['allow_plaintext' => 1]));
-        return;
+}
+
+/**
+ * How to log in: [the SASL mechanism, or null for IMAP's LOGIN command; the
+ * options of authenticate() or login()]. Connection::pooled() and
+ * pooledLogin() take the same, so that a pooled login is the login
+ * sqauth_sm_authenticate() makes.
+ */
+function sqauth_sm_login_options(string $protocol, string $mechanism, string $host, string $authz,
+                                 bool $plaintext): array
+{
+    $options = $plaintext ? ['allow_plaintext' => true] : [];
+    if ($mechanism === 'login' && $protocol === 'imap') {
+        return [null, $options];
     }
+    $options['host'] = $host;
     if ($authz !== '') {
         $options['authzid'] = $authz;
     }
     if ($mechanism === 'auto') {
         $options['allowed'] = $authz !== '' ? SQAUTH_SM_AUTHZ_MECHANISMS : SQAUTH_SM_PASSWORD_MECHANISMS;
     }
-    $connection->authenticate($mechanism === 'login' ? 'LOGIN' : $mechanism, $user, $password, $options);
+    return [$mechanism === 'login' ? 'LOGIN' : $mechanism, $options];
 }
 
 /* ------------------------------------------------------------------------
- * IMAP: sqimap_create_stream() and sqimap_login()
+ * IMAP: sqimap_create_stream(), sqimap_login(), sqimap_logout()
  * --------------------------------------------------------------------- */
 
 /**
- * Opens the IMAP connection, or shows SquirrelMail's login error page with
- * what went wrong and ends the request (as sqimap_create_stream() does).
+ * Shows SquirrelMail's login error page with what went wrong on the way to
+ * the IMAP server, and ends the request (as sqimap_create_stream() does).
  */
-function sqauth_sm_imap_open($server, $port, $tls, $stream_options): SqAuth\Connection
+function sqauth_sm_imap_connect_failed($server, Throwable $e, ?string $password = null): never
 {
-    try {
-        return sqauth_sm_connect('imap', (string)$server, $port, $tls, $stream_options, '$imap_stream_options');
-    } catch (SqAuth\Exception | SqAuthSettingError | ValueError $e) {
-        global $squirrelmail_language;
-        set_up_language($squirrelmail_language, true);
-        require_once(SM_PATH . 'functions/display_messages.php');
-        $title = sprintf(_("Error connecting to IMAP server: %s."), sqauth_sm_html((string)$server));
-        logout_error($title . "<br />\n" . sqauth_sm_describe_html($e, '$imap_stream_options') . "<br />\n", $title);
-        exit;
-    }
+    global $squirrelmail_language;
+    set_up_language($squirrelmail_language, true);
+    require_once(SM_PATH . 'functions/display_messages.php');
+    $title = sprintf(_("Error connecting to IMAP server: %s."), sqauth_sm_html((string)$server));
+    logout_error($title . "<br />\n" . sqauth_sm_describe_html($e, '$imap_stream_options', $password) . "<br />\n",
+        $title);
+    exit;
 }
 
 /**
@@ -348,21 +453,33 @@ function sqauth_sm_imap_open($server, $port, $tls, $stream_options): SqAuth\Conn
 function sqauth_sm_imap_create_stream($server, $port, $tls = 0, $stream_options = array())
 {
     global $imap_stream_options;
-    return sqauth_sm_imap_open($server, $port, $tls, $stream_options ?: $imap_stream_options)->stream();
+    try {
+        $connection = sqauth_sm_connect('imap', (string)$server, $port, $tls, $stream_options ?: $imap_stream_options,
+            '$imap_stream_options');
+    } catch (SqAuth\Exception | SqAuthSettingError | ValueError $e) {
+        sqauth_sm_imap_connect_failed($server, $e);
+    }
+    return $connection->stream();
 }
 
 /**
- * sqimap_login(): the same arguments, settings, return values and error
- * pages, with the connection and the login done by sqauth.
+ * How a user logs in to IMAP: SquirrelMail's settings with the authz
+ * plugin's overrides for proxy logins. Every page view of a user gets the
+ * same, so that the pool finds the connection again; the pages that pass no
+ * stream options (read_body.php) get $imap_stream_options, as
+ * sqimap_create_stream() does.
+ *
+ * @return array 'server', 'host' (as configured, for DIGEST-MD5), 'port',
+ *               'tls', 'stream_options', 'mechanism_setting', 'mechanism'
+ *               (from sqauth_sm_mechanism(), null for one it does not know),
+ *               'authz'
  */
-function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_port, $hide,
-                              $stream_options = array())
+function sqauth_sm_imap_settings($username, $imap_server_address, $imap_port, $stream_options): array
 {
-    global $onetimepad, $use_imap_tls, $imap_auth_mech, $sqimap_capabilities, $authz;
+    global $use_imap_tls, $imap_auth_mech, $imap_stream_options;
 
     $mechanism_setting = $imap_auth_mech;
     $tls = $use_imap_tls;
-    // The authz plugin's proxy logins may bring their own mechanism, TLS mode and port.
     $authz = '';
     sqgetGlobalVar('authz', $authz, SQ_SESSION);
     $authz = (string)$authz;
@@ -375,14 +492,51 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
             $tls = $authz_use_imap_tls;
             $imap_port = $authz_imapPort_tls;
         }
-        if (in_array(strtolower((string)$mechanism_setting), ['login', 'cram-md5'], true)) {
-            logout_error(sqauth_sm_html("A proxy login (authz) needs a mechanism that carries the authorization "
-                . "identity: plain, digest-md5, scram-sha-1, scram-sha-256 or auto; login and cram-md5 cannot."));
-            exit;
-        }
+    }
+    return ['server' => (string)sqimap_get_user_server($imap_server_address, $username),
+            'host' => (string)$imap_server_address, 'port' => $imap_port, 'tls' => $tls,
+            'stream_options' => $stream_options ?: $imap_stream_options,
+            'mechanism_setting' => $mechanism_setting, 'mechanism' => sqauth_sm_mechanism($mechanism_setting),
+            'authz' => $authz];
+}
+
+/**
+ * The logged-in IMAP connection for these settings (sqauth_sm_imap_settings()),
+ * from the pool when it is on. $fresh: the login form, where the server must
+ * judge the password.
+ *
+ * @throws SqAuth\Exception|SqAuthSettingError|ValueError
+ */
+function sqauth_sm_imap_connect(array $imap, string $username, #[\SensitiveParameter] string $password,
+                                bool $fresh): SqAuth\Connection
+{
+    return sqauth_sm_connect('imap', $imap['server'], $imap['port'], $imap['tls'], $imap['stream_options'],
+        '$imap_stream_options', [], ['mechanism' => $imap['mechanism'], 'user' => $username, 'password' => $password,
+                                     'host' => $imap['host'], 'authz' => $imap['authz'],
+                                     'pool' => sqauth_sm_pool_state()['on'], 'fresh' => $fresh]);
+}
+
+/**
+ * sqimap_login(): the same arguments, settings, return values and error
+ * pages, with the connection and the login done by sqauth. Page views
+ * ($password false: the session's password) take a pooled connection when
+ * the pool is on; the login form ($password given) always logs in afresh.
+ */
+function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_port, $hide,
+                              $stream_options = array())
+{
+    global $onetimepad, $sqimap_capabilities, $authz;
+
+    $from_form = $password !== false;
+    $imap = sqauth_sm_imap_settings($username, $imap_server_address, $imap_port, $stream_options);
+    $authz = $imap['authz'];
+    if ($authz !== '' && in_array(strtolower((string)$imap['mechanism_setting']), ['login', 'cram-md5'], true)) {
+        logout_error(sqauth_sm_html("A proxy login (authz) needs a mechanism that carries the authorization "
+            . "identity: plain, digest-md5, scram-sha-1, scram-sha-256 or auto; login and cram-md5 cannot."));
+        exit;
     }
 
-    if ($password === false) {
+    if (!$from_form) {
         $password = sqauth_read_password();
     } else {
         if (empty($onetimepad)) {
@@ -390,42 +544,34 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
         }
         $password = OneTimePadDecrypt($password, $onetimepad);
     }
+    $password = (string)$password;
     if (!isset($sqimap_capabilities)) {
         sqgetGlobalVar('sqimap_capabilities', $sqimap_capabilities, SQ_SESSION);
     }
 
-    $host = (string)$imap_server_address;
-    $server = sqimap_get_user_server($imap_server_address, $username);
-    $connection = sqauth_sm_imap_open($server, $imap_port, $tls, $stream_options);
-
-    $mechanism = sqauth_sm_mechanism($mechanism_setting);
-    $status = 'OK';
-    $text = '';
-    if ($mechanism === null) {
-        $status = 'BAD';
-        $text = "\$imap_auth_mech = '$mechanism_setting' is not a mechanism sqauth knows: use login, plain, cram-md5, "
-            . 'digest-md5, scram-sha-1, scram-sha-256 or auto';
-    } else {
-        try {
-            sqauth_sm_authenticate($connection, $mechanism, (string)$username, (string)$password, $host, $authz,
-                (int)$tls === 0);
-        } catch (SqAuth\AuthenticationException $e) {
-            // "TAG NO [CODE] text": SquirrelMail shows the text when $display_imap_login_error is on.
-            $reply = explode(' ', (string)$e->getServerResponse(), 3);
-            $status = strtoupper($reply[1] ?? 'NO') === 'BAD' ? 'BAD' : 'NO';
-            $text = str_replace((string)$password, '<password>', $reply[2] ?? $e->getMessage());
-        } catch (SqAuth\SaslException | SqAuth\ProtocolException $e) {
-            $status = 'BAD';
-            $text = implode("\n", sqauth_sm_describe($e, '$imap_stream_options', (string)$password));
-        } catch (SqAuth\Exception $e) {
-            $status = 'ERROR';
-            $text = implode("\n", sqauth_sm_describe($e, '$imap_stream_options', (string)$password));
-        }
+    if ($imap['mechanism'] === null) {
+        return sqauth_sm_imap_login_failed('BAD', "\$imap_auth_mech = '{$imap['mechanism_setting']}' is not a "
+            . 'mechanism sqauth knows: use login, plain, cram-md5, digest-md5, scram-sha-1, scram-sha-256 or auto',
+            $hide);
     }
-    if ($status !== 'OK') {
-        return sqauth_sm_imap_login_failed($connection, $status, $text, $hide);
+    try {
+        $connection = sqauth_sm_imap_connect($imap, (string)$username, $password, $from_form);
+    } catch (SqAuth\AuthenticationException $e) {
+        // "TAG NO [CODE] text": SquirrelMail shows the text when $display_imap_login_error is on.
+        $reply = explode(' ', (string)$e->getServerResponse(), 3);
+        return sqauth_sm_imap_login_failed(strtoupper($reply[1] ?? 'NO') === 'BAD' ? 'BAD' : 'NO',
+            str_replace($password, '<password>', $reply[2] ?? $e->getMessage()), $hide);
+    } catch (SqAuth\SaslException $e) {
+        return sqauth_sm_imap_login_failed('BAD',
+            implode("\n", sqauth_sm_describe($e, '$imap_stream_options', $password)), $hide);
+    } catch (SqAuth\Exception | SqAuthSettingError | ValueError $e) {
+        // The connection, TLS, or a server that broke the protocol.
+        sqauth_sm_imap_connect_failed($imap['server'], $e, $password);
     }
     $stream = $connection->stream();
+    if (sqauth_sm_entry($stream)['pooled']) {
+        sqauth_sm_pool_note_process();
+    }
     sqauth_sm_imap_id($stream);
     return $stream;
 }
@@ -435,12 +581,11 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
  * $hide 0 shows the page and ends the request, 1 just ends it, 2 returns
  * false, 3 returns the message.
  */
-function sqauth_sm_imap_login_failed(SqAuth\Connection $connection, string $status, string $text, $hide)
+function sqauth_sm_imap_login_failed(string $status, string $text, $hide)
 {
     global $squirrelmail_language, $display_imap_login_error;
 
     if ($hide && $hide != 3) {
-        $connection->close();
         if ($hide == 2) {
             return false;
         }
@@ -449,7 +594,6 @@ function sqauth_sm_imap_login_failed(SqAuth\Connection $connection, string $stat
     set_up_language($squirrelmail_language, true);
     if ($status === 'NO') {
         sqsession_destroy();
-        $connection->close();
         $message = _("Unknown user or password incorrect.");
         if ($display_imap_login_error) {
             // The server's own words, without an RFC 5530 response code in front.
@@ -464,13 +608,102 @@ function sqauth_sm_imap_login_failed(SqAuth\Connection $connection, string $stat
         logout_error($message);
         exit;
     }
-    $connection->close();
-    $format = $status === 'BAD' ? _("Bad request: %s") : _("Unknown error: %s");
     if ($hide == 3) {
-        return sprintf($format, $text);
+        return sprintf(_("Bad request: %s"), $text);
     }
-    error_box(sprintf($format, nl2br(sqauth_sm_html($text))) . "<br />\n");
+    error_box(sprintf(_("Bad request: %s"), nl2br(sqauth_sm_html($text))) . "<br />\n");
     exit;
+}
+
+/**
+ * sqimap_logout(): a pooled connection goes back to the pool (sqauth logs it
+ * out instead when the page left it with a command unfinished or a reply
+ * unread), any other is logged out. Pages that end without calling it, as
+ * error pages do, leave their pooled connection to be logged out when the
+ * request ends. Null, for SquirrelMail's own code, for a stream that is not
+ * ours.
+ */
+function sqauth_sm_imap_logout($imap_stream)
+{
+    $entry = &sqauth_sm_entry($imap_stream);
+    if ($entry === null) {
+        return null;
+    }
+    if ($entry['open']) {
+        $entry['open'] = false;
+        $entry['pooled'] ? $entry['connection']->release() : $entry['connection']->close();
+    }
+    return true;
+}
+
+/**
+ * sqsession_destroy(): when the user signs out (signout.php), the pooled
+ * connection this PHP process keeps for them is logged out (close(), not
+ * release()). Always null: SquirrelMail's own code then ends the session.
+ */
+function sqauth_sm_session_destroy()
+{
+    if (defined('PAGE_NAME') && PAGE_NAME === 'signout') {
+        sqauth_sm_imap_signout();
+    }
+    return null;
+}
+
+/**
+ * Logs out the user's pooled IMAP connection in this PHP process, if a page
+ * view of this session put one there (sqauth_sm_pool_note_process()): sqauth
+ * has no call that finds a pooled connection without its password, so it is
+ * taken from the pool as a page view would take it, then closed. If the pool
+ * no longer holds it (idle timeout, evicted), that costs one login and its
+ * logout. Connections of the user kept by other PHP processes end after
+ * sqauth.pool_idle_timeout.
+ */
+function sqauth_sm_imap_signout(): void
+{
+    global $imapServerAddress, $imapPort, $imap_stream_options;
+
+    $processes = $username = null;
+    try {
+        if (!sqauth_sm_pool_state()['on'] || SqAuth\features()['pool_entries'] === 0) {
+            return;
+        }
+    } catch (SqAuthSettingError $e) {
+        return;     // the pool is off until the setting is fixed (the pages say so)
+    }
+    // getmypid() may be among a host's disable_functions: then no process is noted either.
+    if (!function_exists('getmypid') || !sqgetGlobalVar('sqauth_pool_processes', $processes, SQ_SESSION)
+        || !is_array($processes) || !in_array(getmypid(), $processes, true)
+        || !sqgetGlobalVar('username', $username, SQ_SESSION) || (string)$username === '') {
+        return;
+    }
+    require_once(SM_PATH . 'functions/imap_general.php');
+    $imap = sqauth_sm_imap_settings($username, $imapServerAddress, $imapPort, $imap_stream_options);
+    if ($imap['mechanism'] === null) {
+        return;
+    }
+    try {
+        sqauth_sm_imap_connect($imap, (string)$username, (string)sqauth_read_password(), false)->close();
+    } catch (SqAuth\Exception | SqAuthSettingError | ValueError $e) {
+        // The server refused the session's password or is gone: nothing is logged in to log out.
+    }
+}
+
+/**
+ * Notes in the SquirrelMail session that this PHP process logged the user in
+ * for the pool, so that signing out logs that connection out here.
+ */
+function sqauth_sm_pool_note_process(): void
+{
+    if (!function_exists('getmypid')) {
+        return;
+    }
+    $processes = [];
+    sqgetGlobalVar('sqauth_pool_processes', $processes, SQ_SESSION);
+    $processes = is_array($processes) ? $processes : [];
+    if (!in_array(getmypid(), $processes, true)) {
+        $processes[] = getmypid();
+        sqsession_register($processes, 'sqauth_pool_processes');
+    }
 }
 
 /** The IMAP ID command (RFC 2971) after login, when $imap_id_command_args asks for it. */
@@ -869,13 +1102,13 @@ function sqauth_sm_configtest(): bool
            $useSendmail, $smtpServerAddress, $smtpPort, $use_smtp_tls, $smtp_stream_options, $smtp_auth_mech;
 
     echo $IND . 'sqauth ' . sqauth_sm_html((string)phpversion('sqauth')) . ": logins and TLS through the sqauth extension<br />\n";
+    $failed = sqauth_sm_configtest_pool();
     $servers = [['IMAP', 'imap', $imapServerAddress, $imapPort, $use_imap_tls, $imap_stream_options,
                  '$imap_stream_options', $imap_auth_mech]];
     if (!$useSendmail) {
         $servers[] = ['SMTP', 'smtp', $smtpServerAddress, $smtpPort, $use_smtp_tls, $smtp_stream_options,
                       '$smtp_stream_options', $smtp_auth_mech];
     }
-    $failed = false;
     foreach ($servers as [$label, $protocol, $host, $port, $tls, $options, $setting, $mech]) {
         try {
             $connection = sqauth_sm_connect($protocol, (string)$host, $port, $tls, $options, $setting);
@@ -902,4 +1135,29 @@ function sqauth_sm_configtest(): bool
         $connection->close();
     }
     return $failed;
+}
+
+/** The pool's line of the configtest; true when $sqauth_pool is wrong (printed with do_err()). */
+function sqauth_sm_configtest_pool(): bool
+{
+    global $IND;
+
+    try {
+        $state = sqauth_sm_pool_state();
+    } catch (SqAuthSettingError $e) {
+        do_err('sqauth: ' . sqauth_sm_html($e->getMessage()), false);
+        return true;
+    }
+    if (!$state['on']) {
+        echo $IND . 'sqauth: pooled IMAP logins off: ' . sqauth_sm_html($state['why'])
+            . "; every page view logs in to IMAP<br />\n";
+        return false;
+    }
+    $f = SqAuth\features();
+    echo $IND . sqauth_sm_html(sprintf('sqauth: pooled IMAP logins on: each PHP process keeps up to %d logged-in IMAP '
+        . 'connections, %d per user, for the next page views (logged out after %d s unused; php.ini sqauth.pool_*, '
+        . '$sqauth_pool = false turns it off); this process now: %d kept, %d reused, %d fresh logins',
+        $f['pool_size'], (int)ini_get('sqauth.pool_per_user'), (int)ini_get('sqauth.pool_idle_timeout'),
+        $f['pool_entries'], $f['pool_hits'], $f['pool_misses'])) . "<br />\n";
+    return false;
 }
