@@ -25,6 +25,8 @@
 
 #include <stdlib.h>
 
+#include <openssl/evp.h>
+
 #define HOST "elwood.innosoft.com"
 #define CNONCE "OA6MHXh6VqTrRk"
 #define NONCE "OA6MG9tEQGm2hh"
@@ -209,7 +211,7 @@ static void test_charset(void)
 static void test_calc(void)
 {
     sqauth_digest_md5_params p;
-    unsigned char r[16], a[16];
+    unsigned char r[16], a[16], h1[16], r2[16], h2[16];
     sqauth_buf hex = SQAUTH_BUF_INIT;
     sqauth_error err;
 
@@ -222,7 +224,7 @@ static void test_calc(void)
     p.digest_uri = sqauth_str_c("imap/" HOST);
     p.nc = "00000001";
     p.qop = "auth";
-    CHECK_RC(sqauth_digest_md5_compute(&p, r, a, &err), SQAUTH_OK);
+    CHECK_RC(sqauth_digest_md5_compute(&p, h1, r, a, &err), SQAUTH_OK);
     sqauth_buf_append_hex(&hex, r, 16);
     CHECK_BYTES(hex.data, hex.len, "d388dad90d4bbd760a152321f2143af7");
     sqauth_buf_reset(&hex);
@@ -232,13 +234,13 @@ static void test_calc(void)
 
     /* auth-int / auth-conf: A2 gains ":" and 32 zeros (python: qop='auth-int' / 'auth-conf') */
     p.qop = "auth-int";
-    CHECK_RC(sqauth_digest_md5_compute(&p, r, a, &err), SQAUTH_OK);
+    CHECK_RC(sqauth_digest_md5_compute(&p, h1, r, a, &err), SQAUTH_OK);
     sqauth_buf_append_hex(&hex, r, 16);
     sqauth_buf_append_hex(&hex, a, 16);
     CHECK_BYTES(hex.data, hex.len, "89fdc8198a2499ec4b6d0045c00ae24a2342e4b9b84956beda20b94d83cc8fe0");
     sqauth_buf_reset(&hex);
     p.qop = "auth-conf";
-    CHECK_RC(sqauth_digest_md5_compute(&p, r, a, &err), SQAUTH_OK);
+    CHECK_RC(sqauth_digest_md5_compute(&p, h1, r, a, &err), SQAUTH_OK);
     sqauth_buf_append_hex(&hex, r, 16);
     sqauth_buf_append_hex(&hex, a, 16);
     CHECK_BYTES(hex.data, hex.len, "c7d2efa41f50398d289b732a0c09f381e2b2f2d1742ec87e03e40f22efdeaac8");
@@ -247,14 +249,121 @@ static void test_calc(void)
     /* authzid goes into A1 (python: authzid=b'admin') */
     p.qop = "auth";
     p.authzid = sqauth_str_c("admin");
-    CHECK_RC(sqauth_digest_md5_compute(&p, r, a, &err), SQAUTH_OK);
+    CHECK_RC(sqauth_digest_md5_compute(&p, h1, r, a, &err), SQAUTH_OK);
     sqauth_buf_append_hex(&hex, r, 16);
     CHECK_BYTES(hex.data, hex.len, "23e90c577367d8f917efa6ba0cb7eebc");
     sqauth_buf_reset(&hex);
 
+    /* Without rspauth: the same H(A1) and response. */
+    CHECK_RC(sqauth_digest_md5_compute(&p, h2, r2, NULL, &err), SQAUTH_OK);
+    CHECK(memcmp(h1, h2, 16) == 0 && memcmp(r, r2, 16) == 0);
+
     p.nonce = SQAUTH_STR_NULL;
-    CHECK_RC(sqauth_digest_md5_compute(&p, r, a, &err), SQAUTH_ERR_INVALID_ARG);
+    CHECK_RC(sqauth_digest_md5_compute(&p, h1, r, a, &err), SQAUTH_ERR_INVALID_ARG);
+    CHECK(memcmp(h1, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16) == 0);
     sqauth_buf_free(&hex);
+}
+
+/* ---- the paired computation against a plain one ---- */
+
+/* MD5 through OpenSSL's EVP of the concatenation of count parts. */
+static void evp_md5(const sqauth_str *parts, size_t count, unsigned char out[16])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    size_t i;
+    int ok = c && EVP_DigestInit_ex(c, EVP_md5(), NULL) == 1;
+
+    for (i = 0; ok && i < count; i++) {
+        ok = EVP_DigestUpdate(c, parts[i].data, parts[i].len) == 1;
+    }
+    ok = ok && EVP_DigestFinal_ex(c, out, NULL) == 1;
+    CHECK(ok);
+    EVP_MD_CTX_free(c);
+}
+
+static void evp_hex(const unsigned char h[16], char hex[32])
+{
+    static const char digits[] = "0123456789abcdef";
+    int i;
+
+    for (i = 0; i < 16; i++) {
+        hex[2 * i] = digits[h[i] >> 4];
+        hex[2 * i + 1] = digits[h[i] & 15];
+    }
+}
+
+/* RFC 2831 §2.1.2.1 and §2.1.3 one hash after the other, written
+ * independently of digest_md5_calc.c (parts fed to OpenSSL's EVP MD5). */
+static void reference(const sqauth_digest_md5_params *p, int server, unsigned char ha1[16], unsigned char out[16])
+{
+    unsigned char u[16], a2[16];
+    char ha1_hex[32], a2_hex[32];
+    int layer = strcmp(p->qop, "auth") != 0, authz = p->authzid.data && p->authzid.len;
+    sqauth_str one[] = {p->username, {":", 1}, p->realm, {":", 1}, p->password};
+    sqauth_str a1[] = {{(const char *)u, 16}, {":", 1}, p->nonce, {":", 1}, p->cnonce, {":", 1}, p->authzid};
+    sqauth_str two[] = {{server ? ":" : "AUTHENTICATE:", server ? 1 : 13}, p->digest_uri,
+                        {":00000000000000000000000000000000", 33}};
+    sqauth_str kd[] = {{ha1_hex, 32}, {":", 1}, p->nonce, {":", 1}, {p->nc, strlen(p->nc)}, {":", 1}, p->cnonce,
+                       {":", 1}, {p->qop, strlen(p->qop)}, {":", 1}, {a2_hex, 32}};
+
+    evp_md5(one, 5, u);
+    evp_md5(a1, authz ? 7 : 5, ha1);
+    evp_md5(two, layer ? 3 : 2, a2);
+    evp_hex(ha1, ha1_hex);
+    evp_hex(a2, a2_hex);
+    evp_md5(kd, 11, out);
+}
+
+/* Random printable text of n bytes. */
+static sqauth_str random_text(char *buf, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        buf[i] = (char)('!' + rand() % 94);
+    }
+    return (sqauth_str){buf, n};
+}
+
+/* Every field's length across the block boundaries its hashes meet (A1 and
+ * KD span one to several blocks, the pairs' lanes end at different
+ * blocks), each qop, with and without authzid and rspauth: the paired
+ * hashes give what the plain formulas give. */
+static void test_calc_pairs(void)
+{
+    static const char *const qops[] = {"auth", "auth-int", "auth-conf"};
+    char user[200], realm[200], pass[200], nonce[200], cnonce[200], uri[200], authzid[200];
+    unsigned char h1[16], r[16], a[16], want_h1[16], want_r[16], want_a[16];
+    sqauth_digest_md5_params p;
+    sqauth_error err;
+    int i, same = 1;
+
+    srand(2831);
+    for (i = 0; i < 3000 && same; i++) {
+        memset(&p, 0, sizeof(p));
+        p.username = random_text(user, (size_t)rand() % (i < 1000 ? 70 : 200));
+        p.realm = random_text(realm, (size_t)rand() % 70);
+        p.password = random_text(pass, (size_t)rand() % (i < 1000 ? 70 : 200));
+        p.nonce = random_text(nonce, (size_t)(1 + rand() % 150));
+        p.cnonce = random_text(cnonce, (size_t)(1 + rand() % 80));
+        p.digest_uri = random_text(uri, (size_t)(1 + rand() % 140));
+        if (i % 3 == 0) {
+            p.authzid = random_text(authzid, (size_t)(1 + rand() % 100));
+        }
+        p.nc = "00000001";
+        p.qop = qops[i % 3];
+        reference(&p, 0, want_h1, want_r);
+        reference(&p, 1, want_h1, want_a);
+        same = sqauth_digest_md5_compute(&p, h1, r, a, &err) == SQAUTH_OK && memcmp(h1, want_h1, 16) == 0
+            && memcmp(r, want_r, 16) == 0 && memcmp(a, want_a, 16) == 0;
+        same = same && sqauth_digest_md5_compute(&p, h1, r, NULL, &err) == SQAUTH_OK
+            && memcmp(h1, want_h1, 16) == 0 && memcmp(r, want_r, 16) == 0;
+        if (!same) {
+            fprintf(stderr, "FAIL %s:%d: DIGEST-MD5 hashes differ from the plain formulas (case %d)\n", __FILE__,
+                    __LINE__, i);
+        }
+    }
+    CHECK(same);
 }
 
 static void test_parser_accepts(void)
@@ -983,6 +1092,7 @@ void test_digest_md5(void)
 {
     test_charset();
     test_calc();
+    test_calc_pairs();
     test_parser_accepts();
     test_parser_rejects();
     test_parser_many();

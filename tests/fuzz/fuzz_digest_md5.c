@@ -7,10 +7,17 @@
  * contain one). The parsers see every piece; the mechanism runs twice, with
  * the RFC 2831 §4 example's credentials and cnonce (so that the example
  * exchange in the corpus verifies) and with non-ASCII credentials, a
- * realm, an authzid and a preference for the security layers.
+ * realm, an authzid and a preference for the security layers. The hash
+ * maths (digest_md5_calc.c, paired hashes on our own MD5) on the raw
+ * pieces as nonce, cnonce and digest-uri must give what the formulas give
+ * one hash after the other through OpenSSL's MD5.
  */
 #include "fuzz.h"
+#include "sasl/digest_md5_calc.h"
 #include "sasl/digest_md5_parse.h"
+#include "sasl/md5.h"
+
+#include <openssl/evp.h>
 
 #define MAX_PIECES 3
 
@@ -96,6 +103,71 @@ static void parsers(const fuzz_input *in, const uint8_t *p, size_t n)
     sqauth_error_clear(&err);
     rc = sqauth_digest_md5_parse_rspauth(p, n, rspauth, &err);
     fuzz_check_error(in, rc, &err, NULL);
+}
+
+/* MD5 through OpenSSL's EVP of the concatenation of count parts. */
+static void evp_md5(const sqauth_str *parts, size_t count, unsigned char out[16])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    size_t i;
+
+    FUZZ_ASSERT(c && EVP_DigestInit_ex(c, EVP_md5(), NULL) == 1);
+    for (i = 0; i < count; i++) {
+        FUZZ_ASSERT(EVP_DigestUpdate(c, parts[i].data, parts[i].len) == 1);
+    }
+    FUZZ_ASSERT(EVP_DigestFinal_ex(c, out, NULL) == 1);
+    EVP_MD_CTX_free(c);
+}
+
+/* RFC 2831 §2.1.2.1 (server == 0) and §2.1.3 (server == 1), one hash
+ * after the other. */
+static void plain_kd(const sqauth_digest_md5_params *p, int server, unsigned char ha1[16], unsigned char out[16])
+{
+    unsigned char u[16], a2[16];
+    char ha1_hex[32], a2_hex[32];
+    int layer = strcmp(p->qop, "auth") != 0, authz = p->authzid.len != 0;
+    sqauth_str one[] = {p->username, {":", 1}, p->realm, {":", 1}, p->password};
+    sqauth_str a1[] = {{(const char *)u, 16}, {":", 1}, p->nonce, {":", 1}, p->cnonce, {":", 1}, p->authzid};
+    sqauth_str two[] = {{server ? ":" : "AUTHENTICATE:", server ? 1 : 13}, p->digest_uri,
+                        {":00000000000000000000000000000000", 33}};
+    sqauth_str kd[] = {{ha1_hex, 32}, {":", 1}, p->nonce, {":", 1}, {p->nc, 8}, {":", 1}, p->cnonce,
+                       {":", 1}, {p->qop, strlen(p->qop)}, {":", 1}, {a2_hex, 32}};
+
+    evp_md5(one, 5, u);
+    evp_md5(a1, authz ? 7 : 5, ha1);
+    evp_md5(two, layer ? 3 : 2, a2);
+    sqauth_md5_hex(ha1_hex, ha1);
+    sqauth_md5_hex(a2_hex, a2);
+    evp_md5(kd, 11, out);
+}
+
+static void hashes(const uint8_t *piece, size_t n)
+{
+    static const char *const qops[] = {"auth", "auth-int", "auth-conf"};
+    const variant *v = &variants[n % 2];
+    unsigned char h1[16], r[16], a[16], want_h1[16], want_r[16], want_a[16];
+    sqauth_digest_md5_params p;
+    sqauth_error err;
+
+    memset(&p, 0, sizeof(p));
+    p.username = sqauth_str_c(v->user);
+    p.realm = sqauth_str_c(v->realm ? v->realm : "");
+    p.password = sqauth_str_c(v->password);
+    p.authzid = sqauth_str_c(v->authzid ? v->authzid : "");
+    p.nonce.data = (const char *)piece;
+    p.nonce.len = n;
+    p.cnonce.data = (const char *)piece + n / 2;
+    p.cnonce.len = n - n / 2;
+    p.digest_uri.data = (const char *)piece + n / 3;
+    p.digest_uri.len = n - n / 3;
+    p.nc = "00000001";
+    p.qop = qops[n % 3];
+    plain_kd(&p, 0, want_h1, want_r);
+    plain_kd(&p, 1, want_h1, want_a);
+    FUZZ_ASSERT(sqauth_digest_md5_compute(&p, h1, r, a, &err) == SQAUTH_OK);
+    FUZZ_ASSERT(memcmp(h1, want_h1, 16) == 0 && memcmp(r, want_r, 16) == 0 && memcmp(a, want_a, 16) == 0);
+    FUZZ_ASSERT(sqauth_digest_md5_compute(&p, h1, r, NULL, &err) == SQAUTH_OK);
+    FUZZ_ASSERT(memcmp(h1, want_h1, 16) == 0 && memcmp(r, want_r, 16) == 0);
 }
 
 /* The session-less answer (SqAuth\digest_md5_response()'s) to the same
@@ -187,6 +259,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     while (count < MAX_PIECES && fuzz_piece(&in, &msg[count], &msg_len[count])) {
         parsers(&in, msg[count], msg_len[count]);
+        hashes(msg[count], msg_len[count]);
         count++;
     }
     for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {

@@ -48,13 +48,11 @@
 typedef struct digest_md5_state {
     int stage;
     int restarts;
-    /* H(A1) (secret) and the values the server's rspauth covers, kept after
-     * the response so that rspauth is computed only when it arrives: a
-     * caller that never checks it pays 4 MD5s instead of 6. The Kic/Kis
-     * (auth-int) and Kcc/Kcs (auth-conf) keys derive from H(A1) too. */
-    unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN];
-    sqauth_buf nonce, cnonce, uri;
-    const char *qop;    /* static string */
+    /* The rspauth the server must send, computed with the response (its
+     * hashes pair with the response's, digest_md5_calc.c: no extra block
+     * time), compared when it arrives. The security layer's keys, which
+     * derive from H(A1) too, are made with the response. */
+    unsigned char rspauth[SQAUTH_DIGEST_MD5_HASH_LEN];
     /* The security layer negotiated in the response, active after rspauth. */
     sqauth_digest_md5_layer *layer;
     unsigned long peer_maxbuf;
@@ -83,11 +81,7 @@ typedef struct response_sink {
 /* Forgets what the last response was computed from. */
 static void state_clear(digest_md5_state *st)
 {
-    sqauth_cleanse(st->ha1, sizeof(st->ha1));
-    sqauth_buf_reset(&st->nonce);
-    sqauth_buf_reset(&st->cnonce);
-    sqauth_buf_reset(&st->uri);
-    st->qop = NULL;
+    sqauth_cleanse(st->rspauth, sizeof(st->rspauth));
     sqauth_digest_md5_layer_free(st->layer);
     st->layer = NULL;
     st->peer_maxbuf = 0;
@@ -98,9 +92,6 @@ static void digest_md5_dispose(sqauth_sasl *s)
     digest_md5_state *st = s->state;
 
     if (st) {
-        sqauth_buf_wipe(&st->nonce);
-        sqauth_buf_wipe(&st->cnonce);
-        sqauth_buf_wipe(&st->uri);
         sqauth_digest_md5_layer_free(st->layer);
         sqauth_free_secret(st, sizeof(*st));
         s->state = NULL;
@@ -532,8 +523,9 @@ static int check_options(const digest_request *s, sqauth_str *service, sqauth_er
 }
 
 /* Answers a digest-challenge into out. With st (the session's state) the
- * values rspauth covers are kept there; without (one response, no session)
- * nothing outlives the call. On error out has nothing new. */
+ * rspauth the server must send is computed too and kept there; without
+ * (one response, no session) nothing outlives the call. On error out has
+ * nothing new. */
 static int answer_challenge(const digest_request *s, digest_md5_state *st, const unsigned char *in, size_t in_len,
                             response_sink *out, sqauth_error *err)
 {
@@ -543,6 +535,7 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
      * are ASCII. */
     text_form want = TEXT_FORM_INIT, user_h = TEXT_FORM_INIT, realm_h = TEXT_FORM_INIT, pass_h = TEXT_FORM_INIT;
     unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN], ha1[SQAUTH_DIGEST_MD5_HASH_LEN];
+    unsigned char rspauth[SQAUTH_DIGEST_MD5_HASH_LEN];
     unsigned char random[CNONCE_RANDOM_BYTES];
     char cnonce_made[(CNONCE_RANDOM_BYTES + 2) / 3 * 4], uri_small[256];
     sqauth_buf uri_big = SQAUTH_BUF_INIT;
@@ -557,6 +550,7 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
     sqauth_digest_md5_challenge_init(&ch);
     memset(response, 0, sizeof(response));
     memset(ha1, 0, sizeof(ha1));
+    memset(rspauth, 0, sizeof(rspauth));
 
     rc = check_options(s, &service, err);
     if (rc == SQAUTH_OK) {
@@ -639,7 +633,7 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
         p.qop = qop;
         /* p holds only pointers and lengths; the bytes are cleansed where
          * they live. */
-        rc = sqauth_digest_md5_response(&p, ha1, response, err);
+        rc = sqauth_digest_md5_compute(&p, ha1, response, st ? rspauth : NULL, err);
     }
     /* The layer's keys and ciphers now, so that a cipher OpenSSL cannot
      * give stops the exchange before the response is sent. */
@@ -726,23 +720,15 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
     }
 
     if (rc == SQAUTH_OK && st) {
-        /* Keep what rspauth needs (a failure here fails the step, and
-         * sqauth_sasl_step() empties out). */
-        if (sqauth_buf_append(&st->nonce, ch.nonce.data, ch.nonce.len)
-            || sqauth_buf_append(&st->cnonce, cnonce.data, cnonce.len)
-            || sqauth_buf_append(&st->uri, uri.data, uri.len)) {
-            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-        } else {
-            memcpy(st->ha1, ha1, sizeof(ha1));
-            st->qop = qop;
-            st->layer = layer;
-            layer = NULL;
-            st->peer_maxbuf = ch.maxbuf;
-            st->stage = STAGE_RSPAUTH;
-        }
+        memcpy(st->rspauth, rspauth, sizeof(rspauth));
+        st->layer = layer;
+        layer = NULL;
+        st->peer_maxbuf = ch.maxbuf;
+        st->stage = STAGE_RSPAUTH;
     }
     sqauth_cleanse(response, sizeof(response));
     sqauth_cleanse(ha1, sizeof(ha1));
+    sqauth_cleanse(rspauth, sizeof(rspauth));
     sqauth_cleanse(random, sizeof(random));
     text_form_wipe(&pass_h);
     text_form_wipe(&user_h);
@@ -776,8 +762,7 @@ static int check_rspauth(sqauth_sasl *s, digest_md5_state *st, const unsigned ch
                          sqauth_buf *out, sqauth_error *err)
 {
     sqauth_digest_md5_directives ds = SQAUTH_DIGEST_MD5_DIRECTIVES_INIT;
-    unsigned char got[SQAUTH_DIGEST_MD5_HASH_LEN], want[SQAUTH_DIGEST_MD5_HASH_LEN];
-    sqauth_digest_md5_params p;
+    unsigned char got[SQAUTH_DIGEST_MD5_HASH_LEN];
     digest_request rq;
     response_sink sink = {NULL, NULL, 0, 0};
     int has_rspauth, has_stale, has_nonce, rc;
@@ -816,30 +801,15 @@ static int check_rspauth(sqauth_sasl *s, digest_md5_state *st, const unsigned ch
     if (rc != SQAUTH_OK) {
         return rc;
     }
-    /* The rspauth the server must send, from the kept H(A1). */
-    memset(&p, 0, sizeof(p));
-    p.username = p.realm = p.password = sqauth_str_c("");   /* only in H(A1), not needed here */
-    p.nonce = buf_str(&st->nonce);
-    p.cnonce = buf_str(&st->cnonce);
-    p.digest_uri = buf_str(&st->uri);
-    p.nc = NONCE_COUNT;
-    p.qop = st->qop;
-    rc = sqauth_digest_md5_kd(st->ha1, &p, 1, want, err);
-    if (rc != SQAUTH_OK) {
-        sqauth_cleanse(got, sizeof(got));
-        return rc;
-    }
     /* The server proves it knows H(A1) too; compared in constant time so
      * that a forger learns nothing byte by byte. */
-    if (!sqauth_equal_ct(got, sizeof(got), want, sizeof(want))) {
+    if (!sqauth_equal_ct(got, sizeof(got), st->rspauth, sizeof(st->rspauth))) {
         sqauth_cleanse(got, sizeof(got));
-        sqauth_cleanse(want, sizeof(want));
         return sqauth_fail(err, SQAUTH_ERR_NOT_VERIFIED,
                            "DIGEST-MD5 server signature (rspauth) does not match: the server does not know the "
                            "password, or the exchange was tampered with");
     }
     sqauth_cleanse(got, sizeof(got));
-    sqauth_cleanse(want, sizeof(want));
     if (st->layer) {
         /* The exchange succeeded: the layer takes effect (RFC 4422 §3.7). */
         s->layer = sqauth_digest_md5_layer_cipher(st->layer) ? SQAUTH_LAYER_CONF : SQAUTH_LAYER_INT;
