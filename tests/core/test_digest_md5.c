@@ -366,6 +366,84 @@ static void test_calc_pairs(void)
     CHECK(same);
 }
 
+/* The byte checks on the caller's strings, which look at 8 bytes at a
+ * time: a control character (below 32, or 127) at every position of a
+ * user name and a host is refused, the bytes around that range are not;
+ * a non-ASCII character at every position of the user name makes it
+ * hashed in ISO-8859-1 (the response is the formulas' with the Latin-1
+ * bytes). */
+static void test_byte_checks(void)
+{
+    static const unsigned char ctl[] = {0x01, 0x09, 0x1f, 0x7f}, fine[] = {0x20, 0x7e, '"'};
+    sqauth_sasl_config cfg;
+    sqauth_buf b64 = SQAUTH_BUF_INIT;
+    char out[SQAUTH_DIGEST_MD5_MAX_RESPONSE + 1], user[24], host[40], want[42];
+    unsigned char h1[16], r[16];
+    sqauth_digest_md5_params p;
+    sqauth_error err;
+    size_t len, i, k;
+    int ok = 1;
+
+    CHECK_RC(sqauth_b64_encode(&b64, (const unsigned char *)rfc_challenge, strlen(rfc_challenge)), SQAUTH_OK);
+    for (i = 0; i < sizeof(user) - 2 && ok; i++) {
+        memset(&cfg, 0, sizeof(cfg));
+        cfg.password = sqauth_str_c("secret");
+        cfg.host = sqauth_str_c(HOST);
+        cfg.cnonce = sqauth_str_c(CNONCE);
+        memset(user, 'u', sizeof(user) - 1);
+        user[sizeof(user) - 1] = '\0';
+        cfg.authcid = sqauth_str_c(user);
+        for (k = 0; k < sizeof(ctl); k++) {
+            user[i] = (char)ctl[k];
+            ok &= sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err)
+                == SQAUTH_ERR_INVALID_ARG && strstr(err.message, "user name contains a control character") != NULL;
+        }
+        for (k = 0; k < sizeof(fine); k++) {
+            user[i] = (char)fine[k];
+            ok &= sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err)
+                == SQAUTH_OK;
+        }
+        user[i] = 'u';
+
+        memset(host, 'h', sizeof(host) - 1);
+        host[sizeof(host) - 1] = '\0';
+        host[i + 9] = 0x7f;
+        cfg.host = sqauth_str_c(host);
+        ok &= sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err)
+            == SQAUTH_ERR_INVALID_ARG && strstr(err.message, "must not contain control characters") != NULL;
+        cfg.host = sqauth_str_c(HOST);
+
+        /* "é" (UTF-8 c3 a9) at i of 22 characters: hashed as the Latin-1
+         * byte e9 */
+        memcpy(user + i, "\xc3\xa9", 2);
+        cfg.authcid = sqauth_str_c(user);
+        ok &= sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err)
+            == SQAUTH_OK;
+        user[i] = (char)0xe9;
+        memmove(user + i + 1, user + i + 2, sizeof(user) - i - 2);
+        memset(&p, 0, sizeof(p));
+        p.username = sqauth_str_c(user);
+        p.realm = sqauth_str_c(HOST);
+        p.password = sqauth_str_c("secret");
+        p.nonce = sqauth_str_c(NONCE);
+        p.cnonce = sqauth_str_c(CNONCE);
+        p.digest_uri = sqauth_str_c("imap/" HOST);
+        p.nc = "00000001";
+        p.qop = "auth";
+        reference(&p, 0, h1, r);
+        memcpy(want, "response=", 9);
+        evp_hex(r, want + 9);
+        want[41] = '\0';
+        out[len < sizeof(out) ? len : 0] = '\0';
+        ok &= strstr(out, want) != NULL;
+        if (!ok) {
+            fprintf(stderr, "FAIL %s:%d: byte checks at position %zu\n", __FILE__, __LINE__, i);
+        }
+    }
+    CHECK(ok);
+    sqauth_buf_free(&b64);
+}
+
 static void test_parser_accepts(void)
 {
     sqauth_digest_md5_challenge ch;
@@ -1093,6 +1171,7 @@ void test_digest_md5(void)
     test_charset();
     test_calc();
     test_calc_pairs();
+    test_byte_checks();
     test_parser_accepts();
     test_parser_rejects();
     test_parser_many();

@@ -27,6 +27,7 @@
 #include "digest_md5_parse.h"
 #include "md5.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,9 +101,55 @@ static void digest_md5_dispose(sqauth_sasl *s)
 
 /* ---- small helpers ---- */
 
+/* Eight bytes at a time for the checks below (the strings are short, and
+ * a loop per byte took 700 of a response's instructions): below(x, k) is
+ * nonzero when a byte of x is below k (1 <= k <= 128). For each byte, the
+ * subtraction borrows into its high bit when the byte is below k, and ~x
+ * keeps that bit only where the byte itself was under 0x80; a borrow from
+ * a lower byte can set a higher byte's bit, but only when that lower byte
+ * was below k already, so the answer for the word is exact. Byte order
+ * does not matter for "any byte". */
+#define EACH_BYTE 0x0101010101010101ull
+#define HIGH_BITS 0x8080808080808080ull
+
+static uint64_t load8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof(x));
+    return x;
+}
+
+static uint64_t below(uint64_t x, unsigned k)
+{
+    return (x - EACH_BYTE * k) & ~x & HIGH_BITS;
+}
+
+/* x has a control character: a byte below 32, or 127. */
+static uint64_t ctl8(uint64_t x)
+{
+    return below(x, 32) | below(x ^ (EACH_BYTE * 127), 1);
+}
+
+/* x has NUL or a byte from 128 up. */
+static uint64_t not_ascii8(uint64_t x)
+{
+    return below(x, 1) | (x & HIGH_BITS);
+}
+
+/* 1 when a byte is a control character. From 8 bytes up, the last 8 are
+ * read as one word, overlapping the one before. */
 static int has_ctl(const char *p, size_t n)
 {
     size_t i;
+
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8) {
+            if (ctl8(load8(p + i))) {
+                return 1;
+            }
+        }
+        return ctl8(load8(p + n - 8)) != 0;
+    }
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         if (c < 32 || c == 127) {
@@ -117,9 +164,15 @@ static int has_ctl(const char *p, size_t n)
  * wire as it is under either charset (the usual case, and no copy). */
 static int plain_ascii(const char *p, size_t n)
 {
-    unsigned bad = 0;
+    uint64_t bad = 0;
     size_t i;
 
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8) {
+            bad |= not_ascii8(load8(p + i));
+        }
+        return !(bad | not_ascii8(load8(p + n - 8)));
+    }
     for (i = 0; i < n; i++) {
         /* 1 ... 127 -> 0 ... 126; NUL wraps to 255 */
         bad |= (unsigned char)((unsigned char)p[i] - 1) >= 0x7f;
