@@ -35,7 +35,7 @@ if test "$PHP_SQAUTH" != "no"; then
     src/core/sasl/digest_md5.c src/core/sasl/digest_md5_parse.c src/core/sasl/digest_md5_calc.c src/core/sasl/digest_md5_layer.c \
     src/core/sasl/charset.c src/core/sasl/scram.c src/core/sasl/scram_cache.c src/core/sasl/scram_parse.c src/core/sasl/saslprep.c \
     src/core/sasl/oauth.c src/core/sasl/oauth_parse.c src/core/sasl/external.c"
-  SQAUTH_CORE_SOURCES="$SQAUTH_CORE_SOURCES src/core/conn.c src/core/policy.c src/core/defaults.c src/core/net/net.c \
+  SQAUTH_CORE_SOURCES="$SQAUTH_CORE_SOURCES src/core/conn.c src/core/policy.c src/core/defaults.c src/core/pool.c src/core/net/net.c \
     src/core/tls/tls.c src/core/tls/tls_conn.c src/core/tls/tls_options.c \
     src/core/proto/protocols.c src/core/proto/session.c src/core/proto/auth.c src/core/proto/imap.c src/core/proto/pop3.c src/core/proto/smtp.c \
     src/core/proto/sieve.c"

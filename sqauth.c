@@ -17,6 +17,7 @@
 #include "src/core/version.h"
 #include "src/core/tls/tls.h"
 #include "src/core/sasl/scram_cache.h"
+#include "src/core/pool.h"
 #include "zend_attributes.h"
 
 /* The generated arginfo has an unused parameter in 8.2's
@@ -45,6 +46,7 @@ PHP_FUNCTION(SqAuth_features)
 {
     const char *idn = sqauth_libidn_version();
     sqauth_scram_cache_stats scram;
+    sqauth_pool_stats pool;
 
     ZEND_PARSE_PARAMETERS_NONE();
     array_init(return_value);
@@ -68,6 +70,15 @@ PHP_FUNCTION(SqAuth_features)
     add_assoc_long(return_value, "scram_cache_hits", (zend_long)scram.hits);
     add_assoc_long(return_value, "scram_cache_misses", (zend_long)scram.misses);
     add_assoc_long(return_value, "scram_cache_evictions", (zend_long)scram.evictions);
+    /* The connection pool of this process (sqauth.pool_*). */
+    sqauth_pool_get_stats(&pool);
+    add_assoc_long(return_value, "pool_size", (zend_long)pool.size);
+    add_assoc_long(return_value, "pool_entries", (zend_long)pool.entries);
+    add_assoc_long(return_value, "pool_hits", (zend_long)pool.hits);
+    add_assoc_long(return_value, "pool_misses", (zend_long)pool.misses);
+    add_assoc_long(return_value, "pool_discards", (zend_long)pool.discards);
+    add_assoc_long(return_value, "pool_evictions", (zend_long)pool.evictions);
+    add_assoc_long(return_value, "pool_expired", (zend_long)pool.expired);
 }
 
 /* Copies a PHP list of mechanism names into borrowed sqauth_str entries. */
@@ -151,14 +162,85 @@ static PHP_INI_MH(OnUpdateScramCacheSize)
     return SUCCESS;
 }
 
+/* The connection pool's limits (src/core/pool.h), one setting each:
+ * sqauth.pool_size (connections kept per process, 0 = off),
+ * sqauth.pool_per_user, and in seconds (fractions allowed)
+ * sqauth.pool_idle_timeout, sqauth.pool_max_lifetime and
+ * sqauth.pool_check_after. PHP_INI_SYSTEM like the SCRAM cache: the pool
+ * belongs to the process and serves every request (and every site a
+ * PHP-FPM pool runs), so no script or directory may change it for the
+ * others; PHP-FPM sets them per pool with php_admin_value. */
+typedef struct {
+    const char *name;
+    int seconds;                 /* a time in seconds, else a count */
+    double min, max;
+} pool_setting;
+
+static const pool_setting pool_settings[] = {
+    {"sqauth.pool_size", 0, 0, SQAUTH_POOL_MAX_SIZE},
+    {"sqauth.pool_per_user", 0, 1, 1000},
+    {"sqauth.pool_idle_timeout", 1, 0.001, 86400},
+    {"sqauth.pool_max_lifetime", 1, 0.001, 7 * 86400},
+    {"sqauth.pool_check_after", 1, 0, 86400},
+};
+
+static sqauth_pool_limits pool_limits;
+
+static PHP_INI_MH(OnUpdatePoolLimit)
+{
+    const pool_setting *setting = mh_arg1;
+    sqauth_pool_limits next = pool_limits;
+    char *end = NULL;
+    double v = zend_strtod(ZSTR_VAL(new_value), (const char **)&end);
+
+    (void)entry;
+    (void)mh_arg2;
+    (void)mh_arg3;
+    (void)stage;
+    if (ZSTR_LEN(new_value) == 0 || *end != '\0' || !(v >= setting->min && v <= setting->max)
+        || (!setting->seconds && v != (double)(zend_long)v)) {
+        php_error_docref(NULL, E_WARNING, "%s must be %s from %g to %g", setting->name,
+                         setting->seconds ? "a number of seconds" : "a whole number", setting->min, setting->max);
+        return FAILURE;
+    }
+    switch (setting - pool_settings) {
+    case 0:
+        next.size = (size_t)v;
+        break;
+    case 1:
+        next.per_user = (size_t)v;
+        break;
+    case 2:
+        next.idle_timeout_ms = (int64_t)(v * 1000.0 + 0.5);
+        break;
+    case 3:
+        next.max_lifetime_ms = (int64_t)(v * 1000.0 + 0.5);
+        break;
+    default:
+        next.check_after_ms = (int64_t)(v * 1000.0 + 0.5);
+        break;
+    }
+    if (sqauth_pool_set_limits(&next, NULL) != SQAUTH_OK) {
+        return FAILURE;
+    }
+    pool_limits = next;
+    return SUCCESS;
+}
+
 PHP_INI_BEGIN()
     PHP_INI_ENTRY("sqauth.scram_cache_size", ZEND_TOSTR(SQAUTH_SCRAM_CACHE_DEFAULT_CAPACITY), PHP_INI_SYSTEM,
                   OnUpdateScramCacheSize)
+    PHP_INI_ENTRY1("sqauth.pool_size", "16", PHP_INI_SYSTEM, OnUpdatePoolLimit, (void *)&pool_settings[0])
+    PHP_INI_ENTRY1("sqauth.pool_per_user", "1", PHP_INI_SYSTEM, OnUpdatePoolLimit, (void *)&pool_settings[1])
+    PHP_INI_ENTRY1("sqauth.pool_idle_timeout", "300", PHP_INI_SYSTEM, OnUpdatePoolLimit, (void *)&pool_settings[2])
+    PHP_INI_ENTRY1("sqauth.pool_max_lifetime", "3600", PHP_INI_SYSTEM, OnUpdatePoolLimit, (void *)&pool_settings[3])
+    PHP_INI_ENTRY1("sqauth.pool_check_after", "15", PHP_INI_SYSTEM, OnUpdatePoolLimit, (void *)&pool_settings[4])
 PHP_INI_END()
 
 PHP_MINIT_FUNCTION(sqauth)
 {
     (void)type;
+    sqauth_pool_limits_default(&pool_limits);
     REGISTER_INI_ENTRIES();
     php_sqauth_settings_minit(type, module_number);
     php_sqauth_sasl_client_ce = register_class_SqAuth_SaslClient();
@@ -182,6 +264,8 @@ PHP_MSHUTDOWN_FUNCTION(sqauth)
     (void)type;
     (void)module_number;
     UNREGISTER_INI_ENTRIES();
+    /* Before the TLS contexts: pooled sessions hold references to them. */
+    sqauth_pool_shutdown();
     sqauth_tls_cache_clear();
     sqauth_scram_cache_shutdown();
     sqauth_crypto_cleanup();
@@ -193,7 +277,8 @@ PHP_MINFO_FUNCTION(sqauth)
     smart_str mechs = {0};
     const char *idn = sqauth_libidn_version();
     sqauth_scram_cache_stats scram;
-    char line[160];
+    sqauth_pool_stats pool;
+    char line[200];
     size_t i;
 
     for (i = 0; i < sqauth_sasl_mech_count(); i++) {
@@ -220,6 +305,15 @@ PHP_MINFO_FUNCTION(sqauth)
         snprintf(line, sizeof(line), "off");
     }
     php_info_print_table_row(2, "SCRAM key cache", line);
+    sqauth_pool_get_stats(&pool);
+    if (pool.size) {
+        snprintf(line, sizeof(line), "%zu of %zu connections; %llu hits, %llu misses, %llu discards, %llu evictions, "
+                 "%llu expired", pool.entries, pool.size, pool.hits, pool.misses, pool.discards, pool.evictions,
+                 pool.expired);
+    } else {
+        snprintf(line, sizeof(line), "off");
+    }
+    php_info_print_table_row(2, "Connection pool", line);
     php_info_print_table_end();
     smart_str_free(&mechs);
     DISPLAY_INI_ENTRIES();

@@ -141,6 +141,104 @@ namespace SqAuth {
          */
         public static function fromStream($stream, string $protocol, array $options = []): Connection {}
 
+        /**
+         * An authenticated connection from this process's pool, or a fresh one logged in with
+         * authenticate($mechanism, $user, $password, ...); hand it back with release(). The fresh
+         * login and any check of a pooled connection share one deadline, 'timeout'. 'token' is a
+         * string here: the pool is keyed by the token itself.
+         * @param array{
+         *     tls?: 'none'|'starttls'|'implicit',
+         *     verify_peer?: bool,
+         *     verify_peer_name?: bool,
+         *     peer_name?: string,
+         *     cafile?: string,
+         *     capath?: string,
+         *     local_cert?: string,
+         *     local_pk?: string,
+         *     min_protocol?: 'TLSv1'|'TLSv1.0'|'TLSv1.1'|'TLSv1.2'|'TLSv1.3',
+         *     max_protocol?: 'TLSv1'|'TLSv1.0'|'TLSv1.1'|'TLSv1.2'|'TLSv1.3',
+         *     ciphers?: string,
+         *     peer_fingerprint?: string,
+         *     session_resumption?: bool,
+         *     timeout?: int|float,
+         *     connect_timeout?: int|float,
+         *     greeting?: bool,
+         *     helo?: string,
+         *     transcript?: bool,
+         *     smtp_user?: string,
+         *     smtp_password?: string,
+         *     allow_plaintext?: bool,
+         *     allowed?: list<string>,
+         *     authzid?: string,
+         *     token?: string,
+         *     service?: string,
+         *     host?: string,
+         *     port?: int<1, 65535>,
+         *     realm?: string,
+         *     qop?: 'auth'|'auth-int'|'auth-conf'|list<'auth'|'auth-int'|'auth-conf'>,
+         *     cipher?: '3des'|'des'|'rc4'|'rc4-56'|'rc4-40',
+         *     maxbuf?: int<17, 16777215>,
+         *     digest_charset?: 'rfc2831'|'utf-8',
+         *     min_iterations?: int<1, 2147483647>,
+         *     max_iterations?: int<1, 2147483647>,
+         *     scram_cache?: bool,
+         *     channel_binding?: array{type: string, data: string},
+         *     cnonce?: string,
+         * } $options
+         * @throws ConnectionException cannot connect (DNS, refused), the call's 'timeout' or 'connect_timeout' passed (code 12), or the server closed
+         * @throws TlsException handshake or certificate verification failed, a TLS option cannot be loaded
+         * @throws ProtocolException unexpected greeting or reply, STARTTLS not offered or refused, bytes injected before the handshake
+         * @throws AuthenticationException the server refused the login
+         * @throws SaslException no usable mechanism, cleartext refused, the server did not prove itself, a malformed challenge
+         * @throws \ValueError a malformed URI, an unknown option or a value out of range
+         */
+        public static function pooled(
+            #[\SensitiveParameter] string $uri,
+            string $mechanism,
+            string $user,
+            #[\SensitiveParameter] string $password,
+            #[\SensitiveParameter] array $options = []
+        ): Connection {}
+
+        /**
+         * The same with the protocol's own login command (IMAP LOGIN, POP3 USER/PASS), as login() does.
+         * @param array{
+         *     tls?: 'none'|'starttls'|'implicit',
+         *     verify_peer?: bool,
+         *     verify_peer_name?: bool,
+         *     peer_name?: string,
+         *     cafile?: string,
+         *     capath?: string,
+         *     local_cert?: string,
+         *     local_pk?: string,
+         *     min_protocol?: 'TLSv1'|'TLSv1.0'|'TLSv1.1'|'TLSv1.2'|'TLSv1.3',
+         *     max_protocol?: 'TLSv1'|'TLSv1.0'|'TLSv1.1'|'TLSv1.2'|'TLSv1.3',
+         *     ciphers?: string,
+         *     peer_fingerprint?: string,
+         *     session_resumption?: bool,
+         *     timeout?: int|float,
+         *     connect_timeout?: int|float,
+         *     greeting?: bool,
+         *     helo?: string,
+         *     transcript?: bool,
+         *     smtp_user?: string,
+         *     smtp_password?: string,
+         *     allow_plaintext?: bool,
+         * } $options
+         * @throws ConnectionException cannot connect (DNS, refused), the call's 'timeout' or 'connect_timeout' passed (code 12), or the server closed
+         * @throws TlsException handshake or certificate verification failed, a TLS option cannot be loaded
+         * @throws ProtocolException unexpected greeting or reply, STARTTLS not offered or refused, bytes injected before the handshake
+         * @throws AuthenticationException the server refused the login
+         * @throws SaslException the password would go in the clear, the server announces LOGINDISABLED, or the protocol has no such command (SMTP)
+         * @throws \ValueError a malformed URI, an unknown option or a value out of range
+         */
+        public static function pooledLogin(
+            #[\SensitiveParameter] string $uri,
+            string $user,
+            #[\SensitiveParameter] string $password,
+            #[\SensitiveParameter] array $options = []
+        ): Connection {}
+
         /** @throws ConnectionException after close() (a failure that closed the connection for I/O leaves it answering) */
         public function protocol(): string {}
 
@@ -241,6 +339,12 @@ namespace SqAuth {
         public function transcript(): array {}
 
         public function close(): void {}
+
+        /** Hands a connection from pooled() back to the pool (when clean; else logs it out); closed for I/O from then on. */
+        public function release(): void {}
+
+        /** Whether pooled() handed out a connection an earlier request logged in. */
+        public function isReused(): bool {}
     }
 
     class Exception extends \Exception
@@ -307,6 +411,13 @@ namespace SqAuth {
      *     scram_cache_hits: int,
      *     scram_cache_misses: int,
      *     scram_cache_evictions: int,
+     *     pool_size: int,
+     *     pool_entries: int,
+     *     pool_hits: int,
+     *     pool_misses: int,
+     *     pool_discards: int,
+     *     pool_evictions: int,
+     *     pool_expired: int,
      * }
      */
     function features(): array {}

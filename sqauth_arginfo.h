@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: de4a2a2642540e21b59ae94c6093de7784ccb325 */
+ * Stub hash: 96d3ca73ddbe378db8e0a9f4a13d99626b38f779 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_SqAuth_mechanisms, 0, 0, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()
@@ -80,6 +80,21 @@ ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_SqAuth_Connection_fromStrea
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_SqAuth_Connection_pooled, 0, 4, SqAuth\\Connection, 0)
+	ZEND_ARG_TYPE_INFO(0, uri, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, mechanism, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, user, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, password, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_SqAuth_Connection_pooledLogin, 0, 3, SqAuth\\Connection, 0)
+	ZEND_ARG_TYPE_INFO(0, uri, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, user, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, password, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
 #define arginfo_class_SqAuth_Connection_protocol arginfo_class_SqAuth_SaslClient_mechanism
 
 #define arginfo_class_SqAuth_Connection_greeting arginfo_class_SqAuth_SaslClient_mechanism
@@ -121,6 +136,10 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_SqAuth_Connection_close arginfo_class_SqAuth_Connection_startTls
 
+#define arginfo_class_SqAuth_Connection_release arginfo_class_SqAuth_Connection_startTls
+
+#define arginfo_class_SqAuth_Connection_isReused arginfo_class_SqAuth_SaslClient_isComplete
+
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SqAuth_ConnectionException_getErrno, 0, 0, IS_LONG, 0)
 ZEND_END_ARG_INFO()
 
@@ -156,6 +175,8 @@ ZEND_METHOD(SqAuth_SaslClient, serverError);
 ZEND_METHOD(SqAuth_Connection, __construct);
 ZEND_METHOD(SqAuth_Connection, open);
 ZEND_METHOD(SqAuth_Connection, fromStream);
+ZEND_METHOD(SqAuth_Connection, pooled);
+ZEND_METHOD(SqAuth_Connection, pooledLogin);
 ZEND_METHOD(SqAuth_Connection, protocol);
 ZEND_METHOD(SqAuth_Connection, greeting);
 ZEND_METHOD(SqAuth_Connection, capabilities);
@@ -170,6 +191,8 @@ ZEND_METHOD(SqAuth_Connection, probeChallenge);
 ZEND_METHOD(SqAuth_Connection, stream);
 ZEND_METHOD(SqAuth_Connection, transcript);
 ZEND_METHOD(SqAuth_Connection, close);
+ZEND_METHOD(SqAuth_Connection, release);
+ZEND_METHOD(SqAuth_Connection, isReused);
 ZEND_METHOD(SqAuth_ConnectionException, getErrno);
 ZEND_METHOD(SqAuth_TlsException, getOpensslErrors);
 ZEND_METHOD(SqAuth_TlsException, getVerifyResult);
@@ -209,6 +232,8 @@ static const zend_function_entry class_SqAuth_Connection_methods[] = {
 	ZEND_ME(SqAuth_Connection, __construct, arginfo_class_SqAuth_Connection___construct, ZEND_ACC_PRIVATE)
 	ZEND_ME(SqAuth_Connection, open, arginfo_class_SqAuth_Connection_open, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(SqAuth_Connection, fromStream, arginfo_class_SqAuth_Connection_fromStream, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(SqAuth_Connection, pooled, arginfo_class_SqAuth_Connection_pooled, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(SqAuth_Connection, pooledLogin, arginfo_class_SqAuth_Connection_pooledLogin, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(SqAuth_Connection, protocol, arginfo_class_SqAuth_Connection_protocol, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, greeting, arginfo_class_SqAuth_Connection_greeting, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, capabilities, arginfo_class_SqAuth_Connection_capabilities, ZEND_ACC_PUBLIC)
@@ -223,6 +248,8 @@ static const zend_function_entry class_SqAuth_Connection_methods[] = {
 	ZEND_ME(SqAuth_Connection, stream, arginfo_class_SqAuth_Connection_stream, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, transcript, arginfo_class_SqAuth_Connection_transcript, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, close, arginfo_class_SqAuth_Connection_close, ZEND_ACC_PUBLIC)
+	ZEND_ME(SqAuth_Connection, release, arginfo_class_SqAuth_Connection_release, ZEND_ACC_PUBLIC)
+	ZEND_ME(SqAuth_Connection, isReused, arginfo_class_SqAuth_Connection_isReused, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -301,6 +328,18 @@ static zend_class_entry *register_class_SqAuth_Connection(void)
 	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "open", sizeof("open") - 1), 0, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
 
 	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "open", sizeof("open") - 1), 1, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "pooled", sizeof("pooled") - 1), 0, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "pooled", sizeof("pooled") - 1), 3, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "pooled", sizeof("pooled") - 1), 4, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "pooledlogin", sizeof("pooledlogin") - 1), 0, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "pooledlogin", sizeof("pooledlogin") - 1), 2, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "pooledlogin", sizeof("pooledlogin") - 1), 3, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
 
 	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "authenticate", sizeof("authenticate") - 1), 2, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
 

@@ -13,7 +13,7 @@
  * Options:
  *   --iterations=N      page views per contender per round (default 20)
  *   --rounds=R          interleaved rounds; the median is reported (default 5)
- *   --imapproxy-port=P  where the bench's imapproxyd listens (default 31190)
+ *   --imapproxy-port=P  where the bench's imapproxyd listens (default 31191; 31190 is ManageSieve's)
  *   --no-imapproxy      leave the imapproxy rows out
  *   --json              print the results as JSON instead of a table
  *
@@ -55,9 +55,18 @@
  *                           between page views (cache_expiration_time 300).
  *   imapproxy, sqauth       Connection::open('imap://127.0.0.1:P', ['tls' =>
  *                           'none']) + login(..., ['allow_plaintext' => true]).
- *   sqauth, pooled          the place for pooled connections (issue 12,
- *                           item 1): see pageview_sqauth_pooled() below;
- *                           reported as not available until the API exists.
+ *   sqauth, pooled          Connection::pooledLogin('imaps://...') with the
+ *                           test CA: the first page view logs in, every later
+ *                           one takes that connection from the process's pool;
+ *                           the commands on its stream(); release() instead of
+ *                           LOGOUT (its check: UNSELECT + NOOP, one round
+ *                           trip). TLS end to end, verified as for the others.
+ *
+ *   floor: one open connection   not a contender: SELECT + FETCH on a
+ *                           connection the bench logged in once and keeps,
+ *                           no login, pool or check: what a page view costs
+ *                           however the login is saved (the bound for the
+ *                           pooled row).
  *
  * Measured: wall time per page view (hrtime) and client CPU per page view
  * (this process's user + system time, getrusage), median of the rounds;
@@ -81,7 +90,7 @@ require __DIR__ . '/common.inc';
 $opt = parse_options($argv, ['iterations', 'rounds', 'imapproxy-port', 'no-imapproxy', 'json']);
 $N = int_opt($opt, 'iterations', 20);
 $ROUNDS = int_opt($opt, 'rounds', 5);
-$PROXY_PORT = int_opt($opt, 'imapproxy-port', 31190);
+$PROXY_PORT = int_opt($opt, 'imapproxy-port', 31191);
 $WITH_PROXY = !isset($opt['no-imapproxy']);
 $JSON = isset($opt['json']);
 
@@ -263,21 +272,39 @@ function pageview_proxy_sqauth(array $cfg): array
 }
 
 /**
- * Pooled connections (issue 12, item 1) go here once they exist: take an
- * authenticated connection for ($cfg's server, TLS options, user, password)
- * from the pool or log in, run list_messages() on its stream, and hand it
- * back (release) instead of logging out. Until then this contender is
- * listed as not available; fill in the body and return true from
- * pooled_available() when the API lands.
+ * Pooled connections (issue 12, item 1): an authenticated connection for
+ * ($cfg's server, TLS options, user, password) from the pool, or a login;
+ * the page view on its stream; release() hands it back instead of logging
+ * out. A wrong password or CA is another key: a fresh login that fails.
  */
 function pageview_sqauth_pooled(array $cfg): array
 {
-    throw new LogicException('pooled connections are not in this build');
+    $c = \SqAuth\Connection::pooledLogin("imaps://{$cfg['host']}:{$cfg['imaps']}", $cfg['user'], $cfg['pass'],
+                                         ['cafile' => $cfg['ca'], 'peer_name' => $cfg['name'], 'timeout' => 10]);
+    $s = $c->stream();
+    try {
+        return list_messages($s);
+    } finally {
+        $c->release();
+    }
+}
+
+/** The floor row: list_messages() on a connection the bench keeps open. */
+function pageview_open_connection(array $cfg): array
+{
+    static $stream = null, $conn = null;
+    if (!$stream) {
+        $conn = \SqAuth\Connection::open("imaps://{$cfg['host']}:{$cfg['imaps']}",
+                                         ['cafile' => $cfg['ca'], 'peer_name' => $cfg['name'], 'timeout' => 10]);
+        $conn->login($cfg['user'], $cfg['pass']);
+        $stream = $conn->stream();
+    }
+    return list_messages($stream);
 }
 
 function pooled_available(): ?string
 {
-    return 'pooled connections (issue 12, item 1) are not in this build yet: the place for them is pageview_sqauth_pooled()';
+    return method_exists(\SqAuth\Connection::class, 'pooledLogin') ? null : 'this build of sqauth has no pooled connections';
 }
 
 /* ------------------------------------------------------------------ setup */
@@ -475,10 +502,18 @@ if ($WITH_PROXY) {
 }
 $why = pooled_available();
 if ($why === null) {
-    $CONTENDERS['sqauth, pooled'] = ['run' => 'pageview_sqauth_pooled', 'client' => 'IMAPS, pooled', 'checks_ca' => true];
+    $CONTENDERS['sqauth, pooled'] = ['run' => 'pageview_sqauth_pooled',
+        'client' => 'IMAPS (TLS 1.3), LOGIN once, then pooled: release() instead of LOGOUT', 'checks_ca' => true];
 } else {
     $NOT_AVAILABLE['sqauth, pooled'] = $why;
 }
+/* The floor: the same SELECT and FETCH on one connection kept open by the
+ * bench itself, without a pool, a check or a login: what a page view costs
+ * the client however the login is saved. Not a contender (no login to
+ * refuse a wrong password); timed with them. */
+$CONTENDERS['floor: one open connection'] = ['run' => 'pageview_open_connection',
+    'client' => 'IMAPS, logged in once by the bench, never released: SELECT + FETCH only', 'checks_ca' => false,
+    'floor' => true];
 
 /* ---------------------------------------------------------- verification */
 
@@ -487,6 +522,9 @@ foreach ($CONTENDERS as $who => $def) {
         $r = ($def['run'])($CFG);
     } catch (Throwable $e) {
         fail("$who: the page view failed: " . get_class($e) . ': ' . $e->getMessage());
+    }
+    if (!empty($def['floor'])) {
+        continue;
     }
     $bad = ['pass' => $CFG['pass'] . 'x'] + ($def['checks_ca'] ? ['ca' => $OTHER_CA] : []);
     foreach ($bad as $k => $v) {
@@ -558,12 +596,21 @@ printf("connect + TLS + LOGIN + SELECT INBOX + FETCH the list headers of %d mess
        . "(a login and an imap process per connection); %d page views per contender per round, median of %d\n"
        . "interleaved rounds. Client CPU = this process's user+sys time. Every page view checked.\n",
        MESSAGES, $N, $ROUNDS);
-printf("\n  %-24s %13s %13s %8s %8s  %s\n", 'contender', 'wall ms/view', 'CPU ms/view', 'wall ×', 'CPU ×', 'how');
+printf("\n  %-28s %13s %13s %8s %8s  %s\n", 'contender', 'wall ms/view', 'CPU ms/view', 'wall ×', 'CPU ×', 'how');
 foreach ($rows as $who => $r) {
-    printf("  %-24s %13s %13s %8s %8s  %s\n", $who, number_format($r['wall_ms'], 2), number_format($r['cpu_ms'], 3),
+    printf("  %-28s %13s %13s %8s %8s  %s\n", $who, number_format($r['wall_ms'], 2), number_format($r['cpu_ms'], 3),
            number_format($r['wall_x'], 2), number_format($r['cpu_x'], 2), $r['how']);
 }
 printf("\n× = contender / \"%s\" (below 1: the contender takes less).\n", $REF);
+if (isset($rows['sqauth, pooled'])) {
+    $p = $rows['sqauth, pooled'];
+    printf("\nsqauth, pooled against the others (how many times the other takes what a pooled page view takes):\n");
+    foreach ($rows as $who => $r) {
+        if ($who !== 'sqauth, pooled' && $p['wall_ms'] > 0 && $p['cpu_ms'] > 0) {
+            printf("  %-28s wall %6.1fx   client CPU %6.1fx\n", $who, $r['wall_ms'] / $p['wall_ms'], $r['cpu_ms'] / $p['cpu_ms']);
+        }
+    }
+}
 if ($NOT_AVAILABLE) {
     printf("\nNot measured:\n");
     foreach ($NOT_AVAILABLE as $what => $why) {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The main job: installs what is needed, builds the extension, starts a
 # throwaway Dovecot on loopback with a fresh CA, and runs sqauth-probe
-# against IMAP (STARTTLS and implicit TLS), POP3 and submission: what each
+# against IMAP (STARTTLS and implicit TLS), POP3, submission and ManageSieve: what each
 # offers, and a login with every mechanism, as a table. Stops the servers.
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,4 +21,5 @@ echo "== sqauth-probe against the local Dovecot (CA: $SQAUTH_TEST_CA)"
 SQAUTH_PASSWORD="$SQAUTH_TEST_PASS" php $ext bin/sqauth-probe \
     "imap://localhost:$SQAUTH_TEST_IMAP_PORT" "imaps://localhost:$SQAUTH_TEST_IMAPS_PORT" \
     "pop3://localhost:$SQAUTH_TEST_POP3_PORT" "submission://localhost:$SQAUTH_TEST_SUBMISSION_PORT" \
+    "sieve://localhost:$SQAUTH_TEST_SIEVE_PORT" \
     --cafile="$SQAUTH_TEST_CA" --user="$SQAUTH_TEST_USER" --mechanism=all

@@ -88,6 +88,7 @@ static int conn_new(sqauth_conn **out, int fd, int owns, int timeout_ms, sqauth_
     }
     c->fd = fd;
     c->owns_fd = owns;
+    c->owner = getpid();
     c->timeout_ms = timeout_ms > 0 ? timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
     *out = c;
     return SQAUTH_OK;
@@ -581,6 +582,50 @@ int sqauth_conn_is_encrypted(const sqauth_conn *c)
     return c->ssl != NULL;
 }
 
+int sqauth_conn_is_owner(const sqauth_conn *c)
+{
+    return c->owner == getpid();
+}
+
+int sqauth_conn_is_quiet(sqauth_conn *c)
+{
+    if (c->eof || c->shut || sqauth_conn_has_pending(c) || c->layer_in.len) {
+        return 0;
+    }
+    /* Bounded: a server that keeps sending records without data is not
+     * quiet either. */
+    for (int round = 0; round < 16; round++) {
+        struct pollfd p;
+        unsigned char tmp[256];
+        int n, e;
+
+        p.fd = c->fd;
+        p.events = POLLIN;
+        p.revents = 0;
+        n = poll(&p, 1, 0);
+        if (n == 0) {
+            /* Part of a record may have arrived and wait in OpenSSL. */
+            return !(c->ssl && SSL_has_pending(c->ssl));
+        }
+        if (n < 0 || (p.revents & (POLLERR | POLLHUP | POLLNVAL)) || !c->ssl) {
+            return 0;
+        }
+        ERR_clear_error();
+        n = SSL_read(c->ssl, tmp, sizeof(tmp));
+        if (n > 0) {
+            sqauth_cleanse(tmp, (size_t)n);
+            return 0;
+        }
+        e = SSL_get_error(c->ssl, n);
+        ERR_clear_error();
+        if (e != SSL_ERROR_WANT_READ) {
+            return 0;
+        }
+        /* A record without data (or the start of one): look again. */
+    }
+    return 0;
+}
+
 void sqauth_conn_shutdown(sqauth_conn *c)
 {
     c->shut = 1;
@@ -709,8 +754,9 @@ void sqauth_conn_free(sqauth_conn *c)
     }
     if (c->ssl) {
         /* One close_notify, without waiting for the peer's: the socket is
-         * non-blocking and the connection is going away anyway. */
-        if (!c->eof && !c->shut) {
+         * non-blocking and the connection is going away anyway. Not from a
+         * child of fork(): the socket and the TLS state are its parent's. */
+        if (!c->eof && !c->shut && sqauth_conn_is_owner(c)) {
             SSL_shutdown(c->ssl);
         } else if (c->close_notify) {
             /* The server ended the connection properly: no close_notify back

@@ -6,6 +6,8 @@
 #ifndef SQAUTH_CONN_H
 #define SQAUTH_CONN_H
 
+#include <sys/types.h>
+
 #include "common.h"
 #include "tls/tls.h"
 #include "sasl/sasl.h"
@@ -27,6 +29,7 @@ typedef struct sqauth_deadline {
 typedef struct sqauth_conn {
     int fd;
     int owns_fd;                 /* close fd when the connection ends */
+    pid_t owner;                 /* the process that made it (see sqauth_conn_is_owner()) */
     SSL *ssl;
     sqauth_tls_ctx *tls_ctx;
     int timeout_ms;              /* each wait outside a call: the PHP stream's reads and writes */
@@ -109,6 +112,18 @@ void sqauth_conn_set_deadline(sqauth_conn *c, const sqauth_deadline *call);
 int sqauth_conn_socket(const sqauth_conn *c);
 int sqauth_conn_at_eof(const sqauth_conn *c);
 int sqauth_conn_is_encrypted(const sqauth_conn *c);
+/* 1 when this process made the connection. A child of fork() shares the
+ * socket and a copy of the TLS state with its parent: whatever it sent
+ * (a LOGOUT, a close_notify) would break the parent's conversation, so it
+ * never does (sqauth_conn_free() sends nothing there either). */
+int sqauth_conn_is_owner(const sqauth_conn *c);
+/* 1 when nothing from the server is waiting anywhere: no byte buffered
+ * (ours, OpenSSL's, the security layer's, a partial buffer), not at the
+ * end of the stream, and nothing readable on the socket. A readable socket
+ * is read without waiting: only TLS records that carry no data (a session
+ * ticket) leave it quiet; data, an end of stream or an error do not (the
+ * bytes read are consumed: the caller drops such a connection). */
+int sqauth_conn_is_quiet(sqauth_conn *c);
 /* Ends the conversation in both directions at once (an untrusted server,
  * or one whose state is unknown after a failure, gets nothing more, not
  * even a TLS close_notify); the connection stays allocated, and what it

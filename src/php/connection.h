@@ -18,6 +18,8 @@ typedef struct {
     zend_string *smtp_password;
     zend_resource *stream;       /* weak: the stream holds a reference to us, not the other way */
     zval adopted;                /* the PHP stream adopted by fromStream(), kept open */
+    int pooled;                  /* from pooled()/pooledLogin(): release() hands it to the pool */
+    int reused;                  /* ... and it came from the pool, logged in by an earlier request */
     zend_object std;
 } php_sqauth_connection;
 
@@ -51,6 +53,8 @@ typedef struct {
 int php_sqauth_conn_parse_options(HashTable *ht, uint32_t arg, php_sqauth_conn_options *o);
 /* A bool option (TypeError naming key, as argument arg). */
 int php_sqauth_opt_bool(zval *zv, int *out, uint32_t arg, const char *key);
+/* 1 when key is one of open()'s options. */
+int php_sqauth_conn_option_known(zend_string *key);
 
 /* scheme://host[:port][/] with a scheme of the core's protocol table;
  * ValueError (argument 1) when it is not one. */
@@ -83,6 +87,23 @@ int php_sqauth_token_source_call(void *ctx, int refresh, sqauth_str *token, sqau
 int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
                                    sqauth_str **allowed, php_sqauth_token_source *tokens);
 
+/* pooled()'s and pooledLogin()'s one array (argument arg): open()'s
+ * options and the login's (authenticate()'s, with 'token' a string only,
+ * or login()'s), split by key. Strings are borrowed from the two parts,
+ * which live until php_sqauth_pooled_options_free() (also after a
+ * failure). */
+typedef struct {
+    php_sqauth_conn_options conn;
+    sqauth_login_options login;
+    const char **qop;
+    sqauth_str *allowed;
+    HashTable *open_part, *login_part;
+} php_sqauth_pooled_options;
+
+int php_sqauth_pooled_parse_options(HashTable *options, uint32_t arg, sqauth_login_method method,
+                                    php_sqauth_pooled_options *p);
+void php_sqauth_pooled_options_free(php_sqauth_pooled_options *p);
+
 /* ---- settings.c: the php.ini settings connections fall back on ---- */
 /* The current values, borrowed from PHP's settings for the request. */
 void php_sqauth_settings_read(sqauth_site_defaults *site);
@@ -95,5 +116,10 @@ void php_sqauth_tls_info_to_zval(const sqauth_session *s, zval *out);
 /* ---- connection_stream.c ---- */
 /* Connection::stream(): the PHP stream over c's session (one per Connection). */
 void php_sqauth_connection_stream(php_sqauth_connection *c, zval *return_value);
+/* 1 when c's stream (if any) holds no byte the caller has not read. */
+int php_sqauth_connection_stream_drained(const php_sqauth_connection *c);
+/* Ends c's session the way its kind ends: a pooled one is logged out
+ * (its state is unknown), another freed. */
+void php_sqauth_connection_end(php_sqauth_connection *c);
 
 #endif

@@ -115,6 +115,21 @@ static int parse_tls_option(php_sqauth_conn_options *o, const sqauth_tls_option 
     return FAILURE;
 }
 
+int php_sqauth_conn_option_known(zend_string *key)
+{
+    size_t i;
+
+    if (zend_string_equals_literal(key, "tls") || sqauth_tls_option_find(ZSTR_VAL(key), ZSTR_LEN(key))) {
+        return 1;
+    }
+    for (i = 0; i < sizeof(option_specs) / sizeof(option_specs[0]); i++) {
+        if (zend_string_equals_cstr(key, option_specs[i].name, strlen(option_specs[i].name))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int parse_option(php_sqauth_conn_options *o, zend_string *key, zval *zv, uint32_t arg)
 {
     const char *k = ZSTR_VAL(key);
@@ -377,29 +392,37 @@ int php_sqauth_token_source_call(void *ctx, int refresh, sqauth_str *token, sqau
 
 /* 'token': the token itself (a string, even one that names a function), or
  * a callable that returns one (a Closure, [$object, 'method'], ...). */
-static int parse_token(zval *zv, sqauth_login_options *o, php_sqauth_token_source *tokens)
+/* tokens NULL: a callable is not taken (pooled(): the pool is keyed by
+ * the token itself, which it must have before it looks). */
+static int parse_token(zval *zv, sqauth_login_options *o, php_sqauth_token_source *tokens, uint32_t arg)
 {
     ZVAL_DEREF(zv);
     if (Z_TYPE_P(zv) == IS_STRING) {
         o->sasl.token.data = Z_STRVAL_P(zv);
         o->sasl.token.len = Z_STRLEN_P(zv);
-        tokens->set = 0;
+        if (tokens) {
+            tokens->set = 0;
+        }
         return SUCCESS;
+    }
+    if (!tokens) {
+        zend_argument_type_error(arg, "key \"token\" must be of type string, %s given", zend_zval_type_name(zv));
+        return FAILURE;
     }
     if (!zend_is_callable(zv, 0, NULL)
         || zend_fcall_info_init(zv, 0, &tokens->fci, &tokens->fcc, NULL, NULL) != SUCCESS) {
-        zend_argument_type_error(4, "key \"token\" must be of type callable|string, %s given", zend_zval_type_name(zv));
+        zend_argument_type_error(arg, "key \"token\" must be of type callable|string, %s given", zend_zval_type_name(zv));
         return FAILURE;
     }
     tokens->set = 1;
     return SUCCESS;
 }
 
-/* authenticate()'s options (argument 4): the policy's own, the credentials
- * SaslClient takes in its credentials array (authzid, token), and the
- * SaslClient options. */
-int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
-                                   sqauth_str **allowed, php_sqauth_token_source *tokens)
+/* authenticate()'s options (argument 4; pooled()'s share its argument
+ * with open()'s): the policy's own, the credentials SaslClient takes in its
+ * credentials array (authzid, token), and the SaslClient options. */
+static int parse_login_options(HashTable *options, uint32_t arg, sqauth_login_options *o, const char ***qop,
+                               sqauth_str **allowed, php_sqauth_token_source *tokens)
 {
     zend_string *key;
     zval *zv;
@@ -407,16 +430,16 @@ int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, 
     ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
         int rc;
         if (!key) {
-            zend_argument_value_error(4, "must only have string keys");
+            zend_argument_value_error(arg, "must only have string keys");
             return FAILURE;
         }
         if (zend_string_equals_literal(key, "allow_plaintext")) {
-            rc = php_sqauth_opt_bool(zv, &o->allow_plaintext, 4, "allow_plaintext");
+            rc = php_sqauth_opt_bool(zv, &o->allow_plaintext, arg, "allow_plaintext");
         } else if (zend_string_equals_literal(key, "allowed")) {
             zval *item;
             ZVAL_DEREF(zv);
             if (Z_TYPE_P(zv) != IS_ARRAY) {
-                zend_argument_type_error(4, "option \"allowed\" must be a list of mechanism names");
+                zend_argument_type_error(arg, "option \"allowed\" must be a list of mechanism names");
                 return FAILURE;
             }
             *allowed = safe_emalloc(zend_hash_num_elements(Z_ARRVAL_P(zv)) + 1, sizeof(sqauth_str), 0);
@@ -431,20 +454,86 @@ int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, 
             } ZEND_HASH_FOREACH_END();
             rc = SUCCESS;
         } else if (zend_string_equals_literal(key, "authzid")) {
-            rc = php_sqauth_sasl_string_entry(zv, &o->sasl.authzid, 4, "authzid");
+            rc = php_sqauth_sasl_string_entry(zv, &o->sasl.authzid, arg, "authzid");
         } else if (zend_string_equals_literal(key, "token")) {
-            rc = parse_token(zv, o, tokens);
+            rc = parse_token(zv, o, tokens, arg);
         } else {
-            rc = php_sqauth_sasl_parse_option(key, zv, &o->sasl, qop, 4);
+            rc = php_sqauth_sasl_parse_option(key, zv, &o->sasl, qop, arg);
         }
         if (rc == FAILURE) {
             return FAILURE;
         }
     } ZEND_HASH_FOREACH_END();
-    if (tokens->set) {
+    if (tokens && tokens->set) {
         o->token_fn = php_sqauth_token_source_call;
         o->token_ctx = tokens;
     }
     return SUCCESS;
 }
 
+int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
+                                   sqauth_str **allowed, php_sqauth_token_source *tokens)
+{
+    return parse_login_options(options, 4, o, qop, allowed, tokens);
+}
+
+
+/* ---- Connection::pooled() / pooledLogin(): open()'s options and the login's in one array ---- */
+
+int php_sqauth_pooled_parse_options(HashTable *options, uint32_t arg, sqauth_login_method method,
+                                    php_sqauth_pooled_options *p)
+{
+    zend_string *key;
+    zval *zv;
+    int rc;
+
+    memset(p, 0, sizeof(*p));
+    sqauth_login_options_init(&p->login);
+    p->login.method = method;
+    p->open_part = zend_new_array(0);
+    p->login_part = zend_new_array(0);
+    if (options) {
+        ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, zv) {
+            if (!key) {
+                zend_argument_value_error(arg, "must only have string keys");
+                return FAILURE;
+            }
+            Z_TRY_ADDREF_P(zv);
+            zend_hash_add_new(php_sqauth_conn_option_known(key) ? p->open_part : p->login_part, key, zv);
+        } ZEND_HASH_FOREACH_END();
+    }
+    rc = php_sqauth_conn_parse_options(p->open_part, arg, &p->conn);
+    if (rc == SUCCESS && method == SQAUTH_LOGIN_COMMAND) {
+        /* login()'s one option. */
+        ZEND_HASH_FOREACH_STR_KEY_VAL(p->login_part, key, zv) {
+            if (!zend_string_equals_literal(key, "allow_plaintext")) {
+                zend_argument_value_error(arg, "has an unknown option \"%s\"",
+                                          ZSTR_LEN(key) > 32 || strlen(ZSTR_VAL(key)) != ZSTR_LEN(key) ? "…" : ZSTR_VAL(key));
+                return FAILURE;
+            }
+            if (php_sqauth_opt_bool(zv, &p->login.allow_plaintext, arg, "allow_plaintext") == FAILURE) {
+                return FAILURE;
+            }
+        } ZEND_HASH_FOREACH_END();
+    } else if (rc == SUCCESS) {
+        rc = parse_login_options(p->login_part, arg, &p->login, &p->qop, &p->allowed, NULL);
+    }
+    return rc;
+}
+
+void php_sqauth_pooled_options_free(php_sqauth_pooled_options *p)
+{
+    if (p->qop) {
+        efree(p->qop);
+    }
+    if (p->allowed) {
+        efree(p->allowed);
+    }
+    if (p->open_part) {
+        zend_array_destroy(p->open_part);
+    }
+    if (p->login_part) {
+        zend_array_destroy(p->login_part);
+    }
+    memset(p, 0, sizeof(*p));
+}

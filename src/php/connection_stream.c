@@ -89,10 +89,7 @@ static int conn_stream_close(php_stream *stream, int close_handle)
     if (c) {
         c->stream = NULL;
         /* fclose() on the stream ends the session, as it would for a socket. */
-        if (c->session) {
-            sqauth_session_free(c->session);
-            c->session = NULL;
-        }
+        php_sqauth_connection_end(c);
     }
     if (d->owner) {
         OBJ_RELEASE(d->owner);
@@ -197,3 +194,9 @@ void php_sqauth_connection_stream(php_sqauth_connection *c, zval *return_value)
     php_stream_to_zval(stream, return_value);
 }
 
+
+int php_sqauth_connection_stream_drained(const php_sqauth_connection *c)
+{
+    const php_stream *stream = c->stream ? (const php_stream *)c->stream->ptr : NULL;
+    return !stream || stream->writepos == stream->readpos;
+}

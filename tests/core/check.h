@@ -44,5 +44,6 @@ void test_conn(void);
 void test_deadlines(void);
 void test_limits(void);
 void test_defaults(void);
+void test_pool(void);
 
 #endif

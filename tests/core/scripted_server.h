@@ -16,7 +16,9 @@
 #ifndef SQAUTH_SCRIPTED_SERVER_H
 #define SQAUTH_SCRIPTED_SERVER_H
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
@@ -77,7 +79,9 @@ static inline SSL_CTX *test_server_ctx(int max_version)
 
 /* ---- the script ---- */
 
-typedef enum { STEP_END, STEP_SEND, STEP_EXPECT, STEP_TLS, STEP_CLOSE, STEP_DRIP, STEP_HOLD, STEP_RESET, STEP_REPEAT } script_kind;
+typedef enum {
+    STEP_END, STEP_SEND, STEP_EXPECT, STEP_TLS, STEP_CLOSE, STEP_DRIP, STEP_HOLD, STEP_RESET, STEP_REPEAT, STEP_ECHO
+} script_kind;
 
 typedef struct script_step {
     script_kind kind;
@@ -100,6 +104,10 @@ typedef struct script_step {
  * it: the client's next read gets ECONNRESET. Ends the script. */
 #define RESET {STEP_RESET, NULL, 0, 0}
 #define END {STEP_END, NULL, 0, 0}
+/* Sends t with "%t" replaced by the first word of the last line received
+ * (an IMAP tag) and "%q" by its first quoted string: answers to commands
+ * whose words the client makes up at random. */
+#define ECHO(t) {STEP_ECHO, t, 0, 0}
 
 typedef struct scripted_server {
     int fd[2];                  /* [0] the server's end, [1] the client's */
@@ -109,6 +117,7 @@ typedef struct scripted_server {
     SSL *ssl;
     char got[16384];            /* every line received, each ended by '\n' */
     size_t got_len;
+    size_t last_line;           /* where the last line an EXPECT read starts in got */
     int ok;                     /* every EXPECT matched */
 } scripted_server;
 
@@ -176,6 +185,30 @@ static inline int scripted_client_gone(scripted_server *srv, int ms)
     return 0;
 }
 
+/* ECHO: text with %t and %q filled in from the last line received. */
+static inline int scripted_echo(scripted_server *srv, const char *text)
+{
+    const char *line = srv->got + srv->last_line, *q = strchr(line, '"'), *qe = q ? strchr(q + 1, '"') : NULL;
+    size_t tag_len = strcspn(line, " \n");
+    char out[1024];
+    size_t n = 0;
+
+    for (; *text && n < sizeof(out) - 256; text++) {
+        if (text[0] == '%' && text[1] == 't') {
+            memcpy(out + n, line, tag_len < 200 ? tag_len : 200);
+            n += tag_len < 200 ? tag_len : 200;
+            text++;
+        } else if (text[0] == '%' && text[1] == 'q' && qe && qe - q - 1 < 200) {
+            memcpy(out + n, q + 1, (size_t)(qe - q - 1));
+            n += (size_t)(qe - q - 1);
+            text++;
+        } else {
+            out[n++] = *text;
+        }
+    }
+    return scripted_write(srv, out, n);
+}
+
 static inline void *scripted_run(void *arg)
 {
     scripted_server *srv = arg;
@@ -197,6 +230,12 @@ static inline void *scripted_run(void *arg)
         } else if (st->kind == STEP_EXPECT) {
             if (scripted_read_line(srv, &start) != 0
                 || strncmp(srv->got + start, st->text, strlen(st->text)) != 0) {
+                srv->ok = 0;
+                break;
+            }
+            srv->last_line = start;
+        } else if (st->kind == STEP_ECHO) {
+            if (scripted_echo(srv, st->text) != 0) {
                 srv->ok = 0;
                 break;
             }
@@ -273,6 +312,84 @@ static inline void scripted_finish(scripted_server *srv)
     if (srv->fd[0] >= 0) {
         close(srv->fd[0]);
     }
+}
+
+/* ---- a listener on 127.0.0.1 for code that connects itself ---- */
+
+#define SCRIPTED_MAX_CONNECTIONS 8
+
+/* Plays scripts[i] to the i-th connection it accepts, each in a thread of
+ * its own, so that several connections can be open at once. */
+typedef struct scripted_listener {
+    int fd;
+    unsigned port;
+    const script_step *const *scripts;
+    size_t count, accepted;
+    pthread_t thread;
+    scripted_server conns[SCRIPTED_MAX_CONNECTIONS];
+} scripted_listener;
+
+static inline void *scripted_accept(void *arg)
+{
+    scripted_listener *l = arg;
+
+    while (l->accepted < l->count) {
+        scripted_server *srv = &l->conns[l->accepted];
+        int fd = accept(l->fd, NULL, NULL);
+        if (fd < 0) {
+            break;
+        }
+        memset(srv, 0, sizeof(*srv));
+        srv->steps = l->scripts[l->accepted];
+        srv->fd[0] = fd;
+        srv->fd[1] = -1;
+        if (pthread_create(&srv->thread, NULL, scripted_run, srv) != 0) {
+            close(fd);
+            break;
+        }
+        l->accepted++;
+    }
+    return NULL;
+}
+
+/* Listens on an ephemeral port of 127.0.0.1 (l->port) for up to count
+ * connections; 0 when ready. */
+static inline int scripted_listen(scripted_listener *l, const script_step *const *scripts, size_t count)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+
+    memset(l, 0, sizeof(*l));
+    l->scripts = scripts;
+    l->count = count < SCRIPTED_MAX_CONNECTIONS ? count : SCRIPTED_MAX_CONNECTIONS;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    l->fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (l->fd < 0 || bind(l->fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(l->fd, 8) != 0
+        || getsockname(l->fd, (struct sockaddr *)&a, &len) != 0) {
+        return -1;
+    }
+    l->port = ntohs(a.sin_port);
+    return pthread_create(&l->thread, NULL, scripted_accept, l) == 0 ? 0 : -1;
+}
+
+/* After every client connection is closed: stops listening and waits for
+ * every script. Returns how many connections were accepted. */
+static inline size_t scripted_listen_finish(scripted_listener *l)
+{
+    size_t i;
+
+    shutdown(l->fd, SHUT_RDWR);
+    pthread_join(l->thread, NULL);
+    close(l->fd);
+    for (i = 0; i < l->accepted; i++) {
+        pthread_join(l->conns[i].thread, NULL);
+        if (l->conns[i].fd[0] >= 0) {
+            close(l->conns[i].fd[0]);
+        }
+    }
+    return l->accepted;
 }
 
 /* 1 when the server received a line starting with prefix. */

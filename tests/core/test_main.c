@@ -27,6 +27,7 @@ int main(void)
     test_deadlines();
     test_limits();
     test_defaults();
+    test_pool();
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed ? 1 : 0;
 }

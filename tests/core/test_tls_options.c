@@ -36,6 +36,36 @@ static int same_key(const sqauth_tls_config *a, const sqauth_tls_config *b)
     return same;
 }
 
+static int same_identity(const sqauth_tls_config *a, const sqauth_tls_config *b)
+{
+    char *ka = sqauth_tls_config_identity(a), *kb = sqauth_tls_config_identity(b);
+    int same = ka && kb && strcmp(ka, kb) == 0;
+    free(ka);
+    free(kb);
+    return same;
+}
+
+/* The pool's key: every option, whatever its scope, so that a pooled
+ * connection is never handed to a caller that asked for another name
+ * check, pin or resumption setting. */
+static void test_identity(void)
+{
+    size_t i;
+
+    for (i = 0; i < sqauth_tls_option_count(); i++) {
+        const sqauth_tls_option *o = sqauth_tls_option_at(i);
+        sqauth_tls_config base, other;
+
+        sqauth_tls_config_init(&base);
+        other = base;
+        change(&other, o);
+        if (same_identity(&base, &other)) {
+            fprintf(stderr, "FAIL: TLS option '%s' does not change the identity\n", o->name);
+        }
+        CHECK(!same_identity(&base, &other));
+    }
+}
+
 static void test_cache_key(void)
 {
     size_t i;
@@ -126,6 +156,7 @@ static void test_defaults_and_copies(void)
 void test_tls_options(void)
 {
     test_cache_key();
+    test_identity();
     test_no_undeclared_field();
     test_defaults_and_copies();
 }

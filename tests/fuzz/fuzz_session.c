@@ -26,11 +26,14 @@
  *   bits 5-7  PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM-SHA-1,
  *             SCRAM-SHA-256-PLUS, OAUTHBEARER, XOAUTH2
  * After a successful login with a security layer, the session reads once
- * through it, as the PHP stream does; every session ends with a logout.
+ * through it, as the PHP stream does; then the connection pool's check runs
+ * on it (what release() does: IMAP UNSELECT + NOOP, SMTP RSET + EHLO,
+ * ManageSieve NOOP); every session ends with a logout.
  */
 #include "fuzz.h"
 #include "conn.h"
 #include "policy.h"
+#include "pool.h"
 
 #include <openssl/err.h>
 
@@ -74,6 +77,13 @@ static int login(const fuzz_input *in, sqauth_session *s, sqauth_login_options *
     FUZZ_ASSERT(rc != SQAUTH_ERR_TIMEOUT);
     if (rc == SQAUTH_OK) {
         read_after_login(in, s);
+        if (sqauth_pool_protocol_poolable(sqauth_session_protocol(s))) {
+            int check;
+            sqauth_error_clear(&err);
+            check = sqauth_pool_check(s, &err);
+            fuzz_check_error(in, check, &err, PASSWORD);
+            FUZZ_ASSERT(check != SQAUTH_ERR_TIMEOUT);
+        }
     } else if (rc == SQAUTH_ERR_NOT_VERIFIED) {
         FUZZ_ASSERT(!sqauth_session_is_open(s));
     }

@@ -75,6 +75,10 @@ SETUP_DIR=${SETUP_DIR:-$(cd "$(dirname "$0")" && pwd)}
 : "${SQAUTH_TEST_SCRAM_USER:=scramuser}"      # {SCRAM-SHA-256}
 : "${SQAUTH_TEST_SCRAM1_USER:=scram1user}"    # {SCRAM-SHA-1}
 : "${SQAUTH_TEST_SCRAM_PASS:=scrampass}"
+# accounts for the connection pool's tests and bench/pageview.php's workers: pool01 ... poolNN,
+# each test its own (a test that kicks its user's sessions must not hit another test's)
+: "${SQAUTH_TEST_POOL_USERS:=50}"
+: "${SQAUTH_TEST_POOL_PASS:=poolpass}"
 # the one bearer token the introspection endpoint (oauth2_introspect.php) accepts, for
 # SQAUTH_TEST_USER@SQAUTH_TEST_DEFAULT_REALM (XOAUTH2 and OAUTHBEARER on the main instance)
 : "${SQAUTH_TEST_OAUTH_TOKEN:=sqauth-test-token-1}"
@@ -99,7 +103,8 @@ SQAUTH_TEST_CYRUS_ALL_PORT SQAUTH_TEST_CYRUS_TAMPER_PORT SQAUTH_TEST_CYRUS_REPLA
 SQAUTH_TEST_CYRUS_TRUNCATE_PORT SQAUTH_TEST_CYRUS_CLEARTEXT_PORT SQAUTH_TEST_CYRUS_OVERSIZE_PORT
 SQAUTH_TEST_USER SQAUTH_TEST_PASS SQAUTH_TEST_UTF8_USER SQAUTH_TEST_UTF8_PASS
 SQAUTH_TEST_REALM2_USER SQAUTH_TEST_REALM2_PASS SQAUTH_TEST_REALMS SQAUTH_TEST_DEFAULT_REALM
-SQAUTH_TEST_OAUTH_TOKEN SQAUTH_TEST_OAUTH_EXPIRING_PREFIX SQAUTH_TEST_SCRAM_USER SQAUTH_TEST_SCRAM1_USER SQAUTH_TEST_SCRAM_PASS SQAUTH_TEST_SCRAM_PASSWD"
+SQAUTH_TEST_OAUTH_TOKEN SQAUTH_TEST_OAUTH_EXPIRING_PREFIX SQAUTH_TEST_SCRAM_USER SQAUTH_TEST_SCRAM1_USER SQAUTH_TEST_SCRAM_PASS SQAUTH_TEST_SCRAM_PASSWD
+SQAUTH_TEST_POOL_USERS SQAUTH_TEST_POOL_PASS SQAUTH_TEST_DOVECOT_CONF"
 
 SQAUTH_TEST_CA=$SQAUTH_TEST_CERTS/ca.pem
 SQAUTH_TEST_OTHER_CA=$SQAUTH_TEST_CERTS/otherca.pem
@@ -109,6 +114,8 @@ SQAUTH_TEST_CLIENT_KEY=$SQAUTH_TEST_CERTS/client.key
 SQAUTH_TEST_CLIENT_COMBINED=$SQAUTH_TEST_CERTS/client-combined.pem
 SQAUTH_TEST_RELAY_SPOOL=$SQAUTH_TEST_DIR/relay/spool
 SQAUTH_TEST_SCRAM_PASSWD=$SQAUTH_TEST_DIR/passwd-scram
+# the main instance's configuration, for doveadm (kick, who) in the tests
+SQAUTH_TEST_DOVECOT_CONF=$SQAUTH_TEST_DIR/dovecot/main/dovecot.conf
 
 # print `export NAME='value'` lines
 print_env() {
@@ -124,7 +131,7 @@ print_env_json() {
     for _n in $SQAUTH_ENV_VARS; do
         eval "_v=\$$_n"
         case $_n in
-            *_PORT) printf '%s\n  "%s": %s' "$_sep" "$_n" "$_v" ;;
+            *_PORT|*_USERS) printf '%s\n  "%s": %s' "$_sep" "$_n" "$_v" ;;
             *) printf '%s\n  "%s": "%s"' "$_sep" "$_n" "$(printf '%s' "$_v" | sed 's/\\/\\\\/g; s/"/\\"/g')" ;;
         esac
         _sep=","

@@ -111,6 +111,11 @@ write_passwd() {
         printf '%s@a.example:{PLAIN}%s\n' "$SQAUTH_TEST_USER" "$SQAUTH_TEST_PASS"
         printf '%s@a.example:{PLAIN}%s\n' "$SQAUTH_TEST_UTF8_USER" "$SQAUTH_TEST_UTF8_PASS"
         printf '%s@b.example:{PLAIN}%s\n' "$SQAUTH_TEST_REALM2_USER" "$SQAUTH_TEST_REALM2_PASS"
+        i=1
+        while [ "$i" -le "$SQAUTH_TEST_POOL_USERS" ]; do
+            printf 'pool%02d@a.example:{PLAIN}%s\n' "$i" "$SQAUTH_TEST_POOL_PASS"
+            i=$((i + 1))
+        done
     } >"$D/passwd.tmp"
     chgrp dovecot "$D/passwd.tmp"
     mv "$D/passwd.tmp" "$D/passwd"

@@ -429,6 +429,61 @@ done:
     return rc;
 }
 
+/* Pool check: "TOKu UNSELECT" and "TOKn NOOP" in one write, with tags no
+ * caller uses. UNSELECT (RFC 3691) leaves the selected mailbox without
+ * expunging; it may fail (none selected, a server without it: NO or BAD),
+ * NOOP must succeed. Untagged data may come before them (NOOP is how a
+ * client asks for mailbox updates); anything else means the session was
+ * not where it seemed: the tagged reply to a command the caller did not
+ * read, "BAD Expected DONE" from an IDLE, a continuation request. */
+static int imap_pool_check(sqauth_session *s, sqauth_error *err)
+{
+    char token[17], unselect_tag[20], noop_tag[20], unselect[40], noop[40];
+    const char *cmds[2];
+    int rc, lines = 0, unselected = 0;
+
+    rc = sqauth_session_check_token(token, err);
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    snprintf(unselect_tag, sizeof(unselect_tag), "P%su ", token);
+    snprintf(noop_tag, sizeof(noop_tag), "P%sn ", token);
+    snprintf(unselect, sizeof(unselect), "%sUNSELECT", unselect_tag);
+    snprintf(noop, sizeof(noop), "%sNOOP", noop_tag);
+    cmds[0] = unselect;
+    cmds[1] = noop;
+    sqauth_buf_reset(&s->response);
+    rc = sqauth_session_send_lines(s, cmds, 2, err);
+    while (rc == SQAUTH_OK) {
+        const char *l;
+        if (++lines > SQAUTH_MAX_REPLY_LINES) {
+            return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server sent more than %d lines in reply to NOOP",
+                               SQAUTH_MAX_REPLY_LINES);
+        }
+        rc = sqauth_session_read_line(s, err);
+        if (rc != SQAUTH_OK) {
+            break;
+        }
+        l = line_text(s);
+        if (!unselected && strncmp(l, unselect_tag, strlen(unselect_tag)) == 0) {
+            unselected = 1;
+        } else if (unselected && strncmp(l, noop_tag, strlen(noop_tag)) == 0) {
+            sqauth_session_set_response(s, l, s->line.len);
+            if (!sqauth_strncaseeq(l + strlen(noop_tag), "OK", 2)) {
+                return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the IMAP server refused NOOP: %.200s", l);
+            }
+            return SQAUTH_OK;
+        } else if (sqauth_strncaseeq(l, "* BYE", 5)) {
+            sqauth_session_set_response(s, l, s->line.len);
+            return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the IMAP server is closing the connection: %.200s", l);
+        } else if (l[0] != '*') {
+            sqauth_session_set_response(s, l, s->line.len);
+            return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the IMAP session is not in step: %.200s", l);
+        }
+    }
+    return rc;
+}
+
 /* AUTH=mechanism atoms. */
 static int imap_mechanisms(const sqauth_session *s, sqauth_names *names)
 {
@@ -472,4 +527,5 @@ const sqauth_protocol sqauth_proto_imap = {
     .auth_command = imap_auth_command,
     .auth_reply = imap_auth_reply,
     .login = imap_login,
+    .pool_check = imap_pool_check,
 };

@@ -229,4 +229,9 @@ const sqauth_protocol sqauth_proto_pop3 = {
     .auth_command = sqauth_session_send_auth,
     .auth_reply = pop3_auth_reply,
     .login = pop3_login,
+    /* No pool_check: POP3 sessions are never pooled. RFC 1939 fixes the
+     * maildrop at login (the message list, its numbers and sizes stay as
+     * they were; Dovecot does so too), and DELE takes effect only at QUIT:
+     * a pooled session would show a later request no new mail and keep its
+     * deletions pending. Connection::release() ends it with QUIT. */
 };

@@ -10,6 +10,8 @@
 #ifndef SQAUTH_PROTO_H
 #define SQAUTH_PROTO_H
 
+#include <stdint.h>
+
 #include "session.h"
 
 /* What a server can make a session hold or do, whatever it sends (README,
@@ -116,6 +118,17 @@ struct sqauth_protocol {
     /* The plain login command (IMAP LOGIN, POP3 USER/PASS); NULL: none. */
     int (*login)(sqauth_session *s, const char *user, size_t user_len, const char *pass, size_t pass_len,
                  sqauth_auth_reply *r, sqauth_error *err);
+
+    /* The connection pool (pool.c): in one round trip, puts a logged-in
+     * session back into the state a fresh login leaves (IMAP: no mailbox
+     * selected; SMTP: no mail transaction) and proves that the server and
+     * the session are in step: SQAUTH_OK only when the replies are exactly
+     * those to this check's own commands, with nothing of an earlier
+     * command before them (a reply the caller left unread, the end of an
+     * IDLE, a continuation request for a literal). Run before a session is
+     * pooled and before one that sat idle for a while is handed out. NULL:
+     * this protocol's sessions are never pooled. */
+    int (*pool_check)(sqauth_session *s, sqauth_error *err);
 };
 
 struct sqauth_session {
@@ -158,6 +171,12 @@ struct sqauth_session {
     size_t response_kept;        /* when cut: the reply's bytes kept before the cut mark */
     size_t response_cut;         /* bytes of the reply not kept; 0 = none */
     char reply_code[64];         /* the response code of the last refused login ("" = none) */
+    /* A session the pool made (pool.c): the login it was made for (keyed
+     * hashes, see pool.h) and when. */
+    int pool_member;
+    unsigned char pool_id[32];   /* everything the login depended on, secrets included */
+    unsigned char pool_user_id[32]; /* the same without the password or token */
+    int64_t pool_created_ms;
 };
 
 /* ---- the public calls ---- */
@@ -198,6 +217,11 @@ int sqauth_session_login(sqauth_session *s, const char *user, size_t user_len, c
 /* After a successful login: the protocol's logged_in step. */
 int sqauth_session_logged_in(sqauth_session *s, int layer, sqauth_error *err);
 
+/* A session the pool hands to a new caller (pool.c): that caller's
+ * timeouts and transcript setting, an empty transcript, no reply or
+ * response code of an earlier caller's. */
+void sqauth_session_reset_for_reuse(sqauth_session *s, const sqauth_session_options *o);
+
 /* ---- for the protocol files ---- */
 int sqauth_session_greeting(sqauth_session *s, sqauth_error *err);
 const sqauth_capability *sqauth_session_find_cap(const sqauth_session *s, const char *name);
@@ -206,6 +230,8 @@ int sqauth_session_starttls_offered(const sqauth_session *s);
  * initial response as <redacted>. */
 int sqauth_session_send_auth(sqauth_session *s, const char *mech, const char *ir, sqauth_error *err);
 int sqauth_session_send_line(sqauth_session *s, const char *line, const char *logged, sqauth_error *err);
+/* Several commands without secrets in one write (pipelined). */
+int sqauth_session_send_lines(sqauth_session *s, const char *const *lines, size_t count, sqauth_error *err);
 int sqauth_session_read_line(sqauth_session *s, sqauth_error *err);
 void sqauth_session_clear_caps(sqauth_session *s);
 int sqauth_session_add_cap(sqauth_session *s, const char *name, size_t name_len, const char *value,
@@ -220,6 +246,10 @@ void sqauth_session_reset_response(sqauth_session *s);
 int sqauth_session_keep_greeting(sqauth_session *s, sqauth_error *err);
 /* Adds a line to the transcript (when it is on), within its limits. */
 int sqauth_session_record(sqauth_session *s, char direction, const char *text, size_t len);
+
+/* A word for a pool check's command that no earlier command of the
+ * session can have produced: 16 random hex digits (and a NUL) into out. */
+int sqauth_session_check_token(char out[17], sqauth_error *err);
 
 /* Mechanism lists: adds one name (upper-cased, once; ignored when it is not
  * a mechanism name or the list is full) or every space-separated word of

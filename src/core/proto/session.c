@@ -280,9 +280,25 @@ void sqauth_session_clear_caps(sqauth_session *s)
     s->caps_known = 0;
 }
 
-void sqauth_session_free(sqauth_session *s)
+/* Frees the transcript's lines (the mark of a cut transcript is no line
+ * of its own) and starts it again. */
+static void transcript_clear(sqauth_session *s)
 {
     size_t i;
+    for (i = 0; i < s->transcript_count; i++) {
+        if (s->transcript[i].text != s->transcript_mark) {
+            free(s->transcript[i].text);
+        }
+    }
+    free(s->transcript);
+    s->transcript = NULL;
+    s->transcript_count = 0;
+    s->transcript_bytes = 0;
+    s->transcript_dropped = 0;
+}
+
+void sqauth_session_free(sqauth_session *s)
+{
     if (!s) {
         return;
     }
@@ -291,12 +307,7 @@ void sqauth_session_free(sqauth_session *s)
     sqauth_tls_config_release(&s->tls);
     free(s->sitewide_user);
     sqauth_free_secret(s->sitewide_password, s->sitewide_password_len);
-    for (i = 0; i < s->transcript_count; i++) {
-        if (s->transcript[i].text != s->transcript_mark) {
-            free(s->transcript[i].text);
-        }
-    }
-    free(s->transcript);
+    transcript_clear(s);
     free(s->host);
     free(s->helo);
     free(s->cafile_name);
@@ -306,6 +317,17 @@ void sqauth_session_free(sqauth_session *s)
     sqauth_buf_wipe(&s->reply_data);
     sqauth_buf_wipe(&s->response);
     free(s);
+}
+
+void sqauth_session_reset_for_reuse(sqauth_session *s, const sqauth_session_options *o)
+{
+    transcript_clear(s);
+    s->transcript_on = o->transcript;
+    s->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
+    s->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS;
+    sqauth_session_set_stream_timeout(s, s->timeout_ms);
+    sqauth_buf_reset(&s->response);
+    s->reply_code[0] = '\0';
 }
 
 /* Where to cut text to at most max bytes: at the start of a UTF-8
@@ -390,6 +412,29 @@ int sqauth_session_send_line(sqauth_session *s, const char *line, const char *lo
     }
     rc = sqauth_conn_write_all(s->conn, out.data, out.len, err);
     sqauth_buf_wipe(&out);
+    return rc;
+}
+
+int sqauth_session_send_lines(sqauth_session *s, const char *const *lines, size_t count, sqauth_error *err)
+{
+    sqauth_buf out = SQAUTH_BUF_INIT;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < count; i++) {
+        size_t n = strlen(lines[i]);
+        if (memchr(lines[i], '\r', n) || memchr(lines[i], '\n', n)) {
+            sqauth_buf_free(&out);
+            return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "refusing to send a command containing CR or LF");
+        }
+        if (sqauth_buf_append(&out, lines[i], n) || sqauth_buf_append(&out, "\r\n", 2)
+            || sqauth_session_record(s, 'C', lines[i], n) != SQAUTH_OK) {
+            sqauth_buf_free(&out);
+            return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        }
+    }
+    rc = sqauth_conn_write_all(s->conn, out.data, out.len, err);
+    sqauth_buf_free(&out);
     return rc;
 }
 
@@ -687,8 +732,9 @@ void sqauth_session_logout(sqauth_session *s)
 {
     sqauth_error ignored;
 
-    /* A closed session says nothing more, not even goodbye. */
-    if (!s || !sqauth_session_is_open(s) || !s->ops->logout) {
+    /* A closed session says nothing more, not even goodbye; nor does a
+     * child of fork() on its parent's connection. */
+    if (!s || !sqauth_session_is_open(s) || !sqauth_conn_is_owner(s->conn) || !s->ops->logout) {
         return;
     }
     /* Bounded like any call, but how the goodbye ends (a server may close
@@ -697,6 +743,24 @@ void sqauth_session_logout(sqauth_session *s)
     sqauth_session_begin_call(s);
     s->ops->logout(s, &ignored);
     sqauth_session_end_call(s);
+}
+
+int sqauth_session_check_token(char out[17], sqauth_error *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char raw[8];
+    size_t i;
+    int rc = sqauth_random_nonce(raw, sizeof(raw), err);
+
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    for (i = 0; i < sizeof(raw); i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[16] = '\0';
+    return SQAUTH_OK;
 }
 
 int sqauth_names_add(sqauth_names *names, const char *p, size_t n)

@@ -170,7 +170,7 @@ static int next_token(const char **p, sqauth_buf *out)
 
 /* A final response: 'O' OK, 'N' NO, 'B' BYE, or 0 for another line. code
  * gets the response code's first word, and s->reply_data the string of a
- * (SASL "...") code. */
+ * (SASL "...") or (TAG "...") code. */
 static char final_status(sqauth_session *s, char *code, size_t code_size, sqauth_error *err, int *rc)
 {
     const char *l = (const char *)s->line.data, *p;
@@ -200,7 +200,7 @@ static char final_status(sqauth_session *s, char *code, size_t code_size, sqauth
         p++;
         if (next_token(&p, &tok) == 2) {
             snprintf(code, code_size, "%s", (const char *)tok.data);
-            if (sqauth_strcaseeq(code, "SASL")) {
+            if (sqauth_strcaseeq(code, "SASL") || sqauth_strcaseeq(code, "TAG")) {
                 if (next_token(&p, &s->reply_data) != 1) {
                     *rc = sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "malformed ManageSieve (SASL) response code");
                 }
@@ -357,6 +357,46 @@ static int sieve_mechanisms(const sqauth_session *s, sqauth_names *names)
     return sqauth_names_from_cap(s, "SASL", names);
 }
 
+/* Pool check: NOOP with a word of our own, which the server gives back as
+ * (TAG "word") (RFC 5804 §2.15). Its OK must be the first reply: an
+ * earlier final response belongs to a command the caller did not read,
+ * and a PUTSCRIPT whose literal is unfinished takes the NOOP as script
+ * text and answers nothing (the check times out). ManageSieve has no
+ * state after login to put back. */
+static int sieve_pool_check(sqauth_session *s, sqauth_error *err)
+{
+    char token[17], cmd[40], code[64], status;
+    int rc = sqauth_session_check_token(token, err);
+
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    snprintf(cmd, sizeof(cmd), "NOOP \"P%s\"", token);
+    sqauth_buf_reset(&s->response);
+    rc = sqauth_session_send_line(s, cmd, NULL, err);
+    if (rc == SQAUTH_OK) {
+        rc = read_response_line(s, err);
+    }
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    status = final_status(s, code, sizeof(code), err, &rc);
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (status == 'B') {
+        return sqauth_fail(err, SQAUTH_ERR_CLOSED, "the ManageSieve server is closing the connection: %.200s",
+                           (const char *)s->line.data);
+    }
+    if (status != 'O' || !sqauth_strcaseeq(code, "TAG") || s->reply_data.len != 17
+        || s->reply_data.data[0] != 'P' || memcmp(s->reply_data.data + 1, token, 16) != 0) {
+        sqauth_session_set_response(s, (const char *)s->line.data, s->line.len);
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the ManageSieve session is not in step: %.200s",
+                           (const char *)s->line.data);
+    }
+    return SQAUTH_OK;
+}
+
 /* ---- authentication (RFC 5804 §2.1) ---- */
 
 /* A client string after prefix on a command line: quoted when short
@@ -486,4 +526,5 @@ const sqauth_protocol sqauth_proto_sieve = {
     .auth_reply = sieve_auth_reply,
     .auth_response = sieve_auth_response,
     .logged_in = sieve_logged_in,
+    .pool_check = sieve_pool_check,
 };

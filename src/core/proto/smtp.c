@@ -109,16 +109,22 @@ static void default_helo(sqauth_session *s, char *out, size_t size)
     }
 }
 
+/* Our name for EHLO and HELO: the configured one or the address literal. */
+static void helo_name(sqauth_session *s, char *out, size_t size)
+{
+    if (s->helo) {
+        snprintf(out, size, "%s", s->helo);
+    } else {
+        default_helo(s, out, size);
+    }
+}
+
 static int smtp_capabilities(sqauth_session *s, sqauth_error *err)
 {
     char name[300], cmd[320];
     int code, rc;
 
-    if (s->helo) {
-        snprintf(name, sizeof(name), "%s", s->helo);
-    } else {
-        default_helo(s, name, sizeof(name));
-    }
+    helo_name(s, name, sizeof(name));
     snprintf(cmd, sizeof(cmd), "EHLO %s", name);
     rc = sqauth_session_send_line(s, cmd, NULL, err);
     if (rc == SQAUTH_OK) {
@@ -218,6 +224,54 @@ static int smtp_auth_reply(sqauth_session *s, sqauth_auth_reply *r, sqauth_error
     return SQAUTH_OK;
 }
 
+/* Pool check: RSET ends any mail transaction (RFC 5321 §4.1.1.5), EHLO
+ * lists the capabilities again. SMTP has no tags, so the order of the
+ * replies proves that the session is in step: RSET's must be a 250 of one
+ * line, EHLO's a 250 of several; a reply the caller left unread (a MAIL,
+ * RCPT, or an EHLO of its own) comes first and shifts them, and commands
+ * sent into an unfinished DATA get no reply at all (the check times out).
+ * A second EHLO keeps the login: RFC 4954 §4 asks clients for one after a
+ * login that installed a security layer. Pipelined when the server offers
+ * it (RFC 2920). */
+static int smtp_pool_check(sqauth_session *s, sqauth_error *err)
+{
+    char name[300], ehlo[320];
+    const char *cmds[2];
+    int pipelining = sqauth_session_find_cap(s, "PIPELINING") != NULL, code, rc;
+
+    helo_name(s, name, sizeof(name));
+    snprintf(ehlo, sizeof(ehlo), "EHLO %s", name);
+    cmds[0] = "RSET";
+    cmds[1] = ehlo;
+    rc = sqauth_session_send_lines(s, cmds, pipelining ? 2 : 1, err);
+    if (rc == SQAUTH_OK) {
+        rc = read_reply(s, &code, NULL, err);
+    }
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (code != 250 || memchr(s->response.data, '\n', s->response.len)) {
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the SMTP session is not in step (reply to RSET: %.200s)",
+                           (const char *)s->response.data);
+    }
+    if (!pipelining) {
+        rc = sqauth_session_send_line(s, ehlo, NULL, err);
+    }
+    if (rc == SQAUTH_OK) {
+        sqauth_session_clear_caps(s);
+        rc = read_reply(s, &code, ehlo_line, err);
+    }
+    if (rc != SQAUTH_OK) {
+        return rc;
+    }
+    if (code != 250 || !memchr(s->response.data, '\n', s->response.len)) {
+        return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the SMTP session is not in step (reply to EHLO: %.200s)",
+                           (const char *)s->response.data);
+    }
+    s->caps_known = 1;
+    return SQAUTH_OK;
+}
+
 /* "AUTH=LOGIN PLAIN" is the pre-RFC 2554 spelling some servers still
  * send: the first mechanism is part of the keyword. */
 static int smtp_mechanisms(const sqauth_session *s, sqauth_names *names)
@@ -272,4 +326,5 @@ const sqauth_protocol sqauth_proto_smtp = {
     .auth_command = sqauth_session_send_auth,
     .auth_reply = smtp_auth_reply,
     .logged_in = smtp_logged_in,
+    .pool_check = smtp_pool_check,
 };

@@ -96,6 +96,12 @@ int sqauth_tls_version_find(const char *name, size_t len);
  * length-prefixed so that no value can imitate another (malloc'ed, NULL
  * when out of memory). */
 char *sqauth_tls_config_key(const sqauth_tls_config *cfg);
+/* The same over every option, those applied per connection too (the name
+ * checked, the pin, resumption): two configurations with the same identity
+ * make the same connection. The connection pool keys on it (pool.c), so
+ * that a pooled connection is only handed to a caller that would have
+ * opened it with exactly these options. */
+char *sqauth_tls_config_identity(const sqauth_tls_config *cfg);
 
 #define SQAUTH_TLS_MAX_ERRORS 8
 

@@ -120,41 +120,83 @@ void sqauth_tls_config_release(sqauth_tls_config *cfg)
     }
 }
 
-char *sqauth_tls_config_key(const sqauth_tls_config *cfg)
+/* Appends the decimal form of v at p; returns the new end. */
+static char *put_decimal(char *p, long long v)
 {
-    char *key = NULL, *p;
-    size_t len = 0, i;
+    char digits[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+    if (v < 0) {
+        *p++ = '-';
+    }
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (n) {
+        *p++ = digits[--n];
+    }
+    return p;
+}
+
+/* name=length:value; for every option (all) or those in the context
+ * cache key, each length-prefixed (length -1 when not set) so that no
+ * value can imitate another. One allocation: the connection pool makes one
+ * for every pooled() call. */
+static char *serialise(const sqauth_tls_config *cfg, int all)
+{
+    size_t len = 1, i;
+    char *key, *p;
 
     for (i = 0; i < OPTION_COUNT; i++) {
         const sqauth_tls_option *o = &options[i];
-        const char *value = NULL;
-        char num[32];
-        size_t add;
-        int n;
+        if (all || o->in_cache_key) {
+            const char *v = o->type == SQAUTH_TLS_STRING ? *sqauth_tls_option_string((sqauth_tls_config *)cfg, o) : NULL;
+            /* name = 24 digits : value (a number has at most 24 characters) ; */
+            len += strlen(o->name) + 1 + 24 + 1 + (v ? strlen(v) : 24) + 1;
+        }
+    }
+    key = malloc(len);
+    if (!key) {
+        return NULL;
+    }
+    p = key;
+    for (i = 0; i < OPTION_COUNT; i++) {
+        const sqauth_tls_option *o = &options[i];
+        char num[24], *end = num;
+        const char *v;
+        size_t n;
 
-        if (!o->in_cache_key) {
+        if (!all && !o->in_cache_key) {
             continue;
         }
         if (o->type == SQAUTH_TLS_STRING) {
-            value = *sqauth_tls_option_string((sqauth_tls_config *)cfg, o);
+            v = *sqauth_tls_option_string((sqauth_tls_config *)cfg, o);
         } else {
-            snprintf(num, sizeof(num), "%d", *sqauth_tls_option_int((sqauth_tls_config *)cfg, o));
-            value = num;
+            end = put_decimal(num, *sqauth_tls_option_int((sqauth_tls_config *)cfg, o));
+            v = num;
         }
-        /* name=length:value; (length -1 when not set) */
-        add = strlen(o->name) + 24 + (value ? strlen(value) : 0);
-        p = realloc(key, len + add + 1);
-        if (!p) {
-            free(key);
-            return NULL;
-        }
-        key = p;
-        n = snprintf(key + len, add + 1, "%s=%zd:%s;", o->name, value ? (ssize_t)strlen(value) : (ssize_t)-1,
-                     value ? value : "");
-        len += (size_t)n;
+        n = v ? (v == num ? (size_t)(end - num) : strlen(v)) : 0;
+        memcpy(p, o->name, strlen(o->name));
+        p += strlen(o->name);
+        *p++ = '=';
+        p = put_decimal(p, v ? (long long)n : -1);
+        *p++ = ':';
+        memcpy(p, v ? v : "", n);
+        p += n;
+        *p++ = ';';
     }
-    if (!key) {
-        key = strdup("");
-    }
+    *p = '\0';
     return key;
+}
+
+char *sqauth_tls_config_key(const sqauth_tls_config *cfg)
+{
+    return serialise(cfg, 0);
+}
+
+char *sqauth_tls_config_identity(const sqauth_tls_config *cfg)
+{
+    return serialise(cfg, 1);
 }

@@ -1,0 +1,131 @@
+/*
+ * sqauth core: pooled authenticated connections. A process keeps sessions
+ * that are logged in (IMAP, SMTP, ManageSieve) after their caller is done
+ * with them and hands one to a later caller that would have made exactly
+ * the same login: what PHP's persistent database connections do, without
+ * their traps (a connection in an unknown state handed on, another user's
+ * connection, a wrong password that works because a connection exists, a
+ * forked child talking on its parent's socket).
+ *
+ * The key. A session is found by a keyed hash (HMAC-SHA-256 under a random
+ * key made once per process) of everything its login depended on: the
+ * protocol, server, port, TLS mode, every TLS option
+ * (sqauth_tls_config_identity(): CA, verification, client certificate,
+ * versions, ciphers, the name checked, the pin), the EHLO name, the
+ * site-wide SMTP account, the login method and mechanism as asked, the
+ * mechanism choice for 'auto', the cleartext policy, every SASL input
+ * (authentication and authorization identity, realm, service, qop, ...),
+ * and the password or token. Neither the password nor the key is stored;
+ * a caller with another password has another key, so a changed or wrong
+ * password always means a fresh login, and the server says whether it is
+ * right. A second hash without the secrets names the user: a fresh login
+ * that succeeds with a new password retires the user's pooled sessions of
+ * the old one.
+ *
+ * Clean state. A session is pooled only when nothing from the server is
+ * waiting anywhere (sqauth_conn_is_quiet()) and the protocol's check
+ * (proto.h, pool_check) has proved in one round trip that the server
+ * answers exactly that check and nothing older: no command in flight, no
+ * unread literal, no IDLE, no unfinished DATA or literal of the caller's.
+ * The check also puts the session back into the state of a fresh login
+ * (IMAP UNSELECT, SMTP RSET). POP3 sessions are never pooled (pop3.c).
+ *
+ * Reuse. A session is handed out only if it is still quiet (a server that
+ * closed it, sent BYE, or reset it makes it readable), younger than the
+ * maximum lifetime and idle for less than the idle timeout; after
+ * check_after of idleness the check runs again first. Any of these
+ * failing costs one fresh login, never an error.
+ *
+ * Limits: at most `size` sessions per process and `per_user` per user (the
+ * second hash), the least recently used one logged out first.
+ *
+ * Threads and fork. One mutex guards the pool (ZTS), never held during I/O.
+ * The process id is kept with the pool: a child of fork() (PHP-FPM's
+ * workers are forked after the module starts) finds its parent's sessions
+ * and drops them without sending a byte, not even a TLS close_notify, since
+ * the sockets are shared with the parent (sqauth_conn_is_owner()).
+ */
+#ifndef SQAUTH_POOL_H
+#define SQAUTH_POOL_H
+
+#include <stdint.h>
+
+#include "policy.h"
+
+#define SQAUTH_POOL_DEFAULT_SIZE 16
+#define SQAUTH_POOL_DEFAULT_PER_USER 1
+#define SQAUTH_POOL_DEFAULT_IDLE_TIMEOUT_MS 300000   /* 5 minutes */
+#define SQAUTH_POOL_DEFAULT_MAX_LIFETIME_MS 3600000  /* 1 hour */
+#define SQAUTH_POOL_DEFAULT_CHECK_AFTER_MS 15000
+#define SQAUTH_POOL_MAX_SIZE 10000
+/* The longest a check waits for its reply (at release, or the session's
+ * timeout when shorter; before reuse, a quarter of what is left of the
+ * caller's timeout when shorter, so that a fresh login still has the
+ * rest), and a LOGOUT of a session the pool drops for its goodbye. */
+#define SQAUTH_POOL_CHECK_WAIT_MS 5000
+#define SQAUTH_POOL_LOGOUT_WAIT_MS 1000
+
+typedef struct sqauth_pool_limits {
+    size_t size;                 /* sessions kept per process; 0 = the pool is off */
+    size_t per_user;             /* per user (same login apart from the secret) */
+    int64_t idle_timeout_ms;     /* idle longer: logged out instead of handed out */
+    int64_t max_lifetime_ms;     /* older (since its login): logged out */
+    int64_t check_after_ms;      /* idle at least this long: checked before it is handed out */
+} sqauth_pool_limits;
+
+typedef struct sqauth_pool_stats {
+    size_t size;                 /* the limit */
+    size_t entries;              /* sessions in the pool now */
+    unsigned long long hits;     /* handed out again */
+    unsigned long long misses;   /* fresh logins sqauth_pool_get() made */
+    unsigned long long discards; /* not pooled (not clean at release) or not handed out (closed, BYE,
+                                    failed check), or retired after a new password */
+    unsigned long long evictions; /* logged out to stay within size and per_user */
+    unsigned long long expired;  /* logged out past the idle timeout or the lifetime */
+} sqauth_pool_stats;
+
+void sqauth_pool_limits_default(sqauth_pool_limits *l);
+/* New limits for the process; sessions beyond them are logged out.
+ * SQAUTH_ERR_INVALID_ARG when size > SQAUTH_POOL_MAX_SIZE, per_user is 0,
+ * or a time is negative (idle timeout and lifetime must be above 0). */
+int sqauth_pool_set_limits(const sqauth_pool_limits *l, sqauth_error *err);
+void sqauth_pool_get_limits(sqauth_pool_limits *l);
+
+/* 1 when sessions of protocol p can be pooled. */
+int sqauth_pool_protocol_poolable(const sqauth_protocol *p);
+
+/* An authenticated session for this open and this login: one from the
+ * pool (*reused = 1; its timeouts and transcript set as o asks, the
+ * transcript empty) or a fresh one: sqauth_session_new(), _open() and
+ * sqauth_login() (*reused = 0). Sessions that fail the checks on the way
+ * are dropped and counted; they never cause an error. Errors are those of
+ * the fresh login; then *out may hold the failed session for its details
+ * (sqauth_session_tls_failure(), _response()); free it with
+ * sqauth_session_free(). */
+int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options *login, sqauth_session **out,
+                    int *reused, sqauth_error *err);
+
+/* Hands s back (the pool takes it in every case). Pooled when it came from
+ * sqauth_pool_get(), the pool is on and has room, its protocol can be
+ * pooled, clean is 1 (the caller's own buffers hold nothing: the binding's
+ * PHP stream), it is quiet and passes its protocol's check; otherwise it
+ * is logged out and freed. Returns 1 when pooled. */
+int sqauth_pool_put(sqauth_session *s, int clean);
+
+/* For a session from sqauth_pool_get() that its caller drops without
+ * handing it back (its state is unknown): logged out with a short wait,
+ * then freed; in a child of fork() freed without a byte sent. */
+void sqauth_pool_discard(sqauth_session *s);
+
+void sqauth_pool_get_stats(sqauth_pool_stats *out);
+
+/* The check sqauth_pool_put() runs on a logged-in session (its protocol's
+ * pool_check, proto.h), alone: for tests and the session fuzzer.
+ * SQAUTH_ERR_UNSUPPORTED for a protocol whose sessions are never pooled. */
+int sqauth_pool_check(sqauth_session *s, sqauth_error *err);
+
+/* Logs out every pooled session (freed silently in a child of fork()) and
+ * forgets the process key (module shutdown). The limits and counters stay. */
+void sqauth_pool_shutdown(void);
+
+#endif
