@@ -4,7 +4,8 @@
  * random lengths and contents, in one lane and in two; every test case of
  * RFC 2202 §2 (keys shorter and longer than the 64-byte block, long data),
  * the empty key and message, and agreement with OpenSSL's own HMAC
- * (sqauth_hmac_md5(), EVP_MAC) for every key and data length up to 130;
+ * (sqauth_hmac_md5(), EVP_MAC) for every key and data length up to 130
+ * and on random keys and messages up to 300 bytes;
  * the refusal where OpenSSL will not fetch MD5.
  */
 #include "check.h"
@@ -41,9 +42,9 @@ static void vector(const void *key, size_t key_len, const void *data, size_t dat
 
 static void hmac_md5_vectors(void)
 {
-    unsigned char k[131], d[131], a[16], b[16];
-    size_t kl, dl;
-    int same = 1;
+    unsigned char k[131], d[131], rk[301], rd[301], a[16], b[16];
+    size_t kl, dl, n;
+    int i, same = 1;
 
     memset(k, 0x0b, 16);
     vector(k, 16, "Hi There", 8, "9294727a3638bb1c13f48ef8158bfc9d", __LINE__);
@@ -78,6 +79,27 @@ static void hmac_md5_vectors(void)
                 fprintf(stderr, "FAIL %s:%d: HMAC-MD5 differs from OpenSSL's for key %zu, data %zu bytes\n",
                         __FILE__, __LINE__, kl, dl);
             }
+        }
+    }
+    CHECK(same);
+
+    /* Random keys and messages up to 300 bytes (key blocks hashed first
+     * and not, messages of one to six blocks), against OpenSSL's HMAC. */
+    srand(2104);
+    for (i = 0; i < 2000 && same; i++) {
+        kl = (size_t)rand() % sizeof(rk);
+        dl = (size_t)rand() % sizeof(rd);
+        for (n = 0; n < kl; n++) {
+            rk[n] = (unsigned char)rand();
+        }
+        for (n = 0; n < dl; n++) {
+            rd[n] = (unsigned char)rand();
+        }
+        same = sqauth_hmac_md5_direct(rk, kl, rd, dl, a, NULL) == SQAUTH_OK
+            && sqauth_hmac_md5(rk, kl, rd, dl, b, NULL) == SQAUTH_OK && memcmp(a, b, 16) == 0;
+        if (!same) {
+            fprintf(stderr, "FAIL %s:%d: HMAC-MD5 differs from OpenSSL's for random key %zu, data %zu bytes\n",
+                    __FILE__, __LINE__, kl, dl);
         }
     }
     CHECK(same);
