@@ -208,6 +208,21 @@ static void test_charset(void)
     sqauth_buf_wipe(&b);
 }
 
+/* RFC 2831 §4's example exchange, as hash inputs, for the user name
+ * user. */
+static void rfc_params(sqauth_digest_md5_params *p, const char *user)
+{
+    memset(p, 0, sizeof(*p));
+    p->username = sqauth_str_c(user);
+    p->realm = sqauth_str_c(HOST);
+    p->password = sqauth_str_c("secret");
+    p->nonce = sqauth_str_c(NONCE);
+    p->cnonce = sqauth_str_c(CNONCE);
+    p->digest_uri = sqauth_str_c("imap/" HOST);
+    p->nc = "00000001";
+    p->qop = "auth";
+}
+
 static void test_calc(void)
 {
     sqauth_digest_md5_params p;
@@ -215,15 +230,7 @@ static void test_calc(void)
     sqauth_buf hex = SQAUTH_BUF_INIT;
     sqauth_error err;
 
-    memset(&p, 0, sizeof(p));
-    p.username = sqauth_str_c("chris");
-    p.realm = sqauth_str_c(HOST);
-    p.password = sqauth_str_c("secret");
-    p.nonce = sqauth_str_c(NONCE);
-    p.cnonce = sqauth_str_c(CNONCE);
-    p.digest_uri = sqauth_str_c("imap/" HOST);
-    p.nc = "00000001";
-    p.qop = "auth";
+    rfc_params(&p, "chris");
     CHECK_RC(sqauth_digest_md5_compute(&p, h1, r, a, &err), SQAUTH_OK);
     sqauth_buf_append_hex(&hex, r, 16);
     CHECK_BYTES(hex.data, hex.len, "d388dad90d4bbd760a152321f2143af7");
@@ -372,15 +379,7 @@ static void test_byte_checks(void)
             == SQAUTH_OK;
         user[i] = (char)0xe9;
         memmove(user + i + 1, user + i + 2, sizeof(user) - i - 2);
-        memset(&p, 0, sizeof(p));
-        p.username = sqauth_str_c(user);
-        p.realm = sqauth_str_c(HOST);
-        p.password = sqauth_str_c("secret");
-        p.nonce = sqauth_str_c(NONCE);
-        p.cnonce = sqauth_str_c(CNONCE);
-        p.digest_uri = sqauth_str_c("imap/" HOST);
-        p.nc = "00000001";
-        p.qop = "auth";
+        rfc_params(&p, user);
         CHECK(plain_digest_md5(&p, 0, h1, r));
         memcpy(want, "response=", 9);
         plain_hex(r, want + 9);
