@@ -40,7 +40,7 @@ if test "$PHP_SQAUTH" != "no"; then
     src/core/proto/protocols.c src/core/proto/session.c src/core/proto/auth.c src/core/proto/imap.c src/core/proto/pop3.c src/core/proto/smtp.c \
     src/core/proto/sieve.c"
   SQAUTH_PHP_SOURCES="sqauth.c src/php/exceptions.c src/php/sasl_client.c src/php/helpers.c \
-    src/php/connection.c src/php/connection_options.c src/php/connection_stream.c src/php/detect.c src/php/settings.c"
+    src/php/connection.c src/php/connection_options.c src/php/connection_stream.c src/php/connection_pool.c src/php/detect.c src/php/settings.c"
 
   PHP_NEW_EXTENSION(sqauth, $SQAUTH_PHP_SOURCES $SQAUTH_CORE_SOURCES, $ext_shared,, $SQAUTH_CFLAGS)
   PHP_ADD_BUILD_DIR($ext_builddir/src/php)

@@ -233,6 +233,20 @@ static int raw_read(sqauth_conn *c, unsigned char *dst, size_t cap, size_t *got,
     if (call_over(c)) {
         return call_timed_out(c, "waiting for the server", err);
     }
+    if (c->spoke_last) {
+        /* Right after a command the server's answer is almost never there
+         * yet: waiting first saves a read that fails with EAGAIN (and, with
+         * TLS, OpenSSL's error-queue work around it) on every round trip.
+         * Not for a read that may not wait (deadline now), and not when
+         * OpenSSL already holds bytes of a record. */
+        c->spoke_last = 0;
+        if (deadline > sqauth_now_ms() && !(c->ssl && SSL_has_pending(c->ssl))) {
+            int rc = conn_wait(c, 0, deadline, "waiting for the server", err);
+            if (rc != SQAUTH_OK) {
+                return rc;
+            }
+        }
+    }
     for (;;) {
         if (c->ssl) {
             int n, e, sys_errno;
@@ -688,6 +702,7 @@ static int raw_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *
             }
         }
     }
+    c->spoke_last = 1;
     return SQAUTH_OK;
 }
 

@@ -35,6 +35,7 @@ typedef struct sqauth_conn {
     int timeout_ms;              /* each wait outside a call: the PHP stream's reads and writes */
     sqauth_deadline call;        /* inside a call, every wait ends by call.at instead */
     unsigned long io_count;      /* reads and writes begun: a call that made none left the conversation as it was */
+    int spoke_last;              /* the last socket operation was a write: the next read waits first */
     int shut;                    /* sqauth_conn_shutdown() ended it: no close_notify at the end */
     unsigned port;               /* the server's port (0: an adopted socket that is not TCP) */
     char *session_key;           /* TLS sessions are cached under "port name" */

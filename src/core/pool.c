@@ -232,39 +232,43 @@ static int put_identity(sqauth_buf *b, const sqauth_session_options *o, const sq
         || put_str(b, c->cb_type) || put_str(b, c->cb_data) ? -1 : 0;
 }
 
-/* HMAC of label and b with ctx, a copy of the keyed context (restarted
- * with the same key each time). */
-static int mac(EVP_MAC_CTX *ctx, const char *label, const sqauth_buf *b, unsigned char out[ID_LEN])
+/* HMAC of the parts under the process's key: ctx is restarted with that
+ * key each time (the caller holds the lock). */
+static int mac(EVP_MAC_CTX *ctx, const sqauth_buf *first, const unsigned char *second, size_t second_len,
+               unsigned char out[ID_LEN])
 {
     size_t n = 0;
-    return EVP_MAC_init(ctx, NULL, 0, NULL) == 1
-        && EVP_MAC_update(ctx, (const unsigned char *)label, strlen(label) + 1) == 1
-        && EVP_MAC_update(ctx, b->data ? b->data : (const unsigned char *)"", b->len) == 1
+    return EVP_MAC_init(ctx, NULL, 0, NULL) == 1 && EVP_MAC_update(ctx, first->data, first->len) == 1
+        && (!second_len || EVP_MAC_update(ctx, second, second_len) == 1)
         && EVP_MAC_final(ctx, out, &n, ID_LEN) == 1 && n == ID_LEN;
 }
 
-/* The session key (everything, secrets included) and the user key
- * (everything but the secrets). 0 when they cannot be made (no memory,
- * OpenSSL refuses): the login then goes on without the pool. */
+/* The user key (everything but the secrets), and the session key: the
+ * secrets and then the user key, keyed again, so that the identity is
+ * hashed once (the session key changes whenever the user key or a secret
+ * does). Each input starts with its label, so the two keys never hash the
+ * same bytes. 0 when they cannot be made (no memory, OpenSSL refuses): the
+ * login then goes on without the pool. */
 static int make_ids(const sqauth_session_options *o, const sqauth_login_options *l, unsigned char id[ID_LEN],
                     unsigned char user_id[ID_LEN])
 {
-    sqauth_buf b = SQAUTH_BUF_INIT;
-    EVP_MAC_CTX *key;
+    sqauth_buf user = SQAUTH_BUF_INIT, secrets = SQAUTH_BUF_INIT;
     pool_entry *inherited;
     int ok;
 
-    lock(&inherited);
-    if (!id_mac) {
-        id_mac = new_id_mac();
+    ok = put_cstr(&user, "user") == 0 && put_identity(&user, o, l) == 0 && put_cstr(&secrets, "login") == 0
+      && put_str(&secrets, l->sasl.password) == 0 && put_str(&secrets, l->sasl.token) == 0
+      && put_str(&secrets, o->sitewide_password) == 0;
+    if (ok) {
+        lock(&inherited);
+        if (!id_mac) {
+            id_mac = new_id_mac();
+        }
+        ok = id_mac != NULL && mac(id_mac, &user, NULL, 0, user_id) && mac(id_mac, &secrets, user_id, ID_LEN, id);
+        unlock(inherited);
     }
-    key = id_mac ? EVP_MAC_CTX_dup(id_mac) : NULL;
-    unlock(inherited);
-    ok = key != NULL && put_identity(&b, o, l) == 0 && mac(key, "user", &b, user_id)
-      && put_str(&b, l->sasl.password) == 0 && put_str(&b, l->sasl.token) == 0
-      && put_str(&b, o->sitewide_password) == 0 && mac(key, "login", &b, id);
-    EVP_MAC_CTX_free(key);
-    sqauth_buf_wipe(&b);
+    sqauth_buf_wipe(&user);
+    sqauth_buf_wipe(&secrets);
     return ok;
 }
 

@@ -3,7 +3,8 @@
  * TLS or STARTTLS. The core (src/core/proto/, src/core/policy.c) does the
  * work and makes the decisions; this file converts arguments, maps errors
  * and holds the object. Its options: connection_options.c; its PHP stream:
- * connection_stream.c; detection: detect.c.
+ * connection_stream.c; detection: detect.c; the pool's methods:
+ * connection_pool.c.
  */
 #include "connection.h"
 #include "../core/pool.h"
@@ -74,7 +75,7 @@ PHP_METHOD(SqAuth_Connection, __construct)
 
 /* Keeps a reference to the caller's site-wide SMTP password (see
  * php_sqauth_connection). */
-static void keep_smtp_password(php_sqauth_connection *c, HashTable *options)
+void php_sqauth_keep_smtp_password(php_sqauth_connection *c, HashTable *options)
 {
     zval *zv = options ? zend_hash_str_find_deref(options, "smtp_password", sizeof("smtp_password") - 1) : NULL;
     if (zv && Z_TYPE_P(zv) == IS_STRING) {
@@ -136,7 +137,7 @@ int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options, 
         fail_session(c, &err);
         goto fail;
     }
-    keep_smtp_password(c, options);
+    php_sqauth_keep_smtp_password(c, options);
     return SUCCESS;
 fail:
     zval_ptr_dtor(out);
@@ -222,7 +223,7 @@ PHP_METHOD(SqAuth_Connection, fromStream)
         fail_session(c, &err);
         goto fail;
     }
-    keep_smtp_password(c, options);
+    php_sqauth_keep_smtp_password(c, options);
     return;
 fail:
     zval_ptr_dtor(return_value);
@@ -387,7 +388,7 @@ PHP_METHOD(SqAuth_Connection, stream)
 
 /* ---- logging in ---- */
 
-static sqauth_str str_of(const zend_string *s)
+sqauth_str php_sqauth_str_of(const zend_string *s)
 {
     sqauth_str r;
     r.data = ZSTR_VAL(s);
@@ -417,9 +418,9 @@ PHP_METHOD(SqAuth_Connection, authenticate)
     FETCH_OPEN(c);
     sqauth_login_options_init(&o);
     o.method = SQAUTH_LOGIN_SASL;
-    o.mechanism = str_of(mech);
-    o.sasl.authcid = str_of(user);
-    o.sasl.password = str_of(password);
+    o.mechanism = php_sqauth_str_of(mech);
+    o.sasl.authcid = php_sqauth_str_of(user);
+    o.sasl.password = php_sqauth_str_of(password);
     php_sqauth_token_source_init(&tokens);
     if (!options || php_sqauth_parse_login_options(options, &o, &qop, &allowed, &tokens) == SUCCESS) {
         sqauth_session *s = c->session;
@@ -484,8 +485,8 @@ PHP_METHOD(SqAuth_Connection, login)
     FETCH_OPEN(c);
     sqauth_login_options_init(&o);
     o.method = SQAUTH_LOGIN_COMMAND;
-    o.sasl.authcid = str_of(user);
-    o.sasl.password = str_of(password);
+    o.sasl.authcid = php_sqauth_str_of(user);
+    o.sasl.password = php_sqauth_str_of(password);
     if (options) {
         zend_string *key;
         zval *zv;
@@ -504,132 +505,6 @@ PHP_METHOD(SqAuth_Connection, login)
         php_sqauth_throw_session(c->session, &err);
         RETURN_THROWS();
     }
-}
-
-/* ---- pooled connections (src/core/pool.h) ---- */
-
-/* pooled() and pooledLogin(): the URI into p (the options are parsed),
- * then the pool's one call: an authenticated session from the pool or a
- * fresh login, within one deadline. */
-static void connection_pooled(zval *return_value, zend_string *uri, HashTable *options, php_sqauth_pooled_options *p)
-{
-    const sqauth_scheme *scheme;
-    const sqauth_protocol *protocol;
-    char host[256];
-    unsigned port;
-    php_sqauth_connection *c;
-    sqauth_session *s = NULL;
-    sqauth_error err;
-    int reused = 0, rc;
-
-    if (php_sqauth_parse_uri(uri, &scheme, &protocol, host, sizeof(host), &port) == FAILURE) {
-        return;
-    }
-    p->conn.core.protocol = protocol;
-    p->conn.core.host = host;
-    p->conn.core.port = port;
-    p->conn.core.tls_mode = p->conn.tls_mode >= 0 ? (sqauth_tls_mode)p->conn.tls_mode : scheme->tls_mode;
-    sqauth_error_clear(&err);
-    rc = sqauth_pool_get(&p->conn.core, &p->login, &s, &reused, &err);
-    if (rc != SQAUTH_OK) {
-        if (rc == SQAUTH_ERR_INVALID_ARG) {
-            /* As from authenticate(): what the mechanism could not use is a
-             * SASL failure, not a ValueError. */
-            php_sqauth_throw_sasl(&err);
-        } else if (s) {
-            php_sqauth_throw_session(s, &err);
-        } else {
-            php_sqauth_throw(&err, NULL, NULL, 0, NULL);
-        }
-        sqauth_session_free(s);
-        return;
-    }
-    object_init_ex(return_value, php_sqauth_connection_ce);
-    c = Z_CONNECTION_P(return_value);
-    c->session = s;
-    c->pooled = 1;
-    c->reused = reused;
-    keep_smtp_password(c, options);
-}
-
-PHP_METHOD(SqAuth_Connection, pooled)
-{
-    zend_string *uri, *mech, *user, *password;
-    HashTable *options = NULL;
-    php_sqauth_pooled_options p;
-
-    ZEND_PARSE_PARAMETERS_START(4, 5)
-        Z_PARAM_STR(uri)
-        Z_PARAM_STR(mech)
-        Z_PARAM_STR(user)
-        Z_PARAM_STR(password)
-        Z_PARAM_OPTIONAL
-        Z_PARAM_ARRAY_HT(options)
-    ZEND_PARSE_PARAMETERS_END();
-    if (php_sqauth_pooled_parse_options(options, 5, SQAUTH_LOGIN_SASL, &p) == SUCCESS) {
-        p.login.mechanism = str_of(mech);
-        p.login.sasl.authcid = str_of(user);
-        p.login.sasl.password = str_of(password);
-        connection_pooled(return_value, uri, options, &p);
-    }
-    php_sqauth_pooled_options_free(&p);
-    if (EG(exception)) {
-        RETURN_THROWS();
-    }
-}
-
-PHP_METHOD(SqAuth_Connection, pooledLogin)
-{
-    zend_string *uri, *user, *password;
-    HashTable *options = NULL;
-    php_sqauth_pooled_options p;
-
-    ZEND_PARSE_PARAMETERS_START(3, 4)
-        Z_PARAM_STR(uri)
-        Z_PARAM_STR(user)
-        Z_PARAM_STR(password)
-        Z_PARAM_OPTIONAL
-        Z_PARAM_ARRAY_HT(options)
-    ZEND_PARSE_PARAMETERS_END();
-    if (php_sqauth_pooled_parse_options(options, 4, SQAUTH_LOGIN_COMMAND, &p) == SUCCESS) {
-        p.login.sasl.authcid = str_of(user);
-        p.login.sasl.password = str_of(password);
-        connection_pooled(return_value, uri, options, &p);
-    }
-    php_sqauth_pooled_options_free(&p);
-    if (EG(exception)) {
-        RETURN_THROWS();
-    }
-}
-
-PHP_METHOD(SqAuth_Connection, release)
-{
-    php_sqauth_connection *c = Z_CONNECTION_P(ZEND_THIS);
-    sqauth_session *s = c->session;
-
-    (void)return_value;
-    ZEND_PARSE_PARAMETERS_NONE();
-    if (!s) {
-        return;
-    }
-    c->session = NULL;
-    if (c->pooled) {
-        /* What the caller's stream buffered and did not read makes it unfit
-         * for anyone else (a failed stream has closed the session). */
-        sqauth_pool_put(s, php_sqauth_connection_stream_drained(c));
-    } else {
-        /* Not from the pool: ended as close() ends it. */
-        if (sqauth_session_is_open(s)) {
-            sqauth_session_logout(s);
-        }
-        sqauth_session_free(s);
-    }
-}
-
-PHP_METHOD(SqAuth_Connection, isReused)
-{
-    ZEND_PARSE_PARAMETERS_NONE();
-    RETURN_BOOL(Z_CONNECTION_P(ZEND_THIS)->reused);
 }
 
 /* SqAuth\Connection::probeChallenge(): the server's first challenge for a

@@ -41,6 +41,11 @@ void php_sqauth_throw_session(const sqauth_session *s, const sqauth_error *err);
 int php_sqauth_connection_open(zval *out, zend_string *uri, HashTable *options, int whole_call);
 /* Reads the capabilities when they are not known; throws on failure. */
 int php_sqauth_connection_ensure_caps(php_sqauth_connection *c);
+/* Keeps a reference to the caller's site-wide SMTP password ('smtp_password'
+ * in options) for the session's lifetime (also connection_pool.c). */
+void php_sqauth_keep_smtp_password(php_sqauth_connection *c, HashTable *options);
+/* A PHP string as the core's borrowed string. */
+sqauth_str php_sqauth_str_of(const zend_string *s);
 
 /* ---- connection_options.c: Connection::open()/fromStream() options ---- */
 typedef struct {
