@@ -1,13 +1,13 @@
 /*
  * The floor under SqAuth\cram_md5_response() and SqAuth\digest_md5_response():
- * the MD5 blocks one response needs, through OpenSSL's low-level MD5 (the
- * assembly block function sqauth uses) in a bare loop, next to the C core
- * computing the whole raw response (base64 challenge in, parse, hashes,
- * response) on the same inputs as bench/sasl.php; the helpers then hand the
- * response to PHP's own base64 encoder. No implementation that computes
- * these hashes with this MD5 can take less time than the bare loop; what
- * the core adds on top, and what PHP adds on top of that (bench/sasl.php),
- * is everything else.
+ * the MD5 blocks one response needs in a bare loop, one after the other
+ * through OpenSSL's low-level MD5 and paired where the core pairs them
+ * through sqauth's own (sasl/md5.c), next to the C core computing the whole
+ * raw response (base64 challenge in, parse, hashes, response) on the same
+ * inputs as bench/sasl.php; the helpers then hand the response to PHP's own
+ * base64 encoder. No implementation that computes these hashes with this
+ * MD5 can take less time than the bare loop; what the core adds on top, and
+ * what PHP adds on top of that (bench/sasl.php), is everything else.
  *
  *   make -C src/core md5-floor OBJDIR=/tmp/sqauth-floor && /tmp/sqauth-floor/md5_floor
  *
