@@ -1,13 +1,13 @@
 /*
  * The floor under SqAuth\cram_md5_response() and SqAuth\digest_md5_response():
- * the MD5 blocks one response needs, through OpenSSL's low-level MD5 (the
- * assembly block function sqauth uses) in a bare loop, next to the C core
- * computing the whole raw response (base64 challenge in, parse, hashes,
- * response) on the same inputs as bench/sasl.php; the helpers then hand the
- * response to PHP's own base64 encoder. No implementation that computes
- * these hashes with this MD5 can take less time than the bare loop; what
- * the core adds on top, and what PHP adds on top of that (bench/sasl.php),
- * is everything else.
+ * the MD5 blocks one response needs in a bare loop, one after the other
+ * through OpenSSL's low-level MD5 and paired where the core pairs them
+ * through sqauth's own (sasl/md5.c), next to the C core computing the whole
+ * raw response (base64 challenge in, parse, hashes, response) on the same
+ * inputs as bench/sasl.php; the helpers then hand the response to PHP's own
+ * base64 encoder. No implementation that computes these hashes with this
+ * MD5 can take less time than the bare loop; what the core adds on top, and
+ * what PHP adds on top of that (bench/sasl.php), is everything else.
  *
  *   make -C src/core md5-floor OBJDIR=/tmp/sqauth-floor && /tmp/sqauth-floor/md5_floor
  *
@@ -31,6 +31,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
 #include "sasl/digest_md5_parse.h"
+#include "sasl/md5.h"
 #include "sasl/sasl.h"
 
 #include <openssl/crypto.h>
@@ -50,7 +51,9 @@ static const char digest_b64[] =
 
 static unsigned sink;  /* keeps every result alive */
 
-/* The MD5 of n bytes of msg, low-level, as sqauth's core does it. */
+/* ---- OpenSSL's MD5, one block after the other ---- */
+
+/* The MD5 of n bytes of msg, low-level. */
 static void md5_of(const unsigned char *msg, size_t n, unsigned char out[16])
 {
     MD5_CTX c;
@@ -60,7 +63,16 @@ static void md5_of(const unsigned char *msg, size_t n, unsigned char out[16])
     MD5_Final(out, &c);
 }
 
-static void cram_floor(void)
+static void openssl_block(void)
+{
+    static unsigned char block[64];
+    static MD5_CTX c;
+
+    MD5_Transform(&c, block);
+    sink ^= c.A;
+}
+
+static void cram_floor_openssl(void)
 {
     static unsigned char ipad[64], opad[64], challenge[42];
     unsigned char inner[16], mac[16];
@@ -77,7 +89,7 @@ static void cram_floor(void)
     sink ^= mac[0];
 }
 
-static void digest_floor(size_t a1, size_t kd)
+static void digest_floor_openssl(size_t a1, size_t kd)
 {
     static unsigned char msg[128];
     unsigned char h[16];
@@ -89,6 +101,67 @@ static void digest_floor(size_t a1, size_t kd)
     md5_of(msg, 37, h);
     sink ^= h[0];
     md5_of(msg, kd, h);
+    sink ^= h[0];
+}
+
+static void digest_floor_openssl_random(void)
+{
+    digest_floor_openssl(64, 127);
+}
+
+/* ---- sqauth's MD5 (sasl/md5.c), paired where the core pairs ---- */
+
+static void own_block(void)
+{
+    static unsigned char block[64];
+    static sqauth_md5_state m;
+
+    sqauth_md5_block(&m, block);
+    sink ^= m.h[0];
+}
+
+static void own_pair(void)
+{
+    static unsigned char block[64], other[64];
+    static sqauth_md5_state m, o;
+
+    sqauth_md5_block2(&m, block, &o, other);
+    sink ^= m.h[0] ^ o.h[0];
+}
+
+/* HMAC-MD5's schedule (sasl/hmac_md5.c): K^ipad with K^opad, then the
+ * challenge, then the inner hash. */
+static void cram_floor(void)
+{
+    static unsigned char ipad[64], opad[64], challenge[42];
+    unsigned char inner[16], mac[16];
+    sqauth_md5_state in, out;
+
+    sqauth_md5_start(&in);
+    sqauth_md5_start(&out);
+    sqauth_md5_block2(&in, ipad, &out, opad);
+    sqauth_md5_finish(&in, challenge, sizeof(challenge), inner);
+    sqauth_md5_finish(&out, inner, sizeof(inner), mac);
+    sink ^= mac[0];
+}
+
+/* DIGEST-MD5's (sasl/digest_md5_calc.c, response only): U with A2, then
+ * A1, then KD. */
+static void digest_floor(size_t a1, size_t kd)
+{
+    static unsigned char msg[128];
+    unsigned char h[16], h2[16];
+    sqauth_md5_state m, o;
+
+    sqauth_md5_start(&m);
+    sqauth_md5_start(&o);
+    sqauth_md5_finish2(&m, msg, 32, h, &o, msg, 37, h2);
+    sink ^= h[0] ^ h2[0];
+    sqauth_md5_start(&m);
+    sqauth_md5_finish(&m, msg, a1, h);
+    sink ^= h[0];
+    sqauth_md5_start(&m);
+    sqauth_md5_finish(&m, msg, kd, h);
     sink ^= h[0];
 }
 
@@ -154,11 +227,19 @@ static const struct {
     const char *name, *what;
     void (*fn)(void);
 } cases[] = {
-    {"cram-md5-floor", "CRAM-MD5: its 4 MD5 blocks alone (bare loop)", cram_floor},
+    {"block-openssl", "one MD5 block, OpenSSL's (MD5_Transform)", openssl_block},
+    {"block", "one MD5 block, sqauth's", own_block},
+    {"block-pair", "two independent MD5 blocks at once, sqauth's", own_pair},
+    {"cram-md5-floor-openssl", "CRAM-MD5: its 4 MD5 blocks one after the other, OpenSSL", cram_floor_openssl},
+    {"cram-md5-floor", "CRAM-MD5: its 4 MD5 blocks in 3 steps (ipad+opad paired), sqauth's MD5", cram_floor},
     {"cram-md5", "CRAM-MD5: the core's whole response", cram_core},
-    {"digest-md5-floor", "DIGEST-MD5, random cnonce: its 7 MD5 blocks alone", digest_floor_random},
+    {"digest-md5-floor-openssl", "DIGEST-MD5, random cnonce: its 7 MD5 blocks one after the other, OpenSSL",
+     digest_floor_openssl_random},
+    {"digest-md5-floor", "DIGEST-MD5, random cnonce: its 7 MD5 blocks in 6 steps, sqauth's MD5",
+     digest_floor_random},
     {"digest-md5", "DIGEST-MD5, random cnonce: the core's whole response", digest_core_random},
-    {"digest-md5-fixed-floor", "DIGEST-MD5, fixed cnonce: its 5 MD5 blocks alone", digest_floor_fixed},
+    {"digest-md5-fixed-floor", "DIGEST-MD5, fixed cnonce: its 5 MD5 blocks in 4 steps, sqauth's MD5",
+     digest_floor_fixed},
     {"digest-md5-fixed", "DIGEST-MD5, fixed cnonce: the core's whole response", digest_core_fixed},
 };
 
@@ -227,7 +308,7 @@ int main(int argc, char **argv)
            OpenSSL_version(OPENSSL_VERSION));
     for (k = 0; k < CASES; k++) {
         qsort(ns[k], ROUNDS, sizeof(double), by_value);
-        printf("  %-22s %8.1f ns  %s\n", cases[k].name, ns[k][ROUNDS / 2], cases[k].what);
+        printf("  %-24s %8.1f ns  %s\n", cases[k].name, ns[k][ROUNDS / 2], cases[k].what);
     }
     return sink == 0x12345;
 }

@@ -114,7 +114,7 @@ void sqauth_buf_reset(sqauth_buf *b);
 char *sqauth_memdup(const void *p, size_t n);
 /* Cleanses n bytes at p then frees p (NULL-safe). */
 void sqauth_free_secret(void *p, size_t n);
-/* Cleanses memory in a way the compiler cannot drop (OPENSSL_cleanse). */
+/* Cleanses memory in a way the compiler cannot drop (buf.c says how). */
 void sqauth_cleanse(void *p, size_t n);
 /* Constant-time comparison; 1 when equal. Lengths are not secret. */
 int sqauth_equal_ct(const void *a, size_t alen, const void *b, size_t blen);

@@ -18,12 +18,14 @@
  * ea40f603...). Each value below names the arguments it was computed with.
  */
 #include "check.h"
+#include "digest_md5_plain.h"
 #include "sasl/sasl.h"
 #include "sasl/charset.h"
 #include "sasl/digest_md5_calc.h"
 #include "sasl/digest_md5_parse.h"
 
 #include <stdlib.h>
+
 
 #define HOST "elwood.innosoft.com"
 #define CNONCE "OA6MHXh6VqTrRk"
@@ -206,23 +208,30 @@ static void test_charset(void)
     sqauth_buf_wipe(&b);
 }
 
+/* RFC 2831 §4's example exchange, as hash inputs, for the user name
+ * user. */
+static void rfc_params(sqauth_digest_md5_params *p, const char *user)
+{
+    memset(p, 0, sizeof(*p));
+    p->username = sqauth_str_c(user);
+    p->realm = sqauth_str_c(HOST);
+    p->password = sqauth_str_c("secret");
+    p->nonce = sqauth_str_c(NONCE);
+    p->cnonce = sqauth_str_c(CNONCE);
+    p->digest_uri = sqauth_str_c("imap/" HOST);
+    p->nc = "00000001";
+    p->qop = "auth";
+}
+
 static void test_calc(void)
 {
     sqauth_digest_md5_params p;
-    unsigned char r[16], a[16];
+    unsigned char r[16], a[16], h1[16], r2[16], h2[16];
     sqauth_buf hex = SQAUTH_BUF_INIT;
     sqauth_error err;
 
-    memset(&p, 0, sizeof(p));
-    p.username = sqauth_str_c("chris");
-    p.realm = sqauth_str_c(HOST);
-    p.password = sqauth_str_c("secret");
-    p.nonce = sqauth_str_c(NONCE);
-    p.cnonce = sqauth_str_c(CNONCE);
-    p.digest_uri = sqauth_str_c("imap/" HOST);
-    p.nc = "00000001";
-    p.qop = "auth";
-    CHECK_RC(sqauth_digest_md5_compute(&p, r, a, &err), SQAUTH_OK);
+    rfc_params(&p, "chris");
+    CHECK_RC(sqauth_digest_md5_compute(&p, h1, r, a, &err), SQAUTH_OK);
     sqauth_buf_append_hex(&hex, r, 16);
     CHECK_BYTES(hex.data, hex.len, "d388dad90d4bbd760a152321f2143af7");
     sqauth_buf_reset(&hex);
@@ -232,13 +241,13 @@ static void test_calc(void)
 
     /* auth-int / auth-conf: A2 gains ":" and 32 zeros (python: qop='auth-int' / 'auth-conf') */
     p.qop = "auth-int";
-    CHECK_RC(sqauth_digest_md5_compute(&p, r, a, &err), SQAUTH_OK);
+    CHECK_RC(sqauth_digest_md5_compute(&p, h1, r, a, &err), SQAUTH_OK);
     sqauth_buf_append_hex(&hex, r, 16);
     sqauth_buf_append_hex(&hex, a, 16);
     CHECK_BYTES(hex.data, hex.len, "89fdc8198a2499ec4b6d0045c00ae24a2342e4b9b84956beda20b94d83cc8fe0");
     sqauth_buf_reset(&hex);
     p.qop = "auth-conf";
-    CHECK_RC(sqauth_digest_md5_compute(&p, r, a, &err), SQAUTH_OK);
+    CHECK_RC(sqauth_digest_md5_compute(&p, h1, r, a, &err), SQAUTH_OK);
     sqauth_buf_append_hex(&hex, r, 16);
     sqauth_buf_append_hex(&hex, a, 16);
     CHECK_BYTES(hex.data, hex.len, "c7d2efa41f50398d289b732a0c09f381e2b2f2d1742ec87e03e40f22efdeaac8");
@@ -247,14 +256,142 @@ static void test_calc(void)
     /* authzid goes into A1 (python: authzid=b'admin') */
     p.qop = "auth";
     p.authzid = sqauth_str_c("admin");
-    CHECK_RC(sqauth_digest_md5_compute(&p, r, a, &err), SQAUTH_OK);
+    CHECK_RC(sqauth_digest_md5_compute(&p, h1, r, a, &err), SQAUTH_OK);
     sqauth_buf_append_hex(&hex, r, 16);
     CHECK_BYTES(hex.data, hex.len, "23e90c577367d8f917efa6ba0cb7eebc");
     sqauth_buf_reset(&hex);
 
+    /* Without rspauth: the same H(A1) and response. */
+    CHECK_RC(sqauth_digest_md5_compute(&p, h2, r2, NULL, &err), SQAUTH_OK);
+    CHECK(memcmp(h1, h2, 16) == 0 && memcmp(r, r2, 16) == 0);
+
     p.nonce = SQAUTH_STR_NULL;
-    CHECK_RC(sqauth_digest_md5_compute(&p, r, a, &err), SQAUTH_ERR_INVALID_ARG);
+    CHECK_RC(sqauth_digest_md5_compute(&p, h1, r, a, &err), SQAUTH_ERR_INVALID_ARG);
+    CHECK(memcmp(h1, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16) == 0);
     sqauth_buf_free(&hex);
+}
+
+/* ---- the paired computation against the plain one (digest_md5_plain.h) ---- */
+
+/* Random printable text of n bytes. */
+static sqauth_str random_text(char *buf, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        buf[i] = (char)('!' + rand() % 94);
+    }
+    return (sqauth_str){buf, n};
+}
+
+/* Every field's length across the block boundaries its hashes meet (A1 and
+ * KD span one to several blocks, the pairs' lanes end at different
+ * blocks), each qop, with and without authzid and rspauth: the paired
+ * hashes give what the plain formulas give. */
+static void test_calc_pairs(void)
+{
+    static const char *const qops[] = {"auth", "auth-int", "auth-conf"};
+    char user[200], realm[200], pass[200], nonce[200], cnonce[200], uri[200], authzid[200];
+    unsigned char h1[16], r[16], a[16], want_h1[16], want_r[16], want_a[16];
+    sqauth_digest_md5_params p;
+    sqauth_error err;
+    int i, same = 1;
+
+    srand(2831);
+    for (i = 0; i < 3000 && same; i++) {
+        memset(&p, 0, sizeof(p));
+        p.username = random_text(user, (size_t)rand() % (i < 1000 ? 70 : 200));
+        p.realm = random_text(realm, (size_t)rand() % 70);
+        p.password = random_text(pass, (size_t)rand() % (i < 1000 ? 70 : 200));
+        p.nonce = random_text(nonce, (size_t)(1 + rand() % 150));
+        p.cnonce = random_text(cnonce, (size_t)(1 + rand() % 80));
+        p.digest_uri = random_text(uri, (size_t)(1 + rand() % 140));
+        if (i % 3 == 0) {
+            p.authzid = random_text(authzid, (size_t)(1 + rand() % 100));
+        }
+        p.nc = "00000001";
+        p.qop = qops[i % 3];
+        CHECK(plain_digest_md5(&p, 0, want_h1, want_r) && plain_digest_md5(&p, 1, want_h1, want_a));
+        same = sqauth_digest_md5_compute(&p, h1, r, a, &err) == SQAUTH_OK && memcmp(h1, want_h1, 16) == 0
+            && memcmp(r, want_r, 16) == 0 && memcmp(a, want_a, 16) == 0;
+        same = same && sqauth_digest_md5_compute(&p, h1, r, NULL, &err) == SQAUTH_OK
+            && memcmp(h1, want_h1, 16) == 0 && memcmp(r, want_r, 16) == 0;
+        if (!same) {
+            fprintf(stderr, "FAIL %s:%d: DIGEST-MD5 hashes differ from the plain formulas (case %d)\n", __FILE__,
+                    __LINE__, i);
+        }
+    }
+    CHECK(same);
+}
+
+/* The byte checks on the caller's strings, which look at 8 bytes at a
+ * time: a control character (below 32, or 127) at every position of a
+ * user name and a host is refused, the bytes around that range are not;
+ * a non-ASCII character at every position of the user name makes it
+ * hashed in ISO-8859-1 (the response is the formulas' with the Latin-1
+ * bytes). */
+static void test_byte_checks(void)
+{
+    static const unsigned char ctl[] = {0x01, 0x09, 0x1f, 0x7f}, fine[] = {0x20, 0x7e, '"'};
+    sqauth_sasl_config cfg;
+    sqauth_buf b64 = SQAUTH_BUF_INIT;
+    char out[SQAUTH_DIGEST_MD5_MAX_RESPONSE + 1], user[24], host[40], want[42];
+    unsigned char h1[16], r[16];
+    sqauth_digest_md5_params p;
+    sqauth_error err;
+    size_t len, i, k;
+    int ok = 1;
+
+    CHECK_RC(sqauth_b64_encode(&b64, (const unsigned char *)rfc_challenge, strlen(rfc_challenge)), SQAUTH_OK);
+    for (i = 0; i < sizeof(user) - 2 && ok; i++) {
+        memset(&cfg, 0, sizeof(cfg));
+        cfg.password = sqauth_str_c("secret");
+        cfg.host = sqauth_str_c(HOST);
+        cfg.cnonce = sqauth_str_c(CNONCE);
+        memset(user, 'u', sizeof(user) - 1);
+        user[sizeof(user) - 1] = '\0';
+        cfg.authcid = sqauth_str_c(user);
+        for (k = 0; k < sizeof(ctl); k++) {
+            user[i] = (char)ctl[k];
+            ok &= sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err)
+                == SQAUTH_ERR_INVALID_ARG && strstr(err.message, "user name contains a control character") != NULL;
+        }
+        for (k = 0; k < sizeof(fine); k++) {
+            user[i] = (char)fine[k];
+            ok &= sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err)
+                == SQAUTH_OK;
+        }
+        user[i] = 'u';
+
+        memset(host, 'h', sizeof(host) - 1);
+        host[sizeof(host) - 1] = '\0';
+        host[i + 9] = 0x7f;
+        cfg.host = sqauth_str_c(host);
+        ok &= sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err)
+            == SQAUTH_ERR_INVALID_ARG && strstr(err.message, "must not contain control characters") != NULL;
+        cfg.host = sqauth_str_c(HOST);
+
+        /* "é" (UTF-8 c3 a9) at i of 22 characters: hashed as the Latin-1
+         * byte e9 */
+        memcpy(user + i, "\xc3\xa9", 2);
+        cfg.authcid = sqauth_str_c(user);
+        ok &= sqauth_digest_md5_answer_b64(&cfg, (const char *)b64.data, b64.len, out, sizeof(out), &len, &err)
+            == SQAUTH_OK;
+        user[i] = (char)0xe9;
+        memmove(user + i + 1, user + i + 2, sizeof(user) - i - 2);
+        rfc_params(&p, user);
+        CHECK(plain_digest_md5(&p, 0, h1, r));
+        memcpy(want, "response=", 9);
+        plain_hex(r, want + 9);
+        want[41] = '\0';
+        out[len < sizeof(out) ? len : 0] = '\0';
+        ok &= strstr(out, want) != NULL;
+        if (!ok) {
+            fprintf(stderr, "FAIL %s:%d: byte checks at position %zu\n", __FILE__, __LINE__, i);
+        }
+    }
+    CHECK(ok);
+    sqauth_buf_free(&b64);
 }
 
 static void test_parser_accepts(void)
@@ -983,6 +1120,8 @@ void test_digest_md5(void)
 {
     test_charset();
     test_calc();
+    test_calc_pairs();
+    test_byte_checks();
     test_parser_accepts();
     test_parser_rejects();
     test_parser_many();

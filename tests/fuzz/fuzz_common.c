@@ -4,7 +4,8 @@
  * UTF-8 -> ISO-8859-1 conversion (charset.h, saslprep.h), and the
  * mechanisms whose challenges are not parsed but kept or hashed: OAUTHBEARER
  * and XOAUTH2 (the server's JSON error document, and its status as
- * oauth_parse.c reads it), CRAM-MD5, LOGIN, PLAIN, EXTERNAL.
+ * oauth_parse.c reads it), CRAM-MD5, LOGIN, PLAIN, EXTERNAL; and our own
+ * MD5 (sasl/md5.c), which CRAM-MD5 and DIGEST-MD5 hash with.
  *
  * Input: any bytes; every check runs on the whole input. Besides the
  * sanitizers, the harness compares independent implementations: base64
@@ -12,12 +13,18 @@
  * two UTF-8 validators must agree, a Latin-1 conversion must convert
  * back to the input, and the escaping every message gets (common.h) must
  * give printable UTF-8, escape its own output to itself and, with room,
- * keep every byte of the input as itself or as \xNN.
+ * keep every byte of the input as itself or as \xNN; our MD5, in one lane
+ * and in two, and the HMAC-MD5 and CRAM-MD5 response over it must be
+ * OpenSSL's.
  */
 #include "fuzz.h"
 #include "sasl/charset.h"
+#include "sasl/hmac_md5.h"
+#include "sasl/md5.h"
 #include "sasl/oauth_parse.h"
 #include "sasl/saslprep.h"
+
+#include <openssl/evp.h>
 
 #define PASSWORD "Pw-fuzz-0123"
 #define TOKEN "ya29.Fuzz-Token_0123456789"
@@ -211,6 +218,56 @@ static void oauth_status(const fuzz_input *in)
     }
 }
 
+static void openssl_md5(const uint8_t *p, size_t n, unsigned char out[16])
+{
+    unsigned int len = 0;
+
+    FUZZ_ASSERT(EVP_Digest(p, n, out, &len, EVP_md5(), NULL) == 1 && len == 16);
+}
+
+/* Our MD5 against OpenSSL's: the whole input; the input cut in two (where
+ * its first byte says) as the two lanes of a pair; HMAC-MD5 with the
+ * first part as the key; the CRAM-MD5 response to the input. */
+static void md5(const fuzz_input *in)
+{
+    unsigned char a[16], b[16], want[16], want_b[16];
+    size_t cut = in->len ? in->data[0] * in->len / 256 : 0;
+    sqauth_md5_state m, o;
+    sqauth_sasl_config cfg;
+    sqauth_sasl *s = NULL;
+    sqauth_buf out = SQAUTH_BUF_INIT;
+    sqauth_error err;
+    char hex[32];
+
+    openssl_md5(in->data, in->len, want);
+    sqauth_md5_buf(in->data, in->len, a);
+    FUZZ_ASSERT(memcmp(a, want, 16) == 0);
+
+    openssl_md5(in->data, cut, want);
+    openssl_md5(in->data + cut, in->len - cut, want_b);
+    sqauth_md5_start(&m);
+    sqauth_md5_start(&o);
+    sqauth_md5_finish2(&m, in->data, cut, a, &o, in->data + cut, in->len - cut, b);
+    FUZZ_ASSERT(memcmp(a, want, 16) == 0 && memcmp(b, want_b, 16) == 0);
+
+    FUZZ_ASSERT(sqauth_hmac_md5(in->data, cut, in->data + cut, in->len - cut, want, NULL) == SQAUTH_OK);
+    FUZZ_ASSERT(sqauth_hmac_md5_direct(in->data, cut, in->data + cut, in->len - cut, a, NULL) == SQAUTH_OK);
+    FUZZ_ASSERT(memcmp(a, want, 16) == 0);
+
+    if (in->len == 0) {
+        return;     /* CRAM-MD5 refuses an empty challenge */
+    }
+    fuzz_sasl_config(&cfg, "user@example.org", PASSWORD);
+    FUZZ_ASSERT(sqauth_sasl_new(&s, "CRAM-MD5", 8, &cfg, &err) == SQAUTH_OK);
+    FUZZ_ASSERT(sqauth_sasl_step(s, in->data, in->len, &out, &err) == SQAUTH_OK);
+    FUZZ_ASSERT(sqauth_hmac_md5(PASSWORD, strlen(PASSWORD), in->data, in->len, want, NULL) == SQAUTH_OK);
+    sqauth_md5_hex(hex, want);
+    FUZZ_ASSERT(out.len == 17 + 32 && memcmp(out.data, "user@example.org ", 17) == 0
+                && memcmp(out.data + 17, hex, 32) == 0);
+    sqauth_buf_wipe(&out);
+    sqauth_sasl_free(s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in = fuzz_input_make(data, size);
@@ -219,6 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     base64(&in);
     charset(&in);
     oauth_status(&in);
+    md5(&in);
     mechanism(&in, "OAUTHBEARER", 2);
     mechanism(&in, "XOAUTH2", 2);
     mechanism(&in, "CRAM-MD5", 2);

@@ -7,10 +7,17 @@
  * contain one). The parsers see every piece; the mechanism runs twice, with
  * the RFC 2831 §4 example's credentials and cnonce (so that the example
  * exchange in the corpus verifies) and with non-ASCII credentials, a
- * realm, an authzid and a preference for the security layers.
+ * realm, an authzid and a preference for the security layers. The hash
+ * maths (digest_md5_calc.c, paired hashes on our own MD5) on the raw
+ * pieces as nonce, cnonce and digest-uri must give what the formulas give
+ * one hash after the other through OpenSSL's MD5
+ * (tests/core/digest_md5_plain.h).
  */
 #include "fuzz.h"
+#include "../core/digest_md5_plain.h"
+#include "sasl/digest_md5_calc.h"
 #include "sasl/digest_md5_parse.h"
+
 
 #define MAX_PIECES 3
 
@@ -96,6 +103,34 @@ static void parsers(const fuzz_input *in, const uint8_t *p, size_t n)
     sqauth_error_clear(&err);
     rc = sqauth_digest_md5_parse_rspauth(p, n, rspauth, &err);
     fuzz_check_error(in, rc, &err, NULL);
+}
+
+static void hashes(const uint8_t *piece, size_t n)
+{
+    static const char *const qops[] = {"auth", "auth-int", "auth-conf"};
+    const variant *v = &variants[n % 2];
+    unsigned char h1[16], r[16], a[16], want_h1[16], want_r[16], want_a[16];
+    sqauth_digest_md5_params p;
+    sqauth_error err;
+
+    memset(&p, 0, sizeof(p));
+    p.username = sqauth_str_c(v->user);
+    p.realm = sqauth_str_c(v->realm ? v->realm : "");
+    p.password = sqauth_str_c(v->password);
+    p.authzid = sqauth_str_c(v->authzid ? v->authzid : "");
+    p.nonce.data = (const char *)piece;
+    p.nonce.len = n;
+    p.cnonce.data = (const char *)piece + n / 2;
+    p.cnonce.len = n - n / 2;
+    p.digest_uri.data = (const char *)piece + n / 3;
+    p.digest_uri.len = n - n / 3;
+    p.nc = "00000001";
+    p.qop = qops[n % 3];
+    FUZZ_ASSERT(plain_digest_md5(&p, 0, want_h1, want_r) && plain_digest_md5(&p, 1, want_h1, want_a));
+    FUZZ_ASSERT(sqauth_digest_md5_compute(&p, h1, r, a, &err) == SQAUTH_OK);
+    FUZZ_ASSERT(memcmp(h1, want_h1, 16) == 0 && memcmp(r, want_r, 16) == 0 && memcmp(a, want_a, 16) == 0);
+    FUZZ_ASSERT(sqauth_digest_md5_compute(&p, h1, r, NULL, &err) == SQAUTH_OK);
+    FUZZ_ASSERT(memcmp(h1, want_h1, 16) == 0 && memcmp(r, want_r, 16) == 0);
 }
 
 /* The session-less answer (SqAuth\digest_md5_response()'s) to the same
@@ -187,6 +222,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     while (count < MAX_PIECES && fuzz_piece(&in, &msg[count], &msg_len[count])) {
         parsers(&in, msg[count], msg_len[count]);
+        hashes(msg[count], msg_len[count]);
         count++;
     }
     for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {

@@ -27,6 +27,7 @@
 #include "digest_md5_parse.h"
 #include "md5.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,13 +49,11 @@
 typedef struct digest_md5_state {
     int stage;
     int restarts;
-    /* H(A1) (secret) and the values the server's rspauth covers, kept after
-     * the response so that rspauth is computed only when it arrives: a
-     * caller that never checks it pays 4 MD5s instead of 6. The Kic/Kis
-     * (auth-int) and Kcc/Kcs (auth-conf) keys derive from H(A1) too. */
-    unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN];
-    sqauth_buf nonce, cnonce, uri;
-    const char *qop;    /* static string */
+    /* The rspauth the server must send, computed with the response (its
+     * hashes pair with the response's, digest_md5_calc.c: no extra block
+     * time), compared when it arrives. The security layer's keys, which
+     * derive from H(A1) too, are made with the response. */
+    unsigned char rspauth[SQAUTH_DIGEST_MD5_HASH_LEN];
     /* The security layer negotiated in the response, active after rspauth. */
     sqauth_digest_md5_layer *layer;
     unsigned long peer_maxbuf;
@@ -83,11 +82,7 @@ typedef struct response_sink {
 /* Forgets what the last response was computed from. */
 static void state_clear(digest_md5_state *st)
 {
-    sqauth_cleanse(st->ha1, sizeof(st->ha1));
-    sqauth_buf_reset(&st->nonce);
-    sqauth_buf_reset(&st->cnonce);
-    sqauth_buf_reset(&st->uri);
-    st->qop = NULL;
+    sqauth_cleanse(st->rspauth, sizeof(st->rspauth));
     sqauth_digest_md5_layer_free(st->layer);
     st->layer = NULL;
     st->peer_maxbuf = 0;
@@ -98,9 +93,6 @@ static void digest_md5_dispose(sqauth_sasl *s)
     digest_md5_state *st = s->state;
 
     if (st) {
-        sqauth_buf_wipe(&st->nonce);
-        sqauth_buf_wipe(&st->cnonce);
-        sqauth_buf_wipe(&st->uri);
         sqauth_digest_md5_layer_free(st->layer);
         sqauth_free_secret(st, sizeof(*st));
         s->state = NULL;
@@ -109,9 +101,55 @@ static void digest_md5_dispose(sqauth_sasl *s)
 
 /* ---- small helpers ---- */
 
+/* Eight bytes at a time for the checks below (the strings are short, and
+ * a loop per byte took 700 of a response's instructions): below(x, k) is
+ * nonzero when a byte of x is below k (1 <= k <= 128). For each byte, the
+ * subtraction borrows into its high bit when the byte is below k, and ~x
+ * keeps that bit only where the byte itself was under 0x80; a borrow from
+ * a lower byte can set a higher byte's bit, but only when that lower byte
+ * was below k already, so the answer for the word is exact. Byte order
+ * does not matter for "any byte". */
+#define EACH_BYTE 0x0101010101010101ull
+#define HIGH_BITS 0x8080808080808080ull
+
+static uint64_t load8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof(x));
+    return x;
+}
+
+static uint64_t below(uint64_t x, unsigned k)
+{
+    return (x - EACH_BYTE * k) & ~x & HIGH_BITS;
+}
+
+/* x has a control character: a byte below 32, or 127. */
+static uint64_t ctl8(uint64_t x)
+{
+    return below(x, 32) | below(x ^ (EACH_BYTE * 127), 1);
+}
+
+/* x has NUL or a byte from 128 up. */
+static uint64_t not_ascii8(uint64_t x)
+{
+    return below(x, 1) | (x & HIGH_BITS);
+}
+
+/* 1 when a byte is a control character. From 8 bytes up, the last 8 are
+ * read as one word, overlapping the one before. */
 static int has_ctl(const char *p, size_t n)
 {
     size_t i;
+
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8) {
+            if (ctl8(load8(p + i))) {
+                return 1;
+            }
+        }
+        return ctl8(load8(p + n - 8)) != 0;
+    }
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         if (c < 32 || c == 127) {
@@ -126,9 +164,15 @@ static int has_ctl(const char *p, size_t n)
  * wire as it is under either charset (the usual case, and no copy). */
 static int plain_ascii(const char *p, size_t n)
 {
-    unsigned bad = 0;
+    uint64_t bad = 0;
     size_t i;
 
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8) {
+            bad |= not_ascii8(load8(p + i));
+        }
+        return !(bad | not_ascii8(load8(p + n - 8)));
+    }
     for (i = 0; i < n; i++) {
         /* 1 ... 127 -> 0 ... 126; NUL wraps to 255 */
         bad |= (unsigned char)((unsigned char)p[i] - 1) >= 0x7f;
@@ -532,8 +576,9 @@ static int check_options(const digest_request *s, sqauth_str *service, sqauth_er
 }
 
 /* Answers a digest-challenge into out. With st (the session's state) the
- * values rspauth covers are kept there; without (one response, no session)
- * nothing outlives the call. On error out has nothing new. */
+ * rspauth the server must send is computed too and kept there; without
+ * (one response, no session) nothing outlives the call. On error out has
+ * nothing new. */
 static int answer_challenge(const digest_request *s, digest_md5_state *st, const unsigned char *in, size_t in_len,
                             response_sink *out, sqauth_error *err)
 {
@@ -543,6 +588,7 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
      * are ASCII. */
     text_form want = TEXT_FORM_INIT, user_h = TEXT_FORM_INIT, realm_h = TEXT_FORM_INIT, pass_h = TEXT_FORM_INIT;
     unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN], ha1[SQAUTH_DIGEST_MD5_HASH_LEN];
+    unsigned char rspauth[SQAUTH_DIGEST_MD5_HASH_LEN];
     unsigned char random[CNONCE_RANDOM_BYTES];
     char cnonce_made[(CNONCE_RANDOM_BYTES + 2) / 3 * 4], uri_small[256];
     sqauth_buf uri_big = SQAUTH_BUF_INIT;
@@ -557,6 +603,7 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
     sqauth_digest_md5_challenge_init(&ch);
     memset(response, 0, sizeof(response));
     memset(ha1, 0, sizeof(ha1));
+    memset(rspauth, 0, sizeof(rspauth));
 
     rc = check_options(s, &service, err);
     if (rc == SQAUTH_OK) {
@@ -639,7 +686,7 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
         p.qop = qop;
         /* p holds only pointers and lengths; the bytes are cleansed where
          * they live. */
-        rc = sqauth_digest_md5_response(&p, ha1, response, err);
+        rc = sqauth_digest_md5_compute(&p, ha1, response, st ? rspauth : NULL, err);
     }
     /* The layer's keys and ciphers now, so that a cipher OpenSSL cannot
      * give stops the exchange before the response is sent. */
@@ -726,23 +773,15 @@ static int answer_challenge(const digest_request *s, digest_md5_state *st, const
     }
 
     if (rc == SQAUTH_OK && st) {
-        /* Keep what rspauth needs (a failure here fails the step, and
-         * sqauth_sasl_step() empties out). */
-        if (sqauth_buf_append(&st->nonce, ch.nonce.data, ch.nonce.len)
-            || sqauth_buf_append(&st->cnonce, cnonce.data, cnonce.len)
-            || sqauth_buf_append(&st->uri, uri.data, uri.len)) {
-            rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
-        } else {
-            memcpy(st->ha1, ha1, sizeof(ha1));
-            st->qop = qop;
-            st->layer = layer;
-            layer = NULL;
-            st->peer_maxbuf = ch.maxbuf;
-            st->stage = STAGE_RSPAUTH;
-        }
+        memcpy(st->rspauth, rspauth, sizeof(rspauth));
+        st->layer = layer;
+        layer = NULL;
+        st->peer_maxbuf = ch.maxbuf;
+        st->stage = STAGE_RSPAUTH;
     }
     sqauth_cleanse(response, sizeof(response));
     sqauth_cleanse(ha1, sizeof(ha1));
+    sqauth_cleanse(rspauth, sizeof(rspauth));
     sqauth_cleanse(random, sizeof(random));
     text_form_wipe(&pass_h);
     text_form_wipe(&user_h);
@@ -776,8 +815,7 @@ static int check_rspauth(sqauth_sasl *s, digest_md5_state *st, const unsigned ch
                          sqauth_buf *out, sqauth_error *err)
 {
     sqauth_digest_md5_directives ds = SQAUTH_DIGEST_MD5_DIRECTIVES_INIT;
-    unsigned char got[SQAUTH_DIGEST_MD5_HASH_LEN], want[SQAUTH_DIGEST_MD5_HASH_LEN];
-    sqauth_digest_md5_params p;
+    unsigned char got[SQAUTH_DIGEST_MD5_HASH_LEN];
     digest_request rq;
     response_sink sink = {NULL, NULL, 0, 0};
     int has_rspauth, has_stale, has_nonce, rc;
@@ -816,30 +854,15 @@ static int check_rspauth(sqauth_sasl *s, digest_md5_state *st, const unsigned ch
     if (rc != SQAUTH_OK) {
         return rc;
     }
-    /* The rspauth the server must send, from the kept H(A1). */
-    memset(&p, 0, sizeof(p));
-    p.username = p.realm = p.password = sqauth_str_c("");   /* only in H(A1), not needed here */
-    p.nonce = buf_str(&st->nonce);
-    p.cnonce = buf_str(&st->cnonce);
-    p.digest_uri = buf_str(&st->uri);
-    p.nc = NONCE_COUNT;
-    p.qop = st->qop;
-    rc = sqauth_digest_md5_kd(st->ha1, &p, 1, want, err);
-    if (rc != SQAUTH_OK) {
-        sqauth_cleanse(got, sizeof(got));
-        return rc;
-    }
     /* The server proves it knows H(A1) too; compared in constant time so
      * that a forger learns nothing byte by byte. */
-    if (!sqauth_equal_ct(got, sizeof(got), want, sizeof(want))) {
+    if (!sqauth_equal_ct(got, sizeof(got), st->rspauth, sizeof(st->rspauth))) {
         sqauth_cleanse(got, sizeof(got));
-        sqauth_cleanse(want, sizeof(want));
         return sqauth_fail(err, SQAUTH_ERR_NOT_VERIFIED,
                            "DIGEST-MD5 server signature (rspauth) does not match: the server does not know the "
                            "password, or the exchange was tampered with");
     }
     sqauth_cleanse(got, sizeof(got));
-    sqauth_cleanse(want, sizeof(want));
     if (st->layer) {
         /* The exchange succeeded: the layer takes effect (RFC 4422 §3.7). */
         s->layer = sqauth_digest_md5_layer_cipher(st->layer) ? SQAUTH_LAYER_CONF : SQAUTH_LAYER_INT;

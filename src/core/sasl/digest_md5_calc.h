@@ -1,7 +1,7 @@
 /*
  * sqauth core: DIGEST-MD5 (RFC 2831 §2.1.2.1, §2.1.3) hash maths, with no
  * parsing and no charset handling: the caller passes the exact bytes that
- * go into the hashes. MD5 comes from OpenSSL through sasl/md5.h.
+ * go into the hashes. MD5 is sasl/md5.h's.
  *
  *   H(s)     = MD5(s), 16 bytes;  HEX(n) = lowercase hex
  *   KD(k, s) = H({k, ":", s})
@@ -34,27 +34,14 @@ typedef struct sqauth_digest_md5_params {
     const char *qop;        /* "auth", "auth-int" or "auth-conf" */
 } sqauth_digest_md5_params;
 
-/* H(A1), the session key every later value (response, rspauth, and the
- * Kic/Kis/Kcc/Kcs keys of the security layers) derives from. Secret: the
- * caller cleanses it. Returns SQAUTH_OK, SQAUTH_ERR_INVALID_ARG (missing
- * field) or SQAUTH_ERR_CRYPTO. */
-int sqauth_digest_md5_ha1(const sqauth_digest_md5_params *p, unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
-                          sqauth_error *err);
-
-/* KD(HEX(H(A1)), ...) as 16 raw bytes: the client's response-value when
- * server == 0, the server's rspauth when server != 0 (HEX() of either is
- * what goes on the wire). */
-int sqauth_digest_md5_kd(const unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN], const sqauth_digest_md5_params *p,
-                         int server, unsigned char out[SQAUTH_DIGEST_MD5_HASH_LEN], sqauth_error *err);
-
-/* H(A1) and the client's response-value with one digest context (4 MD5s);
- * the client keeps ha1 (secret) to check rspauth later with
- * sqauth_digest_md5_kd(ha1, p, 1, ...). Both are cleansed on failure. */
-int sqauth_digest_md5_response(const sqauth_digest_md5_params *p, unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
-                               unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN], sqauth_error *err);
-
-/* Both at once, with H(A1) never leaving this function. */
-int sqauth_digest_md5_compute(const sqauth_digest_md5_params *p,
+/* H(A1), the client's response-value and, when rspauth is not NULL, the
+ * rspauth the server must send (§2.1.3), as 16 raw bytes each (HEX() of
+ * the last two is what goes on the wire). H(A1) is the session key the
+ * security layers' keys derive from: secret, the caller cleanses it. The
+ * hashes that do not depend on each other are computed in pairs (see the
+ * .c file). Returns SQAUTH_OK, SQAUTH_ERR_INVALID_ARG (missing field) or
+ * SQAUTH_ERR_CRYPTO (MD5 refused); on failure all outputs are zeroed. */
+int sqauth_digest_md5_compute(const sqauth_digest_md5_params *p, unsigned char ha1[SQAUTH_DIGEST_MD5_HASH_LEN],
                               unsigned char response[SQAUTH_DIGEST_MD5_HASH_LEN],
                               unsigned char rspauth[SQAUTH_DIGEST_MD5_HASH_LEN], sqauth_error *err);
 
