@@ -31,7 +31,7 @@ static void connection_pooled(zval *return_value, zend_string *uri, HashTable *o
     p->conn.core.port = port;
     p->conn.core.tls_mode = p->conn.tls_mode >= 0 ? (sqauth_tls_mode)p->conn.tls_mode : scheme->tls_mode;
     sqauth_error_clear(&err);
-    rc = sqauth_pool_get(&p->conn.core, &p->login, &s, &reused, &err);
+    rc = sqauth_pool_get(&p->conn.core, &p->login, 1, &s, &reused, &err);
     if (rc != SQAUTH_OK) {
         if (rc == SQAUTH_ERR_INVALID_ARG) {
             /* As from authenticate(): what the mechanism could not use is a
