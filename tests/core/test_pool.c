@@ -434,6 +434,52 @@ static void test_protocols(void)
     CHECK(scripts_ok(&l));
 }
 
+/* Runs child(arg) in a child of fork(); 1 when it returned 1. The verdict
+ * comes through a pipe, then the child execs instead of exiting: a leak
+ * checker (valgrind follows fork()) would report what the child inherited
+ * from the scripted server's thread, which does not run there. */
+static int in_child(int (*child)(void *), void *arg)
+{
+    int status = -1, report[2] = {-1, -1}, ok;
+    char verdict = 0;
+    pid_t pid;
+
+    if (pipe(report) != 0) {
+        return 0;
+    }
+    pid = fork();
+    if (pid == 0) {
+        verdict = child(arg) ? 'y' : 'n';
+        if (write(report[1], &verdict, 1) == 1) {
+            execl("/bin/true", "true", (char *)NULL);
+        }
+        _exit(1);
+    }
+    close(report[1]);
+    ok = pid > 0 && read(report[0], &verdict, 1) == 1 && verdict == 'y';
+    close(report[0]);
+    return ok && waitpid(pid, &status, 0) == pid;
+}
+
+/* The child of test_fork(): its pool is empty; the session it holds it
+ * drops silently; its own login would be a fresh one (none here: no server
+ * for it). */
+static int fork_child(void *arg)
+{
+    pool_call *calls = arg, mine = calls[0];
+    sqauth_pool_stats st;
+    int ok;
+
+    sqauth_pool_get_stats(&st);
+    ok = st.entries == 0 && st.hits == 0;
+    ok = ok && sqauth_pool_put(calls[1].s, 1) == 0;
+    mine.o.port = 1;
+    ok = ok && get(&mine) != SQAUTH_OK && !mine.reused;
+    sqauth_session_free(mine.s);
+    sqauth_pool_shutdown();
+    return ok;
+}
+
 /* fork(): the child finds its parent's sessions and drops them without a
  * byte: over TLS, a close_notify of the child's would end the parent's
  * conversation. The parent's session is still good afterwards. */
@@ -444,10 +490,7 @@ static void test_fork(void)
         IMAP_CHECK, IMAP_CHECK, IMAP_CHECK, IMAP_CHECK, IMAP_CHECK, IMAP_LOGOUT, END};
     static const script_step *const scripts[] = {tls};
     scripted_listener l;
-    pool_call c, held;
-    pid_t child;
-    int status = -1, report[2] = {-1, -1};
-    char verdict = 0;
+    pool_call c, held, both[2];
 
     CHECK(test_certificate());
     if (!listen_ok(&l, scripts, 1)) {
@@ -466,35 +509,9 @@ static void test_fork(void)
     CHECK_RC(get(&held), SQAUTH_OK);
     CHECK(held.reused);
 
-    CHECK(pipe(report) == 0);
-    child = fork();
-    if (child == 0) {
-        sqauth_pool_stats st;
-        pool_call mine = c;
-        int ok;
-        /* The child's pool is empty; what it holds it drops silently. */
-        sqauth_pool_get_stats(&st);
-        ok = st.entries == 0 && st.hits == 0;
-        ok = ok && sqauth_pool_put(held.s, 1) == 0;
-        /* Its own login would be a fresh one: none here (no server for it). */
-        mine.o.port = 1;
-        ok = ok && get(&mine) != SQAUTH_OK && !mine.reused;
-        sqauth_session_free(mine.s);
-        sqauth_pool_shutdown();
-        /* The verdict through a pipe, then exec instead of exit: a leak
-         * checker (valgrind follows fork()) would report what the child
-         * inherited from the scripted server's thread, which does not run
-         * here. */
-        verdict = ok ? 'y' : 'n';
-        if (write(report[1], &verdict, 1) == 1) {
-            execl("/bin/true", "true", (char *)NULL);
-        }
-        _exit(1);
-    }
-    close(report[1]);
-    CHECK(child > 0 && read(report[0], &verdict, 1) == 1 && verdict == 'y');
-    close(report[0]);
-    CHECK(child > 0 && waitpid(child, &status, 0) == child);
+    both[0] = c;
+    both[1] = held;
+    CHECK(in_child(fork_child, both));
     /* The parent goes on: its session passes the check, back and out again. */
     CHECK(sqauth_pool_put(held.s, 1) == 1);
     CHECK_RC(get(&c), SQAUTH_OK);
@@ -610,6 +627,16 @@ static void test_forget(void)
     CHECK(scripts_ok(&l));
 }
 
+/* The child of test_forget_fork(): no session of its parent's to forget. */
+static int forget_child(void *arg)
+{
+    pool_call mine = *(pool_call *)arg;
+    int ok = forget(&mine) == 0 && stats().entries == 0 && stats().forgotten == 0;
+
+    sqauth_pool_shutdown();
+    return ok;
+}
+
 /* Two sessions of one user: forget ends both; in a child of fork() it
  * finds none of its parent's and sends nothing (a byte of the child's
  * would break the script), and the parent's sessions stay good. */
@@ -621,9 +648,6 @@ static void test_forget_fork(void)
     static const script_step *const scripts[] = {kept, reused};
     scripted_listener l;
     pool_call a1, a2;
-    pid_t child;
-    int status = -1, report[2] = {-1, -1};
-    char verdict = 0;
     sqauth_pool_stats before = stats();
 
     limits(4, 2, 60000, 60000, 0);
@@ -636,22 +660,7 @@ static void test_forget_fork(void)
     CHECK_RC(get(&a2), SQAUTH_OK);
     CHECK(sqauth_pool_put(a1.s, 1) == 1 && sqauth_pool_put(a2.s, 1) == 1);
 
-    CHECK(pipe(report) == 0);
-    child = fork();
-    if (child == 0) {
-        pool_call mine = a1;
-        int ok = forget(&mine) == 0 && stats().entries == 0 && stats().forgotten == 0;
-        sqauth_pool_shutdown();
-        verdict = ok ? 'y' : 'n';
-        if (write(report[1], &verdict, 1) == 1) {
-            execl("/bin/true", "true", (char *)NULL);
-        }
-        _exit(1);
-    }
-    close(report[1]);
-    CHECK(child > 0 && read(report[0], &verdict, 1) == 1 && verdict == 'y');
-    close(report[0]);
-    CHECK(child > 0 && waitpid(child, &status, 0) == child);
+    CHECK(in_child(forget_child, &a1));
 
     /* The parent's: checked (check_after 0) and handed out again. */
     CHECK_RC(get(&a1), SQAUTH_OK);
