@@ -79,6 +79,7 @@ PHP_FUNCTION(SqAuth_features)
     add_assoc_long(return_value, "pool_discards", (zend_long)pool.discards);
     add_assoc_long(return_value, "pool_evictions", (zend_long)pool.evictions);
     add_assoc_long(return_value, "pool_expired", (zend_long)pool.expired);
+    add_assoc_long(return_value, "pool_forgotten", (zend_long)pool.forgotten);
 }
 
 /* Copies a PHP list of mechanism names into borrowed sqauth_str entries. */
@@ -278,7 +279,7 @@ PHP_MINFO_FUNCTION(sqauth)
     const char *idn = sqauth_libidn_version();
     sqauth_scram_cache_stats scram;
     sqauth_pool_stats pool;
-    char line[200];
+    char line[256];
     size_t i;
 
     for (i = 0; i < sqauth_sasl_mech_count(); i++) {
@@ -308,8 +309,8 @@ PHP_MINFO_FUNCTION(sqauth)
     sqauth_pool_get_stats(&pool);
     if (pool.size) {
         snprintf(line, sizeof(line), "%zu of %zu connections; %llu hits, %llu misses, %llu discards, %llu evictions, "
-                 "%llu expired", pool.entries, pool.size, pool.hits, pool.misses, pool.discards, pool.evictions,
-                 pool.expired);
+                 "%llu expired, %llu forgotten", pool.entries, pool.size, pool.hits, pool.misses, pool.discards,
+                 pool.evictions, pool.expired, pool.forgotten);
     } else {
         snprintf(line, sizeof(line), "off");
     }

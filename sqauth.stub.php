@@ -145,7 +145,8 @@ namespace SqAuth {
          * An authenticated connection from this process's pool, or a fresh one logged in with
          * authenticate($mechanism, $user, $password, ...); hand it back with release(). The fresh
          * login and any check of a pooled connection share one deadline, 'timeout'. 'token' is a
-         * string here: the pool is keyed by the token itself.
+         * string here: the pool is keyed by the token itself. 'reuse' => false (a login form): never
+         * a kept connection; a fresh login the server accepts replaces the ones kept for this login.
          * @param array{
          *     tls?: 'none'|'starttls'|'implicit',
          *     verify_peer?: bool,
@@ -184,6 +185,7 @@ namespace SqAuth {
          *     scram_cache?: bool,
          *     channel_binding?: array{type: string, data: string},
          *     cnonce?: string,
+         *     reuse?: bool,
          * } $options
          * @throws ConnectionException cannot connect (DNS, refused), the call's 'timeout' or 'connect_timeout' passed (code 12), or the server closed
          * @throws TlsException handshake or certificate verification failed, a TLS option cannot be loaded
@@ -224,6 +226,7 @@ namespace SqAuth {
          *     smtp_user?: string,
          *     smtp_password?: string,
          *     allow_plaintext?: bool,
+         *     reuse?: bool,
          * } $options
          * @throws ConnectionException cannot connect (DNS, refused), the call's 'timeout' or 'connect_timeout' passed (code 12), or the server closed
          * @throws TlsException handshake or certificate verification failed, a TLS option cannot be loaded
@@ -238,6 +241,62 @@ namespace SqAuth {
             #[\SensitiveParameter] string $password,
             #[\SensitiveParameter] array $options = []
         ): Connection {}
+
+        /**
+         * Logs out every connection this process's pool keeps for this user identity: the same server,
+         * options and login as pooled($uri, $mechanism, $user, ...) would use ($mechanism null: as
+         * pooledLogin()), with any password. Takes pooled()'s options (with $mechanism null,
+         * pooledLogin()'s), so that the same array can be passed; the secrets in it and 'reuse' are
+         * not used. Never connects and never logs in; the goodbyes share one deadline, 'timeout'.
+         * Returns how many connections it logged out (0 when the pool is off).
+         * @param array{
+         *     tls?: 'none'|'starttls'|'implicit',
+         *     verify_peer?: bool,
+         *     verify_peer_name?: bool,
+         *     peer_name?: string,
+         *     cafile?: string,
+         *     capath?: string,
+         *     local_cert?: string,
+         *     local_pk?: string,
+         *     min_protocol?: 'TLSv1'|'TLSv1.0'|'TLSv1.1'|'TLSv1.2'|'TLSv1.3',
+         *     max_protocol?: 'TLSv1'|'TLSv1.0'|'TLSv1.1'|'TLSv1.2'|'TLSv1.3',
+         *     ciphers?: string,
+         *     peer_fingerprint?: string,
+         *     session_resumption?: bool,
+         *     timeout?: int|float,
+         *     connect_timeout?: int|float,
+         *     greeting?: bool,
+         *     helo?: string,
+         *     transcript?: bool,
+         *     smtp_user?: string,
+         *     smtp_password?: string,
+         *     allow_plaintext?: bool,
+         *     allowed?: list<string>,
+         *     authzid?: string,
+         *     token?: string,
+         *     service?: string,
+         *     host?: string,
+         *     port?: int<1, 65535>,
+         *     realm?: string,
+         *     qop?: 'auth'|'auth-int'|'auth-conf'|list<'auth'|'auth-int'|'auth-conf'>,
+         *     cipher?: '3des'|'des'|'rc4'|'rc4-56'|'rc4-40',
+         *     maxbuf?: int<17, 16777215>,
+         *     digest_charset?: 'rfc2831'|'utf-8',
+         *     min_iterations?: int<1, 2147483647>,
+         *     max_iterations?: int<1, 2147483647>,
+         *     scram_cache?: bool,
+         *     channel_binding?: array{type: string, data: string},
+         *     cnonce?: string,
+         *     reuse?: bool,
+         * } $options
+         * @throws \ValueError a malformed URI, an unknown option or a value out of range
+         */
+        public static function forgetPooled(
+            #[\SensitiveParameter] string $uri,
+            ?string $mechanism,
+            string $user,
+            #[\SensitiveParameter] array $options = []
+        ): int {}
 
         /** @throws ConnectionException after close() (a failure that closed the connection for I/O leaves it answering) */
         public function protocol(): string {}
@@ -418,6 +477,7 @@ namespace SqAuth {
      *     pool_discards: int,
      *     pool_evictions: int,
      *     pool_expired: int,
+     *     pool_forgotten: int,
      * }
      */
     function features(): array {}

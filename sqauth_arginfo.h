@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 96d3ca73ddbe378db8e0a9f4a13d99626b38f779 */
+ * Stub hash: 024b2ec0558d984812dc21be665dccdecdd846d7 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_SqAuth_mechanisms, 0, 0, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()
@@ -95,6 +95,13 @@ ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_SqAuth_Connection_pooledLog
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_SqAuth_Connection_forgetPooled, 0, 3, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO(0, uri, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, mechanism, IS_STRING, 1)
+	ZEND_ARG_TYPE_INFO(0, user, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
 #define arginfo_class_SqAuth_Connection_protocol arginfo_class_SqAuth_SaslClient_mechanism
 
 #define arginfo_class_SqAuth_Connection_greeting arginfo_class_SqAuth_SaslClient_mechanism
@@ -177,6 +184,7 @@ ZEND_METHOD(SqAuth_Connection, open);
 ZEND_METHOD(SqAuth_Connection, fromStream);
 ZEND_METHOD(SqAuth_Connection, pooled);
 ZEND_METHOD(SqAuth_Connection, pooledLogin);
+ZEND_METHOD(SqAuth_Connection, forgetPooled);
 ZEND_METHOD(SqAuth_Connection, protocol);
 ZEND_METHOD(SqAuth_Connection, greeting);
 ZEND_METHOD(SqAuth_Connection, capabilities);
@@ -234,6 +242,7 @@ static const zend_function_entry class_SqAuth_Connection_methods[] = {
 	ZEND_ME(SqAuth_Connection, fromStream, arginfo_class_SqAuth_Connection_fromStream, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(SqAuth_Connection, pooled, arginfo_class_SqAuth_Connection_pooled, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(SqAuth_Connection, pooledLogin, arginfo_class_SqAuth_Connection_pooledLogin, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(SqAuth_Connection, forgetPooled, arginfo_class_SqAuth_Connection_forgetPooled, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(SqAuth_Connection, protocol, arginfo_class_SqAuth_Connection_protocol, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, greeting, arginfo_class_SqAuth_Connection_greeting, ZEND_ACC_PUBLIC)
 	ZEND_ME(SqAuth_Connection, capabilities, arginfo_class_SqAuth_Connection_capabilities, ZEND_ACC_PUBLIC)
@@ -340,6 +349,10 @@ static zend_class_entry *register_class_SqAuth_Connection(void)
 	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "pooledlogin", sizeof("pooledlogin") - 1), 2, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
 
 	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "pooledlogin", sizeof("pooledlogin") - 1), 3, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "forgetpooled", sizeof("forgetpooled") - 1), 0, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "forgetpooled", sizeof("forgetpooled") - 1), 3, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
 
 	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "authenticate", sizeof("authenticate") - 1), 2, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
 

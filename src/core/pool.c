@@ -247,24 +247,29 @@ static int mac(EVP_MAC_CTX *ctx, const sqauth_buf *first, const unsigned char *s
  * secrets and then the user key, keyed again, so that the identity is
  * hashed once (the session key changes whenever the user key or a secret
  * does). Each input starts with its label, so the two keys never hash the
- * same bytes. 0 when they cannot be made (no memory, OpenSSL refuses): the
- * login then goes on without the pool. */
-static int make_ids(const sqauth_session_options *o, const sqauth_login_options *l, unsigned char id[ID_LEN],
+ * same bytes. id NULL: the user key alone, and only when the process has
+ * its key already (without it nothing was ever pooled). 0 when they cannot
+ * be made (no memory, OpenSSL refuses; no key yet for the user key alone):
+ * a login then goes on without the pool. */
+static int make_ids(const sqauth_session_options *o, const sqauth_login_options *l, unsigned char *id,
                     unsigned char user_id[ID_LEN])
 {
     sqauth_buf user = SQAUTH_BUF_INIT, secrets = SQAUTH_BUF_INIT;
     pool_entry *inherited;
     int ok;
 
-    ok = put_cstr(&user, "user") == 0 && put_identity(&user, o, l) == 0 && put_cstr(&secrets, "login") == 0
-      && put_str(&secrets, l->sasl.password) == 0 && put_str(&secrets, l->sasl.token) == 0
-      && put_str(&secrets, o->sitewide_password) == 0;
+    ok = put_cstr(&user, "user") == 0 && put_identity(&user, o, l) == 0;
+    if (ok && id) {
+        ok = put_cstr(&secrets, "login") == 0 && put_str(&secrets, l->sasl.password) == 0
+          && put_str(&secrets, l->sasl.token) == 0 && put_str(&secrets, o->sitewide_password) == 0;
+    }
     if (ok) {
         lock(&inherited);
-        if (!id_mac) {
+        if (!id_mac && id) {
             id_mac = new_id_mac();
         }
-        ok = id_mac != NULL && mac(id_mac, &user, NULL, 0, user_id) && mac(id_mac, &secrets, user_id, ID_LEN, id);
+        ok = id_mac != NULL && mac(id_mac, &user, NULL, 0, user_id)
+          && (!id || mac(id_mac, &secrets, user_id, ID_LEN, id));
         unlock(inherited);
     }
     sqauth_buf_wipe(&user);
@@ -480,26 +485,42 @@ static int still_good(sqauth_session *s, int64_t idle_ms, int64_t check_after_ms
     return 0;
 }
 
-/* Retires the pooled sessions of user_id made with another secret: a new
- * password works, the old one may not any more. */
-static void retire_other_secrets(const unsigned char *id, const unsigned char *user_id)
+/* Logs out (within deadline) the kept sessions of user_id: those made
+ * with another secret than id (a new password works, the old one may not
+ * any more: counted as discards) and, when replace is 1, those of id too
+ * (counted as forgotten); id NULL: all of them (forgotten). Returns how
+ * many. */
+static size_t retire(const unsigned char *user_id, const unsigned char *id, int replace, int64_t deadline)
 {
     pool_entry *inherited, *e, *dropped = NULL;
+    size_t n = 0;
 
     lock(&inherited);
     for (e = newest; e;) {
         pool_entry *next = e->older;
-        if (memcmp(e->session->pool_user_id, user_id, ID_LEN) == 0
-            && CRYPTO_memcmp(e->session->pool_id, id, ID_LEN) != 0) {
+        int same = id && CRYPTO_memcmp(e->session->pool_id, id, ID_LEN) == 0;
+        if (memcmp(e->session->pool_user_id, user_id, ID_LEN) == 0 && (replace || !same)) {
             entry_unlink(e);
             e->older = dropped;
             dropped = e;
-            counters.discards++;
+            if (id && !same) {
+                counters.discards++;
+            } else {
+                counters.forgotten++;
+            }
+            n++;
         }
         e = next;
     }
     unlock(inherited);
-    drop_list(dropped);
+    drop_list_by(dropped, deadline);
+    return n;
+}
+
+/* One public call, one deadline: the caller's timeout from now. */
+static int64_t call_deadline(const sqauth_session_options *o)
+{
+    return sqauth_now_ms() + (o->timeout_ms > 0 ? o->timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS);
 }
 
 /* open() and the login as one call, within what is left of the caller's
@@ -521,12 +542,13 @@ static int fresh_login(const sqauth_session_options *o, const sqauth_login_optio
     return rc;
 }
 
-int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options *login, sqauth_session **out,
-                    int *reused, sqauth_error *err)
+int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options *login, int reuse,
+                    sqauth_session **out, int *reused, sqauth_error *err)
 {
     /* pooled() is one public call: the goodbyes to expired sessions, the
-     * checks of pooled ones and a fresh login share the caller's timeout. */
-    int64_t deadline = sqauth_now_ms() + (o->timeout_ms > 0 ? o->timeout_ms : SQAUTH_CONN_DEFAULT_TIMEOUT_MS);
+     * checks of pooled ones, a fresh login and the goodbyes of the sessions
+     * it replaces share the caller's timeout. */
+    int64_t deadline = call_deadline(o);
     unsigned char id[ID_LEN], user_id[ID_LEN];
     pool_entry *inherited, *expired = NULL;
     int keyed = 0, rc;
@@ -541,7 +563,7 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
     unlock(inherited);
     drop_list_by(expired, deadline);
 
-    while (keyed) {
+    while (keyed && reuse) {
         pool_entry *e;
         sqauth_session *s;
         int64_t idle, check_after;
@@ -576,10 +598,35 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
         memcpy((*out)->pool_id, id, ID_LEN);
         memcpy((*out)->pool_user_id, user_id, ID_LEN);
         (*out)->pool_created_ms = sqauth_now_ms();
-        retire_other_secrets(id, user_id);
+        retire(user_id, id, !reuse, deadline);
     }
     OPENSSL_cleanse(id, sizeof(id));
     return rc;
+}
+
+int sqauth_pool_forget(const sqauth_session_options *o, const sqauth_login_options *login, size_t *forgotten,
+                       sqauth_error *err)
+{
+    int64_t deadline = call_deadline(o);
+    unsigned char user_id[ID_LEN];
+    pool_entry *inherited;
+    int keyed;
+
+    *forgotten = 0;
+    if (!sqauth_pool_protocol_poolable(o->protocol)) {
+        return SQAUTH_OK;
+    }
+    lock(&inherited);
+    keyed = id_mac != NULL;
+    unlock(inherited);
+    if (!keyed) {
+        return SQAUTH_OK; /* no key yet: nothing was ever pooled in this process */
+    }
+    if (!make_ids(o, login, NULL, user_id)) {
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "the connection pool's key could not be made");
+    }
+    *forgotten = retire(user_id, NULL, 1, deadline);
+    return SQAUTH_OK;
 }
 
 int sqauth_pool_put(sqauth_session *s, int clean)

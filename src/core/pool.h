@@ -18,9 +18,16 @@
  * and the password or token. Neither the password nor the key is stored;
  * a caller with another password has another key, so a changed or wrong
  * password always means a fresh login, and the server says whether it is
- * right. A second hash without the secrets names the user: a fresh login
- * that succeeds with a new password retires the user's pooled sessions of
- * the old one.
+ * right. A second hash without the secrets names the user (the user key):
+ * a fresh login that succeeds with a new password retires the user's
+ * pooled sessions of the old one.
+ *
+ * On the caller's word. A login that the server must judge now (a login
+ * form) asks for no reuse: it never gets a kept session, and when the
+ * server accepts it, it replaces every session kept under its user key
+ * (those are logged out; a refused one touches nothing). Signing out
+ * forgets the user key: every session kept for it is logged out without
+ * a login, whatever its password.
  *
  * Clean state. A session is pooled only when nothing from the server is
  * waiting anywhere (sqauth_conn_is_quiet()) and the protocol's check
@@ -82,6 +89,8 @@ typedef struct sqauth_pool_stats {
                                     failed check), or retired after a new password */
     unsigned long long evictions; /* logged out to stay within size and per_user */
     unsigned long long expired;  /* logged out past the idle timeout or the lifetime */
+    unsigned long long forgotten; /* logged out on the caller's word: sqauth_pool_forget(), or
+                                     replaced by a login with reuse 0 */
 } sqauth_pool_stats;
 
 void sqauth_pool_limits_default(sqauth_pool_limits *l);
@@ -101,9 +110,25 @@ int sqauth_pool_protocol_poolable(const sqauth_protocol *p);
  * are dropped and counted; they never cause an error. Errors are those of
  * the fresh login; then *out may hold the failed session for its details
  * (sqauth_session_tls_failure(), _response()); free it with
- * sqauth_session_free(). */
-int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options *login, sqauth_session **out,
-                    int *reused, sqauth_error *err);
+ * sqauth_session_free().
+ *
+ * reuse 0: the server judges this login now. Never a kept session; once
+ * the fresh login succeeds, the sessions kept under its user key (this
+ * password's and, as always, any other's) are logged out within the same
+ * deadline: the new session replaces them. A failed login leaves them. */
+int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options *login, int reuse,
+                    sqauth_session **out, int *reused, sqauth_error *err);
+
+/* Logs out every session the pool keeps for the user key of o and login
+ * (everything the login depends on but its secrets: the password, token
+ * and site-wide SMTP password in them are not read), each goodbye waiting
+ * at most SQAUTH_POOL_LOGOUT_WAIT_MS and all of them within o's timeout.
+ * Never connects, never logs in. In a child of fork() the parent's
+ * sessions are not there to forget (they are dropped without a byte, as
+ * always). *forgotten: how many sessions it ended. SQAUTH_ERR_NOMEM or
+ * SQAUTH_ERR_CRYPTO when the key cannot be made. */
+int sqauth_pool_forget(const sqauth_session_options *o, const sqauth_login_options *login, size_t *forgotten,
+                       sqauth_error *err);
 
 /* Hands s back (the pool takes it in every case). Pooled when it came from
  * sqauth_pool_get(), the pool is on and has room, its protocol can be

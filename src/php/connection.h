@@ -92,12 +92,13 @@ int php_sqauth_token_source_call(void *ctx, int refresh, sqauth_str *token, sqau
 int php_sqauth_parse_login_options(HashTable *options, sqauth_login_options *o, const char ***qop,
                                    sqauth_str **allowed, php_sqauth_token_source *tokens);
 
-/* pooled()'s and pooledLogin()'s one array (argument arg): open()'s
- * options and the login's (authenticate()'s, with 'token' a string only,
- * or login()'s), split by key. Strings are borrowed from the two parts,
- * which live until php_sqauth_pooled_options_free() (also after a
- * failure). */
+/* pooled()'s, pooledLogin()'s and forgetPooled()'s one array (argument
+ * arg): the pool's own option ('reuse'), open()'s options and the login's
+ * (authenticate()'s, with 'token' a string only, or login()'s), split by
+ * key. Strings are borrowed from the two parts, which live until
+ * php_sqauth_pooled_options_free() (also after a failure). */
 typedef struct {
+    int reuse;                   /* 'reuse' (default 1): 0, the server judges this login now */
     php_sqauth_conn_options conn;
     sqauth_login_options login;
     const char **qop;

@@ -488,6 +488,7 @@ int php_sqauth_pooled_parse_options(HashTable *options, uint32_t arg, sqauth_log
     int rc;
 
     memset(p, 0, sizeof(*p));
+    p->reuse = 1;
     sqauth_login_options_init(&p->login);
     p->login.method = method;
     p->open_part = zend_new_array(0);
@@ -497,6 +498,12 @@ int php_sqauth_pooled_parse_options(HashTable *options, uint32_t arg, sqauth_log
             if (!key) {
                 zend_argument_value_error(arg, "must only have string keys");
                 return FAILURE;
+            }
+            if (zend_string_equals_literal(key, "reuse")) {
+                if (php_sqauth_opt_bool(zv, &p->reuse, arg, "reuse") == FAILURE) {
+                    return FAILURE;
+                }
+                continue;
             }
             Z_TRY_ADDREF_P(zv);
             zend_hash_add_new(php_sqauth_conn_option_known(key) ? p->open_part : p->login_part, key, zv);

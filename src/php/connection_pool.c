@@ -1,6 +1,6 @@
 /*
  * SqAuth\Connection's pool methods: pooled(), pooledLogin(), release(),
- * isReused(). The pool itself (which connection may be handed to whom, its
+ * isReused(), forgetPooled(). The pool itself (which connection may be handed to whom, its
  * checks and limits) is src/core/pool.c; each method here is one core call
  * with its arguments converted and its errors mapped.
  */
@@ -9,29 +9,38 @@
 
 #include "zend_exceptions.h"
 
-/* pooled() and pooledLogin(): the URI into p (the options are parsed),
- * then the pool's one call: an authenticated session from the pool or a
- * fresh login, within one deadline. */
-static void connection_pooled(zval *return_value, zend_string *uri, HashTable *options, php_sqauth_pooled_options *p)
+/* The URI into p (the options are parsed); host holds the host name. */
+static int pooled_uri(zend_string *uri, php_sqauth_pooled_options *p, char host[256])
 {
     const sqauth_scheme *scheme;
     const sqauth_protocol *protocol;
-    char host[256];
     unsigned port;
-    php_sqauth_connection *c;
-    sqauth_session *s = NULL;
-    sqauth_error err;
-    int reused = 0, rc;
 
-    if (php_sqauth_parse_uri(uri, &scheme, &protocol, host, sizeof(host), &port) == FAILURE) {
-        return;
+    if (php_sqauth_parse_uri(uri, &scheme, &protocol, host, 256, &port) == FAILURE) {
+        return FAILURE;
     }
     p->conn.core.protocol = protocol;
     p->conn.core.host = host;
     p->conn.core.port = port;
     p->conn.core.tls_mode = p->conn.tls_mode >= 0 ? (sqauth_tls_mode)p->conn.tls_mode : scheme->tls_mode;
+    return SUCCESS;
+}
+
+/* pooled() and pooledLogin(): the pool's one call: an authenticated
+ * session from the pool or a fresh login, within one deadline. */
+static void connection_pooled(zval *return_value, zend_string *uri, HashTable *options, php_sqauth_pooled_options *p)
+{
+    char host[256];
+    php_sqauth_connection *c;
+    sqauth_session *s = NULL;
+    sqauth_error err;
+    int reused = 0, rc;
+
+    if (pooled_uri(uri, p, host) == FAILURE) {
+        return;
+    }
     sqauth_error_clear(&err);
-    rc = sqauth_pool_get(&p->conn.core, &p->login, &s, &reused, &err);
+    rc = sqauth_pool_get(&p->conn.core, &p->login, p->reuse, &s, &reused, &err);
     if (rc != SQAUTH_OK) {
         if (rc == SQAUTH_ERR_INVALID_ARG) {
             /* As from authenticate(): what the mechanism could not use is a
@@ -131,4 +140,38 @@ PHP_METHOD(SqAuth_Connection, isReused)
 {
     ZEND_PARSE_PARAMETERS_NONE();
     RETURN_BOOL(Z_CONNECTION_P(ZEND_THIS)->reused);
+}
+
+PHP_METHOD(SqAuth_Connection, forgetPooled)
+{
+    zend_string *uri, *mech = NULL, *user;
+    HashTable *options = NULL;
+    php_sqauth_pooled_options p;
+    char host[256];
+    size_t forgotten = 0;
+    sqauth_error err;
+
+    ZEND_PARSE_PARAMETERS_START(3, 4)
+        Z_PARAM_STR(uri)
+        Z_PARAM_STR_OR_NULL(mech)
+        Z_PARAM_STR(user)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+    if (php_sqauth_pooled_parse_options(options, 4, mech ? SQAUTH_LOGIN_SASL : SQAUTH_LOGIN_COMMAND, &p) == SUCCESS
+        && pooled_uri(uri, &p, host) == SUCCESS) {
+        if (mech) {
+            p.login.mechanism = php_sqauth_str_of(mech);
+        }
+        p.login.sasl.authcid = php_sqauth_str_of(user);
+        sqauth_error_clear(&err);
+        if (sqauth_pool_forget(&p.conn.core, &p.login, &forgotten, &err) != SQAUTH_OK) {
+            php_sqauth_throw(&err, NULL, NULL, 0, NULL);
+        }
+    }
+    php_sqauth_pooled_options_free(&p);
+    if (EG(exception)) {
+        RETURN_THROWS();
+    }
+    RETURN_LONG((zend_long)forgotten);
 }

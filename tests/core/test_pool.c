@@ -9,7 +9,11 @@
  * or closed, idle and lifetime limits), the checks after idleness, the
  * limits per user and per process (least recently used first), SMTP's and
  * ManageSieve's checks, and fork(): the child drops its parent's sessions
- * without a byte sent, TLS close_notify included.
+ * without a byte sent, TLS close_notify included. On the caller's word: a
+ * login without reuse (a fresh login that replaces the kept sessions only
+ * when the server accepts it), and forgetting a user (LOGOUT on each of
+ * their sessions, any password, no login; nothing of a parent's in a
+ * forked child).
  */
 #include "check.h"
 #include "pool.h"
@@ -56,6 +60,7 @@ typedef struct pool_call {
     sqauth_login_options l;
     sqauth_session *s;
     sqauth_error err;
+    int reuse;
     int reused;
 } pool_call;
 
@@ -77,12 +82,21 @@ static void call_init(pool_call *c, const char *protocol, unsigned port, const c
     c->l.allow_plaintext = 1;
     c->l.sasl.authcid = sqauth_str_c(user);
     c->l.sasl.password = sqauth_str_c(password);
+    c->reuse = 1;
 }
 
 static int get(pool_call *c)
 {
     sqauth_error_clear(&c->err);
-    return sqauth_pool_get(&c->o, &c->l, &c->s, &c->reused, &c->err);
+    return sqauth_pool_get(&c->o, &c->l, c->reuse, &c->s, &c->reused, &c->err);
+}
+
+/* sqauth_pool_forget() for c's user key; the number it ended, -1 on an error. */
+static long forget(pool_call *c)
+{
+    size_t n = 99;
+    sqauth_error_clear(&c->err);
+    return sqauth_pool_forget(&c->o, &c->l, &n, &c->err) == SQAUTH_OK ? (long)n : -1;
 }
 
 static sqauth_pool_stats stats(void)
@@ -420,6 +434,52 @@ static void test_protocols(void)
     CHECK(scripts_ok(&l));
 }
 
+/* Runs child(arg) in a child of fork(); 1 when it returned 1. The verdict
+ * comes through a pipe, then the child execs instead of exiting: a leak
+ * checker (valgrind follows fork()) would report what the child inherited
+ * from the scripted server's thread, which does not run there. */
+static int in_child(int (*child)(void *), void *arg)
+{
+    int status = -1, report[2] = {-1, -1}, ok;
+    char verdict = 0;
+    pid_t pid;
+
+    if (pipe(report) != 0) {
+        return 0;
+    }
+    pid = fork();
+    if (pid == 0) {
+        verdict = child(arg) ? 'y' : 'n';
+        if (write(report[1], &verdict, 1) == 1) {
+            execl("/bin/true", "true", (char *)NULL);
+        }
+        _exit(1);
+    }
+    close(report[1]);
+    ok = pid > 0 && read(report[0], &verdict, 1) == 1 && verdict == 'y';
+    close(report[0]);
+    return ok && waitpid(pid, &status, 0) == pid;
+}
+
+/* The child of test_fork(): its pool is empty; the session it holds it
+ * drops silently; its own login would be a fresh one (none here: no server
+ * for it). */
+static int fork_child(void *arg)
+{
+    pool_call *calls = arg, mine = calls[0];
+    sqauth_pool_stats st;
+    int ok;
+
+    sqauth_pool_get_stats(&st);
+    ok = st.entries == 0 && st.hits == 0;
+    ok = ok && sqauth_pool_put(calls[1].s, 1) == 0;
+    mine.o.port = 1;
+    ok = ok && get(&mine) != SQAUTH_OK && !mine.reused;
+    sqauth_session_free(mine.s);
+    sqauth_pool_shutdown();
+    return ok;
+}
+
 /* fork(): the child finds its parent's sessions and drops them without a
  * byte: over TLS, a close_notify of the child's would end the parent's
  * conversation. The parent's session is still good afterwards. */
@@ -430,10 +490,7 @@ static void test_fork(void)
         IMAP_CHECK, IMAP_CHECK, IMAP_CHECK, IMAP_CHECK, IMAP_CHECK, IMAP_LOGOUT, END};
     static const script_step *const scripts[] = {tls};
     scripted_listener l;
-    pool_call c, held;
-    pid_t child;
-    int status = -1, report[2] = {-1, -1};
-    char verdict = 0;
+    pool_call c, held, both[2];
 
     CHECK(test_certificate());
     if (!listen_ok(&l, scripts, 1)) {
@@ -452,35 +509,9 @@ static void test_fork(void)
     CHECK_RC(get(&held), SQAUTH_OK);
     CHECK(held.reused);
 
-    CHECK(pipe(report) == 0);
-    child = fork();
-    if (child == 0) {
-        sqauth_pool_stats st;
-        pool_call mine = c;
-        int ok;
-        /* The child's pool is empty; what it holds it drops silently. */
-        sqauth_pool_get_stats(&st);
-        ok = st.entries == 0 && st.hits == 0;
-        ok = ok && sqauth_pool_put(held.s, 1) == 0;
-        /* Its own login would be a fresh one: none here (no server for it). */
-        mine.o.port = 1;
-        ok = ok && get(&mine) != SQAUTH_OK && !mine.reused;
-        sqauth_session_free(mine.s);
-        sqauth_pool_shutdown();
-        /* The verdict through a pipe, then exec instead of exit: a leak
-         * checker (valgrind follows fork()) would report what the child
-         * inherited from the scripted server's thread, which does not run
-         * here. */
-        verdict = ok ? 'y' : 'n';
-        if (write(report[1], &verdict, 1) == 1) {
-            execl("/bin/true", "true", (char *)NULL);
-        }
-        _exit(1);
-    }
-    close(report[1]);
-    CHECK(child > 0 && read(report[0], &verdict, 1) == 1 && verdict == 'y');
-    close(report[0]);
-    CHECK(child > 0 && waitpid(child, &status, 0) == child);
+    both[0] = c;
+    both[1] = held;
+    CHECK(in_child(fork_child, both));
     /* The parent goes on: its session passes the check, back and out again. */
     CHECK(sqauth_pool_put(held.s, 1) == 1);
     CHECK_RC(get(&c), SQAUTH_OK);
@@ -488,6 +519,157 @@ static void test_fork(void)
     CHECK(sqauth_pool_put(c.s, 1) == 1);
     sqauth_pool_shutdown();
     CHECK(scripted_listen_finish(&l) == 1);
+    CHECK(scripts_ok(&l));
+}
+
+/* reuse 0, a login form's: never a kept session. A refused login (a wrong
+ * password, or the kept one's own that the server no longer takes) leaves
+ * the kept session; an accepted one replaces it (LOGOUT), and is pooled
+ * itself when handed back. */
+static void test_fresh(void)
+{
+    static const script_step kept[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step refused[] = {IMAP_REFUSED, END};
+    static const script_step fresh[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {kept, refused, refused, fresh};
+    scripted_listener l;
+    pool_call a, wrong, locked, form;
+    sqauth_pool_stats before = stats(), after;
+
+    limits(4, 2, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 4)) {
+        return;
+    }
+    call_init(&a, "imap", l.port, USER, PASSWORD);
+    CHECK_RC(get(&a), SQAUTH_OK);
+    CHECK(sqauth_pool_put(a.s, 1) == 1);
+
+    call_init(&wrong, "imap", l.port, USER, "not-" PASSWORD);
+    wrong.reuse = 0;
+    CHECK_RC(get(&wrong), SQAUTH_ERR_AUTH);
+    CHECK(!wrong.reused && wrong.s && strcmp(sqauth_session_response_code(wrong.s), "AUTHENTICATIONFAILED") == 0);
+    sqauth_session_free(wrong.s);
+    call_init(&locked, "imap", l.port, USER, PASSWORD);
+    locked.reuse = 0;
+    CHECK_RC(get(&locked), SQAUTH_ERR_AUTH);
+    CHECK(!locked.reused);
+    sqauth_session_free(locked.s);
+    CHECK(stats().entries == 1 && !scripted_got(&l.conns[0], "A0002 LOGOUT"));
+
+    call_init(&form, "imap", l.port, USER, PASSWORD);
+    form.reuse = 0;
+    CHECK_RC(get(&form), SQAUTH_OK);
+    CHECK(!form.reused && form.s != a.s && sqauth_session_is_authenticated(form.s));
+    CHECK(stats().entries == 0 && scripted_got(&l.conns[0], "A0002 LOGOUT"));
+    CHECK(sqauth_pool_put(form.s, 1) == 1);
+    after = stats();
+    CHECK(after.entries == 1 && after.hits == before.hits && after.misses == before.misses + 4);
+    CHECK(after.forgotten == before.forgotten + 1 && after.discards == before.discards);
+    sqauth_pool_shutdown();
+    CHECK(scripted_listen_finish(&l) == 4);
+    CHECK(scripts_ok(&l) && scripted_got(&l.conns[3], "A0002 LOGOUT"));
+}
+
+/* Forgetting a user: every session kept under their user key gets its
+ * LOGOUT, whatever its password and without one of the caller's; another
+ * user's or another option's stays; no connection is made. */
+static void test_forget(void)
+{
+    static const script_step kept[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step reused[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {kept, kept, kept, reused};
+    scripted_listener l;
+    pool_call a1, a2, a3, b, who, pop;
+    sqauth_pool_stats before = stats(), after;
+
+    sqauth_pool_shutdown();
+    limits(8, 3, 60000, 60000, 60000);
+    call_init(&who, "imap", 1, USER, "");
+    CHECK(forget(&who) == 0); /* no key yet in this process: nothing was pooled */
+    if (!listen_ok(&l, scripts, 4)) {
+        return;
+    }
+    call_init(&a1, "imap", l.port, USER, PASSWORD);
+    call_init(&a2, "imap", l.port, USER, PASSWORD);
+    call_init(&a3, "imap", l.port, USER, "other-" PASSWORD);
+    call_init(&b, "imap", l.port, "b", PASSWORD);
+    CHECK_RC(get(&a1), SQAUTH_OK);
+    CHECK_RC(get(&a2), SQAUTH_OK);
+    CHECK(sqauth_pool_put(a1.s, 1) == 1 && sqauth_pool_put(a2.s, 1) == 1);
+    /* A session of another password that the server took (it retires the
+     * first two) is kept as well: the third. */
+    CHECK_RC(get(&a3), SQAUTH_OK);
+    CHECK(sqauth_pool_put(a3.s, 1) == 1);
+    CHECK_RC(get(&b), SQAUTH_OK);
+    CHECK(sqauth_pool_put(b.s, 1) == 1);
+    CHECK(stats().entries == 2);
+
+    /* Another option (the EHLO name) is another user key; POP3 is never pooled. */
+    call_init(&who, "imap", l.port, USER, "");
+    who.o.helo = "other.example.org";
+    CHECK(forget(&who) == 0);
+    call_init(&pop, "pop3", l.port, USER, "");
+    CHECK(forget(&pop) == 0);
+    CHECK(stats().entries == 2);
+
+    call_init(&who, "imap", l.port, USER, "no password needed");
+    CHECK(forget(&who) == 1);
+    CHECK(stats().entries == 1 && scripted_got(&l.conns[2], "A0002 LOGOUT") && !scripted_got(&l.conns[3], "A0002 LOGOUT"));
+    CHECK(forget(&who) == 0);
+    CHECK_RC(get(&b), SQAUTH_OK);
+    CHECK(b.reused);
+    CHECK(sqauth_pool_put(b.s, 1) == 1);
+
+    sqauth_pool_shutdown();
+    after = stats();
+    CHECK(after.forgotten == before.forgotten + 1 && after.discards == before.discards + 2);
+    CHECK(scripted_listen_finish(&l) == 4);
+    CHECK(scripts_ok(&l));
+}
+
+/* The child of test_forget_fork(): no session of its parent's to forget. */
+static int forget_child(void *arg)
+{
+    pool_call mine = *(pool_call *)arg;
+    int ok = forget(&mine) == 0 && stats().entries == 0 && stats().forgotten == 0;
+
+    sqauth_pool_shutdown();
+    return ok;
+}
+
+/* Two sessions of one user: forget ends both; in a child of fork() it
+ * finds none of its parent's and sends nothing (a byte of the child's
+ * would break the script), and the parent's sessions stay good. */
+static void test_forget_fork(void)
+{
+    static const script_step kept[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_LOGOUT, END};
+    /* The newest: checked again before it is handed out, and when handed back. */
+    static const script_step reused[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_CHECK, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {kept, reused};
+    scripted_listener l;
+    pool_call a1, a2;
+    sqauth_pool_stats before = stats();
+
+    limits(4, 2, 60000, 60000, 0);
+    if (!listen_ok(&l, scripts, 2)) {
+        return;
+    }
+    call_init(&a1, "imap", l.port, USER, PASSWORD);
+    call_init(&a2, "imap", l.port, USER, PASSWORD);
+    CHECK_RC(get(&a1), SQAUTH_OK);
+    CHECK_RC(get(&a2), SQAUTH_OK);
+    CHECK(sqauth_pool_put(a1.s, 1) == 1 && sqauth_pool_put(a2.s, 1) == 1);
+
+    CHECK(in_child(forget_child, &a1));
+
+    /* The parent's: checked (check_after 0) and handed out again. */
+    CHECK_RC(get(&a1), SQAUTH_OK);
+    CHECK(a1.reused);
+    CHECK(sqauth_pool_put(a1.s, 1) == 1 && stats().entries == 2);
+    CHECK(forget(&a2) == 2);
+    CHECK(stats().entries == 0 && stats().forgotten == before.forgotten + 2);
+    CHECK(scripted_got(&l.conns[0], "A0002 LOGOUT") && scripted_got(&l.conns[1], "A0002 LOGOUT"));
+    CHECK(scripted_listen_finish(&l) == 2);
     CHECK(scripts_ok(&l));
 }
 
@@ -582,6 +764,9 @@ void test_pool(void)
     test_pool_limits();
     test_protocols();
     test_fork();
+    test_fresh();
+    test_forget();
+    test_forget_fork();
     test_threads();
     {
         sqauth_error err;

@@ -1,5 +1,5 @@
 --TEST--
-Pooled connections and fork (pcntl_fork, as PHP-FPM forks its workers): the child finds an empty pool, never uses, checks or logs out its parent's connections (pooled or held), logs in itself; the parent's connections still work afterwards
+Pooled connections and fork (pcntl_fork, as PHP-FPM forks its workers): the child finds an empty pool, never uses, checks or logs out its parent's connections (pooled or held; forgetPooled() finds none), logs in itself; the parent's connections still work afterwards
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -30,6 +30,7 @@ $pid = pcntl_fork();
 if ($pid === 0) {
     $f = SqAuth\features();
     echo 'child: ', json_encode(array_intersect_key($f, ['pool_entries' => 1, 'pool_hits' => 1, 'pool_misses' => 1])), "\n";
+    echo 'child: forgetPooled() of the parent\'s user: ', Connection::forgetPooled($imaps, null, $pooled_user, $tls), "\n";
     $mine = Connection::pooledLogin($imaps, $pooled_user, $pass, $tls);
     $s = $mine->stream();
     echo 'child: its own login ', $mine->isReused() ? 'reused' : 'fresh', ', ', pool_imap($s, 'c', 'NOOP') === 'EOF' ? 'EOF' : 'NOOP ok', "\n";
@@ -54,6 +55,7 @@ echo "$pooled_user: ", json_encode(pool_sessions_settled($env, $pooled_user, ['i
 --EXPECT--
 parent before: {"pool_entries":1,"pool_misses":2}
 child: {"pool_entries":0,"pool_hits":0,"pool_misses":0}
+child: forgetPooled() of the parent's user: 0
 child: its own login fresh, NOOP ok
 child: misses +1, entries 1
 child exit status: 0

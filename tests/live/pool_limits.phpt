@@ -48,7 +48,7 @@ echo "\n";
 ob_start();
 phpinfo(INFO_MODULES);
 preg_match('/^Connection pool => (.*)$/m', ob_get_clean(), $m);
-echo 'phpinfo: ', preg_replace('/\d+ (hits|misses|discards|evictions|expired)/', 'N $1', $m[1]), "\n";
+echo 'phpinfo: ', preg_replace('/\d+ (hits|misses|discards|evictions|expired|forgotten)/', 'N $1', $m[1]), "\n";
 ?>
 --EXPECT--
 -- one per user: of two connections at the same time, the older is logged out when both come back
@@ -57,4 +57,4 @@ misses +2, evictions +1, entries 1; pool08: {"imap":1}
 -- pool size 2: the least recently used goes
 fresh pool05, fresh pool06, reused pool05, fresh pool07; hits +1, misses +3, evictions +2, entries 2
 pool05: {"imap":1} pool06: [] pool07: {"imap":1} pool08: [] 
-phpinfo: 2 of 2 connections; N hits, N misses, N discards, N evictions, N expired
+phpinfo: 2 of 2 connections; N hits, N misses, N discards, N evictions, N expired, N forgotten

@@ -1,5 +1,5 @@
 --TEST--
-Pooled connections against Dovecot: sqauth.pool_size=0 turns the pool off: pooled() logs in every time, release() logs out, nothing is counted as reused
+Pooled connections against Dovecot: sqauth.pool_size=0 turns the pool off: pooled() logs in every time, release() logs out, nothing is counted as reused, forgetPooled() has nothing to log out
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -22,6 +22,7 @@ for ($i = 0; $i < 2; $i++) {
 }
 echo pool_delta($f), ', size ', SqAuth\features()['pool_size'], "\n";
 echo "$user: ", json_encode(pool_sessions_settled($env, $user, [])), "\n";
+echo 'forgetPooled(): ', Connection::forgetPooled(pool_uri($env, 'imaps', 'IMAPS'), null, $user, pool_tls($env)), "\n";
 ob_start();
 phpinfo(INFO_MODULES);
 preg_match('/^Connection pool => .*$/m', ob_get_clean(), $m);
@@ -32,4 +33,5 @@ fresh, n OK
 fresh, n OK
 misses +2, entries 0, size 0
 pool15: []
+forgetPooled(): 0
 Connection pool => off

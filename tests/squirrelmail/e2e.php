@@ -528,6 +528,16 @@ $mark = log_mark();
 $signed_out = logout();
 $s = imap_sessions_since($mark);
 check('signing out logs the user\'s pooled session out', $signed_out && !$s['logins'] && $s['logouts'] === [$second], $describe($s));
+// The first browser session of the user is still signed in; the pool holds nothing of theirs now
+// (the form login replaced their session, and signing out logged that one out), only the
+// second user's session.
+$browser->setCookies(null);
+$browser->setCookies($mine_cookies);
+$mark = log_mark();
+$signed_out = logout();
+$s = imap_sessions_since($mark);
+check('signing out where the pool holds no session of the user: no IMAP login and no logout (the second user\'s session stays)',
+    $signed_out && !$s['logins'] && !$s['logouts'], $describe($s));
 $mark = log_mark();
 $text = login($user, $pass);
 $s = imap_sessions_since($mark);

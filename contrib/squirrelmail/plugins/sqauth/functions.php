@@ -214,22 +214,10 @@ function sqauth_sm_pool_state(): array
 function sqauth_sm_connect(string $protocol, string $host, $port, $tls, $stream_options, string $setting,
                            array $extra = [], #[\SensitiveParameter] ?array $login = null): SqAuth\Connection
 {
+    [$uri, $options] = sqauth_sm_target($protocol, $host, $port, $tls, $stream_options, $setting, $extra);
     $tls = $tls === 'offered' ? 'offered' : (int)$tls;
-    $schemes = ['imap' => ['imap', 'imaps'], 'smtp' => ['smtp', 'smtps'], 'pop3' => ['pop3', 'pop3s']];
-    $scheme = $schemes[$protocol][$tls === 1 ? 1 : 0];
-    if (str_contains($host, ':') && $host[0] !== '[') {
-        $host = "[$host]";
-    }
-    $uri = "$scheme://$host:" . (int)$port;
-    $socket_timeout = (int)ini_get('default_socket_timeout');
-    $options = $extra + [
-        'tls' => $tls === 1 ? 'implicit' : ($tls === 2 ? 'starttls' : 'none'),
-        'connect_timeout' => $socket_timeout > 0 ? min($socket_timeout, 30) : 15,
-        'timeout' => $socket_timeout > 0 ? $socket_timeout : 60,
-    ];
-    $options += $tls === 0 ? [] : sqauth_sm_tls_options($stream_options, $setting);
-    if ($login !== null && !empty($login['pool']) && $protocol === 'imap'
-        && ($connection = sqauth_sm_pooled($uri, $options, $login, $tls === 0)) !== null) {
+    if ($login !== null && !empty($login['pool']) && $protocol === 'imap') {
+        $connection = sqauth_sm_pooled($uri, $options, $login, $tls === 0);
         sqauth_sm_remember($connection->stream(), $connection, true);
         return $connection;
     }
@@ -251,35 +239,50 @@ function sqauth_sm_connect(string $protocol, string $host, $port, $tls, $stream_
 }
 
 /**
+ * Where a connection goes: [the URI, the Connection::open() options] from
+ * SquirrelMail's settings (see sqauth_sm_connect()). The same settings give
+ * the same pair, so that the pool finds a user's connections again.
+ */
+function sqauth_sm_target(string $protocol, string $host, $port, $tls, $stream_options, string $setting,
+                          array $extra = []): array
+{
+    $tls = $tls === 'offered' ? 'offered' : (int)$tls;
+    $schemes = ['imap' => ['imap', 'imaps'], 'smtp' => ['smtp', 'smtps'], 'pop3' => ['pop3', 'pop3s']];
+    $scheme = $schemes[$protocol][$tls === 1 ? 1 : 0];
+    if (str_contains($host, ':') && $host[0] !== '[') {
+        $host = "[$host]";
+    }
+    $socket_timeout = (int)ini_get('default_socket_timeout');
+    $options = $extra + [
+        'tls' => $tls === 1 ? 'implicit' : ($tls === 2 ? 'starttls' : 'none'),
+        'connect_timeout' => $socket_timeout > 0 ? min($socket_timeout, 30) : 15,
+        'timeout' => $socket_timeout > 0 ? $socket_timeout : 60,
+    ];
+    $options += $tls === 0 ? [] : sqauth_sm_tls_options($stream_options, $setting);
+    return ["$scheme://$host:" . (int)$port, $options];
+}
+
+/**
  * A logged-in IMAP connection from this PHP process's pool (logged in by an
  * earlier page view of the same user with the same password and settings,
  * and handed back by its sqimap_logout()), or a fresh login that goes to the
  * pool when this page is done with it.
  *
- * The login form ('fresh') never gets a kept connection: the server judges
- * the password there, so a password changed or an account locked on the
- * server since is refused as without the pool. The connections this process
- * kept for that login are logged out instead (at most sqauth.pool_per_user;
- * null, for a login without the pool, if threads keep handing back more).
+ * The login form ('fresh') never gets a kept connection ('reuse' => false):
+ * the server judges the password there, so a password changed or an account
+ * locked on the server since is refused as without the pool. When the
+ * server accepts it, sqauth logs out the connections this process kept for
+ * that login (the new one replaces them); a refused password leaves them.
  */
 function sqauth_sm_pooled(string $uri, array $options, #[\SensitiveParameter] array $login,
-                          bool $plaintext): ?SqAuth\Connection
+                          bool $plaintext): SqAuth\Connection
 {
     [$sasl, $login_options] = sqauth_sm_login_options('imap', $login['mechanism'], $login['host'],
         $login['authz'] ?? '', $plaintext);
-    $options += $login_options;
-    for ($kept = 0; ; $kept++) {
-        $connection = $sasl === null
-            ? SqAuth\Connection::pooledLogin($uri, $login['user'], $login['password'], $options)
-            : SqAuth\Connection::pooled($uri, $sasl, $login['user'], $login['password'], $options);
-        if (empty($login['fresh']) || !$connection->isReused()) {
-            return $connection;
-        }
-        $connection->close();
-        if ($kept >= (int)ini_get('sqauth.pool_per_user')) {
-            return null;
-        }
-    }
+    $options += $login_options + ['reuse' => empty($login['fresh'])];
+    return $sasl === null
+        ? SqAuth\Connection::pooledLogin($uri, $login['user'], $login['password'], $options)
+        : SqAuth\Connection::pooled($uri, $sasl, $login['user'], $login['password'], $options);
 }
 
 /**
@@ -569,9 +572,6 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
         sqauth_sm_imap_connect_failed($imap['server'], $e, $password);
     }
     $stream = $connection->stream();
-    if (sqauth_sm_entry($stream)['pooled']) {
-        sqauth_sm_pool_note_process();
-    }
     sqauth_sm_imap_id($stream);
     return $stream;
 }
@@ -638,8 +638,8 @@ function sqauth_sm_imap_logout($imap_stream)
 
 /**
  * sqsession_destroy(): when the user signs out (signout.php), the pooled
- * connection this PHP process keeps for them is logged out (close(), not
- * release()). Always null: SquirrelMail's own code then ends the session.
+ * connections this PHP process keeps for them are logged out. Always null:
+ * SquirrelMail's own code then ends the session.
  */
 function sqauth_sm_session_destroy()
 {
@@ -650,19 +650,17 @@ function sqauth_sm_session_destroy()
 }
 
 /**
- * Logs out the user's pooled IMAP connection in this PHP process, if a page
- * view of this session put one there (sqauth_sm_pool_note_process()): sqauth
- * has no call that finds a pooled connection without its password, so it is
- * taken from the pool as a page view would take it, then closed. If the pool
- * no longer holds it (idle timeout, evicted), that costs one login and its
- * logout. Connections of the user kept by other PHP processes end after
+ * Logs out the user's pooled IMAP connections in this PHP process
+ * (Connection::forgetPooled(): by the user's settings, without the password
+ * and without a login; nothing to do when this process keeps none).
+ * Connections of the user kept by other PHP processes end after
  * sqauth.pool_idle_timeout.
  */
 function sqauth_sm_imap_signout(): void
 {
     global $imapServerAddress, $imapPort, $imap_stream_options;
 
-    $processes = $username = null;
+    $username = null;
     try {
         if (!sqauth_sm_pool_state()['on'] || SqAuth\features()['pool_entries'] === 0) {
             return;
@@ -670,10 +668,7 @@ function sqauth_sm_imap_signout(): void
     } catch (SqAuthSettingError $e) {
         return;     // the pool is off until the setting is fixed (the pages say so)
     }
-    // getmypid() may be among a host's disable_functions: then no process is noted either.
-    if (!function_exists('getmypid') || !sqgetGlobalVar('sqauth_pool_processes', $processes, SQ_SESSION)
-        || !is_array($processes) || !in_array(getmypid(), $processes, true)
-        || !sqgetGlobalVar('username', $username, SQ_SESSION) || (string)$username === '') {
+    if (!sqgetGlobalVar('username', $username, SQ_SESSION) || (string)$username === '') {
         return;
     }
     require_once(SM_PATH . 'functions/imap_general.php');
@@ -681,28 +676,15 @@ function sqauth_sm_imap_signout(): void
     if ($imap['mechanism'] === null) {
         return;
     }
+    $tls = (int)$imap['tls'];
     try {
-        sqauth_sm_imap_connect($imap, (string)$username, (string)sqauth_read_password(), false)->close();
-    } catch (SqAuth\Exception | SqAuthSettingError | ValueError $e) {
-        // The server refused the session's password or is gone: nothing is logged in to log out.
-    }
-}
-
-/**
- * Notes in the SquirrelMail session that this PHP process logged the user in
- * for the pool, so that signing out logs that connection out here.
- */
-function sqauth_sm_pool_note_process(): void
-{
-    if (!function_exists('getmypid')) {
-        return;
-    }
-    $processes = [];
-    sqgetGlobalVar('sqauth_pool_processes', $processes, SQ_SESSION);
-    $processes = is_array($processes) ? $processes : [];
-    if (!in_array(getmypid(), $processes, true)) {
-        $processes[] = getmypid();
-        sqsession_register($processes, 'sqauth_pool_processes');
+        [$uri, $options] = sqauth_sm_target('imap', $imap['server'], $imap['port'], $tls, $imap['stream_options'],
+            '$imap_stream_options');
+        [$sasl, $login_options] = sqauth_sm_login_options('imap', $imap['mechanism'], $imap['host'], $imap['authz'],
+            $tls === 0);
+        SqAuth\Connection::forgetPooled($uri, $sasl, (string)$username, $options + $login_options);
+    } catch (SqAuthSettingError | ValueError $e) {
+        // Settings the login pages refuse: no page view pooled a connection with them.
     }
 }
 
