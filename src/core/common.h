@@ -164,6 +164,12 @@ int sqauth_hmac_md5(const void *key, size_t key_len, const void *data, size_t da
  * EVP_MAC_CTX_free(), which cleanses the key. */
 struct evp_mac_ctx_st;
 struct evp_mac_ctx_st *sqauth_hmac_md5_new(const void *key, size_t key_len);
+/* A fresh HMAC-SHA-256 context under a random key of this process's own
+ * (RAND_bytes, wiped once set), for keys that name a secret without
+ * holding it (the connection pool, the SCRAM key cache); restarted with
+ * EVP_MAC_init(ctx, NULL, 0, NULL). NULL when OpenSSL refuses; free with
+ * EVP_MAC_CTX_free(). */
+struct evp_mac_ctx_st *sqauth_hmac_sha256_random_key(void);
 
 /* A private OpenSSL library context with the "default" and "legacy"
  * providers loaded, for the ciphers OpenSSL 3 keeps in the legacy provider

@@ -1,7 +1,8 @@
 /*
  * sqauth core: OpenSSL algorithms fetched once per process (MD5, an
- * HMAC-MD5 template) and the private library context with the legacy
- * provider (DES, RC4 for DIGEST-MD5 auth-conf).
+ * HMAC-MD5 template), the private library context with the legacy
+ * provider (DES, RC4 for DIGEST-MD5 auth-conf), and HMAC-SHA-256 under a
+ * random key of the process (the pool's and the SCRAM cache's keys).
  */
 #include "common.h"
 
@@ -15,6 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
+#include <openssl/rand.h>
 
 /* ---- algorithms fetched once ---- */
 
@@ -192,4 +194,29 @@ void sqauth_crypto_cleanup(void)
     EVP_MAC_CTX_free(t);
     cipher_libctx_free();
     sqauth_random_cleanup();
+}
+
+/* ---- keys of this process ---- */
+
+EVP_MAC_CTX *sqauth_hmac_sha256_random_key(void)
+{
+    unsigned char key[32];
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    OSSL_PARAM params[2];
+    int ok;
+
+    EVP_MAC_free(mac); /* the context keeps its own reference */
+    if (!ctx) {
+        return NULL;
+    }
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    ok = RAND_bytes(key, sizeof(key)) == 1 && EVP_MAC_init(ctx, key, sizeof(key), params) == 1;
+    OPENSSL_cleanse(key, sizeof(key));
+    if (!ok) {
+        EVP_MAC_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
 }

@@ -23,11 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
-#include <openssl/rand.h>
 
 #define ID_LEN 32
 
@@ -130,28 +127,6 @@ static void unlock(pool_entry *inherited)
 
 /* ---- the keyed hashes ---- */
 
-static EVP_MAC_CTX *new_id_mac(void)
-{
-    unsigned char key[32];
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-    OSSL_PARAM params[2];
-    int ok;
-
-    EVP_MAC_free(mac);
-    if (!ctx) {
-        return NULL;
-    }
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
-    params[1] = OSSL_PARAM_construct_end();
-    ok = RAND_bytes(key, sizeof(key)) == 1 && EVP_MAC_init(ctx, key, sizeof(key), params) == 1;
-    OPENSSL_cleanse(key, sizeof(key));
-    if (!ok) {
-        EVP_MAC_CTX_free(ctx);
-        return NULL;
-    }
-    return ctx;
-}
 
 /* Numbers in 8 bytes; strings length-prefixed (absent: all ones), so that
  * no value can imitate another or move the boundary between two. */
@@ -266,7 +241,7 @@ static int make_ids(const sqauth_session_options *o, const sqauth_login_options 
     if (ok) {
         lock(&inherited);
         if (!id_mac && id) {
-            id_mac = new_id_mac();
+            id_mac = sqauth_hmac_sha256_random_key();
         }
         ok = id_mac != NULL && mac(id_mac, &user, NULL, 0, user_id)
           && (!id || mac(id_mac, &secrets, user_id, ID_LEN, id));

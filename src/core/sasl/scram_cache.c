@@ -27,10 +27,7 @@
 
 #include <pthread.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/params.h>
-#include <openssl/rand.h>
 
 #define ID_LEN 32   /* HMAC-SHA-256 */
 #define NO_SLOT (-1)
@@ -112,28 +109,6 @@ static void free_storage(void)
 
 /* A fresh HMAC-SHA-256 context under 32 random bytes; the key lives only
  * inside it (EVP_MAC_CTX_free cleanses it). */
-static EVP_MAC_CTX *new_id_mac(void)
-{
-    unsigned char key[32];
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-    OSSL_PARAM params[2];
-    int ok;
-
-    EVP_MAC_free(mac); /* the context keeps its own reference */
-    if (!ctx) {
-        return NULL;
-    }
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
-    params[1] = OSSL_PARAM_construct_end();
-    ok = RAND_bytes(key, sizeof(key)) == 1 && EVP_MAC_init(ctx, key, sizeof(key), params) == 1;
-    OPENSSL_cleanse(key, sizeof(key));
-    if (!ok) {
-        EVP_MAC_CTX_free(ctx);
-        return NULL;
-    }
-    return ctx;
-}
 
 /* Storage and id key for the current capacity; 0 when the cache is off or
  * OpenSSL or memory failed (the cache then stays unused, logins go on). */
@@ -144,7 +119,7 @@ static int ready(void)
     if (capacity == 0) {
         return 0;
     }
-    if (!id_mac && !(id_mac = new_id_mac())) {
+    if (!id_mac && !(id_mac = sqauth_hmac_sha256_random_key())) {
         return 0;
     }
     if (slots) {
