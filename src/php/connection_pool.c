@@ -62,11 +62,29 @@ static void connection_pooled(zval *return_value, zend_string *uri, HashTable *o
     php_sqauth_keep_smtp_password(c, options);
 }
 
+/* pooled() (mech given) and pooledLogin() (mech NULL) after their
+ * arguments: options_arg is the options' argument number. */
+static void pooled_method(zval *return_value, zend_string *uri, zend_string *mech, zend_string *user,
+                          zend_string *password, HashTable *options, uint32_t options_arg)
+{
+    php_sqauth_pooled_options p;
+
+    if (php_sqauth_pooled_parse_options(options, options_arg, mech ? SQAUTH_LOGIN_SASL : SQAUTH_LOGIN_COMMAND, &p)
+        == SUCCESS) {
+        if (mech) {
+            p.login.mechanism = php_sqauth_str_of(mech);
+        }
+        p.login.sasl.authcid = php_sqauth_str_of(user);
+        p.login.sasl.password = php_sqauth_str_of(password);
+        connection_pooled(return_value, uri, options, &p);
+    }
+    php_sqauth_pooled_options_free(&p);
+}
+
 PHP_METHOD(SqAuth_Connection, pooled)
 {
     zend_string *uri, *mech, *user, *password;
     HashTable *options = NULL;
-    php_sqauth_pooled_options p;
 
     ZEND_PARSE_PARAMETERS_START(4, 5)
         Z_PARAM_STR(uri)
@@ -76,13 +94,7 @@ PHP_METHOD(SqAuth_Connection, pooled)
         Z_PARAM_OPTIONAL
         Z_PARAM_ARRAY_HT(options)
     ZEND_PARSE_PARAMETERS_END();
-    if (php_sqauth_pooled_parse_options(options, 5, SQAUTH_LOGIN_SASL, &p) == SUCCESS) {
-        p.login.mechanism = php_sqauth_str_of(mech);
-        p.login.sasl.authcid = php_sqauth_str_of(user);
-        p.login.sasl.password = php_sqauth_str_of(password);
-        connection_pooled(return_value, uri, options, &p);
-    }
-    php_sqauth_pooled_options_free(&p);
+    pooled_method(return_value, uri, mech, user, password, options, 5);
     if (EG(exception)) {
         RETURN_THROWS();
     }
@@ -92,7 +104,6 @@ PHP_METHOD(SqAuth_Connection, pooledLogin)
 {
     zend_string *uri, *user, *password;
     HashTable *options = NULL;
-    php_sqauth_pooled_options p;
 
     ZEND_PARSE_PARAMETERS_START(3, 4)
         Z_PARAM_STR(uri)
@@ -101,12 +112,7 @@ PHP_METHOD(SqAuth_Connection, pooledLogin)
         Z_PARAM_OPTIONAL
         Z_PARAM_ARRAY_HT(options)
     ZEND_PARSE_PARAMETERS_END();
-    if (php_sqauth_pooled_parse_options(options, 4, SQAUTH_LOGIN_COMMAND, &p) == SUCCESS) {
-        p.login.sasl.authcid = php_sqauth_str_of(user);
-        p.login.sasl.password = php_sqauth_str_of(password);
-        connection_pooled(return_value, uri, options, &p);
-    }
-    php_sqauth_pooled_options_free(&p);
+    pooled_method(return_value, uri, NULL, user, password, options, 4);
     if (EG(exception)) {
         RETURN_THROWS();
     }
