@@ -68,28 +68,39 @@ static void flood_close(flood *f)
     scripted_finish(&f->srv);
 }
 
+/* head, then unit ("%zu" = 0, 1, ...) as often as fits in cap bytes with
+ * tail, into out (cap + 1 bytes, NUL-terminated). Returns the length; *units
+ * says how many (may be NULL). */
+static size_t repeat_to(char *out, size_t cap, const char *head, const char *unit, const char *tail, size_t *units)
+{
+    size_t used = strlen(head), n = 0, t = strlen(tail);
+    char piece[64];
+
+    memcpy(out, head, used);
+    for (;; n++) {
+        size_t w = (size_t)snprintf(piece, sizeof(piece), unit, n);
+        if (used + w + t > cap) {
+            break;
+        }
+        memcpy(out + used, piece, w);
+        used += w;
+    }
+    memcpy(out + used, tail, t + 1);
+    if (units) {
+        *units = n;
+    }
+    return used + t;
+}
+
 /* prefix, then words made from fmt (a "%zu" in it) and a counter, as many
  * as fit in a line of MAX_LINE bytes with suffix, then CR LF. *words says
  * how many. */
 static char *word_line(const char *prefix, const char *fmt, const char *suffix, size_t *words)
 {
-    char *line = malloc(MAX_LINE + 3), word[64];
-    size_t used = strlen(prefix), n = 0, tail = strlen(suffix);
+    char *line = malloc(MAX_LINE + 3);
+    size_t used = repeat_to(line, MAX_LINE, prefix, fmt, suffix, words);
 
-    memcpy(line, prefix, used);
-    for (;; n++) {
-        size_t w = (size_t)snprintf(word, sizeof(word), fmt, n);
-        if (used + w + tail > MAX_LINE) {
-            break;
-        }
-        memcpy(line + used, word, w);
-        used += w;
-    }
-    memcpy(line + used, suffix, tail);
-    memcpy(line + used + tail, "\r\n", 3);
-    if (words) {
-        *words = n;
-    }
+    memcpy(line + used, "\r\n", 3);
     return line;
 }
 
@@ -441,21 +452,7 @@ static void test_scram_floods(void)
  * as fits in the 2,047 bytes RFC 2831 allows with tail. */
 static size_t digest_flood(char *out, const char *head, const char *unit, const char *tail, size_t *units)
 {
-    size_t used = strlen(head), n = 0, t = strlen(tail);
-    char piece[64];
-
-    memcpy(out, head, used);
-    for (;; n++) {
-        size_t w = (size_t)snprintf(piece, sizeof(piece), unit, n);
-        if (used + w + t > SQAUTH_DIGEST_MD5_MAX_CHALLENGE) {
-            break;
-        }
-        memcpy(out + used, piece, w);
-        used += w;
-    }
-    memcpy(out + used, tail, t + 1);
-    *units = n;
-    return used + t;
+    return repeat_to(out, SQAUTH_DIGEST_MD5_MAX_CHALLENGE, head, unit, tail, units);
 }
 
 /* DIGEST-MD5 challenges as long as RFC 2831 allows, of many realms, empty
