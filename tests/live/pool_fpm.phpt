@@ -7,7 +7,7 @@ sqauth
 require __DIR__ . '/skipif.inc';
 require __DIR__ . '/skipif_valgrind.inc';
 require __DIR__ . '/fpm.inc';
-if (fpm_binary() === null) die('skip php-fpm is not installed (Debian: php8.2-fpm; scripts/setup.sh installs it)');
+if (fpm_binary() === null) die('skip php-fpm not found (/usr/sbin/php-fpm' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION . ' or SQAUTH_TEST_PHP_FPM; Debian package php8.2-fpm, which scripts/setup.sh installs)');
 ?>
 --FILE--
 <?php
