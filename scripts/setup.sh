@@ -2,7 +2,7 @@
 # Installs what sqauth needs to build, test and benchmark on Debian 12.
 # Idempotent: does nothing when every package is already there.
 set -eu
-PACKAGES="build-essential pkg-config autoconf git php8.2-cli php8.2-dev php-pear php-parser
+PACKAGES="build-essential pkg-config autoconf git php8.2-cli php8.2-dev php8.2-fpm php-pear php-parser
 libssl-dev libxml2-dev libidn-dev openssl valgrind clang libclang-rt-14-dev
 php-auth-sasl php-horde-imap-client php-symfony-mailer php-net-smtp composer php-phpstan-phpdoc-parser
 dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-lmtpd dovecot-managesieved curl gsasl
