@@ -403,10 +403,23 @@ function sqauth_sm_describe(Throwable $e, string $setting, ?string $secret = nul
     } elseif (!$e instanceof SqAuth\Exception && !$e instanceof SqAuthSettingError) {
         $lines[0] = get_class($e) . ': ' . $lines[0];
     }
-    if ($secret !== null && $secret !== '') {
-        $lines = array_map(fn($l) => str_replace($secret, '<password>', $l), $lines);
-    }
+    $lines = array_map(fn($l) => sqauth_sm_redact($l, $secret), $lines);
     return array_map(fn($l) => preg_replace('/[\x00-\x1f\x7f]+/', ' ', $l), $lines);
+}
+
+/**
+ * $text with the password replaced by "<password>": as it is, and inside any
+ * base64 word, as a server that echoes a command line sends it back (AUTH
+ * PLAIN's credentials, LOGIN's answer).
+ */
+function sqauth_sm_redact(string $text, #[\SensitiveParameter] ?string $password): string
+{
+    if ($password === null || $password === '') {
+        return $text;
+    }
+    $text = str_replace($password, '<password>', $text);
+    return preg_replace_callback('~[A-Za-z0-9+/]{4,}={0,2}~',
+        fn($m) => str_contains((string)base64_decode($m[0]), $password) ? '<password>' : $m[0], $text);
 }
 
 /** sqauth_sm_describe() as HTML for SquirrelMail's error pages. */
@@ -614,7 +627,7 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
         // "TAG NO [CODE] text": SquirrelMail shows the text when $display_imap_login_error is on.
         $reply = explode(' ', (string)$e->getServerResponse(), 3);
         return sqauth_sm_imap_login_failed(strtoupper($reply[1] ?? 'NO') === 'BAD' ? 'BAD' : 'NO',
-            str_replace($password, '<password>', $reply[2] ?? $e->getMessage()), $hide);
+            sqauth_sm_redact($reply[2] ?? $e->getMessage(), $password), $hide);
     } catch (SqAuth\SaslException $e) {
         return sqauth_sm_imap_login_failed('BAD',
             implode("\n", sqauth_sm_describe($e, '$imap_stream_options', $password)), $hide);
@@ -914,7 +927,7 @@ function sqauth_sm_smtp_auth_failed($deliver, $error, string $password, $stream)
 {
     if ($error instanceof SqAuth\AuthenticationException && $error->getServerResponse() !== null) {
         // The server's reply, through SquirrelMail's own SMTP error texts.
-        $deliver->errorCheck(str_replace($password, '<password>', $error->getServerResponse()) . "\r\n", $stream);
+        $deliver->errorCheck(sqauth_sm_redact($error->getServerResponse(), $password) . "\r\n", $stream);
         return;
     }
     $deliver->dlv_msg = $error instanceof Throwable ? sqauth_sm_describe_html($error, '$smtp_stream_options', $password)
