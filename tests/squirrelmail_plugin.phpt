@@ -45,10 +45,24 @@ foreach ([
     }
 }
 
+echo "-- \$use_*_tls and ports: what SquirrelMail means, or an error naming the setting (never plaintext by default)\n";
+foreach ([['imap', 0, 143], ['imap', '1', '993'], ['imap', 2, 143], ['imap', true, 993], ['imap', false, 143],
+          ['imap', null, 143], ['smtp', '2', 587], ['pop3', 'offered', '110'],
+          ['imap', 'starttls', 143], ['imap', 3, 143], ['imap', 'yes', 143], ['smtp', 2.0, 587], ['smtp', [1], 465],
+          ['imap', 1, 'abc'], ['imap', 1, 0], ['smtp', 2, 70000], ['smtp', 2, '587x'], ['imap', 2, ''], ['imap', 2, null],
+          ['pop3', 'offered', 0]] as [$protocol, $tls, $port]) {
+    try {
+        [$uri, $options] = sqauth_sm_target($protocol, 'mail.example', $port, $tls, [], '$' . ($protocol === 'imap' ? 'imap' : 'smtp') . '_stream_options');
+        echo "$protocol ", var_export($tls, true), ' ', var_export($port, true), " => $uri {$options['tls']}\n";
+    } catch (SqAuthSettingError $e) {
+        echo "$protocol ", preg_replace('/\s+/', ' ', var_export($tls, true)), ' ', var_export($port, true), ' => ', $e->getMessage(), "\n";
+    }
+}
+
 echo "-- mechanisms\n";
 foreach (['login', 'LOGIN', 'plain', 'cram-md5', 'digest-md5', 'scram-sha-1', 'scram-sha-256', 'auto', ' Auto ',
-          'none', 'xoauth2', 'scram-sha-512', '', null] as $setting) {
-    echo var_export($setting, true), ' => ', var_export(sqauth_sm_mechanism($setting), true), "\n";
+          'none', 'xoauth2', 'scram-sha-512', '', null, ['plain'], 1.5] as $setting) {
+    echo preg_replace('/\s+/', ' ', var_export($setting, true)), ' => ', var_export(sqauth_sm_mechanism($setting), true), "\n";
 }
 
 echo "-- \$sqauth_pool (unset: on; a value neither true nor false is an error, not a guess)\n";
@@ -154,6 +168,27 @@ TLS 1.0 and 1.2 only: $smtp_stream_options['ssl']['crypto_method'] cannot be hon
 SSLv3 only: $smtp_stream_options['ssl']['crypto_method'] cannot be honoured with sqauth: sqauth offers one contiguous range of TLS versions from TLS 1.0 up (STREAM_CRYPTO_METHOD_TLSv1_*_CLIENT flags). Change or remove it in the SquirrelMail configuration, or unload the sqauth extension to go back to PHP's own TLS.
 empty cafile: $smtp_stream_options['ssl']['cafile'] cannot be honoured with sqauth: it must be a non-empty string. Change or remove it in the SquirrelMail configuration, or unload the sqauth extension to go back to PHP's own TLS.
 unknown: $smtp_stream_options['ssl']['no_ticket'] cannot be honoured with sqauth: sqauth has no such TLS option. Change or remove it in the SquirrelMail configuration, or unload the sqauth extension to go back to PHP's own TLS.
+-- $use_*_tls and ports: what SquirrelMail means, or an error naming the setting (never plaintext by default)
+imap 0 143 => imap://mail.example:143 none
+imap '1' '993' => imaps://mail.example:993 implicit
+imap 2 143 => imap://mail.example:143 starttls
+imap true 993 => imaps://mail.example:993 implicit
+imap false 143 => imap://mail.example:143 none
+imap NULL 143 => imap://mail.example:143 none
+smtp '2' 587 => smtp://mail.example:587 starttls
+pop3 'offered' '110' => pop3://mail.example:110 none
+imap 'starttls' 143 => $use_imap_tls = 'starttls' is not a TLS setting SquirrelMail knows: use 0 (no TLS), 1 (TLS from the first byte, port 993) or 2 (STARTTLS) in config/config.php
+imap 3 143 => $use_imap_tls = 3 is not a TLS setting SquirrelMail knows: use 0 (no TLS), 1 (TLS from the first byte, port 993) or 2 (STARTTLS) in config/config.php
+imap 'yes' 143 => $use_imap_tls = 'yes' is not a TLS setting SquirrelMail knows: use 0 (no TLS), 1 (TLS from the first byte, port 993) or 2 (STARTTLS) in config/config.php
+smtp 2.0 587 => $use_smtp_tls = 2.0 is not a TLS setting SquirrelMail knows: use 0 (no TLS), 1 (TLS from the first byte, port 465) or 2 (STARTTLS) in config/config.php
+smtp array ( 0 => 1, ) 465 => $use_smtp_tls = array ( 0 => 1, ) is not a TLS setting SquirrelMail knows: use 0 (no TLS), 1 (TLS from the first byte, port 465) or 2 (STARTTLS) in config/config.php
+imap 1 'abc' => $imapPort = 'abc' is not a port number: use a number from 1 to 65535 (IMAP: 143, or 993 for TLS from the first byte) in config/config.php
+imap 1 0 => $imapPort = 0 is not a port number: use a number from 1 to 65535 (IMAP: 143, or 993 for TLS from the first byte) in config/config.php
+smtp 2 70000 => $smtpPort = 70000 is not a port number: use a number from 1 to 65535 (SMTP: 587, 25, or 465 for TLS from the first byte) in config/config.php
+smtp 2 '587x' => $smtpPort = '587x' is not a port number: use a number from 1 to 65535 (SMTP: 587, 25, or 465 for TLS from the first byte) in config/config.php
+imap 2 '' => $imapPort = '' is not a port number: use a number from 1 to 65535 (IMAP: 143, or 993 for TLS from the first byte) in config/config.php
+imap 2 NULL => $imapPort = NULL is not a port number: use a number from 1 to 65535 (IMAP: 143, or 993 for TLS from the first byte) in config/config.php
+pop3 'offered' 0 => $pop_before_smtp_host = 0 is not a port number: use a number from 1 to 65535 (POP3: 110) in config/config.php
 -- mechanisms
 'login' => 'login'
 'LOGIN' => 'login'
@@ -169,6 +204,8 @@ unknown: $smtp_stream_options['ssl']['no_ticket'] cannot be honoured with sqauth
 'scram-sha-512' => NULL
 '' => NULL
 NULL => NULL
+array ( 0 => 'plain', ) => NULL
+1.5 => NULL
 -- $sqauth_pool (unset: on; a value neither true nor false is an error, not a guess)
 'unset' => true
 true => true

@@ -16,7 +16,9 @@
  * would hand the password to the very server that just failed to prove
  * itself. A server that refuses the login (535, or SCRAM e=) is an ordinary
  * TransportException, so Symfony carries on as it does for its own
- * authenticators.
+ * authenticators; so are a user name or password SCRAM cannot take (SASLprep
+ * refuses it, e.g. a password that is not UTF-8): the server did nothing
+ * wrong, and Symfony's next authenticator may well log in.
  *
  * No -PLUS variants: channel binding needs the TLS channel (tls-unique,
  * tls-exporter or the server certificate), and EsmtpTransport does not
@@ -45,6 +47,8 @@ final class ScramAuthenticator implements AuthenticatorInterface
     private const NOT_VERIFIED = 4;
     /** sqauth's status for "the server reported an error" (SCRAM e=). */
     private const SERVER_ERROR = 5;
+    /** sqauth's status for a charset problem: SASLprep refused the user name or password. */
+    private const CHARSET = 10;
 
     private string $mechanism;
     private array $options;
@@ -104,7 +108,12 @@ final class ScramAuthenticator implements AuthenticatorInterface
     {
         $sasl = new SaslClient($this->mechanism,
             ['authcid' => $client->getUsername(), 'password' => $client->getPassword()], $this->options);
-        $reply = $client->executeCommand("AUTH {$this->mechanism} " . base64_encode((string)$sasl->start()) . "\r\n", [334]);
+        try {
+            $first = (string)$sasl->start();
+        } catch (SaslException $e) {
+            throw $this->unusable($e);
+        }
+        $reply = $client->executeCommand("AUTH {$this->mechanism} " . base64_encode($first) . "\r\n", [334]);
         try {
             $answer = $sasl->step($this->challenge($reply));
             $reply = $client->executeCommand(base64_encode($answer) . "\r\n", [334, 235]);
@@ -118,6 +127,9 @@ final class ScramAuthenticator implements AuthenticatorInterface
             if ($e->getCode() === self::SERVER_ERROR) {
                 throw new TransportException("{$this->mechanism}: the server refused the login ({$e->getMessage()})", 0, $e);
             }
+            if ($e->getCode() === self::CHARSET) {
+                throw $this->unusable($e);
+            }
             $client->getStream()->terminate();
             throw $e;
         }
@@ -127,6 +139,15 @@ final class ScramAuthenticator implements AuthenticatorInterface
             throw new SaslException("{$this->mechanism}: the server accepted the login without proving that it "
                 . 'knows the password (no server signature); connection closed', self::NOT_VERIFIED);
         }
+    }
+
+    /** Credentials SCRAM cannot take: a TransportException, so that Symfony tries its next authenticator. */
+    private function unusable(SaslException $e): \Throwable
+    {
+        if ($e->getCode() !== self::CHARSET) {
+            return $e;
+        }
+        return new TransportException("{$this->mechanism} cannot be used with this user name or password ({$e->getMessage()})", 0, $e);
     }
 
     /** The decoded text of a "334 <base64>" reply; anything else is a malformed challenge. */

@@ -1,5 +1,5 @@
 --TEST--
-SquirrelMail plugin: sqauth_sm_connect() per TLS setting, the stream it hands out, and what the error pages say (TLS verify, refused connection, no STARTTLS, a server echoing the password)
+SquirrelMail plugin: sqauth_sm_connect() per TLS setting, the stream it hands out, and what the error pages say (TLS verify, refused connection, no STARTTLS, a server echoing the password, raw or base64)
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -84,6 +84,28 @@ try {
 }
 $c->close();
 sqauth_fake_server_finish($srv);
+
+echo "== ... and one that echoes the AUTH line, base64 and all (a site-wide SMTP password would reach every user's page)\n";
+$sent = base64_encode("\0user\0Sekr3t-Pass");
+$srv = sqauth_fake_server([
+    ['send', "220 fake ESMTP\r\n"], ['expect', 'EHLO '], ['send', "250-fake\r\n250 AUTH PLAIN LOGIN\r\n"],
+    ['expect', 'AUTH PLAIN '], ['send', "535 5.7.8 cannot decode 'AUTH PLAIN $sent'\r\n"],
+    ['expect', 'AUTH LOGIN'], ['send', '334 ' . base64_encode('Username:') . "\r\n"], ['expect', base64_encode('user')],
+    ['send', '334 ' . base64_encode('Password:') . "\r\n"], ['expect', base64_encode('Sekr3t-Pass')],
+    ['send', '535 5.7.8 wrong password ' . base64_encode('Sekr3t-Pass') . "\r\n"], ['drain', 5],
+]);
+$c = sqauth_sm_connect('smtp', '127.0.0.1', $srv['port'], 0, [], '$smtp_stream_options');
+foreach (['plain', 'login'] as $mech) {
+    try {
+        sqauth_sm_authenticate($c, sqauth_sm_mechanism($mech), 'user', 'Sekr3t-Pass', '127.0.0.1', '', true);
+    } catch (SqAuth\AuthenticationException $e) {
+        $text = implode("\n", sqauth_sm_describe($e, '$smtp_stream_options', 'Sekr3t-Pass'));
+        echo $text, "\n";
+        var_dump(str_contains($text, $sent) || str_contains($text, base64_encode('Sekr3t-Pass')));
+    }
+}
+$c->close();
+sqauth_fake_server_finish($srv);
 ?>
 --EXPECTF--
 == the three $use_imap_tls values
@@ -116,4 +138,9 @@ In SquirrelMail $use_smtp_tls = 2 asks for STARTTLS; 1 is TLS from the first byt
 $imap_stream_options['ssl']['allow_self_signed'] cannot be honoured with sqauth: sqauth does not accept a self-signed certificate blindly; put the server's certificate into a file and name it as 'cafile' instead. Change or remove it in the SquirrelMail configuration, or unload the sqauth extension to go back to PHP's own TLS.
 == a server that echoes the password in its refusal
 the server refused the PLAIN login: A0001 NO [AUTHENTICATIONFAILED] wrong password <password> for user
+bool(false)
+== ... and one that echoes the AUTH line, base64 and all (a site-wide SMTP password would reach every user's page)
+the server refused the PLAIN login: 535 5.7.8 cannot decode 'AUTH PLAIN <password>'
+bool(false)
+the server refused the LOGIN login: 535 5.7.8 wrong password <password>
 bool(false)

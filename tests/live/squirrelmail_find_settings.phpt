@@ -1,5 +1,5 @@
 --TEST--
-contrib/squirrelmail/find-settings: SquirrelMail config lines that work, checked by logging in; unknown CA, refused logins, plaintext only when asked, usage errors
+contrib/squirrelmail/find-settings: SquirrelMail config lines that work, checked by logging in; unknown CA, refused logins, plaintext only when asked, a hostile server's ?> kept inside its comment, usage errors
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -55,6 +55,18 @@ echo "== a certificate from an unknown CA, and no TLS unless asked for\n";
 echo "exit $rc\n$out";
 [$rc, $out] = find_settings(["imaps://$host:{$env['SQAUTH_TEST_IMAPS_PORT']}", "smtp://$host:{$env['SQAUTH_TEST_RELAY_PORT']}", "--cafile=$ca", '--allow-plaintext']);
 echo "exit $rc\n$out";
+
+echo "== a server's bytes in the comments cannot end them: its greeting with ?> and PHP after it\n";
+require __DIR__ . '/fake_server.inc';
+$srv = sqauth_fake_server([['send', "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi ?><?php echo 'INJECTED'; ?>\r\n"], ['drain', 5]]);
+[$rc, $out] = find_settings(["imap://127.0.0.1:{$srv['port']}"]);
+sqauth_fake_server_finish($srv);
+echo "exit $rc\n", preg_grep('/Server replied/', explode("\n", $out)) ? implode("\n", preg_grep('/Server replied/', explode("\n", $out))) : $out, "\n";
+// What an administrator does with the lines: config/config_local.php.
+$config = tempnam(sys_get_temp_dir(), 'sqauth-config');
+file_put_contents($config, "<?php\n$out");
+echo 'loading them prints: ', json_encode((string)shell_exec(escapeshellarg((string)getenv('TEST_PHP_EXECUTABLE')) . ' -n ' . escapeshellarg($config))), "\n";
+unlink($config);
 
 echo "== usage\n";
 foreach ([[], ['--password=x', 'h'], ['--timeout=0', 'h'], ['--bogus', 'h'], ['ftp://h'], ['a b']] as $args) {
@@ -127,6 +139,10 @@ $smtpServerAddress = 'HOST';
 $smtpPort = %d;
 $use_smtp_tls = 0;
 $smtp_auth_mech = 'none';
+== a server's bytes in the comments cannot end them: its greeting with ?> and PHP after it
+exit 3
+//   imap://HOST:%d does not work: the server does not offer STARTTLS; refusing to continue without TLS (use implicit TLS, or 'tls' => 'none' to allow plaintext) / Server replied: * OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi ? ><?php echo 'INJECTED'; ? >
+loading them prints: ""
 == usage
 exit 2: find-settings: no server given
 exit 2: find-settings: passwords are never taken from the command line: set SQAUTH_PASSWORD or answer the prompt

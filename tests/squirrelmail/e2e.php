@@ -18,6 +18,7 @@
 declare(strict_types=1);
 
 require __DIR__ . '/webdriver.inc';
+require __DIR__ . '/../scripted/fake_server.inc';
 
 $root = dirname(__DIR__, 2);
 $tarball = getenv('SQAUTH_SQUIRRELMAIL_TARBALL') ?: (glob(dirname($root) . '/shared/fixtures/squirrelmail-*.tar.gz')[0] ?? '');
@@ -354,6 +355,18 @@ $text = login($user, $pass);
 check('an $imap_auth_mech sqauth does not know: SquirrelMail\'s error page names it',
     str_contains($text, "Bad request: \$imap_auth_mech = 'bogus' is not a mechanism sqauth knows"), $text);
 
+configure($imap_starttls + ['imap_auth_mech' => ['scram-sha-256']]);
+$text = login($user, $pass);
+check('an $imap_auth_mech that is not a string: the error page shows its value, not "Array"',
+    str_contains($text, "Bad request: \$imap_auth_mech = array ( 0 => 'scram-sha-256', ) is not a mechanism sqauth knows"), $text);
+// A TLS setting SquirrelMail does not know is not taken as "no TLS": the password would go out in clear.
+configure(['use_imap_tls' => 'starttls', 'imapPort' => (int)$env['SQAUTH_TEST_IMAP_PORT'], 'imap_auth_mech' => 'plain']);
+$mark = log_mark();
+$text = login($user, $pass);
+check('$use_imap_tls = \'starttls\': the error page names it, no login without TLS',
+    str_contains($text, "\$use_imap_tls = 'starttls' is not a TLS setting SquirrelMail knows") && !str_contains($text, 'INBOX')
+    && !logins_since($mark, 'imap'), $text);
+
 /* ---- 3. Every IMAP mechanism over STARTTLS and implicit TLS ---- */
 
 foreach (['STARTTLS' => $imap_starttls, 'implicit TLS' => $imap_implicit] as $tls => $settings) {
@@ -456,6 +469,20 @@ $text = login($user, $wrong_password);
 check('$display_imap_login_error: the server\'s own words, without the response code',
     str_contains($text, 'Authentication failed.') && !str_contains($text, 'AUTHENTICATIONFAILED')
     && !str_contains($text, 'Unknown user or password incorrect'), $text);
+
+// Every server byte is hostile: a scripted IMAP server (a real one will not send markup on purpose)
+// refuses the login with HTML in its text, which $display_imap_login_error puts on the page.
+$markup = '</title><img src=x id=sqauth-injected onerror="document.title=1"><b id=sqauth-bold>bold</b>';
+$hostile = sqauth_fake_server([['send', "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake\r\n"],
+    ['expect', 'A0001 AUTHENTICATE PLAIN'], ['send', "A0001 NO [AUTHENTICATIONFAILED] refused $markup\r\n"], ['drain', 5]]);
+configure(['imapServerAddress' => '127.0.0.1', 'imapPort' => $hostile['port'], 'use_imap_tls' => 0,
+    'imap_auth_mech' => 'plain', 'display_imap_login_error' => true]);
+$text = login($user, $wrong_password);
+$injected = $browser->find('#sqauth-injected') !== null || $browser->find('#sqauth-bold') !== null;
+$title = $browser->title();
+sqauth_fake_server_finish($hostile);
+check('$display_imap_login_error with markup in the server\'s NO text: shown as text, in the page and its title',
+    str_contains($text, "refused $markup") && !$injected && str_contains($title, 'refused </title><img'), "title: $title\n$text");
 
 configure(['use_imap_tls' => 1, 'imapPort' => (int)$env['SQAUTH_TEST_IMAPS_UNKNOWNCA_PORT'], 'imap_auth_mech' => 'scram-sha-256']);
 $text = login($user, $pass);

@@ -158,6 +158,12 @@ function sqauth_sm_tls_versions($flags): ?array
     return $out;
 }
 
+/** A setting's value as the configuration would spell it, on one line ('sometimes', array ( 0 => 1, )). */
+function sqauth_sm_export($value): string
+{
+    return preg_replace('/\s+/', ' ', var_export($value, true));
+}
+
 /**
  * Whether IMAP page views go through sqauth's connection pool: yes unless the
  * administrator turned it off, in SquirrelMail with $sqauth_pool = false
@@ -176,7 +182,7 @@ function sqauth_sm_pool_state(): array
         $on = is_scalar($sqauth_pool)
             ? filter_var($sqauth_pool, FILTER_VALIDATE_BOOLEAN, FILTER_NULL_ON_FAILURE) : null;
         if ($on === null) {
-            throw new SqAuthSettingError('$sqauth_pool = ' . preg_replace('/\s+/', ' ', var_export($sqauth_pool, true))
+            throw new SqAuthSettingError('$sqauth_pool = ' . sqauth_sm_export($sqauth_pool)
                 . ' is neither true nor false: set $sqauth_pool = true; (page views reuse pooled IMAP logins) or '
                 . '$sqauth_pool = false; (every page view logs in) in config/config_local.php');
         }
@@ -215,7 +221,7 @@ function sqauth_sm_connect(string $protocol, string $host, $port, $tls, $stream_
                            array $extra = [], #[\SensitiveParameter] ?array $login = null): SqAuth\Connection
 {
     [$uri, $options] = sqauth_sm_target($protocol, $host, $port, $tls, $stream_options, $setting, $extra);
-    $tls = $tls === 'offered' ? 'offered' : (int)$tls;
+    $tls = sqauth_sm_tls_mode($protocol, $tls);
     if ($login !== null && !empty($login['pool']) && $protocol === 'imap') {
         $connection = sqauth_sm_pooled($uri, $options, $login, $tls === 0);
         sqauth_sm_remember($connection->stream(), $connection, true);
@@ -238,15 +244,57 @@ function sqauth_sm_connect(string $protocol, string $host, $port, $tls, $stream_
     return $connection;
 }
 
+/** Per protocol: the settings that give the TLS mode and the port, and the usual ports. */
+const SQAUTH_SM_SERVER_SETTINGS = [
+    'imap' => ['$use_imap_tls', '$imapPort', 993, 'IMAP: 143, or 993 for TLS from the first byte'],
+    'smtp' => ['$use_smtp_tls', '$smtpPort', 465, 'SMTP: 587, 25, or 465 for TLS from the first byte'],
+    'pop3' => ['$pop_before_smtp', '$pop_before_smtp_host', 995, 'POP3: 110'],
+];
+
+/**
+ * SquirrelMail's TLS setting (0 none, 1 TLS from the first byte, 2 STARTTLS;
+ * true and false as SquirrelMail 1.4 had them; unset is 0), or 'offered' for
+ * POP before SMTP. Anything else is refused, not read as 0: that would send
+ * the password in clear where the administrator meant TLS ('starttls').
+ *
+ * @throws SqAuthSettingError naming the setting
+ */
+function sqauth_sm_tls_mode(string $protocol, $tls): int|string
+{
+    if ($tls === 'offered' && $protocol === 'pop3') {
+        return 'offered';
+    }
+    if ($tls === null || is_bool($tls) || ((is_int($tls) || is_string($tls)) && in_array((string)$tls, ['0', '1', '2'], true))) {
+        return (int)$tls;
+    }
+    [$name, , $implicit_port] = SQAUTH_SM_SERVER_SETTINGS[$protocol];
+    throw new SqAuthSettingError("$name = " . sqauth_sm_export($tls) . ' is not a TLS setting SquirrelMail knows: use 0 '
+        . "(no TLS), 1 (TLS from the first byte, port $implicit_port) or 2 (STARTTLS) in config/config.php");
+}
+
+/** A port setting as a number from 1 to 65535. @throws SqAuthSettingError naming the setting */
+function sqauth_sm_port(string $protocol, $port): int
+{
+    if ((is_int($port) || (is_string($port) && preg_match('/^[0-9]{1,5}$/', $port))) && (int)$port >= 1 && (int)$port <= 65535) {
+        return (int)$port;
+    }
+    [, $name, , $usual] = SQAUTH_SM_SERVER_SETTINGS[$protocol];
+    throw new SqAuthSettingError("$name = " . sqauth_sm_export($port) . ' is not a port number: use a number from 1 to '
+        . "65535 ($usual) in config/config.php");
+}
+
 /**
  * Where a connection goes: [the URI, the Connection::open() options] from
  * SquirrelMail's settings (see sqauth_sm_connect()). The same settings give
  * the same pair, so that the pool finds a user's connections again.
+ *
+ * @throws SqAuthSettingError for a TLS, port or stream option setting it cannot take
  */
 function sqauth_sm_target(string $protocol, string $host, $port, $tls, $stream_options, string $setting,
                           array $extra = []): array
 {
-    $tls = $tls === 'offered' ? 'offered' : (int)$tls;
+    $tls = sqauth_sm_tls_mode($protocol, $tls);
+    $port = sqauth_sm_port($protocol, $port);
     $schemes = ['imap' => ['imap', 'imaps'], 'smtp' => ['smtp', 'smtps'], 'pop3' => ['pop3', 'pop3s']];
     $scheme = $schemes[$protocol][$tls === 1 ? 1 : 0];
     if (str_contains($host, ':') && $host[0] !== '[') {
@@ -259,7 +307,7 @@ function sqauth_sm_target(string $protocol, string $host, $port, $tls, $stream_o
         'timeout' => $socket_timeout > 0 ? $socket_timeout : 60,
     ];
     $options += $tls === 0 ? [] : sqauth_sm_tls_options($stream_options, $setting);
-    return ["$scheme://$host:" . (int)$port, $options];
+    return ["$scheme://$host:$port", $options];
 }
 
 /**
@@ -355,10 +403,23 @@ function sqauth_sm_describe(Throwable $e, string $setting, ?string $secret = nul
     } elseif (!$e instanceof SqAuth\Exception && !$e instanceof SqAuthSettingError) {
         $lines[0] = get_class($e) . ': ' . $lines[0];
     }
-    if ($secret !== null && $secret !== '') {
-        $lines = array_map(fn($l) => str_replace($secret, '<password>', $l), $lines);
-    }
+    $lines = array_map(fn($l) => sqauth_sm_redact($l, $secret), $lines);
     return array_map(fn($l) => preg_replace('/[\x00-\x1f\x7f]+/', ' ', $l), $lines);
+}
+
+/**
+ * $text with the password replaced by "<password>": as it is, and inside any
+ * base64 word, as a server that echoes a command line sends it back (AUTH
+ * PLAIN's credentials, LOGIN's answer).
+ */
+function sqauth_sm_redact(string $text, #[\SensitiveParameter] ?string $password): string
+{
+    if ($password === null || $password === '') {
+        return $text;
+    }
+    $text = str_replace($password, '<password>', $text);
+    return preg_replace_callback('~[A-Za-z0-9+/]{4,}={0,2}~',
+        fn($m) => str_contains((string)base64_decode($m[0]), $password) ? '<password>' : $m[0], $text);
 }
 
 /** sqauth_sm_describe() as HTML for SquirrelMail's error pages. */
@@ -379,7 +440,10 @@ function sqauth_sm_html(string $text): string
  */
 function sqauth_sm_mechanism($setting): ?string
 {
-    $setting = strtolower(trim((string)$setting));
+    if (!is_string($setting)) {
+        return null;
+    }
+    $setting = strtolower(trim($setting));
     if ($setting === 'auto' || $setting === 'login') {
         return $setting;
     }
@@ -533,7 +597,7 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
     $from_form = $password !== false;
     $imap = sqauth_sm_imap_settings($username, $imap_server_address, $imap_port, $stream_options);
     $authz = $imap['authz'];
-    if ($authz !== '' && in_array(strtolower((string)$imap['mechanism_setting']), ['login', 'cram-md5'], true)) {
+    if ($authz !== '' && in_array($imap['mechanism'], ['login', 'CRAM-MD5'], true)) {
         logout_error(sqauth_sm_html("A proxy login (authz) needs a mechanism that carries the authorization "
             . "identity: plain, digest-md5, scram-sha-1, scram-sha-256 or auto; login and cram-md5 cannot."));
         exit;
@@ -553,8 +617,8 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
     }
 
     if ($imap['mechanism'] === null) {
-        return sqauth_sm_imap_login_failed('BAD', "\$imap_auth_mech = '{$imap['mechanism_setting']}' is not a "
-            . 'mechanism sqauth knows: use login, plain, cram-md5, digest-md5, scram-sha-1, scram-sha-256 or auto',
+        return sqauth_sm_imap_login_failed('BAD', '$imap_auth_mech = ' . sqauth_sm_export($imap['mechanism_setting'])
+            . ' is not a mechanism sqauth knows: use login, plain, cram-md5, digest-md5, scram-sha-1, scram-sha-256 or auto',
             $hide);
     }
     try {
@@ -563,7 +627,7 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
         // "TAG NO [CODE] text": SquirrelMail shows the text when $display_imap_login_error is on.
         $reply = explode(' ', (string)$e->getServerResponse(), 3);
         return sqauth_sm_imap_login_failed(strtoupper($reply[1] ?? 'NO') === 'BAD' ? 'BAD' : 'NO',
-            str_replace($password, '<password>', $reply[2] ?? $e->getMessage()), $hide);
+            sqauth_sm_redact($reply[2] ?? $e->getMessage(), $password), $hide);
     } catch (SqAuth\SaslException $e) {
         return sqauth_sm_imap_login_failed('BAD',
             implode("\n", sqauth_sm_describe($e, '$imap_stream_options', $password)), $hide);
@@ -595,6 +659,7 @@ function sqauth_sm_imap_login_failed(string $status, string $text, $hide)
     if ($status === 'NO') {
         sqsession_destroy();
         $message = _("Unknown user or password incorrect.");
+        $server_text = '';
         if ($display_imap_login_error) {
             // The server's own words, without an RFC 5530 response code in front.
             $server_text = trim(preg_replace('/^\[[^\]]*\]/', '', $text));
@@ -605,7 +670,8 @@ function sqauth_sm_imap_login_failed(string $status, string $text, $hide)
         if ($hide == 3) {
             return $message;
         }
-        logout_error($message);
+        // logout_error() takes HTML (and puts it in the page's title too): the server's words are text.
+        logout_error($server_text !== '' ? sqauth_sm_html($message) : $message);
         exit;
     }
     if ($hide == 3) {
@@ -836,16 +902,16 @@ function sqauth_sm_smtp_authenticate(array $args): bool
     if ($entry['auth'] !== null) {
         return $entry['auth'] === true;
     }
-    $setting = strtolower(trim((string)($args['auth_mech'] ?? 'none')));
-    if ($setting === 'none' || $setting === '') {
+    $setting = $args['auth_mech'] ?? 'none';
+    if (is_string($setting) && in_array(strtolower(trim($setting)), ['none', ''], true)) {
         $entry['auth'] = true;
         return true;
     }
     $mechanism = sqauth_sm_mechanism($setting);
     try {
         if ($mechanism === null) {
-            throw new SqAuthSettingError("\$smtp_auth_mech = '$setting' is not a mechanism sqauth knows: use none, "
-                . 'login, plain, cram-md5, digest-md5, scram-sha-1, scram-sha-256 or auto');
+            throw new SqAuthSettingError('$smtp_auth_mech = ' . sqauth_sm_export($setting) . ' is not a mechanism sqauth '
+                . 'knows: use none, login, plain, cram-md5, digest-md5, scram-sha-1, scram-sha-256 or auto');
         }
         sqauth_sm_authenticate($entry['connection'], $mechanism, (string)$args['user'], (string)$args['pass'],
             (string)$args['host'], '', (int)$use_smtp_tls === 0);
@@ -861,7 +927,7 @@ function sqauth_sm_smtp_auth_failed($deliver, $error, string $password, $stream)
 {
     if ($error instanceof SqAuth\AuthenticationException && $error->getServerResponse() !== null) {
         // The server's reply, through SquirrelMail's own SMTP error texts.
-        $deliver->errorCheck(str_replace($password, '<password>', $error->getServerResponse()) . "\r\n", $stream);
+        $deliver->errorCheck(sqauth_sm_redact($error->getServerResponse(), $password) . "\r\n", $stream);
         return;
     }
     $deliver->dlv_msg = $error instanceof Throwable ? sqauth_sm_describe_html($error, '$smtp_stream_options', $password)
@@ -1107,8 +1173,8 @@ function sqauth_sm_configtest(): bool
             . ($tls_info ? sqauth_sm_html($tls_info['protocol'] . ', certificate ' . ($tls_info['peer_certificate']['subject'] ?? '?')
                 . ($tls_info['verify']['verified'] ? ' (verified)' : ' (NOT verified)')) : 'without TLS')
             . ', mechanisms: ' . sqauth_sm_html(implode(' ', $offered) ?: '(none listed)') . "<br />\n";
-        if ($mechanism === null && strtolower((string)$mech) !== 'none') {
-            do_err('sqauth: ' . sqauth_sm_html("'$mech'") . " is not a mechanism sqauth knows for $label", false);
+        if ($mechanism === null && !(is_string($mech) && strtolower(trim($mech)) === 'none')) {
+            do_err('sqauth: ' . sqauth_sm_html(sqauth_sm_export($mech)) . " is not a mechanism sqauth knows for $label", false);
             $failed = true;
         } elseif ($mechanism !== null && $mechanism !== 'auto' && $mechanism !== 'login' && !in_array($mechanism, $offered, true)) {
             do_err("sqauth: the $label server does not offer " . sqauth_sm_html($mechanism), false);
