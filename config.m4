@@ -38,7 +38,7 @@ if test "$PHP_SQAUTH" != "no"; then
   SQAUTH_CORE_SOURCES="$SQAUTH_CORE_SOURCES src/core/conn.c src/core/policy.c src/core/defaults.c src/core/pool.c src/core/net/net.c \
     src/core/tls/tls.c src/core/tls/tls_conn.c src/core/tls/tls_options.c \
     src/core/proto/protocols.c src/core/proto/session.c src/core/proto/auth.c src/core/proto/imap.c src/core/proto/pop3.c src/core/proto/smtp.c \
-    src/core/proto/sieve.c"
+    src/core/proto/sieve.c src/core/proto/redact.c"
   SQAUTH_PHP_SOURCES="sqauth.c src/php/exceptions.c src/php/sasl_client.c src/php/helpers.c \
     src/php/connection.c src/php/connection_options.c src/php/connection_stream.c src/php/connection_pool.c src/php/detect.c src/php/settings.c"
 

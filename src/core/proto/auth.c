@@ -34,8 +34,14 @@ static int send_response(sqauth_session *s, const sqauth_buf *raw, sqauth_error 
         sqauth_buf_wipe(&b64);
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
     }
-    /* Responses carry passwords, proofs and tokens: never logged. */
-    rc = send_text(s, (const char *)b64.data, raw->len ? "<redacted>" : "", err);
+    /* Responses carry passwords, proofs and tokens: never logged, and
+     * never shown when the server quotes them back. */
+    rc = raw->len ? sqauth_session_hide(s, b64.data, b64.len) : SQAUTH_OK;
+    if (rc != SQAUTH_OK) {
+        rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    } else {
+        rc = send_text(s, (const char *)b64.data, raw->len ? "<redacted>" : "", err);
+    }
     sqauth_buf_wipe(&b64);
     return rc;
 }
@@ -97,6 +103,11 @@ int sqauth_session_authenticate(sqauth_session *s, sqauth_sasl *sasl, sqauth_aut
     if (s->authenticated) {
         return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "already authenticated on this connection");
     }
+    if (sqauth_session_hide(s, sasl->password.data, sasl->password.len) != SQAUTH_OK
+        || sqauth_session_hide(s, sasl->token.data, sasl->token.len) != SQAUTH_OK) {
+        rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+        goto done;
+    }
     rc = sqauth_sasl_start(sasl, &ir, &has_ir, err);
     if (rc != SQAUTH_OK) {
         goto done;
@@ -107,6 +118,7 @@ int sqauth_session_authenticate(sqauth_session *s, sqauth_sasl *sasl, sqauth_aut
             rc = sqauth_buf_append_str(&ir64, "=");
         } else {
             rc = sqauth_b64_encode(&ir64, ir.data, ir.len);
+            rc = rc == SQAUTH_OK ? sqauth_session_hide(s, ir64.data, ir64.len) : rc;
         }
         if (rc != SQAUTH_OK) {
             rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
@@ -199,6 +211,7 @@ int sqauth_session_authenticate(sqauth_session *s, sqauth_sasl *sasl, sqauth_aut
     s->authenticated = 1;
     rc = SQAUTH_OK;
 done:
+    sqauth_session_hide_end(s, reply->code, sizeof(reply->code), rc != SQAUTH_OK ? err : NULL);
     sqauth_buf_wipe(&ir);
     sqauth_buf_wipe(&ir64);
     sqauth_buf_wipe(&challenge);
@@ -270,13 +283,12 @@ int sqauth_session_login(sqauth_session *s, const char *user, size_t user_len, c
     if (memchr(user, '\0', user_len) || memchr(pass, '\0', pass_len)) {
         return sqauth_fail(err, SQAUTH_ERR_INVALID_ARG, "user name and password must not contain NUL bytes");
     }
-    rc = s->ops->login(s, user, user_len, pass, pass_len, reply, err);
-    if (rc != SQAUTH_OK) {
-        return rc;
+    rc = sqauth_session_hide(s, pass, pass_len) == SQAUTH_OK ? s->ops->login(s, user, user_len, pass, pass_len, reply, err)
+                                                              : sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
+    if (rc == SQAUTH_OK && reply->status != SQAUTH_AUTH_SUCCESS) {
+        rc = sqauth_fail(err, SQAUTH_ERR_AUTH, "the server refused the login: %.200s", (const char *)s->response.data);
     }
-    if (reply->status != SQAUTH_AUTH_SUCCESS) {
-        return sqauth_fail(err, SQAUTH_ERR_AUTH, "the server refused the login: %.200s", (const char *)s->response.data);
-    }
-    s->authenticated = 1;
-    return SQAUTH_OK;
+    sqauth_session_hide_end(s, reply->code, sizeof(reply->code), rc != SQAUTH_OK ? err : NULL);
+    s->authenticated = rc == SQAUTH_OK;
+    return rc;
 }

@@ -415,7 +415,11 @@ static int imap_login(sqauth_session *s, const char *user, size_t user_len, cons
         }
         rc = sqauth_session_send_line(s, "", "", err);
     } else {
-        if (append_quoted(&cmd, pass, pass_len)) {
+        size_t arg = cmd.len;
+        /* Quoted with backslashes, the password is another string that the
+         * server may quote back. */
+        if (append_quoted(&cmd, pass, pass_len)
+            || (cmd.len - arg - 2 != pass_len && sqauth_session_hide(s, cmd.data + arg + 1, cmd.len - arg - 2))) {
             rc = sqauth_fail(err, SQAUTH_ERR_NOMEM, "out of memory");
             goto done;
         }

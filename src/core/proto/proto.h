@@ -171,6 +171,7 @@ struct sqauth_session {
     size_t response_kept;        /* when cut: the reply's bytes kept before the cut mark */
     size_t response_cut;         /* bytes of the reply not kept; 0 = none */
     char reply_code[64];         /* the response code of the last refused login ("" = none) */
+    sqauth_buf hidden;           /* during a login: what was sent that carries a secret (redact.c) */
     /* A session the pool made (pool.c): the login it was made for (keyed
      * hashes, see pool.h) and when. */
     int pool_member;
@@ -246,6 +247,17 @@ void sqauth_session_reset_response(sqauth_session *s);
 int sqauth_session_keep_greeting(sqauth_session *s, sqauth_error *err);
 /* Adds a line to the transcript (when it is on), within its limits. */
 int sqauth_session_record(sqauth_session *s, char direction, const char *text, size_t len);
+
+/* What the server must not be quoted saying (redact.c). A login hides
+ * each secret it sends, as it goes over the wire, before sending it; while
+ * any is hidden, the reply kept for errors and the transcript's server
+ * lines show "<redacted>" in its place. sqauth_session_hide_end() then
+ * redacts the error's message and the response code (either may be NULL)
+ * and forgets the secrets. */
+int sqauth_session_hide(sqauth_session *s, const void *secret, size_t len);
+void sqauth_session_hide_end(sqauth_session *s, char *code, size_t code_size, sqauth_error *err);
+/* text as it may be kept for people: with the hidden secrets replaced. */
+int sqauth_session_shown(const sqauth_session *s, const char *text, size_t len, sqauth_buf *out);
 
 /* A word for a pool check's command that no earlier command of the
  * session can have produced: 16 random hex digits (and a NUL) into out. */

@@ -316,6 +316,7 @@ void sqauth_session_free(sqauth_session *s)
     sqauth_buf_wipe(&s->line);
     sqauth_buf_wipe(&s->reply_data);
     sqauth_buf_wipe(&s->response);
+    sqauth_buf_wipe(&s->hidden);
     free(s);
 }
 
@@ -344,15 +345,12 @@ static size_t cut_point(const char *text, size_t len, size_t max)
     return n;
 }
 
-int sqauth_session_record(sqauth_session *s, char direction, const char *text, size_t len)
+static int record_kept(sqauth_session *s, char direction, const char *text, size_t len)
 {
     sqauth_transcript_line *t;
     size_t keep = cut_point(text, len, SQAUTH_TRANSCRIPT_MAX_LINE), size;
     char mark[48];
 
-    if (!s->transcript_on) {
-        return SQAUTH_OK;
-    }
     mark[0] = '\0';
     if (keep < len) {
         snprintf(mark, sizeof(mark), "... [cut: %zu more bytes]", len - keep);
@@ -390,6 +388,26 @@ int sqauth_session_record(sqauth_session *s, char direction, const char *text, s
     s->transcript_count++;
     s->transcript_bytes += size;
     return SQAUTH_OK;
+}
+
+int sqauth_session_record(sqauth_session *s, char direction, const char *text, size_t len)
+{
+    sqauth_buf shown = SQAUTH_BUF_INIT;
+    int rc;
+
+    if (!s->transcript_on) {
+        return SQAUTH_OK;
+    }
+    /* The client's own lines are recorded as logged: secrets never go in. */
+    if (direction != 'S' || !s->hidden.len) {
+        return record_kept(s, direction, text, len);
+    }
+    rc = sqauth_session_shown(s, text, len, &shown);
+    if (rc == SQAUTH_OK) {
+        rc = record_kept(s, direction, shown.data ? (const char *)shown.data : "", shown.len);
+    }
+    sqauth_buf_wipe(&shown);
+    return rc;
 }
 
 int sqauth_session_send_line(sqauth_session *s, const char *line, const char *logged, sqauth_error *err)
@@ -476,7 +494,7 @@ void sqauth_session_reset_response(sqauth_session *s)
 }
 
 /* Adds text to the reply kept for errors, within SQAUTH_MAX_KEPT_REPLY. */
-static int response_add(sqauth_session *s, const char *text, size_t len)
+static int response_keep(sqauth_session *s, const char *text, size_t len)
 {
     size_t keep;
 
@@ -499,6 +517,23 @@ static int response_add(sqauth_session *s, const char *text, size_t len)
     s->response.len = s->response_kept;
     return sqauth_buf_printf(&s->response, "... [cut: %zu more bytes]", s->response_cut) ? SQAUTH_ERR_NOMEM
                                                                                         : SQAUTH_OK;
+}
+
+/* The same, with the secrets of a login in progress redacted. */
+static int response_add(sqauth_session *s, const char *text, size_t len)
+{
+    sqauth_buf shown = SQAUTH_BUF_INIT;
+    int rc;
+
+    if (!s->hidden.len) {
+        return response_keep(s, text, len);
+    }
+    rc = sqauth_session_shown(s, text, len, &shown);
+    if (rc == SQAUTH_OK) {
+        rc = response_keep(s, shown.data ? (const char *)shown.data : "", shown.len);
+    }
+    sqauth_buf_wipe(&shown);
+    return rc;
 }
 
 int sqauth_session_set_response(sqauth_session *s, const char *text, size_t len)
