@@ -35,7 +35,9 @@
  * answers exactly that check and nothing older: no command in flight, no
  * unread literal, no IDLE, no unfinished DATA or literal of the caller's.
  * The check also puts the session back into the state of a fresh login
- * (IMAP UNSELECT, SMTP RSET). POP3 sessions are never pooled (pop3.c).
+ * (IMAP UNSELECT, SMTP RSET); a session whose caller left state that no
+ * command undoes (IMAP ENABLE, seen on the caller's stream) fails it.
+ * POP3 sessions are never pooled (pop3.c).
  *
  * Reuse. A session is handed out only if it is still quiet (a server that
  * closed it, sent BYE, or reset it makes it readable), younger than the

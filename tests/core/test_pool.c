@@ -270,6 +270,55 @@ static void test_not_clean(void)
     CHECK(!scripted_got(&l.conns[4], "A0002 LOGOUT"));
 }
 
+/* Reads what the server sent over the caller's stream, a few bytes at a
+ * time (so that lines arrive in pieces), until nothing more comes. */
+static void read_stream(sqauth_session *s)
+{
+    unsigned char buf[3];
+    size_t got;
+    int at_end = 0, rounds = 0, rc;
+    sqauth_error err;
+
+    sleep_ms(50);
+    do {
+        got = 0;
+        rc = sqauth_session_read_available(s, buf, sizeof(buf), 0, &got, &at_end, &err);
+        CHECK(rc == SQAUTH_OK || rc == SQAUTH_ERR_TIMEOUT); /* timeout: nothing more without waiting */
+    } while (got && ++rounds < 1000);
+}
+
+/* IMAP ENABLE: the server's ENABLED reply, read by the caller in pieces
+ * and in any case, makes the session unfit (nothing turns an extension
+ * off); the word elsewhere on a line does not. */
+static void test_enabled(void)
+{
+    static const script_step mentioned[] = {
+        IMAP_LOGIN, SEND("* OK [ALERT] * ENABLED is not at the start\r\n"), IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step enabled[] = {
+        IMAP_LOGIN, SEND("* 3 EXISTS\r\n* enabled QRESYNC\r\ne1 OK Enabled.\r\n"), IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {mentioned, enabled};
+    scripted_listener l;
+    pool_call c;
+    sqauth_pool_stats before = stats();
+
+    limits(4, 4, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 2)) {
+        return;
+    }
+    call_init(&c, "imap", l.port, USER, PASSWORD);
+    CHECK_RC(get(&c), SQAUTH_OK);
+    read_stream(c.s);
+    CHECK(sqauth_pool_put(c.s, 1) == 1);
+    sqauth_pool_shutdown();
+    call_init(&c, "imap", l.port, "other", PASSWORD);
+    CHECK_RC(get(&c), SQAUTH_OK);
+    read_stream(c.s);
+    CHECK(sqauth_pool_put(c.s, 1) == 0);
+    CHECK(stats().entries == 0 && stats().discards == before.discards + 1);
+    CHECK(scripted_listen_finish(&l) == 2);
+    CHECK(scripts_ok(&l));
+}
+
 /* What is not handed out: a fresh login instead, never an error. */
 static void test_not_handed_out(void)
 {
@@ -760,6 +809,7 @@ void test_pool(void)
     test_reuse();
     test_key();
     test_not_clean();
+    test_enabled();
     test_not_handed_out();
     test_pool_limits();
     test_protocols();

@@ -442,6 +442,10 @@ static int imap_pool_check(sqauth_session *s, sqauth_error *err)
     const char *cmds[2];
     int rc, lines = 0, unselected = 0;
 
+    if (s->pool_unfit) {
+        return sqauth_fail(err, SQAUTH_ERR_STATE,
+                           "the IMAP server enabled an extension for this session (ENABLE), which no command undoes");
+    }
     rc = sqauth_session_check_token(token, err);
     if (rc != SQAUTH_OK) {
         return rc;
@@ -472,6 +476,7 @@ static int imap_pool_check(sqauth_session *s, sqauth_error *err)
             if (!sqauth_strncaseeq(l + strlen(noop_tag), "OK", 2)) {
                 return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the IMAP server refused NOOP: %.200s", l);
             }
+            s->stream_scan = 0; /* the caller's stream goes on at the start of a line */
             return SQAUTH_OK;
         } else if (sqauth_strncaseeq(l, "* BYE", 5)) {
             sqauth_session_set_response(s, l, s->line.len);
@@ -482,6 +487,35 @@ static int imap_pool_check(sqauth_session *s, sqauth_error *err)
         }
     }
     return rc;
+}
+
+/* The caller's stream: an untagged ENABLED reply (RFC 5161 §3.2) means
+ * the server turned an extension on for the rest of the session
+ * (QRESYNC turns EXPUNGE into VANISHED, UTF8=ACCEPT changes how mailbox
+ * names are written): no command turns it off, so the session is unfit
+ * for the pool. Matched at the start of every line; a literal that holds
+ * such a line only costs a fresh login. stream_scan: how many bytes of
+ * the line matched so far, -1 once it cannot match. */
+static void imap_stream_received(sqauth_session *s, const unsigned char *data, size_t len)
+{
+    static const char enabled[] = "* ENABLED";
+    size_t i;
+
+    for (i = 0; i < len && !s->pool_unfit; i++) {
+        unsigned char ch = data[i];
+        if (ch == '\n') {
+            s->stream_scan = 0;
+        } else if (s->stream_scan >= 0) {
+            if (ch >= 'a' && ch <= 'z') {
+                ch = (unsigned char)(ch - 32);
+            }
+            if (ch != (unsigned char)enabled[s->stream_scan]) {
+                s->stream_scan = -1;
+            } else if (++s->stream_scan == (int)sizeof(enabled) - 1) {
+                s->pool_unfit = 1;
+            }
+        }
+    }
 }
 
 /* AUTH=mechanism atoms. */
@@ -528,4 +562,5 @@ const sqauth_protocol sqauth_proto_imap = {
     .auth_reply = imap_auth_reply,
     .login = imap_login,
     .pool_check = imap_pool_check,
+    .stream_received = imap_stream_received,
 };

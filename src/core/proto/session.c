@@ -966,12 +966,18 @@ static int stream_failed(sqauth_session *s, int rc, const sqauth_error *err)
 int sqauth_session_read_available(sqauth_session *s, void *buf, size_t len, int may_wait, size_t *got, int *at_end,
                                   sqauth_error *err)
 {
+    int rc;
+
     if (!sqauth_session_is_open(s)) {
         *got = 0;
         *at_end = 1;
         return SQAUTH_OK;
     }
-    return stream_failed(s, sqauth_conn_read_available(s->conn, buf, len, may_wait, got, at_end, err), err);
+    rc = stream_failed(s, sqauth_conn_read_available(s->conn, buf, len, may_wait, got, at_end, err), err);
+    if (*got && s->ops->stream_received) {
+        s->ops->stream_received(s, buf, *got);
+    }
+    return rc;
 }
 
 int sqauth_session_write(sqauth_session *s, const void *p, size_t n, sqauth_error *err)
