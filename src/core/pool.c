@@ -657,6 +657,9 @@ int sqauth_pool_put(sqauth_session *s, int clean)
     e->session = s;
     e->idle_since_ms = sqauth_now_ms();
     lock(&inherited);
+    /* The others first: the manual promises that release() logs out the
+     * expired ones too, and s itself stays (it was young enough above). */
+    collect_expired(e->idle_since_ms, &dropped);
     e->older = newest;
     if (newest) {
         newest->newer = e;

@@ -136,7 +136,9 @@ int sqauth_pool_forget(const sqauth_session_options *o, const sqauth_login_optio
  * sqauth_pool_get(), the pool is on and has room, its protocol can be
  * pooled, clean is 1 (the caller's own buffers hold nothing: the binding's
  * PHP stream), it is quiet and passes its protocol's check; otherwise it
- * is logged out and freed. Returns 1 when pooled. */
+ * is logged out and freed. Like sqauth_pool_get(), it also logs out the
+ * pooled sessions past the idle timeout or the lifetime. Returns 1 when
+ * pooled. */
 int sqauth_pool_put(sqauth_session *s, int clean);
 
 /* For a session from sqauth_pool_get() that its caller drops without

@@ -386,6 +386,34 @@ static void test_not_handed_out(void)
     CHECK(scripted_got(&l.conns[2], "A0002 LOGOUT") && scripted_got(&l.conns[3], "A0002 LOGOUT"));
 }
 
+/* Expired sessions are logged out by release() too (pool.h, the
+ * manual's "Limits"), not only by the next sqauth_pool_get(). */
+static void test_expired_at_put(void)
+{
+    static const script_step kept[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {kept, kept};
+    scripted_listener l;
+    pool_call a, b;
+    sqauth_pool_stats before = stats();
+
+    if (!listen_ok(&l, scripts, 2)) {
+        return;
+    }
+    limits(4, 1, 100, 60000, 60000);
+    call_init(&a, "imap", l.port, "a", PASSWORD);
+    call_init(&b, "imap", l.port, "b", PASSWORD);
+    CHECK_RC(get(&a), SQAUTH_OK);
+    CHECK(sqauth_pool_put(a.s, 1) == 1);
+    CHECK_RC(get(&b), SQAUTH_OK); /* a's session is not expired yet */
+    sleep_ms(150);
+    CHECK(sqauth_pool_put(b.s, 1) == 1); /* now it is */
+    CHECK(stats().entries == 1 && stats().expired == before.expired + 1);
+    CHECK(scripted_got(&l.conns[0], "A0002 LOGOUT"));
+    sqauth_pool_shutdown();
+    CHECK(scripted_listen_finish(&l) == 2);
+    CHECK(scripts_ok(&l));
+}
+
 /* Per user and per process, the least recently used first. */
 static void test_pool_limits(void)
 {
@@ -812,6 +840,7 @@ void test_pool(void)
     test_enabled();
     test_not_handed_out();
     test_pool_limits();
+    test_expired_at_put();
     test_protocols();
     test_fork();
     test_fresh();
