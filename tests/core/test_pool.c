@@ -319,6 +319,42 @@ static void test_enabled(void)
     CHECK(scripts_ok(&l));
 }
 
+/* A hostile server during the check at release: a flood of untagged
+ * lines ends at the reply's line cap (SQAUTH_MAX_REPLY_LINES, 1000; a protocol error: the goodbye is
+ * sent), a drip that never ends a line at the call's deadline (each byte
+ * on time, so only a deadline for the whole check stops it; no goodbye
+ * to a server that does not answer). Neither is pooled. */
+static void test_hostile_check(void)
+{
+    static const script_step flood[] = {
+        IMAP_LOGIN, EXPECT("P"), EXPECT("P"), REPEAT("* 1 EXISTS\r\n", 3000),
+        EXPECT("A0002 LOGOUT"), HOLD(2000), END};
+    static const script_step drip[] = {
+        IMAP_LOGIN, EXPECT("P"), EXPECT("P"), DRIP("* OK still there, still there, still there\r\n", 20), HOLD(2000),
+        END};
+    static const script_step *const scripts[] = {flood, drip};
+    scripted_listener l;
+    pool_call c;
+    sqauth_pool_stats before = stats();
+
+    limits(4, 4, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 2)) {
+        return;
+    }
+    call_init(&c, "imap", l.port, USER, PASSWORD);
+    c.o.transcript = 1;
+    CHECK_RC(get(&c), SQAUTH_OK);
+    CHECK(sqauth_pool_put(c.s, 1) == 0);
+    call_init(&c, "imap", l.port, "other", PASSWORD);
+    c.o.timeout_ms = 300;
+    CHECK_RC(get(&c), SQAUTH_OK);
+    CHECK(sqauth_pool_put(c.s, 1) == 0);
+    CHECK(stats().entries == 0 && stats().discards == before.discards + 2);
+    CHECK(scripted_listen_finish(&l) == 2);
+    CHECK(scripts_ok(&l));
+    CHECK(!scripted_got(&l.conns[1], "LOGOUT"));
+}
+
 /* What is not handed out: a fresh login instead, never an error. */
 static void test_not_handed_out(void)
 {
@@ -838,6 +874,7 @@ void test_pool(void)
     test_key();
     test_not_clean();
     test_enabled();
+    test_hostile_check();
     test_not_handed_out();
     test_pool_limits();
     test_expired_at_put();
