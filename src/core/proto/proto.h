@@ -129,11 +129,12 @@ struct sqauth_protocol {
      * pooled and before one that sat idle for a while is handed out. NULL:
      * this protocol's sessions are never pooled. */
     int (*pool_check)(sqauth_session *s, sqauth_error *err);
-    /* What the server sent the caller over the byte stream after login
-     * (sqauth_session_read_available()), in order: for state the pool
-     * check cannot put back (IMAP's ENABLE), which sets pool_unfit. NULL:
-     * the protocol has none. */
-    void (*stream_received)(sqauth_session *s, const unsigned char *data, size_t len);
+    /* What the caller sent over the byte stream after login
+     * (sqauth_session_write()), in order: for commands whose effect lasts
+     * as long as the session, which no pool check can undo (IMAP ENABLE,
+     * NOTIFY); such a command sets pool_unfit. NULL: the protocol has
+     * none. */
+    void (*stream_sent)(sqauth_session *s, const unsigned char *data, size_t len);
 };
 
 struct sqauth_session {
@@ -183,10 +184,13 @@ struct sqauth_session {
     unsigned char pool_user_id[32]; /* the same without the password or token */
     int64_t pool_created_ms;
     /* The caller's stream left state that no pool check undoes (see
-     * stream_received); stream_scan is the protocol's place in that
-     * stream (imap.c: how much of the current line matched). */
+     * stream_sent); stream_scan and stream_word are the protocol's place
+     * in what the caller sent (imap.c: in the tag, in the command name so
+     * far, or past it). */
     int pool_unfit;
     int stream_scan;
+    char stream_word[8];
+    size_t stream_word_len;
 };
 
 /* ---- the public calls ---- */

@@ -966,18 +966,12 @@ static int stream_failed(sqauth_session *s, int rc, const sqauth_error *err)
 int sqauth_session_read_available(sqauth_session *s, void *buf, size_t len, int may_wait, size_t *got, int *at_end,
                                   sqauth_error *err)
 {
-    int rc;
-
     if (!sqauth_session_is_open(s)) {
         *got = 0;
         *at_end = 1;
         return SQAUTH_OK;
     }
-    rc = stream_failed(s, sqauth_conn_read_available(s->conn, buf, len, may_wait, got, at_end, err), err);
-    if (*got && s->ops->stream_received) {
-        s->ops->stream_received(s, buf, *got);
-    }
-    return rc;
+    return stream_failed(s, sqauth_conn_read_available(s->conn, buf, len, may_wait, got, at_end, err), err);
 }
 
 int sqauth_session_write(sqauth_session *s, const void *p, size_t n, sqauth_error *err)
@@ -986,7 +980,12 @@ int sqauth_session_write(sqauth_session *s, const void *p, size_t n, sqauth_erro
     if (rc != SQAUTH_OK) {
         return rc;
     }
-    return stream_failed(s, sqauth_conn_write_all(s->conn, p, n, err), err);
+    rc = stream_failed(s, sqauth_conn_write_all(s->conn, p, n, err), err);
+    /* Also after a timeout: part of it may have gone out. */
+    if (s->ops->stream_sent) {
+        s->ops->stream_sent(s, p, n);
+    }
+    return rc;
 }
 
 void sqauth_session_set_stream_timeout(sqauth_session *s, int timeout_ms)
