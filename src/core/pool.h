@@ -36,8 +36,8 @@
  * unread literal, no IDLE, no unfinished DATA or literal of the caller's.
  * The check also puts the session back into the state of a fresh login
  * (IMAP UNSELECT, SMTP RSET); a session whose caller left state that no
- * command undoes (IMAP ENABLE or NOTIFY sent over the caller's stream)
- * fails it.
+ * command undoes (IMAP ENABLE, NOTIFY or UNAUTHENTICATE, ManageSieve
+ * UNAUTHENTICATE, sent over the caller's stream) fails it.
  * POP3 sessions are never pooled (pop3.c).
  *
  * Reuse. A session is handed out only if it is still quiet (a server that

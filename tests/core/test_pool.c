@@ -299,7 +299,8 @@ static void write_stream(sqauth_session *s, const char *text)
     }
 }
 
-/* Commands whose effect lasts for the session (IMAP ENABLE, NOTIFY), sent
+/* Commands whose effect lasts for the session (IMAP ENABLE, NOTIFY,
+ * UNAUTHENTICATE; ManageSieve UNAUTHENTICATE), sent
  * over the caller's stream in pieces and in any case, make it unfit: it
  * is logged out without a check. The same word elsewhere on a line does
  * not. */
@@ -313,29 +314,40 @@ static void test_lasting_commands(void)
         IMAP_LOGIN, EXPECT("e1 enable QRESYNC"), SEND("* ENABLED QRESYNC\r\ne1 OK Enabled.\r\n"), IMAP_LOGOUT, END};
     static const script_step notify[] = {
         IMAP_LOGIN, EXPECT("n1 NOTIFY SET"), SEND("n1 OK NOTIFY completed.\r\n"), IMAP_LOGOUT, END};
-    static const script_step *const scripts[] = {mentioned, enable, notify};
+    /* RFC 8437: back to not authenticated, free to log in as anyone (the
+     * check would pass: UNSELECT gets BAD, NOOP OK). */
+    static const script_step unauthenticate[] = {
+        IMAP_LOGIN, EXPECT("u1 UNAUTHENTICATE"), SEND("u1 OK\r\n"), EXPECT("u2 LOGIN"), SEND("u2 OK\r\n"),
+        EXPECT("A0002 LOGOUT"), SEND("A0002 OK\r\n"), END};
+    /* RFC 5804 §2.14.1, ManageSieve's. */
+    static const script_step sieve_unauthenticate[] = {
+        SEND("\"SASL\" \"PLAIN\"\r\nOK \"ready\"\r\n"), EXPECT("AUTHENTICATE \"PLAIN\""), SEND("OK\r\n"),
+        EXPECT("Unauthenticate"), SEND("OK\r\n"), EXPECT("LOGOUT"), SEND("OK\r\n"), END};
+    static const script_step *const scripts[] = {mentioned, enable, notify, unauthenticate, sieve_unauthenticate};
     static const char *const sent[] = {
         "a1 SEARCH TEXT ENABLE\r\na2 SEARCH TEXT {6+}\r\nNOTIFY\r\n", "e1 enable QRESYNC\r\n",
-        "n1 NOTIFY SET (personal (MessageNew))\r\n"};
+        "n1 NOTIFY SET (personal (MessageNew))\r\n", "u1 UNAUTHENTICATE\r\nu2 LOGIN mallory secret\r\n",
+        "Unauthenticate\r\n"};
     scripted_listener l;
     pool_call c;
     sqauth_pool_stats before = stats();
     size_t i;
 
     limits(4, 4, 60000, 60000, 60000);
-    if (!listen_ok(&l, scripts, 3)) {
+    if (!listen_ok(&l, scripts, 5)) {
         return;
     }
-    for (i = 0; i < 3; i++) {
-        call_init(&c, "imap", l.port, i == 0 ? "a" : i == 1 ? "e" : "n", PASSWORD);
+    for (i = 0; i < 5; i++) {
+        char user[2] = {(char)('a' + i), '\0'};
+        call_init(&c, i < 4 ? "imap" : "sieve", l.port, user, PASSWORD);
         CHECK_RC(get(&c), SQAUTH_OK);
         write_stream(c.s, sent[i]);
         read_stream(c.s);
         CHECK(sqauth_pool_put(c.s, 1) == (i == 0));
     }
-    CHECK(stats().entries == 1 && stats().discards == before.discards + 2);
+    CHECK(stats().entries == 1 && stats().discards == before.discards + 4);
     sqauth_pool_shutdown();
-    CHECK(scripted_listen_finish(&l) == 3);
+    CHECK(scripted_listen_finish(&l) == 5);
     CHECK(scripts_ok(&l));
 }
 

@@ -444,7 +444,8 @@ static int imap_pool_check(sqauth_session *s, sqauth_error *err)
 
     if (s->pool_unfit) {
         return sqauth_fail(err, SQAUTH_ERR_STATE,
-                           "the caller sent ENABLE or NOTIFY, whose effect lasts as long as the session");
+                           "the caller sent a command whose effect lasts as long as the session (ENABLE, NOTIFY, "
+                           "UNAUTHENTICATE)");
     }
     rc = sqauth_session_check_token(token, err);
     if (rc != SQAUTH_OK) {
@@ -476,9 +477,6 @@ static int imap_pool_check(sqauth_session *s, sqauth_error *err)
             if (!sqauth_strncaseeq(l + strlen(noop_tag), "OK", 2)) {
                 return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the IMAP server refused NOOP: %.200s", l);
             }
-            /* The caller's stream goes on at the start of a line. */
-            s->stream_scan = 0;
-            s->stream_word_len = 0;
             return SQAUTH_OK;
         } else if (sqauth_strncaseeq(l, "* BYE", 5)) {
             sqauth_session_set_response(s, l, s->line.len);
@@ -494,41 +492,13 @@ static int imap_pool_check(sqauth_session *s, sqauth_error *err)
 /* The caller's stream: commands whose effect lasts as long as the
  * session, and that no command undoes on every server: ENABLE (RFC 5161;
  * QRESYNC turns EXPUNGE into VANISHED, UTF8=ACCEPT changes how mailbox
- * names are written) and NOTIFY (RFC 5465; NOTIFY SET without the
- * selected mailbox stops its EXISTS and EXPUNGE). A session that sent one
- * is unfit for the pool. The command is the second word of a line; a
- * literal's line that looks like one only costs a fresh login.
- * stream_scan: 0 in the tag, 1 in the command (stream_word so far), -1
- * past it. */
+ * names are written), NOTIFY (RFC 5465; NOTIFY SET without the selected
+ * mailbox stops its EXISTS and EXPUNGE) and UNAUTHENTICATE (RFC 8437;
+ * the caller may log in as someone else). */
 static void imap_stream_sent(sqauth_session *s, const unsigned char *data, size_t len)
 {
-    static const char *const lasting[] = {"ENABLE", "NOTIFY"};
-    size_t i, k;
-
-    for (i = 0; i < len && !s->pool_unfit; i++) {
-        unsigned char ch = data[i];
-        if (s->stream_scan == 1 && (ch == ' ' || ch == '\r' || ch == '\n')) {
-            for (k = 0; k < sizeof(lasting) / sizeof(lasting[0]); k++) {
-                if (s->stream_word_len == strlen(lasting[k])
-                    && sqauth_strncaseeq(s->stream_word, lasting[k], s->stream_word_len)) {
-                    s->pool_unfit = 1;
-                }
-            }
-            s->stream_scan = -1;
-        }
-        if (ch == '\n') {
-            s->stream_scan = 0;
-            s->stream_word_len = 0;
-        } else if (s->stream_scan == 0 && ch == ' ') {
-            s->stream_scan = 1;
-        } else if (s->stream_scan == 1) {
-            if (s->stream_word_len < sizeof(s->stream_word)) {
-                s->stream_word[s->stream_word_len++] = (char)ch;
-            } else {
-                s->stream_scan = -1;
-            }
-        }
-    }
+    static const char *const lasting[] = {"ENABLE", "NOTIFY", "UNAUTHENTICATE"};
+    sqauth_session_watch_commands(s, data, len, 1, lasting, sizeof(lasting) / sizeof(lasting[0]));
 }
 
 /* AUTH=mechanism atoms. */

@@ -132,8 +132,9 @@ struct sqauth_protocol {
     /* What the caller sent over the byte stream after login
      * (sqauth_session_write()), in order: for commands whose effect lasts
      * as long as the session, which no pool check can undo (IMAP ENABLE,
-     * NOTIFY); such a command sets pool_unfit. NULL: the protocol has
-     * none. */
+     * NOTIFY, UNAUTHENTICATE); such a command sets pool_unfit (see
+     * sqauth_session_watch_commands()), and pool_check then fails. NULL:
+     * the protocol has none. */
     void (*stream_sent)(sqauth_session *s, const unsigned char *data, size_t len);
 };
 
@@ -184,12 +185,11 @@ struct sqauth_session {
     unsigned char pool_user_id[32]; /* the same without the password or token */
     int64_t pool_created_ms;
     /* The caller's stream left state that no pool check undoes (see
-     * stream_sent); stream_scan and stream_word are the protocol's place
-     * in what the caller sent (imap.c: in the tag, in the command name so
-     * far, or past it). */
+     * stream_sent); stream_scan and stream_word: where
+     * sqauth_session_watch_commands() is in what the caller sent. */
     int pool_unfit;
     int stream_scan;
-    char stream_word[8];
+    char stream_word[16];
     size_t stream_word_len;
 };
 
@@ -260,6 +260,14 @@ void sqauth_session_reset_response(sqauth_session *s);
 int sqauth_session_keep_greeting(sqauth_session *s, sqauth_error *err);
 /* Adds a line to the transcript (when it is on), within its limits. */
 int sqauth_session_record(sqauth_session *s, char direction, const char *text, size_t len);
+
+/* For a protocol's stream_sent: sets s->pool_unfit when a line of what
+ * the caller sends (data, in pieces as written) has one of names (any
+ * case) as its command: its first word, or its second when tagged (IMAP).
+ * A literal's line that looks like such a command only costs a fresh
+ * login. */
+void sqauth_session_watch_commands(sqauth_session *s, const unsigned char *data, size_t len, int tagged,
+                                   const char *const *names, size_t count);
 
 /* A word for a pool check's command that no earlier command of the
  * session can have produced: 16 random hex digits (and a NUL) into out. */

@@ -974,6 +974,42 @@ int sqauth_session_read_available(sqauth_session *s, void *buf, size_t len, int 
     return stream_failed(s, sqauth_conn_read_available(s->conn, buf, len, may_wait, got, at_end, err), err);
 }
 
+/* stream_scan: 0 at the start of a line, 2 in its tag, 1 in its command
+ * (stream_word so far), -1 past it. */
+void sqauth_session_watch_commands(sqauth_session *s, const unsigned char *data, size_t len, int tagged,
+                                   const char *const *names, size_t count)
+{
+    size_t i, k;
+
+    for (i = 0; i < len && !s->pool_unfit; i++) {
+        unsigned char ch = data[i];
+        if (s->stream_scan == 0) {
+            s->stream_scan = tagged ? 2 : 1;
+            s->stream_word_len = 0;
+        }
+        if (s->stream_scan == 1 && (ch == ' ' || ch == '\r' || ch == '\n')) {
+            for (k = 0; k < count; k++) {
+                if (s->stream_word_len == strlen(names[k])
+                    && sqauth_strncaseeq(s->stream_word, names[k], s->stream_word_len)) {
+                    s->pool_unfit = 1;
+                }
+            }
+            s->stream_scan = -1;
+        }
+        if (ch == '\n') {
+            s->stream_scan = 0;
+        } else if (s->stream_scan == 2 && ch == ' ') {
+            s->stream_scan = 1;
+        } else if (s->stream_scan == 1) {
+            if (s->stream_word_len < sizeof(s->stream_word)) {
+                s->stream_word[s->stream_word_len++] = (char)ch;
+            } else {
+                s->stream_scan = -1;
+            }
+        }
+    }
+}
+
 int sqauth_session_write(sqauth_session *s, const void *p, size_t n, sqauth_error *err)
 {
     int rc = sqauth_session_check_open(s, err);
