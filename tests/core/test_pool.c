@@ -302,13 +302,14 @@ static void write_stream(sqauth_session *s, const char *text)
 /* Commands whose effect lasts for the session (IMAP ENABLE, NOTIFY,
  * UNAUTHENTICATE; ManageSieve UNAUTHENTICATE), sent
  * over the caller's stream in pieces and in any case, make it unfit: it
- * is logged out without a check. The same word elsewhere on a line does
- * not. */
+ * is logged out without a check. The same word elsewhere on a line, or
+ * in a literal, does not. */
 static void test_lasting_commands(void)
 {
     static const script_step mentioned[] = {
         IMAP_LOGIN, EXPECT("a1 SEARCH TEXT ENABLE"), EXPECT("a2 SEARCH TEXT"), EXPECT("NOTIFY"),
-        SEND("a1 OK\r\na2 OK\r\n"),
+        EXPECT("a3 APPEND INBOX {26+}"), EXPECT("To enable it"), EXPECT("x notify y"), EXPECT(""),
+        SEND("a1 OK\r\na2 OK\r\na3 OK\r\n"),
         IMAP_CHECK, IMAP_LOGOUT, END};
     static const script_step enable[] = {
         IMAP_LOGIN, EXPECT("e1 enable QRESYNC"), SEND("* ENABLED QRESYNC\r\ne1 OK Enabled.\r\n"), IMAP_LOGOUT, END};
@@ -325,7 +326,9 @@ static void test_lasting_commands(void)
         EXPECT("Unauthenticate"), SEND("OK\r\n"), EXPECT("LOGOUT"), SEND("OK\r\n"), END};
     static const script_step *const scripts[] = {mentioned, enable, notify, unauthenticate, sieve_unauthenticate};
     static const char *const sent[] = {
-        "a1 SEARCH TEXT ENABLE\r\na2 SEARCH TEXT {6+}\r\nNOTIFY\r\n", "e1 enable QRESYNC\r\n",
+        /* A literal's lines are data (a message saved with APPEND), not commands. */
+        "a1 SEARCH TEXT ENABLE\r\na2 SEARCH TEXT {6+}\r\nNOTIFY\r\na3 APPEND INBOX {26+}\r\nTo enable it\r\nx notify y\r\n\r\n",
+        "e1 enable QRESYNC\r\n",
         "n1 NOTIFY SET (personal (MessageNew))\r\n", "u1 UNAUTHENTICATE\r\nu2 LOGIN mallory secret\r\n",
         "Unauthenticate\r\n"};
     scripted_listener l;
@@ -348,6 +351,36 @@ static void test_lasting_commands(void)
     CHECK(stats().entries == 1 && stats().discards == before.discards + 4);
     sqauth_pool_shutdown();
     CHECK(scripted_listen_finish(&l) == 5);
+    CHECK(scripts_ok(&l));
+}
+
+/* A synchronizing literal the server refused: its data never comes, and
+ * its length is not carried over to the next caller's stream. */
+static void test_refused_literal(void)
+{
+    static const script_step refused[] = {
+        IMAP_LOGIN, EXPECT("a1 APPEND INBOX {100}"), SEND("a1 NO [TOOBIG] Too big.\r\n"), IMAP_CHECK,
+        EXPECT("b1 ENABLE QRESYNC"), SEND("b1 OK\r\n"), IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {refused};
+    scripted_listener l;
+    pool_call c;
+
+    limits(4, 4, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 1)) {
+        return;
+    }
+    call_init(&c, "imap", l.port, USER, PASSWORD);
+    CHECK_RC(get(&c), SQAUTH_OK);
+    write_stream(c.s, "a1 APPEND INBOX {100}\r\n");
+    read_stream(c.s);
+    CHECK(sqauth_pool_put(c.s, 1) == 1);
+    CHECK_RC(get(&c), SQAUTH_OK);
+    CHECK(c.reused);
+    write_stream(c.s, "b1 ENABLE QRESYNC\r\n");
+    read_stream(c.s);
+    CHECK(sqauth_pool_put(c.s, 1) == 0);
+    sqauth_pool_shutdown();
+    CHECK(scripted_listen_finish(&l) == 1);
     CHECK(scripts_ok(&l));
 }
 
@@ -905,6 +938,7 @@ void test_pool(void)
     test_key();
     test_not_clean();
     test_lasting_commands();
+    test_refused_literal();
     test_hostile_check();
     test_not_handed_out();
     test_pool_limits();

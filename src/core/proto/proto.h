@@ -191,6 +191,8 @@ struct sqauth_session {
     int stream_scan;
     char stream_word[16];
     size_t stream_word_len;
+    int stream_literal;
+    size_t stream_literal_len, stream_skip;
 };
 
 /* ---- the public calls ---- */
@@ -264,8 +266,7 @@ int sqauth_session_record(sqauth_session *s, char direction, const char *text, s
 /* For a protocol's stream_sent: sets s->pool_unfit when a line of what
  * the caller sends (data, in pieces as written) has one of names (any
  * case) as its command: its first word, or its second when tagged (IMAP).
- * A literal's line that looks like such a command only costs a fresh
- * login. */
+ * The data of literals ({n} or {n+} at a line's end) is skipped. */
 void sqauth_session_watch_commands(sqauth_session *s, const unsigned char *data, size_t len, int tagged,
                                    const char *const *names, size_t count);
 

@@ -328,6 +328,12 @@ void sqauth_session_reset_for_reuse(sqauth_session *s, const sqauth_session_opti
     sqauth_session_set_stream_timeout(s, s->timeout_ms);
     sqauth_buf_reset(&s->response);
     s->reply_code[0] = '\0';
+    /* The new caller's stream starts at a line (a literal the server
+     * refused was never sent, and its length is not the new caller's). */
+    s->stream_scan = 0;
+    s->stream_word_len = 0;
+    s->stream_literal = 0;
+    s->stream_literal_len = s->stream_skip = 0;
 }
 
 /* Where to cut text to at most max bytes: at the start of a UTF-8
@@ -975,7 +981,15 @@ int sqauth_session_read_available(sqauth_session *s, void *buf, size_t len, int 
 }
 
 /* stream_scan: 0 at the start of a line, 2 in its tag, 1 in its command
- * (stream_word so far), -1 past it. */
+ * (stream_word so far), -1 past it. A line that ends in a literal's
+ * length ({n} or {n+}, IMAP and ManageSieve alike) is followed by n bytes
+ * of data (a message saved with APPEND, a script), skipped: "Please notify
+ * me" in a message is no command (the data of a synchronizing literal
+ * that the server refused is never sent, and the next command's bytes are
+ * taken for it: a command missed there is the caller's own doing).
+ * stream_literal: where the line's end is
+ * in "{n+}" CR LF (0 none, 1 in n, 2 after "+", 3 after "}", 4 after CR);
+ * stream_literal_len: n; stream_skip: data bytes still to come. */
 void sqauth_session_watch_commands(sqauth_session *s, const unsigned char *data, size_t len, int tagged,
                                    const char *const *names, size_t count)
 {
@@ -983,6 +997,10 @@ void sqauth_session_watch_commands(sqauth_session *s, const unsigned char *data,
 
     for (i = 0; i < len && !s->pool_unfit; i++) {
         unsigned char ch = data[i];
+        if (s->stream_skip) {
+            s->stream_skip--;
+            continue;
+        }
         if (s->stream_scan == 0) {
             s->stream_scan = tagged ? 2 : 1;
             s->stream_word_len = 0;
@@ -996,7 +1014,11 @@ void sqauth_session_watch_commands(sqauth_session *s, const unsigned char *data,
             }
             s->stream_scan = -1;
         }
-        if (ch == '\n') {
+        if (ch == '\n' && s->stream_literal >= 3) {
+            /* The data, then the rest of the same command. */
+            s->stream_skip = s->stream_literal_len;
+            s->stream_scan = -1;
+        } else if (ch == '\n') {
             s->stream_scan = 0;
         } else if (s->stream_scan == 2 && ch == ' ') {
             s->stream_scan = 1;
@@ -1006,6 +1028,21 @@ void sqauth_session_watch_commands(sqauth_session *s, const unsigned char *data,
             } else {
                 s->stream_scan = -1;
             }
+        }
+        if (ch == '{') {
+            s->stream_literal = 1;
+            s->stream_literal_len = 0;
+        } else if (s->stream_literal == 1 && ch >= '0' && ch <= '9') {
+            s->stream_literal_len = s->stream_literal_len > ((size_t)-1 - 9) / 10 ? (size_t)-1
+                                  : s->stream_literal_len * 10 + (size_t)(ch - '0');
+        } else if (s->stream_literal == 1 && ch == '+') {
+            s->stream_literal = 2;
+        } else if ((s->stream_literal == 1 || s->stream_literal == 2) && ch == '}') {
+            s->stream_literal = 3;
+        } else if (s->stream_literal == 3 && ch == '\r') {
+            s->stream_literal = 4;
+        } else {
+            s->stream_literal = 0;
         }
     }
 }
