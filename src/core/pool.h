@@ -27,7 +27,8 @@
  * server accepts it, it replaces every session kept under its user key
  * (those are logged out; a refused one touches nothing). Signing out
  * forgets the user key: every session kept for it is logged out without
- * a login, whatever its password.
+ * a login, whatever its password, and one in use then is logged out
+ * when it is handed back.
  *
  * Clean state. A session is pooled only when nothing from the server is
  * waiting anywhere (sqauth_conn_is_quiet()) and the protocol's check
@@ -126,9 +127,12 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
  * (everything the login depends on but its secrets: the password, token
  * and site-wide SMTP password in them are not read), each goodbye waiting
  * at most SQAUTH_POOL_LOGOUT_WAIT_MS and all of them within o's timeout.
- * Never connects, never logs in. In a child of fork() the parent's
- * sessions are not there to forget (they are dropped without a byte, as
- * always). *forgotten: how many sessions it ended. SQAUTH_ERR_NOMEM or
+ * Never connects, never logs in. A session of the user key that is in
+ * use meanwhile (logged in before this call) is logged out when it is
+ * handed back, not pooled (the last 64 sign-outs within the lifetime are
+ * remembered for that). In a child of fork() the parent's sessions are not
+ * there to forget (they are dropped without a byte, as always).
+ * *forgotten: how many sessions it ended. SQAUTH_ERR_NOMEM or
  * SQAUTH_ERR_CRYPTO when the key cannot be made. */
 int sqauth_pool_forget(const sqauth_session_options *o, const sqauth_login_options *login, size_t *forgotten,
                        sqauth_error *err);

@@ -804,6 +804,38 @@ static void test_forget(void)
     CHECK(scripts_ok(&l));
 }
 
+/* A session in use when its user is forgotten (signed out in another
+ * request of the process, or earlier in the same one) is logged out when
+ * it comes back, not pooled; one logged in after the sign-out is pooled. */
+static void test_forget_in_use(void)
+{
+    static const script_step in_use[] = {IMAP_LOGIN, IMAP_LOGOUT, END};
+    static const script_step later[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {in_use, later};
+    scripted_listener l;
+    pool_call a, who;
+    sqauth_pool_stats before = stats(), after;
+
+    limits(8, 3, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 2)) {
+        return;
+    }
+    call_init(&a, "imap", l.port, USER, PASSWORD);
+    call_init(&who, "imap", l.port, USER, "");
+    CHECK_RC(get(&a), SQAUTH_OK);
+    CHECK(forget(&who) == 0);
+    CHECK(sqauth_pool_put(a.s, 1) == 0);
+    CHECK(scripted_got(&l.conns[0], "A0002 LOGOUT"));
+    sleep_ms(2); /* a login in a later millisecond than the sign-out */
+    CHECK_RC(get(&a), SQAUTH_OK);
+    CHECK(!a.reused && sqauth_pool_put(a.s, 1) == 1);
+    sqauth_pool_shutdown();
+    after = stats();
+    CHECK(after.forgotten == before.forgotten + 1);
+    CHECK(scripted_listen_finish(&l) == 2);
+    CHECK(scripts_ok(&l));
+}
+
 /* The child of test_forget_fork(): no session of its parent's to forget. */
 static int forget_child(void *arg)
 {
@@ -947,6 +979,7 @@ void test_pool(void)
     test_fork();
     test_fresh();
     test_forget();
+    test_forget_in_use();
     test_forget_fork();
     test_threads();
     {
