@@ -998,7 +998,10 @@ void sqauth_session_watch_commands(sqauth_session *s, const unsigned char *data,
     for (i = 0; i < len && !s->pool_unfit; i++) {
         unsigned char ch = data[i];
         if (s->stream_skip) {
-            s->stream_skip--;
+            /* A message of megabytes in one go. */
+            size_t n = len - i < s->stream_skip ? len - i : s->stream_skip;
+            s->stream_skip -= n;
+            i += n - 1;
             continue;
         }
         if (s->stream_scan == 0) {
