@@ -327,7 +327,8 @@ static void test_lasting_commands(void)
     static const script_step *const scripts[] = {mentioned, enable, notify, unauthenticate, sieve_unauthenticate};
     static const char *const sent[] = {
         /* A literal's lines are data (a message saved with APPEND), not commands. */
-        "a1 SEARCH TEXT ENABLE\r\na2 SEARCH TEXT {6+}\r\nNOTIFY\r\na3 APPEND INBOX {26+}\r\nTo enable it\r\nx notify y\r\n\r\n",
+        "a1 SEARCH TEXT ENABLE\r\na2 SEARCH TEXT {6+}\r\nNOTIFY\r\n"
+        "a3 APPEND INBOX {26+}\r\nTo enable it\r\nx notify y\r\n\r\n",
         "e1 enable QRESYNC\r\n",
         "n1 NOTIFY SET (personal (MessageNew))\r\n", "u1 UNAUTHENTICATE\r\nu2 LOGIN mallory secret\r\n",
         "Unauthenticate\r\n"};
@@ -385,10 +386,11 @@ static void test_refused_literal(void)
 }
 
 /* A hostile server during the check at release: a flood of untagged
- * lines ends at the reply's line cap (SQAUTH_MAX_REPLY_LINES, 1000; a protocol error: the goodbye is
- * sent), a drip that never ends a line at the call's deadline (each byte
- * on time, so only a deadline for the whole check stops it; no goodbye
- * to a server that does not answer). Neither is pooled. */
+ * lines ends at the reply's line cap (SQAUTH_MAX_REPLY_LINES, 1000: a
+ * protocol error, the goodbye is sent), a drip that never ends a line at
+ * the call's deadline (each byte on time, so only a deadline for the whole
+ * check stops it; no goodbye to a server that does not answer). Neither
+ * is pooled. */
 static void test_hostile_check(void)
 {
     static const script_step flood[] = {
