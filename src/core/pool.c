@@ -49,6 +49,18 @@ static pid_t pool_pid;             /* the process the entries belong to; 0 = non
 static EVP_MAC_CTX *id_mac;        /* HMAC-SHA-256 under this process's random key */
 static sqauth_pool_stats counters;
 
+/* Sign-outs (sqauth_pool_forget()): a session of that user key that was
+ * logged in before and was in use then is logged out when it is handed
+ * back, not pooled. Kept for the lifetime (an older session is not
+ * pooled anyway), the most recent FORGET_MARKS of them. */
+#define FORGET_MARKS 64
+typedef struct forget_mark {
+    unsigned char user_id[ID_LEN];
+    int64_t at_ms;
+} forget_mark;
+static forget_mark forget_marks[FORGET_MARKS];
+static size_t forget_mark_count;
+
 /* ---- the lock, and fork ---- */
 
 static void lock_for_fork(void)
@@ -375,6 +387,45 @@ static void collect_over_limits(const unsigned char *user_id, pool_entry **out)
     }
 }
 
+/* With the lock held: user_id was signed out at now. The marks past the
+ * lifetime go; when all are younger, the oldest makes room. */
+static void mark_forgotten(const unsigned char *user_id, int64_t now)
+{
+    size_t i, kept = 0, oldest_at = 0;
+
+    for (i = 0; i < forget_mark_count; i++) {
+        if (now - forget_marks[i].at_ms <= limits.max_lifetime_ms
+            && memcmp(forget_marks[i].user_id, user_id, ID_LEN) != 0) {
+            forget_marks[kept++] = forget_marks[i];
+        }
+    }
+    if (kept == FORGET_MARKS) {
+        for (i = 1; i < kept; i++) {
+            if (forget_marks[i].at_ms < forget_marks[oldest_at].at_ms) {
+                oldest_at = i;
+            }
+        }
+        forget_marks[oldest_at] = forget_marks[--kept];
+    }
+    memcpy(forget_marks[kept].user_id, user_id, ID_LEN);
+    forget_marks[kept].at_ms = now;
+    forget_mark_count = kept + 1;
+}
+
+/* With the lock held: 1 when s's user was signed out since s logged in. */
+static int signed_out_since_login(const sqauth_session *s)
+{
+    size_t i;
+
+    for (i = 0; i < forget_mark_count; i++) {
+        if (memcmp(forget_marks[i].user_id, s->pool_user_id, ID_LEN) == 0
+            && forget_marks[i].at_ms >= s->pool_created_ms) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* ---- the interface ---- */
 
 void sqauth_pool_limits_default(sqauth_pool_limits *l)
@@ -600,6 +651,9 @@ int sqauth_pool_forget(const sqauth_session_options *o, const sqauth_login_optio
     if (!make_ids(o, login, NULL, user_id)) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "the connection pool's key could not be made");
     }
+    lock(&inherited);
+    mark_forgotten(user_id, sqauth_now_ms());
+    unlock(inherited);
     *forgotten = retire(user_id, NULL, 1, deadline);
     return SQAUTH_OK;
 }
@@ -625,6 +679,9 @@ int sqauth_pool_put(sqauth_session *s, int clean)
         rc = SQAUTH_ERR_STATE;
     } else if (now - s->pool_created_ms > limits.max_lifetime_ms) {
         counters.expired++;
+        rc = SQAUTH_ERR_STATE;
+    } else if (signed_out_since_login(s)) {
+        counters.forgotten++;
         rc = SQAUTH_ERR_STATE;
     } else {
         rc = SQAUTH_OK;
@@ -657,6 +714,9 @@ int sqauth_pool_put(sqauth_session *s, int clean)
     e->session = s;
     e->idle_since_ms = sqauth_now_ms();
     lock(&inherited);
+    /* The others first: the manual promises that release() logs out the
+     * expired ones too, and s itself stays (it was young enough above). */
+    collect_expired(e->idle_since_ms, &dropped);
     e->older = newest;
     if (newest) {
         newest->newer = e;
@@ -712,6 +772,7 @@ void sqauth_pool_shutdown(void)
     }
     EVP_MAC_CTX_free(id_mac);
     id_mac = NULL;
+    forget_mark_count = 0; /* user keys under the key just forgotten */
     unlock(inherited);
     drop_list(list);
 }

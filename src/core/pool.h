@@ -27,7 +27,8 @@
  * server accepts it, it replaces every session kept under its user key
  * (those are logged out; a refused one touches nothing). Signing out
  * forgets the user key: every session kept for it is logged out without
- * a login, whatever its password.
+ * a login, whatever its password, and one in use then is logged out
+ * when it is handed back.
  *
  * Clean state. A session is pooled only when nothing from the server is
  * waiting anywhere (sqauth_conn_is_quiet()) and the protocol's check
@@ -35,7 +36,10 @@
  * answers exactly that check and nothing older: no command in flight, no
  * unread literal, no IDLE, no unfinished DATA or literal of the caller's.
  * The check also puts the session back into the state of a fresh login
- * (IMAP UNSELECT, SMTP RSET). POP3 sessions are never pooled (pop3.c).
+ * (IMAP UNSELECT, SMTP RSET); a session whose caller left state that no
+ * command undoes (IMAP ENABLE, NOTIFY or UNAUTHENTICATE, ManageSieve
+ * UNAUTHENTICATE, sent over the caller's stream) fails it.
+ * POP3 sessions are never pooled (pop3.c).
  *
  * Reuse. A session is handed out only if it is still quiet (a server that
  * closed it, sent BYE, or reset it makes it readable), younger than the
@@ -123,9 +127,12 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
  * (everything the login depends on but its secrets: the password, token
  * and site-wide SMTP password in them are not read), each goodbye waiting
  * at most SQAUTH_POOL_LOGOUT_WAIT_MS and all of them within o's timeout.
- * Never connects, never logs in. In a child of fork() the parent's
- * sessions are not there to forget (they are dropped without a byte, as
- * always). *forgotten: how many sessions it ended. SQAUTH_ERR_NOMEM or
+ * Never connects, never logs in. A session of the user key that is in
+ * use meanwhile (logged in before this call) is logged out when it is
+ * handed back, not pooled (the last 64 sign-outs within the lifetime are
+ * remembered for that). In a child of fork() the parent's sessions are not
+ * there to forget (they are dropped without a byte, as always).
+ * *forgotten: how many sessions it ended. SQAUTH_ERR_NOMEM or
  * SQAUTH_ERR_CRYPTO when the key cannot be made. */
 int sqauth_pool_forget(const sqauth_session_options *o, const sqauth_login_options *login, size_t *forgotten,
                        sqauth_error *err);
@@ -134,7 +141,9 @@ int sqauth_pool_forget(const sqauth_session_options *o, const sqauth_login_optio
  * sqauth_pool_get(), the pool is on and has room, its protocol can be
  * pooled, clean is 1 (the caller's own buffers hold nothing: the binding's
  * PHP stream), it is quiet and passes its protocol's check; otherwise it
- * is logged out and freed. Returns 1 when pooled. */
+ * is logged out and freed. Like sqauth_pool_get(), it also logs out the
+ * pooled sessions past the idle timeout or the lifetime. Returns 1 when
+ * pooled. */
 int sqauth_pool_put(sqauth_session *s, int clean);
 
 /* For a session from sqauth_pool_get() that its caller drops without

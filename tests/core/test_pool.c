@@ -270,6 +270,157 @@ static void test_not_clean(void)
     CHECK(!scripted_got(&l.conns[4], "A0002 LOGOUT"));
 }
 
+/* Reads what the server sent over the caller's stream, a few bytes at a
+ * time (so that lines arrive in pieces), until nothing more comes. */
+static void read_stream(sqauth_session *s)
+{
+    unsigned char buf[3];
+    size_t got;
+    int at_end = 0, rounds = 0, rc;
+    sqauth_error err;
+
+    sleep_ms(50);
+    do {
+        got = 0;
+        rc = sqauth_session_read_available(s, buf, sizeof(buf), 0, &got, &at_end, &err);
+        CHECK(rc == SQAUTH_OK || rc == SQAUTH_ERR_TIMEOUT); /* timeout: nothing more without waiting */
+    } while (got && ++rounds < 1000);
+}
+
+/* Writes text over the caller's stream in pieces of at most 5 bytes. */
+static void write_stream(sqauth_session *s, const char *text)
+{
+    size_t n = strlen(text), at, k;
+    sqauth_error err;
+
+    for (at = 0; at < n; at += k) {
+        k = n - at < 5 ? n - at : 5;
+        CHECK_RC(sqauth_session_write(s, text + at, k, &err), SQAUTH_OK);
+    }
+}
+
+/* Commands whose effect lasts for the session (IMAP ENABLE, NOTIFY,
+ * UNAUTHENTICATE; ManageSieve UNAUTHENTICATE), sent
+ * over the caller's stream in pieces and in any case, make it unfit: it
+ * is logged out without a check. The same word elsewhere on a line, or
+ * in a literal, does not. */
+static void test_lasting_commands(void)
+{
+    static const script_step mentioned[] = {
+        IMAP_LOGIN, EXPECT("a1 SEARCH TEXT ENABLE"), EXPECT("a2 SEARCH TEXT"), EXPECT("NOTIFY"),
+        EXPECT("a3 APPEND INBOX {26+}"), EXPECT("To enable it"), EXPECT("x notify y"), EXPECT(""),
+        SEND("a1 OK\r\na2 OK\r\na3 OK\r\n"),
+        IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step enable[] = {
+        IMAP_LOGIN, EXPECT("e1 enable QRESYNC"), SEND("* ENABLED QRESYNC\r\ne1 OK Enabled.\r\n"), IMAP_LOGOUT, END};
+    static const script_step notify[] = {
+        IMAP_LOGIN, EXPECT("n1 NOTIFY SET"), SEND("n1 OK NOTIFY completed.\r\n"), IMAP_LOGOUT, END};
+    /* RFC 8437: back to not authenticated, free to log in as anyone (the
+     * check would pass: UNSELECT gets BAD, NOOP OK). */
+    static const script_step unauthenticate[] = {
+        IMAP_LOGIN, EXPECT("u1 UNAUTHENTICATE"), SEND("u1 OK\r\n"), EXPECT("u2 LOGIN"), SEND("u2 OK\r\n"),
+        EXPECT("A0002 LOGOUT"), SEND("A0002 OK\r\n"), END};
+    /* RFC 5804 §2.14.1, ManageSieve's. */
+    static const script_step sieve_unauthenticate[] = {
+        SEND("\"SASL\" \"PLAIN\"\r\nOK \"ready\"\r\n"), EXPECT("AUTHENTICATE \"PLAIN\""), SEND("OK\r\n"),
+        EXPECT("Unauthenticate"), SEND("OK\r\n"), EXPECT("LOGOUT"), SEND("OK\r\n"), END};
+    static const script_step *const scripts[] = {mentioned, enable, notify, unauthenticate, sieve_unauthenticate};
+    static const char *const sent[] = {
+        /* A literal's lines are data (a message saved with APPEND), not commands. */
+        "a1 SEARCH TEXT ENABLE\r\na2 SEARCH TEXT {6+}\r\nNOTIFY\r\n"
+        "a3 APPEND INBOX {26+}\r\nTo enable it\r\nx notify y\r\n\r\n",
+        "e1 enable QRESYNC\r\n",
+        "n1 NOTIFY SET (personal (MessageNew))\r\n", "u1 UNAUTHENTICATE\r\nu2 LOGIN mallory secret\r\n",
+        "Unauthenticate\r\n"};
+    scripted_listener l;
+    pool_call c;
+    sqauth_pool_stats before = stats();
+    size_t i;
+
+    limits(4, 4, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 5)) {
+        return;
+    }
+    for (i = 0; i < 5; i++) {
+        char user[2] = {(char)('a' + i), '\0'};
+        call_init(&c, i < 4 ? "imap" : "sieve", l.port, user, PASSWORD);
+        CHECK_RC(get(&c), SQAUTH_OK);
+        write_stream(c.s, sent[i]);
+        read_stream(c.s);
+        CHECK(sqauth_pool_put(c.s, 1) == (i == 0));
+    }
+    CHECK(stats().entries == 1 && stats().discards == before.discards + 4);
+    sqauth_pool_shutdown();
+    CHECK(scripted_listen_finish(&l) == 5);
+    CHECK(scripts_ok(&l));
+}
+
+/* A synchronizing literal the server refused: its data never comes, and
+ * its length is not carried over to the next caller's stream. */
+static void test_refused_literal(void)
+{
+    static const script_step refused[] = {
+        IMAP_LOGIN, EXPECT("a1 APPEND INBOX {100}"), SEND("a1 NO [TOOBIG] Too big.\r\n"), IMAP_CHECK,
+        EXPECT("b1 ENABLE QRESYNC"), SEND("b1 OK\r\n"), IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {refused};
+    scripted_listener l;
+    pool_call c;
+
+    limits(4, 4, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 1)) {
+        return;
+    }
+    call_init(&c, "imap", l.port, USER, PASSWORD);
+    CHECK_RC(get(&c), SQAUTH_OK);
+    write_stream(c.s, "a1 APPEND INBOX {100}\r\n");
+    read_stream(c.s);
+    CHECK(sqauth_pool_put(c.s, 1) == 1);
+    CHECK_RC(get(&c), SQAUTH_OK);
+    CHECK(c.reused);
+    write_stream(c.s, "b1 ENABLE QRESYNC\r\n");
+    read_stream(c.s);
+    CHECK(sqauth_pool_put(c.s, 1) == 0);
+    sqauth_pool_shutdown();
+    CHECK(scripted_listen_finish(&l) == 1);
+    CHECK(scripts_ok(&l));
+}
+
+/* A hostile server during the check at release: a flood of untagged
+ * lines ends at the reply's line cap (SQAUTH_MAX_REPLY_LINES, 1000: a
+ * protocol error, the goodbye is sent), a drip that never ends a line at
+ * the call's deadline (each byte on time, so only a deadline for the whole
+ * check stops it; no goodbye to a server that does not answer). Neither
+ * is pooled. */
+static void test_hostile_check(void)
+{
+    static const script_step flood[] = {
+        IMAP_LOGIN, EXPECT("P"), EXPECT("P"), REPEAT("* 1 EXISTS\r\n", 1500), IMAP_LOGOUT, END};
+    static const script_step drip[] = {
+        IMAP_LOGIN, EXPECT("P"), EXPECT("P"), DRIP("* OK still there, still there, still there\r\n", 20), HOLD(2000),
+        END};
+    static const script_step *const scripts[] = {flood, drip};
+    scripted_listener l;
+    pool_call c;
+    sqauth_pool_stats before = stats();
+
+    limits(4, 4, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 2)) {
+        return;
+    }
+    call_init(&c, "imap", l.port, USER, PASSWORD);
+    c.o.transcript = 1;
+    CHECK_RC(get(&c), SQAUTH_OK);
+    CHECK(sqauth_pool_put(c.s, 1) == 0);
+    call_init(&c, "imap", l.port, "other", PASSWORD);
+    c.o.timeout_ms = 300;
+    CHECK_RC(get(&c), SQAUTH_OK);
+    CHECK(sqauth_pool_put(c.s, 1) == 0);
+    CHECK(stats().entries == 0 && stats().discards == before.discards + 2);
+    CHECK(scripted_listen_finish(&l) == 2);
+    CHECK(scripts_ok(&l));
+    CHECK(!scripted_got(&l.conns[1], "LOGOUT"));
+}
+
 /* What is not handed out: a fresh login instead, never an error. */
 static void test_not_handed_out(void)
 {
@@ -335,6 +486,34 @@ static void test_not_handed_out(void)
     CHECK(scripts_ok(&l));
     CHECK(!scripted_got(&l.conns[0], "A0002 LOGOUT"));
     CHECK(scripted_got(&l.conns[2], "A0002 LOGOUT") && scripted_got(&l.conns[3], "A0002 LOGOUT"));
+}
+
+/* Expired sessions are logged out by release() too (pool.h, the
+ * manual's "Limits"), not only by the next sqauth_pool_get(). */
+static void test_expired_at_put(void)
+{
+    static const script_step kept[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {kept, kept};
+    scripted_listener l;
+    pool_call a, b;
+    sqauth_pool_stats before = stats();
+
+    if (!listen_ok(&l, scripts, 2)) {
+        return;
+    }
+    limits(4, 1, 100, 60000, 60000);
+    call_init(&a, "imap", l.port, "a", PASSWORD);
+    call_init(&b, "imap", l.port, "b", PASSWORD);
+    CHECK_RC(get(&a), SQAUTH_OK);
+    CHECK(sqauth_pool_put(a.s, 1) == 1);
+    CHECK_RC(get(&b), SQAUTH_OK); /* a's session is not expired yet */
+    sleep_ms(150);
+    CHECK(sqauth_pool_put(b.s, 1) == 1); /* now it is */
+    CHECK(stats().entries == 1 && stats().expired == before.expired + 1);
+    CHECK(scripted_got(&l.conns[0], "A0002 LOGOUT"));
+    sqauth_pool_shutdown();
+    CHECK(scripted_listen_finish(&l) == 2);
+    CHECK(scripts_ok(&l));
 }
 
 /* Per user and per process, the least recently used first. */
@@ -627,6 +806,38 @@ static void test_forget(void)
     CHECK(scripts_ok(&l));
 }
 
+/* A session in use when its user is forgotten (signed out in another
+ * request of the process, or earlier in the same one) is logged out when
+ * it comes back, not pooled; one logged in after the sign-out is pooled. */
+static void test_forget_in_use(void)
+{
+    static const script_step in_use[] = {IMAP_LOGIN, IMAP_LOGOUT, END};
+    static const script_step later[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {in_use, later};
+    scripted_listener l;
+    pool_call a, who;
+    sqauth_pool_stats before = stats(), after;
+
+    limits(8, 3, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 2)) {
+        return;
+    }
+    call_init(&a, "imap", l.port, USER, PASSWORD);
+    call_init(&who, "imap", l.port, USER, "");
+    CHECK_RC(get(&a), SQAUTH_OK);
+    CHECK(forget(&who) == 0);
+    CHECK(sqauth_pool_put(a.s, 1) == 0);
+    CHECK(scripted_got(&l.conns[0], "A0002 LOGOUT"));
+    sleep_ms(2); /* a login in a later millisecond than the sign-out */
+    CHECK_RC(get(&a), SQAUTH_OK);
+    CHECK(!a.reused && sqauth_pool_put(a.s, 1) == 1);
+    sqauth_pool_shutdown();
+    after = stats();
+    CHECK(after.forgotten == before.forgotten + 1);
+    CHECK(scripted_listen_finish(&l) == 2);
+    CHECK(scripts_ok(&l));
+}
+
 /* The child of test_forget_fork(): no session of its parent's to forget. */
 static int forget_child(void *arg)
 {
@@ -760,12 +971,17 @@ void test_pool(void)
     test_reuse();
     test_key();
     test_not_clean();
+    test_lasting_commands();
+    test_refused_literal();
+    test_hostile_check();
     test_not_handed_out();
     test_pool_limits();
+    test_expired_at_put();
     test_protocols();
     test_fork();
     test_fresh();
     test_forget();
+    test_forget_in_use();
     test_forget_fork();
     test_threads();
     {

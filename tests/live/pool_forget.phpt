@@ -1,5 +1,5 @@
 --TEST--
-Pooled connections against Dovecot, Connection::forgetPooled() (sign-out): logs out every connection the pool keeps for one user identity (server, options, login method and mechanism, user; no password), with LOGOUT and without a login; another mechanism, another option or another user is another identity and stays; pooled()'s options array can be passed as it is
+Pooled connections against Dovecot, Connection::forgetPooled() (sign-out): logs out every connection the pool keeps for one user identity (server, options, login method and mechanism, user; no password), with LOGOUT and without a login (one in use at the time: at its release()); another mechanism, another option or another user is another identity and stays; pooled()'s options array can be passed as it is
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -51,6 +51,17 @@ $s = $c->stream();
 echo $c->isReused() ? 'reused' : 'fresh', ', ', substr(pool_imap($s, 'n', 'NOOP'), 0, 4), "\n";
 $c->release();
 echo "$b: ", json_encode(pool_sessions_settled($env, $b, ['imap' => 1])), "\n";
+
+echo "-- $b signs out while a connection of $b is in use: it is logged out at release()\n";
+$c = Connection::pooledLogin($imaps, $b, $pass, $tls);   // the kept one, in use now
+$f = SqAuth\features();
+var_dump(Connection::forgetPooled($imaps, null, $b, $tls));
+$c->release();
+echo pool_delta($f), "; $b: ", json_encode(pool_sessions_settled($env, $b, [])), "\n";
+usleep(2000);                                              // a login in a later millisecond
+$c = Connection::pooledLogin($imaps, $b, $pass, $tls);
+$c->release();
+echo 'a new login: ', $c->isReused() ? 'reused' : 'fresh', ', entries ', SqAuth\features()['pool_entries'], "\n";
 ?>
 --EXPECT--
 -- kept: two LOGIN connections and a PLAIN one of pool17, a LOGIN one of pool18
@@ -69,3 +80,7 @@ forgotten +1, entries 1; logins 0, logouts 1; pool17: []
 -- pool18's stays
 reused, n OK
 pool18: {"imap":1}
+-- pool18 signs out while a connection of pool18 is in use: it is logged out at release()
+int(0)
+forgotten +1, entries 0; pool18: []
+a new login: fresh, entries 1

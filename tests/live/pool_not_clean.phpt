@@ -1,5 +1,5 @@
 --TEST--
-Pooled connections against Dovecot: a connection with a reply left unread, left in IDLE, with a literal half read, inside an APPEND literal, with a failed stream, or not released at all is logged out, never pooled; the next caller gets a fresh login that works
+Pooled connections against Dovecot: a connection with a reply left unread, left in IDLE, with a literal half read, inside an APPEND literal, after ENABLE or NOTIFY (their effect lasts for the session: no check can undo it), with a failed stream, or not released at all is logged out, never pooled; the next caller gets a fresh login that works
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -67,6 +67,13 @@ $cases = [
         fwrite($s, "a1 APPEND INBOX {100}\r\n");
         fgets($s);                            // "+ OK": the server now waits for 100 bytes
     },
+    'an extension enabled (ENABLE)' => function ($s) {
+        pool_imap($s, 'e', 'ENABLE QRESYNC'); // for the rest of the session: EXPUNGE becomes VANISHED
+    },
+    'notifications set (NOTIFY)' => function ($s) {
+        // for the rest of the session: no EXISTS for the mailbox the next caller selects
+        pool_imap($s, 'n', 'NOTIFY SET (personal (MessageNew))');
+    },
     'the PHP stream holds unread bytes' => function ($s) {
         fwrite($s, "a1 NOOP\r\n");
         usleep(100000);
@@ -111,6 +118,8 @@ a reply still on its way           misses +1, discards +1, entries 0; next: fres
 in IDLE                            misses +1, discards +1, entries 0; next: fresh, NOOP ok
 a literal half read                misses +1, discards +1, entries 0; next: fresh, NOOP ok
 inside an APPEND literal           misses +1, discards +1, entries 0; next: fresh, NOOP ok
+an extension enabled (ENABLE)      misses +1, discards +1, entries 0; next: fresh, NOOP ok
+notifications set (NOTIFY)         misses +1, discards +1, entries 0; next: fresh, NOOP ok
 the PHP stream holds unread bytes  misses +1, discards +1, entries 0; next: fresh, NOOP ok
 -- not released: logged out when the object goes
 misses +1, entries 0

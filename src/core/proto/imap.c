@@ -446,6 +446,11 @@ static int imap_pool_check(sqauth_session *s, sqauth_error *err)
     const char *cmds[2];
     int rc, lines = 0, unselected = 0;
 
+    if (s->pool_unfit) {
+        return sqauth_fail(err, SQAUTH_ERR_STATE,
+                           "the caller sent a command whose effect lasts as long as the session (ENABLE, NOTIFY, "
+                           "UNAUTHENTICATE)");
+    }
     rc = sqauth_session_check_token(token, err);
     if (rc != SQAUTH_OK) {
         return rc;
@@ -486,6 +491,18 @@ static int imap_pool_check(sqauth_session *s, sqauth_error *err)
         }
     }
     return rc;
+}
+
+/* The caller's stream: commands whose effect lasts as long as the
+ * session, and that no command undoes on every server: ENABLE (RFC 5161;
+ * QRESYNC turns EXPUNGE into VANISHED, UTF8=ACCEPT changes how mailbox
+ * names are written), NOTIFY (RFC 5465; NOTIFY SET without the selected
+ * mailbox stops its EXISTS and EXPUNGE) and UNAUTHENTICATE (RFC 8437;
+ * the caller may log in as someone else). */
+static void imap_stream_sent(sqauth_session *s, const unsigned char *data, size_t len)
+{
+    static const char *const lasting[] = {"ENABLE", "NOTIFY", "UNAUTHENTICATE"};
+    sqauth_session_watch_commands(s, data, len, 1, lasting, sizeof(lasting) / sizeof(lasting[0]));
 }
 
 /* AUTH=mechanism atoms. */
@@ -532,4 +549,5 @@ const sqauth_protocol sqauth_proto_imap = {
     .auth_reply = imap_auth_reply,
     .login = imap_login,
     .pool_check = imap_pool_check,
+    .stream_sent = imap_stream_sent,
 };

@@ -129,6 +129,13 @@ struct sqauth_protocol {
      * pooled and before one that sat idle for a while is handed out. NULL:
      * this protocol's sessions are never pooled. */
     int (*pool_check)(sqauth_session *s, sqauth_error *err);
+    /* What the caller sent over the byte stream after login
+     * (sqauth_session_write()), in order: for commands whose effect lasts
+     * as long as the session, which no pool check can undo (IMAP ENABLE,
+     * NOTIFY, UNAUTHENTICATE); such a command sets pool_unfit (see
+     * sqauth_session_watch_commands()), and pool_check then fails. NULL:
+     * the protocol has none. */
+    void (*stream_sent)(sqauth_session *s, const unsigned char *data, size_t len);
 };
 
 struct sqauth_session {
@@ -178,6 +185,15 @@ struct sqauth_session {
     unsigned char pool_id[32];   /* everything the login depended on, secrets included */
     unsigned char pool_user_id[32]; /* the same without the password or token */
     int64_t pool_created_ms;
+    /* The caller's stream left state that no pool check undoes (see
+     * stream_sent); stream_scan and stream_word: where
+     * sqauth_session_watch_commands() is in what the caller sent. */
+    int pool_unfit;
+    int stream_scan;
+    char stream_word[16];
+    size_t stream_word_len;
+    int stream_literal;
+    size_t stream_literal_len, stream_skip;
 };
 
 /* ---- the public calls ---- */
@@ -258,6 +274,13 @@ int sqauth_session_hide(sqauth_session *s, const void *secret, size_t len);
 void sqauth_session_hide_end(sqauth_session *s, char *code, size_t code_size, sqauth_error *err);
 /* text as it may be kept for people: with the hidden secrets replaced. */
 int sqauth_session_shown(const sqauth_session *s, const char *text, size_t len, sqauth_buf *out);
+
+/* For a protocol's stream_sent: sets s->pool_unfit when a line of what
+ * the caller sends (data, in pieces as written) has one of names (any
+ * case) as its command: its first word, or its second when tagged (IMAP).
+ * The data of literals ({n} or {n+} at a line's end) is skipped. */
+void sqauth_session_watch_commands(sqauth_session *s, const unsigned char *data, size_t len, int tagged,
+                                   const char *const *names, size_t count);
 
 /* A word for a pool check's command that no earlier command of the
  * session can have produced: 16 random hex digits (and a NUL) into out. */

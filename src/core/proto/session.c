@@ -329,6 +329,12 @@ void sqauth_session_reset_for_reuse(sqauth_session *s, const sqauth_session_opti
     sqauth_session_set_stream_timeout(s, s->timeout_ms);
     sqauth_buf_reset(&s->response);
     s->reply_code[0] = '\0';
+    /* The new caller's stream starts at a line (a literal the server
+     * refused was never sent, and its length is not the new caller's). */
+    s->stream_scan = 0;
+    s->stream_word_len = 0;
+    s->stream_literal = 0;
+    s->stream_literal_len = s->stream_skip = 0;
 }
 
 /* Where to cut text to at most max bytes: at the start of a UTF-8
@@ -1009,13 +1015,88 @@ int sqauth_session_read_available(sqauth_session *s, void *buf, size_t len, int 
     return stream_failed(s, sqauth_conn_read_available(s->conn, buf, len, may_wait, got, at_end, err), err);
 }
 
+/* stream_scan: 0 at the start of a line, 2 in its tag, 1 in its command
+ * (stream_word so far), -1 past it. A line that ends in a literal's
+ * length ({n} or {n+}, IMAP and ManageSieve alike) is followed by n bytes
+ * of data (a message saved with APPEND, a script), skipped: "Please notify
+ * me" in a message is no command (the data of a synchronizing literal
+ * that the server refused is never sent, and the next command's bytes are
+ * taken for it: a command missed there is the caller's own doing).
+ * stream_literal: where the line's end is
+ * in "{n+}" CR LF (0 none, 1 in n, 2 after "+", 3 after "}", 4 after CR);
+ * stream_literal_len: n; stream_skip: data bytes still to come. */
+void sqauth_session_watch_commands(sqauth_session *s, const unsigned char *data, size_t len, int tagged,
+                                   const char *const *names, size_t count)
+{
+    size_t i, k;
+
+    for (i = 0; i < len && !s->pool_unfit; i++) {
+        unsigned char ch = data[i];
+        if (s->stream_skip) {
+            /* A message of megabytes in one go. */
+            size_t n = len - i < s->stream_skip ? len - i : s->stream_skip;
+            s->stream_skip -= n;
+            i += n - 1;
+            continue;
+        }
+        if (s->stream_scan == 0) {
+            s->stream_scan = tagged ? 2 : 1;
+            s->stream_word_len = 0;
+        }
+        if (s->stream_scan == 1 && (ch == ' ' || ch == '\r' || ch == '\n')) {
+            for (k = 0; k < count; k++) {
+                if (s->stream_word_len == strlen(names[k])
+                    && sqauth_strncaseeq(s->stream_word, names[k], s->stream_word_len)) {
+                    s->pool_unfit = 1;
+                }
+            }
+            s->stream_scan = -1;
+        }
+        if (ch == '\n' && s->stream_literal >= 3) {
+            /* The data, then the rest of the same command. */
+            s->stream_skip = s->stream_literal_len;
+            s->stream_scan = -1;
+        } else if (ch == '\n') {
+            s->stream_scan = 0;
+        } else if (s->stream_scan == 2 && ch == ' ') {
+            s->stream_scan = 1;
+        } else if (s->stream_scan == 1) {
+            if (s->stream_word_len < sizeof(s->stream_word)) {
+                s->stream_word[s->stream_word_len++] = (char)ch;
+            } else {
+                s->stream_scan = -1;
+            }
+        }
+        if (ch == '{') {
+            s->stream_literal = 1;
+            s->stream_literal_len = 0;
+        } else if (s->stream_literal == 1 && ch >= '0' && ch <= '9') {
+            s->stream_literal_len = s->stream_literal_len > ((size_t)-1 - 9) / 10 ? (size_t)-1
+                                  : s->stream_literal_len * 10 + (size_t)(ch - '0');
+        } else if (s->stream_literal == 1 && ch == '+') {
+            s->stream_literal = 2;
+        } else if ((s->stream_literal == 1 || s->stream_literal == 2) && ch == '}') {
+            s->stream_literal = 3;
+        } else if (s->stream_literal == 3 && ch == '\r') {
+            s->stream_literal = 4;
+        } else {
+            s->stream_literal = 0;
+        }
+    }
+}
+
 int sqauth_session_write(sqauth_session *s, const void *p, size_t n, sqauth_error *err)
 {
     int rc = sqauth_session_check_open(s, err);
     if (rc != SQAUTH_OK) {
         return rc;
     }
-    return stream_failed(s, sqauth_conn_write_all(s->conn, p, n, err), err);
+    rc = stream_failed(s, sqauth_conn_write_all(s->conn, p, n, err), err);
+    /* Also after a timeout: part of it may have gone out. */
+    if (s->ops->stream_sent) {
+        s->ops->stream_sent(s, p, n);
+    }
+    return rc;
 }
 
 void sqauth_session_set_stream_timeout(sqauth_session *s, int timeout_ms)

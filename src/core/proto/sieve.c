@@ -371,6 +371,9 @@ static int sieve_pool_check(sqauth_session *s, sqauth_error *err)
     if (rc != SQAUTH_OK) {
         return rc;
     }
+    if (s->pool_unfit) {
+        return sqauth_fail(err, SQAUTH_ERR_STATE, "the caller sent UNAUTHENTICATE");
+    }
     snprintf(cmd, sizeof(cmd), "NOOP \"P%s\"", token);
     sqauth_buf_reset(&s->response);
     rc = sqauth_session_send_line(s, cmd, NULL, err);
@@ -395,6 +398,14 @@ static int sieve_pool_check(sqauth_session *s, sqauth_error *err)
                            (const char *)s->line.data);
     }
     return SQAUTH_OK;
+}
+
+/* The caller's stream: UNAUTHENTICATE (RFC 5804 §2.14.1) ends the login,
+ * and the caller may log in as someone else; no check can tell. */
+static void sieve_stream_sent(sqauth_session *s, const unsigned char *data, size_t len)
+{
+    static const char *const lasting[] = {"UNAUTHENTICATE"};
+    sqauth_session_watch_commands(s, data, len, 0, lasting, 1);
 }
 
 /* ---- authentication (RFC 5804 §2.1) ---- */
@@ -527,4 +538,5 @@ const sqauth_protocol sqauth_proto_sieve = {
     .auth_response = sieve_auth_response,
     .logged_in = sieve_logged_in,
     .pool_check = sieve_pool_check,
+    .stream_sent = sieve_stream_sent,
 };
