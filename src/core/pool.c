@@ -339,7 +339,7 @@ static void drop_list_by(pool_entry *list, int64_t deadline)
 
 static void drop_list(pool_entry *list)
 {
-    drop_list_by(list, 0);
+    drop_list_by(list, sqauth_now_ms() + SQAUTH_POOL_DROP_ALL_WAIT_MS);
 }
 
 /* With the lock held: unlinks the entries past the idle timeout or the

@@ -75,6 +75,12 @@
  * rest), and a LOGOUT of a session the pool drops for its goodbye. */
 #define SQAUTH_POOL_CHECK_WAIT_MS 5000
 #define SQAUTH_POOL_LOGOUT_WAIT_MS 1000
+/* Sessions dropped together (module shutdown, a pool made smaller) wait
+ * this long in all for their goodbyes, so that a server gone silent (a
+ * firewall that drops the connections) holds a PHP-FPM worker's exit for
+ * seconds, not pool_size seconds; the sessions left after it are closed
+ * without a LOGOUT. */
+#define SQAUTH_POOL_DROP_ALL_WAIT_MS 2000
 
 typedef struct sqauth_pool_limits {
     size_t size;                 /* sessions kept per process; 0 = the pool is off */

@@ -421,6 +421,36 @@ static void test_hostile_check(void)
     CHECK(!scripted_got(&l.conns[1], "LOGOUT"));
 }
 
+/* Dropped together (module shutdown), sessions whose server has gone
+ * silent wait SQAUTH_POOL_DROP_ALL_WAIT_MS in all for their goodbyes, not
+ * SQAUTH_POOL_LOGOUT_WAIT_MS each: with 2 s in all and 1 s each, at most
+ * two of five get their LOGOUT, and every one is closed. */
+static void test_silent_shutdown(void)
+{
+    static const script_step silent[] = {IMAP_LOGIN, IMAP_CHECK, HOLD(8000), END};
+    static const script_step *const scripts[] = {silent, silent, silent, silent, silent};
+    static const char *const users[] = {"u1", "u2", "u3", "u4", "u5"};
+    scripted_listener l;
+    pool_call c;
+    size_t i, logouts = 0;
+
+    limits(8, 1, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 5)) {
+        return;
+    }
+    for (i = 0; i < 5; i++) {
+        call_init(&c, "imap", l.port, users[i], PASSWORD);
+        CHECK_RC(get(&c), SQAUTH_OK);
+        CHECK(sqauth_pool_put(c.s, 1) == 1);
+    }
+    sqauth_pool_shutdown();
+    CHECK(scripted_listen_finish(&l) == 5);
+    for (i = 0; i < 5; i++) {
+        logouts += (size_t)scripted_got(&l.conns[i], "A0002 LOGOUT");
+    }
+    CHECK(logouts >= 1 && logouts <= 2);
+}
+
 /* What is not handed out: a fresh login instead, never an error. */
 static void test_not_handed_out(void)
 {
@@ -974,6 +1004,7 @@ void test_pool(void)
     test_lasting_commands();
     test_refused_literal();
     test_hostile_check();
+    test_silent_shutdown();
     test_not_handed_out();
     test_pool_limits();
     test_expired_at_put();
