@@ -272,8 +272,9 @@ int sqauth_session_record(sqauth_session *s, char direction, const char *text, s
  * and forgets the secrets. */
 int sqauth_session_hide(sqauth_session *s, const void *secret, size_t len);
 void sqauth_session_hide_end(sqauth_session *s, char *code, size_t code_size, sqauth_error *err);
-/* text as it may be kept for people: with the hidden secrets replaced. */
-int sqauth_session_shown(const sqauth_session *s, const char *text, size_t len, sqauth_buf *out);
+/* text as it may be kept for people: with the hidden secrets replaced
+ * (cut_tail: the text is cut at len, so a secret's start there goes too). */
+int sqauth_session_shown(const sqauth_session *s, const char *text, size_t len, int cut_tail, sqauth_buf *out);
 
 /* For a protocol's stream_sent: sets s->pool_unfit when a line of what
  * the caller sends (data, in pieces as written) has one of names (any

@@ -90,7 +90,7 @@ static int contains(const secret_ref *r, const unsigned char *p, size_t n)
 static int redact(const sqauth_buf *list, const unsigned char *text, size_t len, int cut_tail, sqauth_buf *out)
 {
     unsigned char first[256] = {0};
-    size_t i = 0, at = 0, longest = 0;
+    size_t i = 0, from = 0, at = 0, longest = 0;
     secret_ref r;
 
     while (next_secret(list, &at, &r)) {
@@ -119,19 +119,25 @@ static int redact(const sqauth_buf *list, const unsigned char *text, size_t len,
                 skip = contains(&r, text + i, run) ? run : 0;
             }
         }
-        if (skip ? sqauth_buf_append_str(out, REDACTED) : sqauth_buf_append_byte(out, text[i])) {
+        if (!skip) {
+            i++;
+            continue;
+        }
+        if (sqauth_buf_append(out, text + from, i - from) != SQAUTH_OK
+            || sqauth_buf_append_str(out, REDACTED) != SQAUTH_OK) {
             return SQAUTH_ERR_NOMEM;
         }
-        i += skip ? skip : 1;
+        i += skip;
+        from = i;
     }
-    return SQAUTH_OK;
+    return sqauth_buf_append(out, text + from, len - from) == SQAUTH_OK
+        && sqauth_buf_reserve(out, 0) == SQAUTH_OK ? SQAUTH_OK : SQAUTH_ERR_NOMEM;
 }
 
-int sqauth_session_shown(const sqauth_session *s, const char *text, size_t len, sqauth_buf *out)
+int sqauth_session_shown(const sqauth_session *s, const char *text, size_t len, int cut_tail, sqauth_buf *out)
 {
-    return redact(&s->hidden, (const unsigned char *)text, len, 0, out);
+    return redact(&s->hidden, (const unsigned char *)text, len, cut_tail, out);
 }
-
 /* The message is escaped text (sqauth_escape_text()): the secrets are
  * looked for as they would appear there too. */
 static void redact_message(const sqauth_buf *hidden, sqauth_error *err)
@@ -174,7 +180,7 @@ void sqauth_session_hide_end(sqauth_session *s, char *code, size_t code_size, sq
             redact_message(&s->hidden, err);
         }
         if (code && code[0]) {
-            if (sqauth_session_shown(s, code, strlen(code), &out) != SQAUTH_OK || out.len >= code_size) {
+            if (sqauth_session_shown(s, code, strlen(code), 0, &out) != SQAUTH_OK || out.len >= code_size) {
                 code[0] = '\0';
             } else {
                 memcpy(code, out.data, out.len);

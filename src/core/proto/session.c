@@ -351,15 +351,16 @@ static size_t cut_point(const char *text, size_t len, size_t max)
     return n;
 }
 
-static int record_kept(sqauth_session *s, char direction, const char *text, size_t len)
+/* more: bytes of the line after text, not passed (see record()). */
+static int record_kept(sqauth_session *s, char direction, const char *text, size_t len, size_t more)
 {
     sqauth_transcript_line *t;
     size_t keep = cut_point(text, len, SQAUTH_TRANSCRIPT_MAX_LINE), size;
     char mark[48];
 
     mark[0] = '\0';
-    if (keep < len) {
-        snprintf(mark, sizeof(mark), "... [cut: %zu more bytes]", len - keep);
+    if (keep < len || more) {
+        snprintf(mark, sizeof(mark), "... [cut: %zu more bytes]", len - keep + more);
     }
     size = keep + strlen(mark);
     if (!s->transcript_dropped && s->transcript_count % 32 == 0) {
@@ -399,18 +400,24 @@ static int record_kept(sqauth_session *s, char direction, const char *text, size
 int sqauth_session_record(sqauth_session *s, char direction, const char *text, size_t len)
 {
     sqauth_buf shown = SQAUTH_BUF_INIT;
+    size_t part;
     int rc;
 
     if (!s->transcript_on) {
         return SQAUTH_OK;
     }
-    /* The client's own lines are recorded as logged: secrets never go in. */
-    if (direction != 'S' || !s->hidden.len) {
-        return record_kept(s, direction, text, len);
+    /* The client's own lines are recorded as logged: secrets never go in.
+     * A full transcript keeps no more text. */
+    if (direction != 'S' || !s->hidden.len || s->transcript_dropped) {
+        return record_kept(s, direction, text, len, 0);
     }
-    rc = sqauth_session_shown(s, text, len, &shown);
+    /* Only what can be kept is redacted (a flood of maximal lines during a
+     * login costs no more than the transcript's limits), with room for a
+     * secret that begins inside that part. */
+    part = len < SQAUTH_TRANSCRIPT_MAX_LINE + s->hidden.len ? len : SQAUTH_TRANSCRIPT_MAX_LINE + s->hidden.len;
+    rc = sqauth_session_shown(s, text, part, part < len, &shown);
     if (rc == SQAUTH_OK) {
-        rc = record_kept(s, direction, shown.data ? (const char *)shown.data : "", shown.len);
+        rc = record_kept(s, direction, (const char *)shown.data, shown.len, len - part);
     }
     sqauth_buf_wipe(&shown);
     return rc;
@@ -499,8 +506,9 @@ void sqauth_session_reset_response(sqauth_session *s)
     s->response_kept = s->response_cut = 0;
 }
 
-/* Adds text to the reply kept for errors, within SQAUTH_MAX_KEPT_REPLY. */
-static int response_keep(sqauth_session *s, const char *text, size_t len)
+/* Adds text to the reply kept for errors, within SQAUTH_MAX_KEPT_REPLY;
+ * more: bytes of the reply after text, not passed (see response_add()). */
+static int response_keep(sqauth_session *s, const char *text, size_t len, size_t more)
 {
     size_t keep;
 
@@ -512,14 +520,14 @@ static int response_keep(sqauth_session *s, const char *text, size_t len)
         if (sqauth_buf_append(&s->response, text, keep) != SQAUTH_OK) {
             return SQAUTH_ERR_NOMEM;
         }
-        if (keep == len) {
+        if (keep == len && !more) {
             return SQAUTH_OK;
         }
         s->response_kept = s->response.len;
         text += keep;
         len -= keep;
     }
-    s->response_cut += len;
+    s->response_cut += len + more;
     s->response.len = s->response_kept;
     return sqauth_buf_printf(&s->response, "... [cut: %zu more bytes]", s->response_cut) ? SQAUTH_ERR_NOMEM
                                                                                         : SQAUTH_OK;
@@ -529,14 +537,20 @@ static int response_keep(sqauth_session *s, const char *text, size_t len)
 static int response_add(sqauth_session *s, const char *text, size_t len)
 {
     sqauth_buf shown = SQAUTH_BUF_INIT;
+    size_t part;
     int rc;
 
-    if (!s->hidden.len) {
-        return response_keep(s, text, len);
+    /* (response_keep() takes an empty reply as a new one, whatever the
+     * cut count says.) */
+    if (!s->hidden.len || (s->response_cut && s->response.len)) {
+        return response_keep(s, text, len, 0);
     }
-    rc = sqauth_session_shown(s, text, len, &shown);
+    /* Only what can be kept is redacted, as for the transcript. */
+    part = SQAUTH_MAX_KEPT_REPLY - s->response.len + s->hidden.len;
+    part = len < part ? len : part;
+    rc = sqauth_session_shown(s, text, part, part < len, &shown);
     if (rc == SQAUTH_OK) {
-        rc = response_keep(s, shown.data ? (const char *)shown.data : "", shown.len);
+        rc = response_keep(s, (const char *)shown.data, shown.len, len - part);
     }
     sqauth_buf_wipe(&shown);
     return rc;
