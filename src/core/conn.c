@@ -10,7 +10,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -584,6 +586,26 @@ void sqauth_conn_set_deadline(sqauth_conn *c, const sqauth_deadline *call)
 int sqauth_conn_socket(const sqauth_conn *c)
 {
     return c->fd;
+}
+
+static int ended_fd = -1;
+static pthread_once_t ended_once = PTHREAD_ONCE_INIT;
+
+/* A pipe whose write end is closed at once. */
+static void make_ended_fd(void)
+{
+    int p[2];
+    if (pipe(p) == 0) {
+        close(p[1]);
+        fcntl(p[0], F_SETFD, FD_CLOEXEC);
+        ended_fd = p[0];
+    }
+}
+
+int sqauth_conn_ended_fd(void)
+{
+    pthread_once(&ended_once, make_ended_fd);
+    return ended_fd;
 }
 
 int sqauth_conn_at_eof(const sqauth_conn *c)

@@ -111,6 +111,11 @@ void sqauth_conn_set_deadline(sqauth_conn *c, const sqauth_deadline *call);
 /* The socket, for select() only: reading or writing it would bypass TLS
  * and the security layer. */
 int sqauth_conn_socket(const sqauth_conn *c);
+/* For select() on a stream whose connection is gone (released, closed): a
+ * descriptor that is always readable and reads as the end, as a socket
+ * whose peer closed would. One per process, made on first use and kept;
+ * -1 when it cannot be made. */
+int sqauth_conn_ended_fd(void);
 int sqauth_conn_at_eof(const sqauth_conn *c);
 int sqauth_conn_is_encrypted(const sqauth_conn *c);
 /* 1 when this process made the connection. A child of fork() shares the

@@ -108,12 +108,19 @@ static int conn_stream_cast(php_stream *stream, int castas, void **ret)
 {
     php_sqauth_connection *c = stream_owner(stream);
 
-    /* Only for select(): reading or writing the raw socket would bypass TLS. */
-    if (castas != PHP_STREAM_AS_FD_FOR_SELECT || !c || !c->session) {
+    int fd;
+
+    /* Only for select(): reading or writing the raw socket would bypass TLS.
+     * Without a session the stream reads as ended, and select() says so. */
+    if (castas != PHP_STREAM_AS_FD_FOR_SELECT) {
+        return FAILURE;
+    }
+    fd = c && c->session ? sqauth_session_socket(c->session) : sqauth_conn_ended_fd();
+    if (fd < 0) {
         return FAILURE;
     }
     if (ret) {
-        *(php_socket_t *)ret = sqauth_session_socket(c->session);
+        *(php_socket_t *)ret = fd;
     }
     return SUCCESS;
 }
