@@ -301,12 +301,21 @@ static int raw_read(sqauth_conn *c, unsigned char *dst, size_t cap, size_t *got,
 static int fill_from_layer(sqauth_conn *c, int64_t deadline, sqauth_error *err)
 {
     size_t space = sizeof(c->rbuf) - c->rlen, n;
+    int passes = 0;
 
     while (c->layer_out.len == c->layer_out_pos) {
         unsigned char tmp[16384];
         size_t got, consumed = 0;
         int rc;
 
+        /* Buffers without data that keep coming never make us wait, so
+         * the deadline is checked here too: else a flood of them keeps a
+         * read (a non-blocking one as well) going for as long as it lasts. */
+        if (passes++ && sqauth_now_ms() >= deadline) {
+            return c->call.at && deadline >= c->call.at ? call_timed_out(c, "waiting for the server", err)
+                                                        : sqauth_fail(err, SQAUTH_ERR_TIMEOUT,
+                                                                      "timed out waiting for the server");
+        }
         sqauth_buf_reset(&c->layer_out);
         c->layer_out_pos = 0;
         if (c->layer_in.len == 0 || c->layer_need_more) {
