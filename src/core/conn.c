@@ -728,6 +728,15 @@ int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error 
     rc = sqauth_sasl_wrap(c->layer, p, n, &wrapped, err);
     if (rc == SQAUTH_OK) {
         rc = raw_write_all(c, wrapped.data, wrapped.len, err);
+        if (rc != SQAUTH_OK) {
+            /* Sealed buffers (their sequence numbers used) did not all go
+             * out, and what did may end inside one: whatever followed would
+             * be taken for the rest of it. */
+            c->layer->layer_failed = 1;
+            if (rc == SQAUTH_ERR_TIMEOUT) {
+                explain(err, "the security layer's stream is cut inside a buffer; the connection cannot go on");
+            }
+        }
     }
     sqauth_buf_wipe(&wrapped);
     return rc;
