@@ -348,8 +348,9 @@ static int fill_from_layer(sqauth_conn *c, int64_t deadline, sqauth_error *err)
             memmove(c->layer_in.data, c->layer_in.data + consumed, c->layer_in.len - consumed);
             c->layer_in.len -= consumed;
         }
-        /* Nothing unwrapped: the buffered bytes are an incomplete buffer. */
-        c->layer_need_more = c->layer_out.len == 0;
+        /* Every whole buffer is unwrapped: what is left is the start of one
+         * (not pending: a read with data in hand must not wait for it). */
+        c->layer_need_more = 1;
     }
     n = c->layer_out.len - c->layer_out_pos;
     if (n > space) {
