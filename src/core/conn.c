@@ -303,12 +303,21 @@ static int raw_read(sqauth_conn *c, unsigned char *dst, size_t cap, size_t *got,
 static int fill_from_layer(sqauth_conn *c, int64_t deadline, sqauth_error *err)
 {
     size_t space = sizeof(c->rbuf) - c->rlen, n;
+    int passes = 0;
 
     while (c->layer_out.len == c->layer_out_pos) {
         unsigned char tmp[16384];
         size_t got, consumed = 0;
         int rc;
 
+        /* Buffers without data that keep coming never make us wait, so
+         * the deadline is checked here too: else a flood of them keeps a
+         * read (a non-blocking one as well) going for as long as it lasts. */
+        if (passes++ && sqauth_now_ms() >= deadline) {
+            return c->call.at && deadline >= c->call.at ? call_timed_out(c, "waiting for the server", err)
+                                                        : sqauth_fail(err, SQAUTH_ERR_TIMEOUT,
+                                                                      "timed out waiting for the server");
+        }
         sqauth_buf_reset(&c->layer_out);
         c->layer_out_pos = 0;
         if (c->layer_in.len == 0 || c->layer_need_more) {
@@ -341,8 +350,9 @@ static int fill_from_layer(sqauth_conn *c, int64_t deadline, sqauth_error *err)
             memmove(c->layer_in.data, c->layer_in.data + consumed, c->layer_in.len - consumed);
             c->layer_in.len -= consumed;
         }
-        /* Nothing unwrapped: the buffered bytes are an incomplete buffer. */
-        c->layer_need_more = c->layer_out.len == 0;
+        /* Every whole buffer is unwrapped: what is left is the start of one
+         * (not pending: a read with data in hand must not wait for it). */
+        c->layer_need_more = 1;
     }
     n = c->layer_out.len - c->layer_out_pos;
     if (n > space) {
@@ -670,10 +680,9 @@ void sqauth_conn_shutdown(sqauth_conn *c)
     }
 }
 
-static int raw_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err)
+static int raw_write_by(sqauth_conn *c, const void *p, size_t n, int64_t deadline, sqauth_error *err)
 {
     const unsigned char *d = p;
-    int64_t deadline = wait_deadline(c, 1);
 
     if (call_over(c)) {
         return call_timed_out(c, "sending to the server", err);
@@ -728,19 +737,50 @@ static int raw_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *
     return SQAUTH_OK;
 }
 
+static int raw_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err)
+{
+    return raw_write_by(c, p, n, wait_deadline(c, 1), err);
+}
+
+/* The most plaintext sealed and sent at a time through a security layer:
+ * a large write is not copied whole into wrapped buffers first. */
+#define LAYER_WRITE_PIECE (256 * 1024)
+
 int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error *err)
 {
     sqauth_buf wrapped = SQAUTH_BUF_INIT;
-    int rc;
+    const unsigned char *d = p;
+    int64_t deadline = wait_deadline(c, 1);     /* one for the whole write, as without a layer */
+    size_t chunk, piece;
+    int rc = SQAUTH_OK;
 
     c->io_count++;
     if (!c->layer) {
         return raw_write_all(c, p, n, err);
     }
-    /* Wrapped in pieces no larger than the server's maxbuf allows. */
-    rc = sqauth_sasl_wrap(c->layer, p, n, &wrapped, err);
-    if (rc == SQAUTH_OK) {
-        rc = raw_write_all(c, wrapped.data, wrapped.len, err);
+    /* Whole buffers of the server's maxbuf per piece. */
+    chunk = sqauth_sasl_max_wrap_chunk(c->layer);
+    piece = chunk && chunk < LAYER_WRITE_PIECE ? LAYER_WRITE_PIECE / chunk * chunk : chunk ? chunk : n;
+    while (rc == SQAUTH_OK && n > 0) {
+        size_t len = n < piece ? n : piece;
+        sqauth_buf_reset(&wrapped);
+        /* Wrapped in buffers no larger than the server's maxbuf allows. */
+        rc = sqauth_sasl_wrap(c->layer, d, len, &wrapped, err);
+        if (rc != SQAUTH_OK) {
+            break;
+        }
+        rc = raw_write_by(c, wrapped.data, wrapped.len, deadline, err);
+        d += len;
+        n -= len;
+    }
+    if (rc != SQAUTH_OK) {
+        /* Sealed buffers (their sequence numbers used) did not all go out,
+         * and what did may end inside one: whatever followed would be
+         * taken for the rest of it. */
+        c->layer->layer_failed = 1;
+        if (rc == SQAUTH_ERR_TIMEOUT) {
+            explain(err, "the security layer's stream is cut inside a buffer; the connection cannot go on");
+        }
     }
     sqauth_buf_wipe(&wrapped);
     return rc;

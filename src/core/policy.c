@@ -71,13 +71,24 @@ static int offered_has(const offered_list *l, const char *name)
 /* 'auto': the strongest mechanism both sides have. Without a caller's
  * list, every password mechanism; over TLS the -PLUS variants too, since
  * the connection supplies their channel binding. */
-static const char *pick_mechanism(const sqauth_login_options *o, const offered_list *offered, int encrypted)
+/* password_only: the site-wide SMTP account, which has no token. */
+static const char *pick_mechanism(const sqauth_login_options *o, const offered_list *offered, int encrypted,
+                                  int password_only)
 {
     sqauth_str candidates[64];
     const sqauth_str *allowed = o->allowed;
     size_t allowed_count = o->allowed_count, i;
 
-    if (!allowed && encrypted) {
+    if (allowed && password_only) {
+        allowed_count = 0;
+        for (i = 0; i < o->allowed_count && allowed_count < sizeof(candidates) / sizeof(candidates[0]); i++) {
+            const sqauth_sasl_mech *m = sqauth_sasl_find(o->allowed[i].data, o->allowed[i].len);
+            if (!m || !(m->flags & SQAUTH_MECH_NEEDS_TOKEN)) {
+                candidates[allowed_count++] = o->allowed[i];
+            }
+        }
+        allowed = candidates;
+    } else if (!allowed && encrypted) {
         allowed_count = 0;
         for (i = 0; i < sqauth_sasl_mech_count() && allowed_count < sizeof(candidates) / sizeof(candidates[0]); i++) {
             const sqauth_sasl_mech *m = sqauth_sasl_mech_at(i);
@@ -140,7 +151,7 @@ static int sasl_login(sqauth_session *s, const sqauth_login_options *o, sqauth_e
     sqauth_sasl *sasl = NULL;
     sqauth_auth_reply reply;
     offered_list offered;
-    int encrypted, layer, rc;
+    int encrypted, layer, rc, sitewide;
     int (*token_fn)(void *, int, sqauth_str *, sqauth_error *);
 
     if (s->authenticated) {
@@ -163,14 +174,15 @@ static int sasl_login(sqauth_session *s, const sqauth_login_options *o, sqauth_e
         return rc;
     }
     /* The site-wide SMTP account replaces the caller's. */
-    if ((s->ops->flags & SQAUTH_PROTO_SITEWIDE_ACCOUNT) && s->sitewide_user) {
+    sitewide = (s->ops->flags & SQAUTH_PROTO_SITEWIDE_ACCOUNT) && s->sitewide_user;
+    if (sitewide) {
         cfg.authcid.data = s->sitewide_user;
         cfg.authcid.len = s->sitewide_user_len;
         cfg.password.data = s->sitewide_password;
         cfg.password.len = s->sitewide_password_len;
     }
     if (is_auto(mech)) {
-        const char *pick = pick_mechanism(o, &offered, encrypted);
+        const char *pick = pick_mechanism(o, &offered, encrypted, sitewide);
         if (!pick) {
             rc = sqauth_fail(err, SQAUTH_ERR_UNSUPPORTED, "no usable SASL mechanism: the server offers %.120s%s",
                              offered.text,
@@ -181,6 +193,13 @@ static int sasl_login(sqauth_session *s, const sqauth_login_options *o, sqauth_e
     }
 
     m = sqauth_sasl_find(mech.data, mech.len);
+    if (sitewide && m && (m->flags & SQAUTH_MECH_NEEDS_TOKEN)) {
+        /* The token is the caller's: under the site-wide account's name
+         * it would be a login as neither. */
+        rc = sqauth_fail(err, SQAUTH_ERR_POLICY, "%s cannot log in the site-wide SMTP account ('smtp_user'): it "
+                         "has a password, and the token is the caller's; use a password mechanism", m->name);
+        goto done;
+    }
     if (m && (m->flags & SQAUTH_MECH_CLEARTEXT) && !encrypted && !o->allow_plaintext) {
         rc = sqauth_fail(err, SQAUTH_ERR_POLICY, "refusing to send the %s in the clear with %s on an unencrypted "
                          "connection; use TLS, or pass 'allow_plaintext' => true",

@@ -32,7 +32,8 @@ typedef struct test_session {
 /* A session of protocol over the script, opened (greeting, STARTTLS or
  * capabilities) with the TLS mode given; certificates are not checked (the
  * scripted server's is self-signed). */
-static void start(test_session *t, const script_step *steps, const char *protocol, sqauth_tls_mode mode)
+static void start_with(test_session *t, const script_step *steps, const char *protocol, sqauth_tls_mode mode,
+                       int sitewide)
 {
     sqauth_session_options o;
     int fd = scripted_start(&t->srv, steps);
@@ -47,12 +48,20 @@ static void start(test_session *t, const script_step *steps, const char *protoco
     o.tls.verify_peer = 0;
     o.tls.verify_peer_name = 0;
     o.tls.session_resumption = 0;
-    o.sitewide_user = sqauth_str_c("site");
-    o.sitewide_password = sqauth_str_c("site-secret");
+    if (sitewide) {
+        o.sitewide_user = sqauth_str_c("site");
+        o.sitewide_password = sqauth_str_c("site-secret");
+    }
     sqauth_error_clear(&t->err);
     CHECK(fd >= 0 && o.protocol);
     CHECK_RC(sqauth_session_new(&t->s, &o, &t->err), SQAUTH_OK);
     t->rc = sqauth_session_open_socket(t->s, fd, NULL, 0, NULL, &t->err);
+}
+
+/* With the site-wide SMTP account "site" (used on SMTP only). */
+static void start(test_session *t, const script_step *steps, const char *protocol, sqauth_tls_mode mode)
+{
+    start_with(t, steps, protocol, mode, 1);
 }
 
 /* Ends the session and the script (a logout is the test's to ask for:
@@ -500,8 +509,10 @@ static void test_token_refresh(void)
     /* XOAUTH2's "401", over SMTP (as the site-wide account "site"). */
     static const script_step smtp[] = {
         SEND("220 fake ESMTP\r\n"), EXPECT("EHLO client.example.org"), SEND("250-fake\r\n250 AUTH XOAUTH2\r\n"),
-        EXPECT("AUTH XOAUTH2 dXNlcj1zaXRlAWF1dGg9QmVhcmVyIHlhMjkuZmlyc3QBAQ=="), SEND("334 " JSON_401 "\r\n"), EXPECT(""),
-        SEND("535 5.7.8 Authentication failed\r\n"), EXPECT("AUTH XOAUTH2 dXNlcj1zaXRlAWF1dGg9QmVhcmVyIHlhMjkuZnJlc2gBAQ=="), SEND("235 2.7.0 ok\r\n"), END};
+        EXPECT("AUTH XOAUTH2 dXNlcj11c2VyQGV4YW1wbGUub3JnAWF1dGg9QmVhcmVyIHlhMjkuZmlyc3QBAQ=="), SEND("334 " JSON_401 "\r\n"), EXPECT(""),
+        SEND("535 5.7.8 Authentication failed\r\n"), EXPECT("AUTH XOAUTH2 dXNlcj11c2VyQGV4YW1wbGUub3JnAWF1dGg9QmVhcmVyIHlhMjkuZnJlc2gBAQ=="), SEND("235 2.7.0 ok\r\n"), END};
+    static const script_step sitewide_token[] = {
+        SEND("220 fake ESMTP\r\n"), EXPECT("EHLO client.example.org"), SEND("250-fake\r\n250 AUTH XOAUTH2\r\n"), END};
     test_session t;
     token_source src;
 
@@ -583,12 +594,21 @@ static void test_token_refresh(void)
     finish(&t);
     CHECK(t.srv.ok && strcmp(t.srv.got, "A0001 LOGOUT\n") == 0);
 
+    /* SMTP too: the caller's own account (a token is never the site-wide
+     * account's). */
     memset(&src, 0, sizeof(src));
-    start(&t, smtp, "smtp", SQAUTH_TLS_NONE);
+    start_with(&t, smtp, "smtp", SQAUTH_TLS_NONE, 0);
     CHECK_RC(token_login(&t, "XOAUTH2", &src), SQAUTH_OK);
     CHECK(src.calls == 2 && src.refresh[1] == 1);
     finish(&t);
     CHECK(t.srv.ok);
+    /* With the site-wide account: refused before the token is asked for. */
+    memset(&src, 0, sizeof(src));
+    start(&t, sitewide_token, "smtp", SQAUTH_TLS_NONE);
+    CHECK_RC(token_login(&t, "XOAUTH2", &src), SQAUTH_ERR_POLICY);
+    CHECK(src.calls == 0);
+    finish(&t);
+    CHECK(t.srv.ok && !strstr(t.srv.got, "AUTH"));
 }
 
 void test_proto(void)

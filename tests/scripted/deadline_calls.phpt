@@ -4,10 +4,10 @@ Deadlines: a TLS handshake dripping one byte every 1.5 s (implicit and after STA
 sqauth
 --SKIPIF--
 <?php
-// 9 child processes, all at once (about 4 s): under valgrind (run-tests -m
+// 11 child processes, all at once (about 4 s): under valgrind (run-tests -m
 // traces the children too) timing means nothing. scripts/asan.sh runs it
 // (ASan+LSan), and tests/core's deadline tests run under valgrind.
-if (getenv('USE_ZEND_ALLOC') === '0' && getenv('SKIP_ASAN') === false) die('skip under valgrind: 9 child processes; scripts/asan.sh and tests/core cover it');
+if (getenv('USE_ZEND_ALLOC') === '0' && getenv('SKIP_ASAN') === false) die('skip under valgrind: 11 child processes; scripts/asan.sh and tests/core cover it');
 ?>
 --FILE--
 <?php
@@ -72,6 +72,25 @@ $cases = [
             $go();
             SqAuth\detect("pop3://127.0.0.1:$port", ['tls' => 'none', 'probe' => true, 'timeout' => 1.5]);
         }],
+    // the server answers each probe at once but its answer to the cancel
+    // comes late: the deadline passes in the cancel, of the first probe or
+    // of the last one (when all the probes have their answer)
+    'detect() with probes, the first cancel answered after 3 s' => [
+        'steps' => array_merge([['send', "+OK fake\r\n"], ['expect', 'CAPA'], ['send', "+OK\r\nSASL PLAIN\r\n.\r\n"]],
+            [['expect', 'AUTH '], ['send', "+ \r\n"], ['expect', '*'], ['sleep', 3], ['send', "-ERR cancelled\r\n"]]),
+        'run' => function (int $port, callable $go) {
+            $go();
+            SqAuth\detect("pop3://127.0.0.1:$port", ['tls' => 'none', 'probe' => true, 'timeout' => 1.5]);
+        }],
+    'detect() with probes, the last cancel answered after 3 s' => [
+        'steps' => array_merge([['send', "+OK fake\r\n"], ['expect', 'CAPA'], ['send', "+OK\r\nSASL PLAIN\r\n.\r\n"]],
+            ...array_fill(0, 5, [['expect', 'AUTH '], ['send', "+ \r\n"], ['expect', '*'], ['send', "-ERR cancelled\r\n"]]),
+            ...[[['expect', 'AUTH LOGIN'], ['send', "+ \r\n"], ['expect', '*'], ['sleep', 3], ['send', "-ERR cancelled\r\n"]]]),
+        'run' => function (int $port, callable $go) {
+            $go();
+            return 'returned ' . json_encode(
+                SqAuth\detect("pop3://127.0.0.1:$port", ['tls' => 'none', 'probe' => true, 'timeout' => 1.5])['probed']);
+        }],
     'connect: connect_timeout 0.5 s, timeout 2 s' => [
         'steps' => null,
         'run' => function (int $port, callable $go) {
@@ -130,6 +149,12 @@ fromStream(): the STARTTLS reply: SqAuth\ConnectionException (12): timed out wai
 detect() with probes, each answered after 1 s: SqAuth\ConnectionException (12): timed out waiting for the server: the call's 'timeout' of 1.5 s has passed
   ended after the timeout and within timeout + 0.5 s: true
   server got: ["CAPA","AUTH SCRAM-SHA-256","*","AUTH SCRAM-SHA-1","<eof>"]
+detect() with probes, the first cancel answered after 3 s: SqAuth\ConnectionException (12): timed out waiting for the server: the call's 'timeout' of 1.5 s has passed
+  ended after the timeout and within timeout + 0.5 s: true
+  server got: ["CAPA","AUTH SCRAM-SHA-256","*"]
+detect() with probes, the last cancel answered after 3 s: SqAuth\ConnectionException (12): timed out waiting for the server: the call's 'timeout' of 1.5 s has passed
+  ended after the timeout and within timeout + 0.5 s: true
+  server got: ["CAPA","AUTH SCRAM-SHA-256","*","AUTH SCRAM-SHA-1","*","AUTH DIGEST-MD5","*","AUTH CRAM-MD5","*","AUTH PLAIN","*","AUTH LOGIN","*"]
 connect: connect_timeout 0.5 s, timeout 2 s: SqAuth\ConnectionException (12): timed out connecting to 127.0.0.1 port PORT: 'connect_timeout' of 0.5 s has passed
   ended after the timeout and within timeout + 0.5 s: true
 connect: connect_timeout 5 s, timeout 1 s: SqAuth\ConnectionException (12): timed out connecting to 127.0.0.1 port PORT: the call's 'timeout' of 1 s has passed

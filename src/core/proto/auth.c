@@ -249,6 +249,14 @@ static int probe(sqauth_session *s, const char *mech, int *answers, sqauth_buf *
             sqauth_buf_reset(challenge);
         }
         cancel(s);
+        if (s->closed) {
+            /* The cancel failed (the deadline passed, the server went on):
+             * that is the probe's failure, not the next one's. */
+            if (err) {
+                *err = s->closed_reason;
+            }
+            return s->closed_reason.code;
+        }
     } else if (r.status == SQAUTH_AUTH_SUCCESS) {
         /* Logged in without credentials: nothing was probed, but say so. */
         return sqauth_fail(err, SQAUTH_ERR_PROTOCOL, "the server accepted %s without any credentials", mech);

@@ -1106,6 +1106,11 @@ int sqauth_session_write(sqauth_session *s, const void *p, size_t n, sqauth_erro
         return rc;
     }
     rc = stream_failed(s, sqauth_conn_write_all(s->conn, p, n, err), err);
+    if (rc == SQAUTH_ERR_TIMEOUT && sqauth_session_layer(s)) {
+        /* Unlike a read, a write that timed out leaves a security layer's
+         * stream broken (see sqauth_conn_write_all()). */
+        sqauth_session_close_io(s, err);
+    }
     /* Also after a timeout: part of it may have gone out. */
     if (s->ops->stream_sent) {
         s->ops->stream_sent(s, p, n);
