@@ -272,9 +272,12 @@ int sqauth_session_record(sqauth_session *s, char direction, const char *text, s
  * and forgets the secrets. */
 int sqauth_session_hide(sqauth_session *s, const void *secret, size_t len);
 void sqauth_session_hide_end(sqauth_session *s, char *code, size_t code_size, sqauth_error *err);
-/* text as it may be kept for people: with the hidden secrets replaced
- * (cut_tail: the text is cut at len, so a secret's start there goes too). */
-int sqauth_session_shown(const sqauth_session *s, const char *text, size_t len, int cut_tail, sqauth_buf *out);
+/* text as it may be kept for people, of which at most keep bytes will be:
+ * only those (and room for a secret that begins in them) go into out, with
+ * the hidden secrets replaced (a flood of long lines during a login costs
+ * no more than what is kept); *more: the bytes of text left out. */
+int sqauth_session_shown_part(const sqauth_session *s, const char *text, size_t len, size_t keep, sqauth_buf *out,
+                              size_t *more);
 
 /* For a protocol's stream_sent: sets s->pool_unfit when a line of what
  * the caller sends (data, in pieces as written) has one of names (any

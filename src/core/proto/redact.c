@@ -134,10 +134,16 @@ static int redact(const sqauth_buf *list, const unsigned char *text, size_t len,
         && sqauth_buf_reserve(out, 0) == SQAUTH_OK ? SQAUTH_OK : SQAUTH_ERR_NOMEM;
 }
 
-int sqauth_session_shown(const sqauth_session *s, const char *text, size_t len, int cut_tail, sqauth_buf *out)
+int sqauth_session_shown_part(const sqauth_session *s, const char *text, size_t len, size_t keep, sqauth_buf *out,
+                              size_t *more)
 {
-    return redact(&s->hidden, (const unsigned char *)text, len, cut_tail, out);
+    /* Room after keep for a secret that begins inside it. */
+    size_t part = len > keep + s->hidden.len ? keep + s->hidden.len : len;
+
+    *more = len - part;
+    return redact(&s->hidden, (const unsigned char *)text, part, part < len, out);
 }
+
 /* The message is escaped text (sqauth_escape_text()): the secrets are
  * looked for as they would appear there too. */
 static void redact_message(const sqauth_buf *hidden, sqauth_error *err)
@@ -150,7 +156,7 @@ static void redact_message(const sqauth_buf *hidden, sqauth_error *err)
     while (ok && next_secret(hidden, &at, &r)) {
         char e[4 * 256 + 1];
         size_t len;
-        ok = sqauth_buf_append(&escaped, hidden->data + at - r.len - sizeof(r.len), sizeof(r.len) + r.len) == SQAUTH_OK;
+        ok = add_secret(&escaped, r.p, r.len) == SQAUTH_OK;
         if (ok && r.len < 256) {
             len = sqauth_escape_text(e, sizeof(e), (const char *)r.p, r.len);
             if (len != r.len || memcmp(e, r.p, len) != 0) {
@@ -180,7 +186,8 @@ void sqauth_session_hide_end(sqauth_session *s, char *code, size_t code_size, sq
             redact_message(&s->hidden, err);
         }
         if (code && code[0]) {
-            if (sqauth_session_shown(s, code, strlen(code), 0, &out) != SQAUTH_OK || out.len >= code_size) {
+            if (redact(&s->hidden, (const unsigned char *)code, strlen(code), 0, &out) != SQAUTH_OK
+                || out.len >= code_size) {
                 code[0] = '\0';
             } else {
                 memcpy(code, out.data, out.len);

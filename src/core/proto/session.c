@@ -400,7 +400,7 @@ static int record_kept(sqauth_session *s, char direction, const char *text, size
 int sqauth_session_record(sqauth_session *s, char direction, const char *text, size_t len)
 {
     sqauth_buf shown = SQAUTH_BUF_INIT;
-    size_t part;
+    size_t more;
     int rc;
 
     if (!s->transcript_on) {
@@ -411,13 +411,9 @@ int sqauth_session_record(sqauth_session *s, char direction, const char *text, s
     if (direction != 'S' || !s->hidden.len || s->transcript_dropped) {
         return record_kept(s, direction, text, len, 0);
     }
-    /* Only what can be kept is redacted (a flood of maximal lines during a
-     * login costs no more than the transcript's limits), with room for a
-     * secret that begins inside that part. */
-    part = len < SQAUTH_TRANSCRIPT_MAX_LINE + s->hidden.len ? len : SQAUTH_TRANSCRIPT_MAX_LINE + s->hidden.len;
-    rc = sqauth_session_shown(s, text, part, part < len, &shown);
+    rc = sqauth_session_shown_part(s, text, len, SQAUTH_TRANSCRIPT_MAX_LINE, &shown, &more);
     if (rc == SQAUTH_OK) {
-        rc = record_kept(s, direction, (const char *)shown.data, shown.len, len - part);
+        rc = record_kept(s, direction, (const char *)shown.data, shown.len, more);
     }
     sqauth_buf_wipe(&shown);
     return rc;
@@ -537,7 +533,7 @@ static int response_keep(sqauth_session *s, const char *text, size_t len, size_t
 static int response_add(sqauth_session *s, const char *text, size_t len)
 {
     sqauth_buf shown = SQAUTH_BUF_INIT;
-    size_t part;
+    size_t more;
     int rc;
 
     /* (response_keep() takes an empty reply as a new one, whatever the
@@ -545,12 +541,9 @@ static int response_add(sqauth_session *s, const char *text, size_t len)
     if (!s->hidden.len || (s->response_cut && s->response.len)) {
         return response_keep(s, text, len, 0);
     }
-    /* Only what can be kept is redacted, as for the transcript. */
-    part = SQAUTH_MAX_KEPT_REPLY - s->response.len + s->hidden.len;
-    part = len < part ? len : part;
-    rc = sqauth_session_shown(s, text, part, part < len, &shown);
+    rc = sqauth_session_shown_part(s, text, len, SQAUTH_MAX_KEPT_REPLY - s->response.len, &shown, &more);
     if (rc == SQAUTH_OK) {
-        rc = response_keep(s, (const char *)shown.data, shown.len, len - part);
+        rc = response_keep(s, (const char *)shown.data, shown.len, more);
     }
     sqauth_buf_wipe(&shown);
     return rc;
