@@ -26,47 +26,7 @@ $dir = $env['SQAUTH_TEST_DIR'] . '/pool-fpm';
 fpm_clean($dir);
 mkdir($dir, 0700, true);
 
-/* One page view of a webmail: a pooled IMAP login, SELECT INBOX, the
- * account's marker mailbox (the server's word for whose session this is),
- * release(); the pool's counters as the worker sees them. A held request
- * flushes its answer, then waits for its body: every worker busy at once. */
-file_put_contents("$dir/page.php", <<<'PHP'
-<?php
-function command($s, string $tag, string $command, array &$untagged = []): string
-{
-    fwrite($s, "$tag $command\r\n");
-    while (($line = fgets($s)) !== false && !str_starts_with($line, "$tag ")) {
-        $untagged[] = rtrim($line);
-    }
-    return $line === false ? 'EOF' : substr(rtrim($line), strlen($tag) + 1, 2);
-}
-$r = ['pid' => getmypid()];
-try {
-    $c = SqAuth\Connection::pooledLogin($_SERVER['POOL_URI'], $_SERVER['POOL_USER'], $_SERVER['POOL_PASS'],
-                                        ['cafile' => $_SERVER['POOL_CA'], 'peer_name' => 'localhost']);
-    $s = $c->stream();
-    $r['reused'] = $c->isReused();
-    $r['select'] = command($s, 's', 'SELECT INBOX');
-    $lines = [];
-    $r['list'] = command($s, 'l', 'LIST "" "fpm-owner-*"', $lines);
-    $r['owner'] = [];
-    foreach ($lines as $l) {
-        if (preg_match('/^\* LIST \([^)]*\) (?:NIL|"[^"]*") "?(fpm-owner-[^"]*)"?$/', $l, $m)) {
-            $r['owner'][] = substr($m[1], strlen('fpm-owner-'));
-        }
-    }
-    $c->release();
-} catch (SqAuth\Exception $e) {
-    $r['error'] = get_class($e) . ' (' . $e->getCode() . '): ' . $e->getMessage()
-                . ($e instanceof SqAuth\AuthenticationException ? ' [' . $e->getResponseCode() . ']' : '');
-}
-$r['pool'] = array_intersect_key(SqAuth\features(), array_flip(['pool_size', 'pool_entries', 'pool_hits', 'pool_misses']));
-echo json_encode($r), "\n";
-if (isset($_SERVER['hold'])) {
-    flush();
-    file_get_contents('php://input');
-}
-PHP);
+copy(__DIR__ . '/pool_page.inc', "$dir/page.php");
 
 /* Each user's marker mailbox, made by a login of its own (it is there
  * already when the servers' mail directory is older than this run). */
@@ -74,9 +34,9 @@ foreach ($users as $u) {
     $c = Connection::open($imaps, pool_tls($env));
     $c->login($u, $pass);
     $s = $c->stream();
-    $created = pool_imap($s, 'c', "CREATE fpm-owner-$u");
+    $created = pool_imap($s, 'c', "CREATE pool-owner-$u");
     if (!preg_match('/^c (OK|NO \[ALREADYEXISTS\])/', $created)) {
-        echo "CREATE fpm-owner-$u: $created\n";
+        echo "CREATE pool-owner-$u: $created\n";
     }
     pool_imap($s, 'q', 'LOGOUT');
     $c->close();
@@ -146,31 +106,6 @@ function counters(): string
         array_sum(array_column($counters, 'pool_misses')));
 }
 
-/* The IMAP sessions of $user that logged in after $mark, from Dovecot's
- * log, once it says $expect or after a deadline: logins, those logged out
- * by a LOGOUT, those that ended otherwise (connection closed); and the
- * logins refused since $mark. */
-function imap_log(int $mark, string $user, string $expect): string
-{
-    global $env;
-    $log = $env['SQAUTH_TEST_DIR'] . '/log/main.log';
-    $who = preg_quote("$user@a.example", '/');
-    $deadline = microtime(true) + 15;
-    while (true) {
-        $new = (string)file_get_contents($log, false, null, $mark);
-        preg_match_all("/imap-login: Info: Login: user=<$who>.*, session=<([^>]+)>/", $new, $logins);
-        preg_match_all("/imap\\($who\\)<\\d+><([^>]+)>: Info: (?:Disconnected: )?Logged out/", $new, $clean);
-        preg_match_all("/imap\\($who\\)<\\d+><([^>]+)>: Info: Disconnected: (?!Logged out)/", $new, $other);
-        $now = sprintf('logins %d, logged out %d, ended otherwise %d, refused %d', count($logins[1]),
-            count(array_intersect($clean[1], $logins[1])), count(array_intersect($other[1], $logins[1])),
-            preg_match_all("/imap-login: Info: [^\\n]*auth failed[^\\n]*user=<$who>/", $new));
-        if ($now === $expect || microtime(true) > $deadline) {
-            return $now;
-        }
-        usleep(50000);
-    }
-}
-
 function sessions(): string
 {
     global $env, $users;
@@ -214,8 +149,8 @@ try {
     echo "Dovecot's sessions: $a ", json_encode(pool_sessions($env, $a)), ", $b ", json_encode(pool_sessions($env, $b)), "\n";
     $fpm->stop(3);
     echo "after a graceful stop (SIGQUIT): ", sessions(), "\n";
-    echo "$a: ", imap_log($mark, $a, 'logins 2, logged out 2, ended otherwise 0, refused 2'), "\n";
-    echo "$b: ", imap_log($mark, $b, 'logins 2, logged out 2, ended otherwise 0, refused 0'), "\n";
+    echo "$a: ", pool_sessions_log($env, $mark, $a, 'logins 2, logged out 2, ended otherwise 0, refused 2'), "\n";
+    echo "$b: ", pool_sessions_log($env, $mark, $b, 'logins 2, logged out 2, ended otherwise 0, refused 0'), "\n";
 
     echo "-- php_admin_value[sqauth.pool_size] = 0\n";
     $seen = $counters = [];
@@ -227,8 +162,8 @@ try {
     echo "in the workers: ", counters(), "\n";
     echo "while it runs: ", sessions(), "\n";
     $fpm->stop(3);
-    echo "$a: ", imap_log($mark, $a, 'logins 3, logged out 3, ended otherwise 0, refused 0'), "\n";
-    echo "$b: ", imap_log($mark, $b, 'logins 3, logged out 3, ended otherwise 0, refused 0'), "\n";
+    echo "$a: ", pool_sessions_log($env, $mark, $a, 'logins 3, logged out 3, ended otherwise 0, refused 0'), "\n";
+    echo "$b: ", pool_sessions_log($env, $mark, $b, 'logins 3, logged out 3, ended otherwise 0, refused 0'), "\n";
 
     echo "-- pm.max_requests = 3\n";
     $seen = $counters = [];
@@ -240,8 +175,8 @@ try {
     echo "3: ", pair($fpm, [$a, $a]), "\n";        // each worker's third request: it exits after it
     $fpm->waitForWorkers(2, $first);
     echo "both workers replaced: ", array_intersect($fpm->workers, $first) ? 'no' : 'yes', "\n";
-    echo "$a: ", imap_log($mark, $a, 'logins 2, logged out 2, ended otherwise 0, refused 0'), "\n";
-    echo "$b: ", imap_log($mark, $b, 'logins 2, logged out 2, ended otherwise 0, refused 0'), "\n";
+    echo "$a: ", pool_sessions_log($env, $mark, $a, 'logins 2, logged out 2, ended otherwise 0, refused 0'), "\n";
+    echo "$b: ", pool_sessions_log($env, $mark, $b, 'logins 2, logged out 2, ended otherwise 0, refused 0'), "\n";
     echo "sessions left: ", sessions(), "\n";
     $counters = [];
     echo "4: ", pair($fpm, [$a, $a]), "\n";
@@ -252,13 +187,13 @@ try {
     $second = $fpm->workers;
     signal($fpm->pid, 12);
     $fpm->waitForWorkers(2, $second);
-    echo "$a: ", imap_log($mark, $a, 'logins 4, logged out 4, ended otherwise 0, refused 0'), "\n";
+    echo "$a: ", pool_sessions_log($env, $mark, $a, 'logins 4, logged out 4, ended otherwise 0, refused 0'), "\n";
     echo "5: ", pair($fpm, [$a, $a]), "\n";
 
     echo "-- a fast stop (SIGTERM, what systemctl stop sends: the master kills its workers)\n";
     $fpm->stop(15);
     echo "after it: ", sessions(), "\n";
-    echo "$a: ", imap_log($mark, $a, 'logins 6, logged out 4, ended otherwise 2, refused 0'), "\n";
+    echo "$a: ", pool_sessions_log($env, $mark, $a, 'logins 6, logged out 4, ended otherwise 2, refused 0'), "\n";
 } catch (Throwable $e) {
     echo get_class($e), ': ', $e->getMessage(), "\n", $fpm ? $fpm->log() : '', "\n";
 } finally {
@@ -269,6 +204,7 @@ fpm_clean($dir);
 ?>
 --CLEAN--
 <?php
+require __DIR__ . '/pool.inc';
 require __DIR__ . '/fpm.inc';
 fpm_clean((getenv('SQAUTH_TEST_DIR') ?: '/tmp/sqauth-test') . '/pool-fpm');
 ?>
