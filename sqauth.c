@@ -141,21 +141,56 @@ PHP_FUNCTION(SqAuth_select_mechanism)
     RETURN_STRING(chosen);
 }
 
+/* A value that one directory or request sets, not the process: Apache's
+ * php_admin_value in a <Directory> or <VirtualHost> (applied when each
+ * request starts, entry->modified from then on, and undone when it ends,
+ * stage DEACTIVATE). php.ini, -d and PHP-FPM's php_admin_value set the
+ * process's own value (stage STARTUP, or ACTIVATE before the worker's
+ * first request, entry->modified 0). The SCRAM cache and the connection
+ * pool serve every request of the process, so a directory cannot resize
+ * them: resizing for one request and back at its end would drop the
+ * others' cached keys and log out their pooled sessions twice a request. */
+static bool set_for_one_request(const zend_ini_entry *entry, int stage)
+{
+    return stage == ZEND_INI_STAGE_DEACTIVATE || entry->modified;
+}
+
+static void refuse_for_one_request(const zend_ini_entry *entry, const char *allowed)
+{
+    php_error_docref(NULL, E_WARNING, "%s cannot be set for one directory or request: it sizes what the whole "
+                     "process shares; set it in php.ini%s", ZSTR_VAL(entry->name), allowed);
+}
+
 /* sqauth.scram_cache_size: entries of the SCRAM key cache, 0 = off. Set
  * once for the process (PHP_INI_SYSTEM): the cache is shared by every
  * request and thread. */
 static PHP_INI_MH(OnUpdateScramCacheSize)
 {
     char *end = NULL;
-    zend_long n = ZEND_STRTOL(ZSTR_VAL(new_value), &end, 10);
+    zend_long n;
+    sqauth_scram_cache_stats now;
 
-    (void)entry;
     (void)mh_arg1;
     (void)mh_arg2;
     (void)mh_arg3;
-    (void)stage;
-    if (ZSTR_LEN(new_value) == 0 || *end != '\0' || n < 0 || n > SQAUTH_SCRAM_CACHE_MAX_CAPACITY
-        || sqauth_scram_cache_set_capacity((size_t)n, NULL) != SQAUTH_OK) {
+    if (stage == ZEND_INI_STAGE_DEACTIVATE) {
+        return SUCCESS;          /* the process's value again: it never changed */
+    }
+    n = ZEND_STRTOL(ZSTR_VAL(new_value), &end, 10);
+    if (ZSTR_LEN(new_value) == 0 || *end != '\0' || n < 0 || n > SQAUTH_SCRAM_CACHE_MAX_CAPACITY) {
+        php_error_docref(NULL, E_WARNING, "sqauth.scram_cache_size must be a number of entries from 0 to %d",
+                         SQAUTH_SCRAM_CACHE_MAX_CAPACITY);
+        return FAILURE;
+    }
+    if (set_for_one_request(entry, stage)) {
+        sqauth_scram_cache_get_stats(&now);
+        if ((size_t)n == now.capacity) {
+            return SUCCESS;
+        }
+        refuse_for_one_request(entry, "");
+        return FAILURE;
+    }
+    if (sqauth_scram_cache_set_capacity((size_t)n, NULL) != SQAUTH_OK) {
         php_error_docref(NULL, E_WARNING, "sqauth.scram_cache_size must be a number of entries from 0 to %d",
                          SQAUTH_SCRAM_CACHE_MAX_CAPACITY);
         return FAILURE;
@@ -170,7 +205,10 @@ static PHP_INI_MH(OnUpdateScramCacheSize)
  * sqauth.pool_check_after. PHP_INI_SYSTEM like the SCRAM cache: the pool
  * belongs to the process and serves every request (and every site a
  * PHP-FPM pool runs), so no script or directory may change it for the
- * others; PHP-FPM sets them per pool with php_admin_value. */
+ * others; PHP-FPM sets them per pool with php_admin_value. One thing a
+ * directory may do: sqauth.pool_size = 0 turns the pool off for its own
+ * requests (php_sqauth_pool_off_for_request()), the others' sessions left
+ * alone. */
 typedef struct {
     const char *name;
     int seconds;                 /* a time in seconds, else a count */
@@ -187,17 +225,25 @@ static const pool_setting pool_settings[] = {
 
 static sqauth_pool_limits pool_limits;
 
+static bool pool_limits_equal(const sqauth_pool_limits *a, const sqauth_pool_limits *b)
+{
+    return a->size == b->size && a->per_user == b->per_user && a->idle_timeout_ms == b->idle_timeout_ms
+        && a->max_lifetime_ms == b->max_lifetime_ms && a->check_after_ms == b->check_after_ms;
+}
+
 static PHP_INI_MH(OnUpdatePoolLimit)
 {
     const pool_setting *setting = mh_arg1;
     sqauth_pool_limits next = pool_limits;
     char *end = NULL;
-    double v = zend_strtod(ZSTR_VAL(new_value), (const char **)&end);
+    double v;
 
-    (void)entry;
     (void)mh_arg2;
     (void)mh_arg3;
-    (void)stage;
+    if (stage == ZEND_INI_STAGE_DEACTIVATE) {
+        return SUCCESS;          /* the process's value again: its pool never changed */
+    }
+    v = zend_strtod(ZSTR_VAL(new_value), (const char **)&end);
     if (ZSTR_LEN(new_value) == 0 || *end != '\0' || !(v >= setting->min && v <= setting->max)
         || (!setting->seconds && v != (double)(zend_long)v)) {
         php_error_docref(NULL, E_WARNING, "%s must be %s from %g to %g", setting->name,
@@ -221,11 +267,27 @@ static PHP_INI_MH(OnUpdatePoolLimit)
         next.check_after_ms = (int64_t)(v * 1000.0 + 0.5);
         break;
     }
+    if (set_for_one_request(entry, stage)) {
+        /* The value stands for this request: 0 is read by
+         * php_sqauth_pool_off_for_request(); the process's own changes
+         * nothing. */
+        if ((setting == &pool_settings[0] && next.size == 0) || pool_limits_equal(&next, &pool_limits)) {
+            return SUCCESS;
+        }
+        refuse_for_one_request(entry, " (for a directory only sqauth.pool_size = 0 is allowed: no pooled "
+                               "connections there)");
+        return FAILURE;
+    }
     if (sqauth_pool_set_limits(&next, NULL) != SQAUTH_OK) {
         return FAILURE;
     }
     pool_limits = next;
     return SUCCESS;
+}
+
+int php_sqauth_pool_off_for_request(void)
+{
+    return pool_limits.size > 0 && zend_ini_long("sqauth.pool_size", sizeof("sqauth.pool_size") - 1, 0) == 0;
 }
 
 PHP_INI_BEGIN()

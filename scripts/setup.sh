@@ -6,6 +6,7 @@ PACKAGES="build-essential pkg-config autoconf git php8.2-cli php8.2-dev php8.2-f
 libssl-dev libxml2-dev libidn-dev openssl valgrind clang libclang-rt-14-dev
 php-auth-sasl php-horde-imap-client php-symfony-mailer php-net-smtp composer php-phpstan-phpdoc-parser
 dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-lmtpd dovecot-managesieved curl gsasl
+libapache2-mod-php8.2
 libsasl2-dev libsasl2-modules sasl2-bin
 imapproxy chromium chromium-driver"
 

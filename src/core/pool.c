@@ -568,7 +568,7 @@ static int fresh_login(const sqauth_session_options *o, const sqauth_login_optio
     return rc;
 }
 
-int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options *login, int reuse,
+int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options *login, sqauth_pool_use use,
                     sqauth_session **out, int *reused, sqauth_error *err)
 {
     /* pooled() is one public call: the goodbyes to expired sessions, the
@@ -581,6 +581,10 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
 
     *out = NULL;
     *reused = 0;
+    if (use == SQAUTH_POOL_BYPASS) {
+        /* Not a pool member: sqauth_pool_put() logs it out. */
+        return fresh_login(o, login, deadline, out, err);
+    }
     if (sqauth_pool_protocol_poolable(o->protocol)) {
         keyed = make_ids(o, login, id, user_id);
     }
@@ -589,7 +593,7 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
     unlock(inherited);
     drop_list_by(expired, deadline);
 
-    while (keyed && reuse) {
+    while (keyed && use == SQAUTH_POOL_REUSE) {
         pool_entry *e;
         sqauth_session *s;
         int64_t idle, check_after;
@@ -624,7 +628,7 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
         memcpy((*out)->pool_id, id, ID_LEN);
         memcpy((*out)->pool_user_id, user_id, ID_LEN);
         (*out)->pool_created_ms = sqauth_now_ms();
-        retire(user_id, id, !reuse, deadline);
+        retire(user_id, id, use == SQAUTH_POOL_FRESH, deadline);
     }
     OPENSSL_cleanse(id, sizeof(id));
     return rc;

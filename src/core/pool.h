@@ -113,6 +113,13 @@ void sqauth_pool_get_limits(sqauth_pool_limits *l);
 /* 1 when sessions of protocol p can be pooled. */
 int sqauth_pool_protocol_poolable(const sqauth_protocol *p);
 
+/* How a caller of sqauth_pool_get() may use the pool. */
+typedef enum sqauth_pool_use {
+    SQAUTH_POOL_FRESH = 0,
+    SQAUTH_POOL_REUSE = 1,
+    SQAUTH_POOL_BYPASS = 2
+} sqauth_pool_use;
+
 /* An authenticated session for this open and this login: one from the
  * pool (*reused = 1; its timeouts and transcript set as o asks, the
  * transcript empty) or a fresh one: sqauth_session_new(), _open() and
@@ -122,11 +129,16 @@ int sqauth_pool_protocol_poolable(const sqauth_protocol *p);
  * (sqauth_session_tls_failure(), _response()); free it with
  * sqauth_session_free().
  *
- * reuse 0: the server judges this login now. Never a kept session; once
- * the fresh login succeeds, the sessions kept under its user key (this
- * password's and, as always, any other's) are logged out within the same
- * deadline: the new session replaces them. A failed login leaves them. */
-int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options *login, int reuse,
+ * use (sqauth_pool_use): SQAUTH_POOL_REUSE, a kept session when one fits.
+ * SQAUTH_POOL_FRESH: the server judges this login now. Never a kept
+ * session; once the fresh login succeeds, the sessions kept under its user
+ * key (this password's and, as always, any other's) are logged out within
+ * the same deadline: the new session replaces them. A failed login leaves
+ * them. SQAUTH_POOL_BYPASS: the pool is off for this caller alone (a web
+ * server directory that sets sqauth.pool_size to 0 while the process keeps
+ * its pool for the others): a fresh login that sqauth_pool_put() logs out,
+ * the pool neither read nor counted nor cleaned up. */
+int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options *login, sqauth_pool_use use,
                     sqauth_session **out, int *reused, sqauth_error *err);
 
 /* Logs out every session the pool keeps for the user key of o and login

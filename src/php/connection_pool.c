@@ -26,6 +26,16 @@ static int pooled_uri(zend_string *uri, php_sqauth_pooled_options *p, char host[
     return SUCCESS;
 }
 
+/* How this call may use the pool: not at all when its request has the
+ * pool off, else as the caller's 'reuse' says. */
+static sqauth_pool_use pool_use(const php_sqauth_pooled_options *p)
+{
+    if (php_sqauth_pool_off_for_request()) {
+        return SQAUTH_POOL_BYPASS;
+    }
+    return p->reuse ? SQAUTH_POOL_REUSE : SQAUTH_POOL_FRESH;
+}
+
 /* pooled() and pooledLogin(): the pool's one call: an authenticated
  * session from the pool or a fresh login, within one deadline. */
 static void connection_pooled(zval *return_value, zend_string *uri, HashTable *options, php_sqauth_pooled_options *p)
@@ -40,7 +50,7 @@ static void connection_pooled(zval *return_value, zend_string *uri, HashTable *o
         return;
     }
     sqauth_error_clear(&err);
-    rc = sqauth_pool_get(&p->conn.core, &p->login, p->reuse, &s, &reused, &err);
+    rc = sqauth_pool_get(&p->conn.core, &p->login, pool_use(p), &s, &reused, &err);
     if (rc != SQAUTH_OK) {
         if (rc == SQAUTH_ERR_INVALID_ARG) {
             /* As from authenticate(): what the mechanism could not use is a

@@ -34,6 +34,10 @@ extern zend_class_entry *php_sqauth_connection_ce;
 void php_sqauth_connection_minit(int module_number);
 /* Registers the connections' php.ini settings (src/php/settings.c). */
 void php_sqauth_settings_minit(int type, int module_number);
+/* 1 when this request alone has the connection pool off: its directory sets
+ * sqauth.pool_size = 0 (Apache's php_admin_value) while the process pools
+ * for the others (sqauth.c). */
+int php_sqauth_pool_off_for_request(void);
 
 /* Registers SqAuth\SaslClient's handlers (called from MINIT). */
 void php_sqauth_sasl_client_minit(void);

@@ -11,9 +11,10 @@
  * ManageSieve's checks, and fork(): the child drops its parent's sessions
  * without a byte sent, TLS close_notify included. On the caller's word: a
  * login without reuse (a fresh login that replaces the kept sessions only
- * when the server accepts it), and forgetting a user (LOGOUT on each of
- * their sessions, any password, no login; nothing of a parent's in a
- * forked child).
+ * when the server accepts it), a caller with the pool off for itself
+ * alone (a fresh login logged out at put, the pool untouched), and
+ * forgetting a user (LOGOUT on each of their sessions, any password, no
+ * login; nothing of a parent's in a forked child).
  */
 #include "check.h"
 #include "pool.h"
@@ -60,7 +61,7 @@ typedef struct pool_call {
     sqauth_login_options l;
     sqauth_session *s;
     sqauth_error err;
-    int reuse;
+    sqauth_pool_use use;
     int reused;
 } pool_call;
 
@@ -82,13 +83,13 @@ static void call_init(pool_call *c, const char *protocol, unsigned port, const c
     c->l.allow_plaintext = 1;
     c->l.sasl.authcid = sqauth_str_c(user);
     c->l.sasl.password = sqauth_str_c(password);
-    c->reuse = 1;
+    c->use = SQAUTH_POOL_REUSE;
 }
 
 static int get(pool_call *c)
 {
     sqauth_error_clear(&c->err);
-    return sqauth_pool_get(&c->o, &c->l, c->reuse, &c->s, &c->reused, &c->err);
+    return sqauth_pool_get(&c->o, &c->l, c->use, &c->s, &c->reused, &c->err);
 }
 
 /* sqauth_pool_forget() for c's user key; the number it ended, -1 on an error. */
@@ -754,19 +755,19 @@ static void test_fresh(void)
     CHECK(sqauth_pool_put(a.s, 1) == 1);
 
     call_init(&wrong, "imap", l.port, USER, "not-" PASSWORD);
-    wrong.reuse = 0;
+    wrong.use = SQAUTH_POOL_FRESH;
     CHECK_RC(get(&wrong), SQAUTH_ERR_AUTH);
     CHECK(!wrong.reused && wrong.s && strcmp(sqauth_session_response_code(wrong.s), "AUTHENTICATIONFAILED") == 0);
     sqauth_session_free(wrong.s);
     call_init(&locked, "imap", l.port, USER, PASSWORD);
-    locked.reuse = 0;
+    locked.use = SQAUTH_POOL_FRESH;
     CHECK_RC(get(&locked), SQAUTH_ERR_AUTH);
     CHECK(!locked.reused);
     sqauth_session_free(locked.s);
     CHECK(stats().entries == 1 && !scripted_got(&l.conns[0], "A0002 LOGOUT"));
 
     call_init(&form, "imap", l.port, USER, PASSWORD);
-    form.reuse = 0;
+    form.use = SQAUTH_POOL_FRESH;
     CHECK_RC(get(&form), SQAUTH_OK);
     CHECK(!form.reused && form.s != a.s && sqauth_session_is_authenticated(form.s));
     CHECK(stats().entries == 0 && scripted_got(&l.conns[0], "A0002 LOGOUT"));
@@ -777,6 +778,48 @@ static void test_fresh(void)
     sqauth_pool_shutdown();
     CHECK(scripted_listen_finish(&l) == 4);
     CHECK(scripts_ok(&l) && scripted_got(&l.conns[3], "A0002 LOGOUT"));
+}
+
+/* A caller for whom the pool is off (a web server directory that sets
+ * sqauth.pool_size to 0 in a process that pools for the others): a fresh
+ * login although a session is kept for the same login; nothing counted,
+ * kept or cleaned up; put() logs it out; the kept session is still there
+ * for the next caller. */
+static void test_bypass(void)
+{
+    static const script_step kept[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step bypassing[] = {IMAP_LOGIN, IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {kept, bypassing};
+    scripted_listener l;
+    pool_call a, off, again;
+    sqauth_pool_stats before, after;
+
+    sqauth_pool_shutdown();
+    limits(4, 1, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 2)) {
+        return;
+    }
+    call_init(&a, "imap", l.port, USER, PASSWORD);
+    CHECK_RC(get(&a), SQAUTH_OK);
+    CHECK(sqauth_pool_put(a.s, 1) == 1);
+    before = stats();
+
+    call_init(&off, "imap", l.port, USER, PASSWORD);
+    off.use = SQAUTH_POOL_BYPASS;
+    CHECK_RC(get(&off), SQAUTH_OK);
+    CHECK(!off.reused && off.s != a.s && sqauth_session_is_authenticated(off.s));
+    CHECK(sqauth_pool_put(off.s, 1) == 0);
+    after = stats();
+    CHECK(after.entries == 1 && after.hits == before.hits && after.misses == before.misses);
+    CHECK(after.discards == before.discards && after.forgotten == before.forgotten);
+
+    call_init(&again, "imap", l.port, USER, PASSWORD);
+    CHECK_RC(get(&again), SQAUTH_OK);
+    CHECK(again.reused && again.s == a.s);
+    CHECK(sqauth_pool_put(again.s, 1) == 1);
+    sqauth_pool_shutdown();
+    CHECK(scripted_listen_finish(&l) == 2);
+    CHECK(scripts_ok(&l) && scripted_got(&l.conns[1], "A0002 LOGOUT"));
 }
 
 /* Forgetting a user: every session kept under their user key gets its
@@ -1011,6 +1054,7 @@ void test_pool(void)
     test_protocols();
     test_fork();
     test_fresh();
+    test_bypass();
     test_forget();
     test_forget_in_use();
     test_forget_fork();
