@@ -1,5 +1,5 @@
 --TEST--
-Pooled connections inside a real Apache httpd with mod_php (prefork, one child, sqauth from this build): page views log in once and reuse after; php_admin_value sqauth.pool_size 0 in one <Directory> turns the pool off there without logging out the sessions pooled for the others; another pool limit set per directory is refused with a warning and changes nothing; a child replaced after MaxConnectionsPerChild, a graceful stop and a stop log the pooled sessions out; the parent never holds a mail connection
+Pooled connections inside a real Apache httpd with mod_php (prefork, one child, sqauth from this build): page views log in once and reuse after; php_admin_value sqauth.pool_size 0 in one <Directory> turns the pool off there without logging out the sessions pooled for the others; another pool limit set per directory is refused with a warning and changes nothing; a child replaced after MaxConnectionsPerChild or by a graceful restart, a graceful stop and a stop log the pooled sessions out; the parent never holds a mail connection
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -129,10 +129,17 @@ try {
     $httpd->waitForChild($first);
     echo "$a: ", pool_sessions_log($env, $mark, $a, 'logins 1, logged out 1, ended otherwise 0, refused 0'), "\n";
     echo "mail $a: ", view($httpd, 'mail', $a), "\n";
+    echo "-- a graceful restart (SIGUSR1: apachectl graceful, Debian's daily log rotation)\n";
+    $second = $httpd->children;
+    exec("kill -USR1 {$httpd->pid}");
+    $httpd->waitForChild($second);
+    echo "$a: ", pool_sessions_log($env, $mark, $a, 'logins 2, logged out 2, ended otherwise 0, refused 0'), "\n";
+    echo "mail $a: ", view($httpd, 'mail', $a), "\n";
+    echo "mail connections: ", connections($httpd), "\n";
     echo "-- a stop (SIGTERM, what apachectl stop and systemctl stop send)\n";
     $httpd->stop(15);
     echo "after it: ", sessions(), "\n";
-    echo "$a: ", pool_sessions_log($env, $mark, $a, 'logins 2, logged out 2, ended otherwise 0, refused 0'), "\n";
+    echo "$a: ", pool_sessions_log($env, $mark, $a, 'logins 3, logged out 3, ended otherwise 0, refused 0'), "\n";
 } catch (Throwable $e) {
     echo get_class($e), ': ', $e->getMessage(), "\n", $httpd ? $httpd->log() : '', "\n";
 } finally {
@@ -170,7 +177,11 @@ mail pool21: fresh (pool_size 16, pool_per_user 1; entries 1, hits 0, misses 1)
 mail pool21: reused (pool_size 16, pool_per_user 1; entries 1, hits 1, misses 1)
 pool21: logins 1, logged out 1, ended otherwise 0, refused 0
 mail pool21: fresh (pool_size 16, pool_per_user 1; entries 1, hits 0, misses 1)
+-- a graceful restart (SIGUSR1: apachectl graceful, Debian's daily log rotation)
+pool21: logins 2, logged out 2, ended otherwise 0, refused 0
+mail pool21: fresh (pool_size 16, pool_per_user 1; entries 1, hits 0, misses 1)
+mail connections: parent 0, child 1
 -- a stop (SIGTERM, what apachectl stop and systemctl stop send)
 after it: pool21 [], pool22 []
-pool21: logins 2, logged out 2, ended otherwise 0, refused 0
+pool21: logins 3, logged out 3, ended otherwise 0, refused 0
 every page view: the user's own session
