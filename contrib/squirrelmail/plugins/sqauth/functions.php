@@ -167,8 +167,9 @@ function sqauth_sm_export($value): string
 /**
  * Whether IMAP page views go through sqauth's connection pool: yes unless the
  * administrator turned it off, in SquirrelMail with $sqauth_pool = false
- * (config/config_local.php; unset means on) or for the whole PHP process with
- * sqauth.pool_size = 0 in php.ini.
+ * (config/config_local.php; unset means on), or with sqauth.pool_size = 0
+ * (php.ini for the whole PHP process, or Apache's php_admin_value for
+ * SquirrelMail's directory).
  *
  * @return array 'on' => bool, 'why' => what turned it off ('' when on)
  * @throws SqAuthSettingError when $sqauth_pool is neither true nor false: a
@@ -191,7 +192,8 @@ function sqauth_sm_pool_state(): array
         }
     }
     if ((int)ini_get('sqauth.pool_size') <= 0) {
-        return ['on' => false, 'why' => 'sqauth.pool_size = 0 in php.ini (off for the whole PHP process)'];
+        // php.ini, or Apache's php_admin_value for SquirrelMail's directory alone
+        return ['on' => false, 'why' => 'sqauth.pool_size = 0 (php.ini, or php_admin_value for this directory)'];
     }
     return ['on' => true, 'why' => ''];
 }
@@ -1207,5 +1209,12 @@ function sqauth_sm_configtest_pool(): bool
         . '$sqauth_pool = false turns it off); this process now: %d kept, %d reused, %d fresh logins',
         $f['pool_size'], (int)ini_get('sqauth.pool_per_user'), (int)ini_get('sqauth.pool_idle_timeout'),
         $f['pool_entries'], $f['pool_hits'], $f['pool_misses'])) . "<br />\n";
+    if (PHP_SAPI === 'apache2handler') {
+        // Measured: httpd hands one user's page views to its idle children in turn.
+        echo $IND . 'sqauth: under Apache httpd every child keeps its own pool, and a user\'s page views go to '
+            . 'the idle children in turn: keep the IMAP server\'s per-user limit (Dovecot: '
+            . 'mail_max_userip_connections, 10 by default) above the number of children httpd runs '
+            . "(see the plugin's README)<br />\n";
+    }
     return false;
 }
