@@ -1,5 +1,5 @@
 --TEST--
-Pooled connections inside a real Apache httpd with mod_php (prefork, one child, sqauth from this build): page views log in once and reuse after; php_admin_value sqauth.pool_size 0 in one <Directory> turns the pool off there without logging out the sessions pooled for the others; another pool limit set per directory is refused with a warning and changes nothing; a child replaced after MaxConnectionsPerChild or by a graceful restart, a graceful stop and a stop log the pooled sessions out; the parent never holds a mail connection
+Pooled connections inside a real Apache httpd with mod_php (prefork, one child, sqauth from this build): page views log in once and reuse after; php_admin_value sqauth.pool_size 0 in one <Directory> turns the pool off there without logging out the sessions pooled for the others; another pool limit set per directory is refused with a warning and changes nothing; a child replaced after MaxConnectionsPerChild or by a graceful restart, a graceful stop and a stop log the pooled sessions out; the parent never holds a mail connection; the SquirrelMail plugin's configtest lines under httpd
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -33,6 +33,14 @@ foreach (['', '/www', '/www/mail', '/www/off', '/www/limit', '/www/same'] as $su
 }
 copy($env['SQAUTH_TEST_CA'], "$dir/ca.pem");
 chmod("$dir/ca.pem", 0644);
+// The SquirrelMail plugin's pool lines of configtest.php, as httpd runs them
+copy(__DIR__ . '/../../contrib/squirrelmail/plugins/sqauth/functions.php', "$dir/sqauth_plugin.php");
+chmod("$dir/sqauth_plugin.php", 0644);
+foreach (['mail', 'off'] as $sub) {
+    file_put_contents("$dir/www/$sub/configtest.php", "<?php\n\$IND = '';\nrequire '$dir/sqauth_plugin.php';\n"
+                      . "sqauth_sm_configtest_pool();\n");
+    chmod("$dir/www/$sub/configtest.php", 0644);
+}
 $directories = [
     'off' => ['php_admin_value sqauth.pool_size 0'],
     'limit' => ['php_admin_value sqauth.pool_per_user 3', 'php_admin_value sqauth.scram_cache_size 5'],
@@ -113,6 +121,9 @@ try {
     echo "limit $a: ", view($httpd, 'limit', $a), "\n";
     echo "same $b: ", view($httpd, 'same', $b), "\n";
     echo "mail $b: ", view($httpd, 'mail', $b), "\n";
+    foreach (['mail', 'off'] as $where) {
+        echo "SquirrelMail's configtest in $where:\n", strip_tags(str_replace('<br />', '', $httpd->request("$where/configtest.php", []))), "\n";
+    }
     echo "warnings: ", sqauth_warnings($httpd), "\n";
     echo "mail connections: ", connections($httpd), "\n";
     $httpd->stop(28);
@@ -166,6 +177,13 @@ mail pool22: reused (pool_size 16, pool_per_user 1; entries 2, hits 3, misses 2)
 limit pool21: reused (pool_size 16, pool_per_user 1; entries 2, hits 4, misses 2)
 same pool22: reused (pool_size 16, pool_per_user 1; entries 2, hits 5, misses 2)
 mail pool22: reused (pool_size 16, pool_per_user 1; entries 2, hits 6, misses 2)
+SquirrelMail's configtest in mail:
+sqauth: pooled IMAP logins on: each PHP process keeps up to 16 logged-in IMAP connections, 1 per user, for the next page views (logged out after 300 s unused; php.ini sqauth.pool_*, $sqauth_pool = false turns it off); this process now: 2 kept, 6 reused, 2 fresh logins
+sqauth: under Apache httpd every child keeps its own pool, and a user's page views go to the idle children in turn: keep the IMAP server's per-user limit (Dovecot: mail_max_userip_connections, 10 by default) above the number of children httpd runs (see the plugin's README)
+
+SquirrelMail's configtest in off:
+sqauth: pooled IMAP logins off: sqauth.pool_size = 0 (php.ini, or php_admin_value for this directory); every page view logs in to IMAP
+
 warnings: PHP Warning:  %ssqauth.pool_per_user cannot be set for one directory or request: it sizes what the whole process shares; set it in php.ini (for a directory only sqauth.pool_size = 0 is allowed: no pooled connections there)
 PHP Warning:  %ssqauth.scram_cache_size cannot be set for one directory or request: it sizes what the whole process shares; set it in php.ini
 mail connections: parent 0, child 2
