@@ -1,5 +1,5 @@
 --TEST--
-Pooled connections inside a real Apache httpd with mod_php (prefork, one child, sqauth from this build): page views log in once and reuse after; php_admin_value sqauth.pool_size 0 in one <Directory> turns the pool off there without logging out the sessions pooled for the others; another pool limit set per directory is refused with a warning and changes nothing; a child replaced after MaxConnectionsPerChild or by a graceful restart, a graceful stop and a stop log the pooled sessions out; the parent never holds a mail connection; the SquirrelMail plugin's configtest lines under httpd
+Pooled connections inside a real Apache httpd with mod_php (prefork, one child, sqauth from this build): page views log in once and reuse after; a directory's own CA (php_admin_value sqauth.cafile) is part of the pool's key, so a site with another CA never gets a session the first one verified; php_admin_value sqauth.pool_size 0 in one <Directory> turns the pool off there without logging out the sessions pooled for the others; another pool limit set per directory is refused with a warning and changes nothing; a child replaced after MaxConnectionsPerChild or by a graceful restart, a graceful stop and a stop log the pooled sessions out; the parent never holds a mail connection; the SquirrelMail plugin's configtest lines under httpd
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -23,7 +23,7 @@ $imaps = pool_uri($env, 'imaps', 'IMAPS');
 $dir = $env['SQAUTH_TEST_DIR'] . '/pool-apache';
 apache_clean($dir);
 // httpd's children run as nobody: the scripts and the CA readable by all
-foreach (['', '/www', '/www/mail', '/www/off', '/www/limit', '/www/same'] as $sub) {
+foreach (['', '/www', '/www/mail', '/www/off', '/www/limit', '/www/same', '/www/ca', '/www/otherca'] as $sub) {
     mkdir("$dir$sub", 0755, true);
     chmod("$dir$sub", 0755);
     if ($sub !== '' && $sub !== '/www') {
@@ -32,7 +32,9 @@ foreach (['', '/www', '/www/mail', '/www/off', '/www/limit', '/www/same'] as $su
     }
 }
 copy($env['SQAUTH_TEST_CA'], "$dir/ca.pem");
+copy($env['SQAUTH_TEST_OTHER_CA'], "$dir/otherca.pem");
 chmod("$dir/ca.pem", 0644);
+chmod("$dir/otherca.pem", 0644);
 // The SquirrelMail plugin's pool lines of configtest.php, as httpd runs them
 copy(__DIR__ . '/../../contrib/squirrelmail/plugins/sqauth/functions.php', "$dir/sqauth_plugin.php");
 chmod("$dir/sqauth_plugin.php", 0644);
@@ -46,6 +48,9 @@ $directories = [
     'limit' => ['php_admin_value sqauth.pool_per_user 3', 'php_admin_value sqauth.scram_cache_size 5'],
     // the process's own values
     'same' => ['php_admin_value sqauth.pool_size 16', 'php_admin_value sqauth.scram_cache_size ' . ini_get('sqauth.scram_cache_size')],
+    // two sites' CAs (pages that name none): a site must never get a session another CA verified
+    'ca' => ["php_admin_value sqauth.cafile $dir/ca.pem"],
+    'otherca' => ["php_admin_value sqauth.cafile $dir/otherca.pem"],
 ];
 
 foreach ($users as $u) {
@@ -66,7 +71,7 @@ function view(ApacheServer $httpd, string $where, string $user): string
 {
     global $env, $imaps, $pass, $dir, $problems;
     $body = $httpd->request("$where/page.php", ['POOL_URI' => $imaps, 'POOL_USER' => $user, 'POOL_PASS' => $pass,
-                                                'POOL_CA' => "$dir/ca.pem"]);
+                                                'POOL_CA' => str_contains($where, 'ca') ? '' : "$dir/ca.pem"]);
     $r = json_decode(explode("\n", $body)[0], true);
     if (!is_array($r)) {
         return 'no page view: ' . substr($body, 0, 200) . "\n" . $httpd->log();
@@ -121,6 +126,10 @@ try {
     echo "limit $a: ", view($httpd, 'limit', $a), "\n";
     echo "same $b: ", view($httpd, 'same', $b), "\n";
     echo "mail $b: ", view($httpd, 'mail', $b), "\n";
+    echo "ca $a: ", view($httpd, 'ca', $a), "\n";
+    echo "otherca $a: ", view($httpd, 'otherca', $a), "\n";
+    echo "otherca $b: ", view($httpd, 'otherca', $b), "\n";
+    echo "ca $b: ", view($httpd, 'ca', $b), "\n";
     foreach (['mail', 'off'] as $where) {
         echo "SquirrelMail's configtest in $where:\n", strip_tags(str_replace('<br />', '', $httpd->request("$where/configtest.php", []))), "\n";
     }
@@ -177,8 +186,12 @@ mail pool22: reused (pool_size 16, pool_per_user 1; entries 2, hits 3, misses 2)
 limit pool21: reused (pool_size 16, pool_per_user 1; entries 2, hits 4, misses 2)
 same pool22: reused (pool_size 16, pool_per_user 1; entries 2, hits 5, misses 2)
 mail pool22: reused (pool_size 16, pool_per_user 1; entries 2, hits 6, misses 2)
+ca pool21: reused (pool_size 16, pool_per_user 1; entries 2, hits 7, misses 2)
+otherca pool21: SqAuth\TlsException (14): certificate verify failed: unable to get local issuer certificate (depth 0); pass the CA that signed the server's certificate as 'cafile' (or 'capath')
+otherca pool22: SqAuth\TlsException (14): certificate verify failed: unable to get local issuer certificate (depth 0); pass the CA that signed the server's certificate as 'cafile' (or 'capath')
+ca pool22: reused (pool_size 16, pool_per_user 1; entries 2, hits 8, misses 4)
 SquirrelMail's configtest in mail:
-sqauth: pooled IMAP logins on: each PHP process keeps up to 16 logged-in IMAP connections, 1 per user, for the next page views (logged out after 300 s unused; php.ini sqauth.pool_*, $sqauth_pool = false turns it off); this process now: 2 kept, 6 reused, 2 fresh logins
+sqauth: pooled IMAP logins on: each PHP process keeps up to 16 logged-in IMAP connections, 1 per user, for the next page views (logged out after 300 s unused; php.ini sqauth.pool_*, $sqauth_pool = false turns it off); this process now: 2 kept, 8 reused, 4 fresh logins
 sqauth: under Apache httpd every child keeps its own pool, and a user's page views go to the idle children in turn: keep the IMAP server's per-user limit (Dovecot: mail_max_userip_connections, 10 by default) above the number of children httpd runs (see the plugin's README)
 
 SquirrelMail's configtest in off:
