@@ -8,11 +8,14 @@
  * test servers up, inside their network namespace:
  *
  *   php -n -d extension=modules/sqauth.so bench/pool_workers.php [--workers=4] [--users=10,50]
- *       [--views=800] [--concurrency=4] [--pool-size=16] [--per-user=1] [--json]
+ *       [--views=800] [--concurrency=4] [--pool-size=16] [--per-user=1] [--server=cli] [--json]
  *
  * Options:
- *   --workers=N       PHP processes answering requests (default 4): PHP's built-in server
- *                     with PHP_CLI_SERVER_WORKERS=N-1 (the server process answers too)
+ *   --workers=N       PHP processes answering requests (default 4)
+ *   --server=S        cli (default): PHP's built-in server with PHP_CLI_SERVER_WORKERS=N-1 (the
+ *                     server process answers too); apache: Apache httpd with mod_php, prefork
+ *                     with exactly N children (Debian's libapache2-mod-php8.2; tests/live/apache.inc
+ *                     starts it with a configuration of its own), the classic SquirrelMail set-up
  *   --users=M,M2      user counts, one run each (default 10,50; at most SQAUTH_TEST_POOL_USERS)
  *   --views=V         page views per run (default 800)
  *   --concurrency=C   page views in flight at once (default 4)
@@ -44,7 +47,11 @@
 const SCRIPT = 'bench/pool_workers.php';
 require __DIR__ . '/common.inc';
 
-$opt = parse_options($argv, ['workers', 'users', 'views', 'concurrency', 'pool-size', 'per-user', 'json']);
+$opt = parse_options($argv, ['workers', 'users', 'views', 'concurrency', 'pool-size', 'per-user', 'server', 'json']);
+$SERVER = (string)($opt['server'] ?? 'cli');
+if (!in_array($SERVER, ['cli', 'apache'], true)) {
+    fail("--server: \"$SERVER\" is neither cli nor apache");
+}
 $N = int_opt($opt, 'workers', 4);
 $VIEWS = int_opt($opt, 'views', 800);
 $C = int_opt($opt, 'concurrency', 4);
@@ -64,6 +71,13 @@ foreach ($USERS as $m) {
     }
 }
 need_servers([$ENV['SQAUTH_TEST_CA']], '127.0.0.1', [(int)$ENV['SQAUTH_TEST_IMAPS_PORT']]);
+if ($SERVER === 'apache') {
+    require __DIR__ . '/../tests/live/pool.inc';
+    require __DIR__ . '/../tests/live/apache.inc';
+    if (apache_binaries() === null) {
+        fail('--server=apache: httpd with mod_php not found (Debian: libapache2-mod-php8.2, which scripts/setup.sh installs)');
+    }
+}
 if (!is_readable($ENV['SQAUTH_TEST_DOVECOT_CONF'] ?? '')) {
     fail('SQAUTH_TEST_DOVECOT_CONF is missing from the environment: restart the servers (tests/setup/servers.sh)');
 }
@@ -110,15 +124,15 @@ function stop_tree(int $pid): void
     exec('kill -KILL ' . implode(' ', $pids) . ' 2>/dev/null');
 }
 
+// After the constants POOL_URI, POOL_PASS and POOL_CA.
 const ROUTER = <<<'PHP'
-<?php
 // One page view: a pooled IMAP login, SELECT INBOX, NOOP, release.
 $t = hrtime(true);
 $before = SqAuth\features();
 $ok = false;
 try {
-    $c = SqAuth\Connection::pooledLogin(getenv('POOL_URI'), $_GET['user'], getenv('POOL_PASS'),
-                                        ['cafile' => getenv('POOL_CA'), 'peer_name' => 'localhost', 'timeout' => 5]);
+    $c = SqAuth\Connection::pooledLogin(POOL_URI, $_GET['user'], POOL_PASS,
+                                        ['cafile' => POOL_CA, 'peer_name' => 'localhost', 'timeout' => 5]);
     $s = $c->stream();
     foreach (['s SELECT INBOX', 'n NOOP'] as $cmd) {
         fwrite($s, "$cmd\r\n");
@@ -157,7 +171,7 @@ function drive(int $port, int $views, int $c, callable $pick): array
             if (!$s) {
                 fail("cannot reach the workers: $errstr");
             }
-            fwrite($s, "GET /?user=" . $pick() . " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+            fwrite($s, "GET /router.php?user=" . $pick() . " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
             stream_set_blocking($s, false);
             $inflight[(int)$s] = [$s, ''];
             $sent++;
@@ -185,30 +199,48 @@ $results = [];
 $t_start = hrtime(true);
 foreach ($USERS as $M) {
     $dir = sys_get_temp_dir() . '/sqauth-pool-workers-' . getmypid();
-    @mkdir($dir);
-    file_put_contents("$dir/router.php", ROUTER);
-    $s = stream_socket_server('tcp://127.0.0.1:0');
-    $port = (int)substr(strrchr(stream_socket_get_name($s, false), ':'), 1);
-    fclose($s);
-    $server = proc_open([PHP_BINARY, '-n', '-d', 'extension=' . extension_path(), '-d', "sqauth.pool_size=$POOL_SIZE",
-                         '-d', "sqauth.pool_per_user=$PER_USER", '-S', "127.0.0.1:$port", "$dir/router.php"],
-        [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$dir/server.log", 'w'], 2 => ['file', "$dir/server.log", 'a']],
-        $pipes, $dir, ['PHP_CLI_SERVER_WORKERS' => (string)($N - 1), 'POOL_URI' => "imaps://127.0.0.1:{$ENV['SQAUTH_TEST_IMAPS_PORT']}",
-                       'POOL_PASS' => $ENV['SQAUTH_TEST_POOL_PASS'], 'POOL_CA' => $ENV['SQAUTH_TEST_CA']] + getenv());
-    for ($i = 0; $i < 100 && !($probe = @stream_socket_client("tcp://127.0.0.1:$port", $errno, $errstr, 1)); $i++) {
-        usleep(50000);
+    @mkdir("$dir/www", 0755, true);
+    // httpd's children run as nobody when it was started by root: the page and the CA readable by all
+    chmod($dir, 0755);
+    copy($ENV['SQAUTH_TEST_CA'], "$dir/ca.pem");
+    chmod("$dir/ca.pem", 0644);
+    file_put_contents("$dir/www/router.php", '<?php const POOL_URI = '
+        . var_export("imaps://127.0.0.1:{$ENV['SQAUTH_TEST_IMAPS_PORT']}", true) . '; const POOL_PASS = '
+        . var_export($ENV['SQAUTH_TEST_POOL_PASS'], true) . '; const POOL_CA = ' . var_export("$dir/ca.pem", true) . ";\n" . ROUTER);
+    chmod("$dir/www/router.php", 0644);
+    if ($SERVER === 'apache') {
+        try {
+            $httpd = new ApacheServer($dir, [], [], $N, ["sqauth.pool_size=$POOL_SIZE", "sqauth.pool_per_user=$PER_USER"]);
+        } catch (RuntimeException $e) {
+            fail($e->getMessage());
+        }
+        $port = $httpd->port;
+    } else {
+        $s = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int)substr(strrchr(stream_socket_get_name($s, false), ':'), 1);
+        fclose($s);
+        $server = proc_open([PHP_BINARY, '-n', '-d', 'extension=' . extension_path(), '-d', "sqauth.pool_size=$POOL_SIZE",
+                             '-d', "sqauth.pool_per_user=$PER_USER", '-S', "127.0.0.1:$port", "$dir/www/router.php"],
+            [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$dir/server.log", 'w'], 2 => ['file', "$dir/server.log", 'a']],
+            $pipes, $dir, ['PHP_CLI_SERVER_WORKERS' => (string)($N - 1)] + getenv());
+        for ($i = 0; $i < 100 && !($probe = @stream_socket_client("tcp://127.0.0.1:$port", $errno, $errstr, 1)); $i++) {
+            usleep(50000);
+        }
+        if (empty($probe)) {
+            fail("the built-in server did not start (log: $dir/server.log)");
+        }
+        fclose($probe);
     }
-    if (empty($probe)) {
-        fail("the built-in server did not start (log: $dir/server.log)");
-    }
-    fclose($probe);
     mt_srand(12);
     $answers = drive($port, $VIEWS, $C, fn() => sprintf('pool%02d', mt_rand(1, $M)));
     $held = sessions($ENV);
-    stop_tree(proc_get_status($server)['pid']);
-    proc_close($server);
-    array_map('unlink', glob("$dir/*"));
-    rmdir($dir);
+    if ($SERVER === 'apache') {
+        $httpd->stop(28);     // graceful: the children log their pooled sessions out
+    } else {
+        stop_tree(proc_get_status($server)['pid']);
+        proc_close($server);
+    }
+    exec('rm -rf ' . escapeshellarg($dir));
 
     // A failed page view is a result here, not a broken bench: the server's
     // limits (connections per user, login processes) are what this measures.
@@ -243,13 +275,14 @@ foreach ($USERS as $M) {
 $elapsed = (hrtime(true) - $t_start) / 1e9;
 
 $env = ['php' => PHP_VERSION, 'sqauth' => phpversion('sqauth'), 'cpu' => machine()['cpu'], 'cpus' => machine()['cpus'],
-        'workers' => $N, 'concurrency' => $C, 'pool_size' => $POOL_SIZE, 'pool_per_user' => $PER_USER,
+        'server' => $SERVER, 'workers' => $N, 'concurrency' => $C, 'pool_size' => $POOL_SIZE, 'pool_per_user' => $PER_USER,
         'elapsed_s' => round($elapsed, 1)];
 if ($JSON) {
     print_json(['environment' => $env, 'runs' => $results]);
 }
-printf("sqauth %s pooled connections in %d PHP workers (built-in server), %d page views in flight, "
-       . "sqauth.pool_size=%d, pool_per_user=%d\n", $env['sqauth'], $N, $C, $POOL_SIZE, $PER_USER);
+printf("sqauth %s pooled connections in %d PHP workers (%s), %d page views in flight, "
+       . "sqauth.pool_size=%d, pool_per_user=%d\n", $env['sqauth'], $N,
+       $SERVER === 'apache' ? 'Apache httpd prefork children, mod_php' : 'built-in server', $C, $POOL_SIZE, $PER_USER);
 printf("page view = pooledLogin (IMAPS) + SELECT INBOX + NOOP + release; users drawn uniformly at random\n\n");
 printf("  %-6s %6s %7s %8s %7s %9s %8s %10s %10s %14s %14s\n", 'users', 'views', 'failed', 'hit rate', 'fresh', 'evictions',
        'expired', 'fresh ms', 'pooled ms', 'sessions/user', 'sessions total');

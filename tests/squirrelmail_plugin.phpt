@@ -65,7 +65,7 @@ foreach (['login', 'LOGIN', 'plain', 'cram-md5', 'digest-md5', 'scram-sha-1', 's
     echo preg_replace('/\s+/', ' ', var_export($setting, true)), ' => ', var_export(sqauth_sm_mechanism($setting), true), "\n";
 }
 
-echo "-- \$sqauth_pool (unset: on; a value neither true nor false is an error, not a guess)\n";
+echo "-- \$sqauth_pool (unset: on, but off inside Apache httpd; a value neither true nor false is an error, not a guess)\n";
 foreach (['unset', true, false, 1, 0, 'off', 'yes', '', 'sometimes', 2, [false]] as $sqauth_pool) {
     if ($sqauth_pool === 'unset') {
         unset($sqauth_pool);
@@ -76,6 +76,13 @@ foreach (['unset', true, false, 1, 0, 'off', 'yes', '', 'sometimes', 2, [false]]
     } catch (SqAuthSettingError $e) {
         echo get_class($e), ': ', $e->getMessage(), "\n";
     }
+}
+foreach (['unset', true, false] as $sqauth_pool) {
+    if ($sqauth_pool === 'unset') {
+        unset($sqauth_pool);
+    }
+    $state = sqauth_sm_pool_state('apache2handler');
+    echo 'apache2handler, ', var_export($sqauth_pool ?? 'unset', true), ' => ', rtrim(var_export($state['on'], true) . ' ' . $state['why']), "\n";
 }
 
 echo "-- EHLO\n";
@@ -206,7 +213,7 @@ pop3 'offered' 0 => $pop_before_smtp_host = 0 is not a port number: use a number
 NULL => NULL
 array ( 0 => 'plain', ) => NULL
 1.5 => NULL
--- $sqauth_pool (unset: on; a value neither true nor false is an error, not a guess)
+-- $sqauth_pool (unset: on, but off inside Apache httpd; a value neither true nor false is an error, not a guess)
 'unset' => true
 true => true
 false => false $sqauth_pool = false in the SquirrelMail configuration
@@ -218,6 +225,9 @@ false => false $sqauth_pool = false in the SquirrelMail configuration
 SqAuthSettingError: $sqauth_pool = 'sometimes' is neither true nor false: set $sqauth_pool = true; (page views reuse pooled IMAP logins) or $sqauth_pool = false; (every page view logs in) in config/config_local.php
 SqAuthSettingError: $sqauth_pool = 2 is neither true nor false: set $sqauth_pool = true; (page views reuse pooled IMAP logins) or $sqauth_pool = false; (every page view logs in) in config/config_local.php
 SqAuthSettingError: $sqauth_pool = array ( 0 => false, ) is neither true nor false: set $sqauth_pool = true; (page views reuse pooled IMAP logins) or $sqauth_pool = false; (every page view logs in) in config/config_local.php
+apache2handler, 'unset' => false $sqauth_pool is not set, and inside Apache httpd every child keeps its own pool: set $sqauth_pool = true in config/config_local.php once the IMAP server allows each user more connections than httpd runs children (Dovecot: mail_max_userip_connections, 10 by default)
+apache2handler, true => true
+apache2handler, false => false $sqauth_pool = false in the SquirrelMail configuration
 -- EHLO
 array(4) {
   ["8BITMIME"]=>

@@ -1,5 +1,5 @@
 --TEST--
-Pooled connections inside a real Apache httpd with mod_php (prefork, one child, sqauth from this build): page views log in once and reuse after; a directory's own CA (php_admin_value sqauth.cafile) is part of the pool's key, so a site with another CA never gets a session the first one verified; php_admin_value sqauth.pool_size 0 in one <Directory> turns the pool off there without logging out the sessions pooled for the others; another pool limit set per directory is refused with a warning and changes nothing; a child replaced after MaxConnectionsPerChild or by a graceful restart, a graceful stop and a stop log the pooled sessions out; the parent never holds a mail connection; the SquirrelMail plugin's configtest lines under httpd
+Pooled connections inside a real Apache httpd with mod_php (prefork, one child, sqauth from this build): page views log in once and reuse after; a directory's own CA (php_admin_value sqauth.cafile) is part of the pool's key, so a site with another CA never gets a session the first one verified; php_admin_value sqauth.pool_size 0 in one <Directory> turns the pool off there without logging out the sessions pooled for the others; another pool limit set per directory is refused with a warning and changes nothing; a child replaced after MaxConnectionsPerChild or by a graceful restart, a graceful stop and a stop log the pooled sessions out; the parent never holds a mail connection; the SquirrelMail plugin's configtest lines under httpd (its pool off there unless $sqauth_pool = true)
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -38,9 +38,10 @@ chmod("$dir/otherca.pem", 0644);
 // The SquirrelMail plugin's pool lines of configtest.php, as httpd runs them
 copy(__DIR__ . '/../../contrib/squirrelmail/plugins/sqauth/functions.php', "$dir/sqauth_plugin.php");
 chmod("$dir/sqauth_plugin.php", 0644);
-foreach (['mail', 'off'] as $sub) {
+// $sqauth_pool = true: the administrator's word, which it takes inside httpd; unset in 'ca'
+foreach (['mail' => true, 'off' => true, 'ca' => false] as $sub => $enabled) {
     file_put_contents("$dir/www/$sub/configtest.php", "<?php\n\$IND = '';\nrequire '$dir/sqauth_plugin.php';\n"
-                      . "sqauth_sm_configtest_pool();\n");
+                      . ($enabled ? "\$sqauth_pool = true;\n" : '') . "sqauth_sm_configtest_pool();\n");
     chmod("$dir/www/$sub/configtest.php", 0644);
 }
 $directories = [
@@ -130,7 +131,7 @@ try {
     echo "otherca $a: ", view($httpd, 'otherca', $a), "\n";
     echo "otherca $b: ", view($httpd, 'otherca', $b), "\n";
     echo "ca $b: ", view($httpd, 'ca', $b), "\n";
-    foreach (['mail', 'off'] as $where) {
+    foreach (['mail', 'off', 'ca'] as $where) {
         echo "SquirrelMail's configtest in $where:\n", strip_tags(str_replace('<br />', '', $httpd->request("$where/configtest.php", []))), "\n";
     }
     echo "warnings: ", sqauth_warnings($httpd), "\n";
@@ -192,10 +193,13 @@ otherca pool22: SqAuth\TlsException (14): certificate verify failed: unable to g
 ca pool22: reused (pool_size 16, pool_per_user 1; entries 2, hits 8, misses 4)
 SquirrelMail's configtest in mail:
 sqauth: pooled IMAP logins on: each PHP process keeps up to 16 logged-in IMAP connections, 1 per user, for the next page views (logged out after 300 s unused; php.ini sqauth.pool_*, $sqauth_pool = false turns it off); this process now: 2 kept, 8 reused, 4 fresh logins
-sqauth: under Apache httpd every child keeps its own pool, and a user's page views go to the idle children in turn: keep the IMAP server's per-user limit (Dovecot: mail_max_userip_connections, 10 by default) above the number of children httpd runs (see the plugin's README)
+sqauth: under Apache httpd every child keeps its own pool, and a user's page views go to the idle children in turn: keep the IMAP server's per-user limit (Dovecot: mail_max_userip_connections, 10 by default) above the number of children httpd runs, or page views are refused (see the plugin's README)
 
 SquirrelMail's configtest in off:
 sqauth: pooled IMAP logins off: sqauth.pool_size = 0 (php.ini, or php_admin_value for this directory); every page view logs in to IMAP
+
+SquirrelMail's configtest in ca:
+sqauth: pooled IMAP logins off: $sqauth_pool is not set, and inside Apache httpd every child keeps its own pool: set $sqauth_pool = true in config/config_local.php once the IMAP server allows each user more connections than httpd runs children (Dovecot: mail_max_userip_connections, 10 by default); every page view logs in to IMAP
 
 warnings: PHP Warning:  %ssqauth.pool_per_user cannot be set for one directory or request: it sizes what the whole process shares; set it in php.ini (for a directory only sqauth.pool_size = 0 is allowed: no pooled connections there)
 PHP Warning:  %ssqauth.scram_cache_size cannot be set for one directory or request: it sizes what the whole process shares; set it in php.ini

@@ -167,15 +167,23 @@ function sqauth_sm_export($value): string
 /**
  * Whether IMAP page views go through sqauth's connection pool: yes unless the
  * administrator turned it off, in SquirrelMail with $sqauth_pool = false
- * (config/config_local.php; unset means on), or with sqauth.pool_size = 0
- * (php.ini for the whole PHP process, or Apache's php_admin_value for
- * SquirrelMail's directory).
+ * (config/config_local.php), or with sqauth.pool_size = 0 (php.ini for the
+ * whole PHP process, or Apache's php_admin_value for SquirrelMail's
+ * directory). Unset means on, except inside Apache httpd (mod_php): every
+ * httpd child keeps its own pool, and httpd hands a user's page views to
+ * its idle children in turn, so a user soon holds a session per child;
+ * with Dovecot's default of 10 per user and address, a site with more
+ * children than that refuses page views (bench/pool_workers.php
+ * --server=apache). There it takes $sqauth_pool = true, once the server
+ * allows it.
  *
+ * @param string $sapi the PHP SAPI SquirrelMail runs in (PHP_SAPI; a
+ *                     parameter for the tests)
  * @return array 'on' => bool, 'why' => what turned it off ('' when on)
  * @throws SqAuthSettingError when $sqauth_pool is neither true nor false: a
  *         typo must not decide unnoticed how many connections the site holds
  */
-function sqauth_sm_pool_state(): array
+function sqauth_sm_pool_state(string $sapi = PHP_SAPI): array
 {
     global $sqauth_pool;
 
@@ -190,6 +198,10 @@ function sqauth_sm_pool_state(): array
         if (!$on) {
             return ['on' => false, 'why' => '$sqauth_pool = false in the SquirrelMail configuration'];
         }
+    } elseif ($sapi === 'apache2handler') {
+        return ['on' => false, 'why' => '$sqauth_pool is not set, and inside Apache httpd every child keeps its own '
+            . 'pool: set $sqauth_pool = true in config/config_local.php once the IMAP server allows each user more '
+            . 'connections than httpd runs children (Dovecot: mail_max_userip_connections, 10 by default)'];
     }
     if ((int)ini_get('sqauth.pool_size') <= 0) {
         // php.ini, or Apache's php_admin_value for SquirrelMail's directory alone
@@ -1213,8 +1225,8 @@ function sqauth_sm_configtest_pool(): bool
         // Measured: httpd hands one user's page views to its idle children in turn.
         echo $IND . 'sqauth: under Apache httpd every child keeps its own pool, and a user\'s page views go to '
             . 'the idle children in turn: keep the IMAP server\'s per-user limit (Dovecot: '
-            . 'mail_max_userip_connections, 10 by default) above the number of children httpd runs '
-            . "(see the plugin's README)<br />\n";
+            . 'mail_max_userip_connections, 10 by default) above the number of children httpd runs, or page '
+            . "views are refused (see the plugin's README)<br />\n";
     }
     return false;
 }
