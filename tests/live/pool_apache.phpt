@@ -72,7 +72,7 @@ function view(ApacheServer $httpd, string $where, string $user): string
 {
     global $env, $imaps, $pass, $dir, $problems;
     $body = $httpd->request("$where/page.php", ['POOL_URI' => $imaps, 'POOL_USER' => $user, 'POOL_PASS' => $pass,
-                                                'POOL_CA' => str_contains($where, 'ca') ? '' : "$dir/ca.pem"]);
+                                                'POOL_CA' => in_array($where, ['ca', 'otherca'], true) ? '' : "$dir/ca.pem"]);
     $r = json_decode(explode("\n", $body)[0], true);
     if (!is_array($r)) {
         return 'no page view: ' . substr($body, 0, 200) . "\n" . $httpd->log();
