@@ -4,6 +4,9 @@
  * SquirrelMail is unpacked, contrib/squirrelmail/install is run on it, PHP's
  * built-in server serves it with the sqauth extension loaded, and Debian's
  * Chromium (through chromedriver) uses the real pages against the test Dovecot.
+ * Section 6b serves the same tree from Apache httpd with mod_php (Debian's
+ * libapache2-mod-php8.2, one prefork child; one "skip:" line without it),
+ * where the plugin's pool is off unless $sqauth_pool = true.
  *
  *   php tests/squirrelmail/e2e.php      (scripts/test.sh runs it with the servers up)
  *
@@ -591,6 +594,69 @@ check('a $sqauth_pool that is neither true nor false: named on the login error p
     str_contains($text, "\$sqauth_pool = 'sometimes' is neither true nor false")
     && str_contains($configtest, "sqauth: \$sqauth_pool = 'sometimes' is neither true nor false"), "$text\n$configtest");
 $pool_seconds = microtime(true) - $pool_started;
+
+/* ---- 6b. The same SquirrelMail inside Apache httpd with mod_php: the pool off unless $sqauth_pool = true ---- */
+
+require_once __DIR__ . '/../live/pool.inc';
+require_once __DIR__ . '/../live/apache.inc';
+if (apache_binaries() === null) {
+    echo "skip: Apache httpd with mod_php not found (Debian package libapache2-mod-php8.2, which scripts/setup.sh installs)\n";
+} else {
+    $httpd_dir = "$work/httpd";
+    // One prefork child, which runs as nobody when the test runs as root: SquirrelMail's tree readable,
+    // its data, attachment and session directories its own
+    @mkdir("$httpd_dir/sessions", 0700, true);
+    symlink($sm, "$httpd_dir/www");
+    run(['chmod', '-R', 'a+rX', $work]);
+    if (posix_geteuid() === 0) {
+        run(['chown', '-R', 'nobody', "$work/data", "$work/attach", "$httpd_dir/sessions"]);
+    }
+    $php_base = $base;
+    $httpd = null;
+    try {
+        $httpd = new ApacheServer($httpd_dir, [], [], 1, ["extension=$extension", "session.save_path=$httpd_dir/sessions",
+                                                          'error_reporting=-1']);
+        $base = "http://127.0.0.1:{$httpd->port}";
+        $browser->setCookies(null);
+        configure($pool_site);
+        $mark = log_mark();
+        $text = login($user, $pass) . page_views($views);
+        $s = imap_sessions_since($mark);
+        $browser->get("$base/src/configtest.php");
+        $configtest = $browser->text();
+        check("inside Apache httpd, \$sqauth_pool unset: the login form and $views page views log in and out each time, and configtest.php says why",
+            str_contains($text, $mine) && count($s['logins']) >= $views + 1 && !array_diff($s['logins'], $s['logouts'])
+            && str_contains($configtest, 'sqauth: pooled IMAP logins off: $sqauth_pool is not set, and inside Apache httpd every child keeps its own pool'),
+            $describe($s) . "\n$text\n$configtest");
+        logout();
+        configure($pool_site + ['sqauth_pool' => true]);
+        $browser->setCookies(null);
+        $mark = log_mark();
+        $text = login($user, $pass) . page_views($views);
+        $s = imap_sessions_since($mark);
+        $browser->get("$base/src/configtest.php");
+        $configtest = $browser->text();
+        check("inside Apache httpd with \$sqauth_pool = true: the login form and $views page views, one IMAP login (one child), and configtest.php's note on children",
+            str_contains($text, $mine) && count($s['logins']) === 1 && !$s['logouts']
+            && str_contains($configtest, 'sqauth: under Apache httpd every child keeps its own pool'), $describe($s) . "\n$configtest");
+        $kept = $s['logins'][0] ?? 'none';
+        $mark = log_mark();
+        $signed_out = logout();
+        $s = imap_sessions_since($mark);
+        check('... signing out inside httpd logs the pooled session out', $signed_out && $s['logouts'] === [$kept], $describe($s));
+        $httpd->stop(28);
+        check('... and httpd\'s log has no PHP error from the plugin',
+            !preg_match('~plugins/sqauth/.*|PHP Fatal~i', $httpd->log()), $httpd->log());
+    } catch (Throwable $e) {
+        check('SquirrelMail inside Apache httpd', false, get_class($e) . ': ' . $e->getMessage() . ($httpd ? "\n" . $httpd->log() : ''));
+    } finally {
+        $httpd?->stop(9);
+        $base = $php_base;
+        if (posix_geteuid() === 0) {
+            run(['chown', '-R', 'root', "$work/data", "$work/attach"]);
+        }
+    }
+}
 
 $browser->quit();
 $seconds = microtime(true) - $started;
