@@ -786,7 +786,8 @@ int sqauth_conn_write_all(sqauth_conn *c, const void *p, size_t n, sqauth_error 
     return rc;
 }
 
-int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const char *host, sqauth_error *err)
+int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const char *host, const char *ca_source,
+                          sqauth_error *err)
 {
     int rc;
 
@@ -798,8 +799,8 @@ int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const ch
     if (call_over(c)) {
         return call_timed_out(c, "during the TLS handshake", err);
     }
-    rc = sqauth_tls_handshake(c->fd, c->port, cfg, cfg->peer_name ? cfg->peer_name : host, wait_deadline(c, 1),
-                              &c->ssl, &c->tls_ctx, &c->session_key, &c->tls_failure, err);
+    rc = sqauth_tls_handshake(c->fd, c->port, cfg, cfg->peer_name ? cfg->peer_name : host, ca_source,
+                              wait_deadline(c, 1), &c->ssl, &c->tls_ctx, &c->session_key, &c->tls_failure, err);
     if (rc == SQAUTH_ERR_TIMEOUT && c->call.at) {
         rc = call_timed_out(c, "during the TLS handshake", err);
     }

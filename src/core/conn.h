@@ -67,9 +67,12 @@ int sqauth_conn_adopt(sqauth_conn **out, int fd, int timeout_ms, sqauth_error *e
 /* TLS handshake on the connection: certificate chain and host name checks,
  * SNI (not for IP literals), optional sha256 pinning, session resumption
  * (cfg->session_resumption). host is the name connected to; cfg->peer_name
- * overrides it. On SQAUTH_ERR_TLS the details
- * are in c->tls_failure. */
-int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const char *host, sqauth_error *err);
+ * overrides it. ca_source names the setting cfg's CA file or directory
+ * came from ("php.ini sqauth.cafile"), NULL when the caller gave them or
+ * none is set: a chain that does not verify is reported against it. On
+ * SQAUTH_ERR_TLS the details are in c->tls_failure. */
+int sqauth_conn_start_tls(sqauth_conn *c, const sqauth_tls_config *cfg, const char *host, const char *ca_source,
+                          sqauth_error *err);
 
 /* Bytes read from the socket but not consumed yet. STARTTLS uses this to
  * detect data injected before the handshake. */

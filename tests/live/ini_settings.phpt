@@ -54,6 +54,7 @@ run('nothing: OpenSSL\'s default store does not know the test CA', []);
 run('openssl.cafile only', ['openssl.cafile' => $ca]);
 run('openssl.cafile only, STARTTLS', ['openssl.cafile' => $ca], [], [$imap]);
 run('openssl.capath only', ['openssl.capath' => $dir]);
+run('openssl.cafile only, another CA: the message names the setting', ['openssl.cafile' => $other]);
 run('sqauth.cafile wins over openssl.cafile', ['sqauth.cafile' => $ca, 'openssl.cafile' => $other]);
 run('sqauth.cafile wins over openssl.cafile, the other way round', ['sqauth.cafile' => $other, 'openssl.cafile' => $ca]);
 run('sqauth.capath with the CA', ['sqauth.capath' => $dir, 'openssl.cafile' => $other]);
@@ -90,14 +91,16 @@ verified true, TLSv1.3, resumed false
 verified true, TLSv1.3, resumed false
 -- openssl.capath only
 verified true, TLSv1.3, resumed false
+-- openssl.cafile only, another CA: the message names the setting
+SqAuth\TlsException (14): certificate verify failed: unable to get local issuer certificate (depth 0); the CA that signed the server's certificate is not among those of php.ini openssl.cafile: add it there, or pass it as 'cafile' (or 'capath')
 -- sqauth.cafile wins over openssl.cafile
 verified true, TLSv1.3, resumed false
 -- sqauth.cafile wins over openssl.cafile, the other way round
-SqAuth\TlsException (14): certificate verify failed: unable to get local issuer certificate (depth 0); pass the CA that signed the server's certificate as 'cafile' (or 'capath')
+SqAuth\TlsException (14): certificate verify failed: unable to get local issuer certificate (depth 0); the CA that signed the server's certificate is not among those of php.ini sqauth.cafile: add it there, or pass it as 'cafile' (or 'capath')
 -- sqauth.capath with the CA
 verified true, TLSv1.3, resumed false
 -- sqauth.capath alone hides openssl.cafile
-SqAuth\TlsException (14): certificate verify failed: unable to get local issuer certificate (depth 0); pass the CA that signed the server's certificate as 'cafile' (or 'capath')
+SqAuth\TlsException (14): certificate verify failed: unable to get local issuer certificate (depth 0); the CA that signed the server's certificate is not among those of php.ini sqauth.capath: add it there, or pass it as 'cafile' (or 'capath')
 -- the call's cafile wins over both
 verified true, TLSv1.3, resumed false
 -- the call's cafile wins over both, the other way round

@@ -188,8 +188,8 @@ limit pool21: reused (pool_size 16, pool_per_user 1; entries 2, hits 4, misses 2
 same pool22: reused (pool_size 16, pool_per_user 1; entries 2, hits 5, misses 2)
 mail pool22: reused (pool_size 16, pool_per_user 1; entries 2, hits 6, misses 2)
 ca pool21: reused (pool_size 16, pool_per_user 1; entries 2, hits 7, misses 2)
-otherca pool21: SqAuth\TlsException (14): certificate verify failed: unable to get local issuer certificate (depth 0); pass the CA that signed the server's certificate as 'cafile' (or 'capath')
-otherca pool22: SqAuth\TlsException (14): certificate verify failed: unable to get local issuer certificate (depth 0); pass the CA that signed the server's certificate as 'cafile' (or 'capath')
+otherca pool21: SqAuth\TlsException (14): certificate verify failed: unable to get local issuer certificate (depth 0); the CA that signed the server's certificate is not among those of php.ini sqauth.cafile: add it there, or pass it as 'cafile' (or 'capath')
+otherca pool22: SqAuth\TlsException (14): certificate verify failed: unable to get local issuer certificate (depth 0); the CA that signed the server's certificate is not among those of php.ini sqauth.cafile: add it there, or pass it as 'cafile' (or 'capath')
 ca pool22: reused (pool_size 16, pool_per_user 1; entries 2, hits 8, misses 4)
 SquirrelMail's configtest in mail:
 sqauth: pooled IMAP logins on: each PHP process keeps up to 16 logged-in IMAP connections, 1 per user, for the next page views (logged out after 300 s unused; php.ini sqauth.pool_*, $sqauth_pool = false turns it off); this process now: 2 kept, 8 reused, 4 fresh logins

@@ -192,6 +192,16 @@ static int load_tls_context(sqauth_session *s, sqauth_error *err)
     return sqauth_tls_ctx_preload(&s->tls, s->cafile_name, s->capath_name, &s->conn->tls_failure, err);
 }
 
+/* The setting the trust anchors came from, for a chain that does not
+ * verify; NULL when the caller's options gave them or none is set. */
+static const char *ca_source(const sqauth_session *s)
+{
+    if (s->tls.cafile && s->cafile_name) {
+        return s->cafile_name;
+    }
+    return s->tls.capath && s->capath_name ? s->capath_name : NULL;
+}
+
 /* What every session does once it has a connection. */
 static int start(sqauth_session *s, sqauth_error *err)
 {
@@ -200,7 +210,7 @@ static int start(sqauth_session *s, sqauth_error *err)
     if (s->tls_mode == SQAUTH_TLS_IMPLICIT) {
         rc = load_tls_context(s, err);
         if (rc == SQAUTH_OK) {
-            rc = sqauth_conn_start_tls(s->conn, &s->tls, s->host, err);
+            rc = sqauth_conn_start_tls(s->conn, &s->tls, s->host, ca_source(s), err);
         }
     }
     if (rc == SQAUTH_OK && !s->skip_greeting) {
@@ -729,7 +739,7 @@ static int starttls(sqauth_session *s, int *sent, sqauth_error *err)
                            "(possible response injection); connection dropped",
                            sqauth_conn_buffered(s->conn), s->ops->starttls_capability);
     }
-    rc = sqauth_conn_start_tls(s->conn, &s->tls, s->host, err);
+    rc = sqauth_conn_start_tls(s->conn, &s->tls, s->host, ca_source(s), err);
     if (rc != SQAUTH_OK) {
         return rc;
     }

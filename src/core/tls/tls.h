@@ -187,13 +187,15 @@ int sqauth_tls_failure_is_eof(const sqauth_tls_failure *fail);
  * socket fd, until deadline (sqauth_now_ms() scale): the context for cfg,
  * SNI and the certificate's name check against name (cfg->peer_name or the
  * host connected to), session resumption under "port name", and after the
- * handshake the certificate pin. *ssl, *ctx and *session_key are set as
+ * handshake the certificate pin. ca_source: see sqauth_conn_start_tls().
+ * *ssl, *ctx and *session_key are set as
  * soon as they exist; the caller frees them, also after a failure. On
  * SQAUTH_ERR_TLS the details are in fail; a server that closes the
  * connection during the handshake (an orderly end or a reset, errno in
  * err->sys_errno) is "TLS handshake failed: the server closed the
  * connection" either way. */
-int sqauth_tls_handshake(int fd, unsigned port, const sqauth_tls_config *cfg, const char *name, int64_t deadline,
+int sqauth_tls_handshake(int fd, unsigned port, const sqauth_tls_config *cfg, const char *name, const char *ca_source,
+                         int64_t deadline,
                          SSL **ssl, sqauth_tls_ctx **ctx, char **session_key, sqauth_tls_failure *fail,
                          sqauth_error *err);
 

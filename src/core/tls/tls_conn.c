@@ -19,8 +19,12 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-/* Turns the verification result into a message that says what to do. */
-static const char *verify_advice(long code)
+/* Turns the verification result into a message that says what to do. A
+ * CA missing from trust anchors that a setting gave (ca_source, e.g.
+ * "php.ini sqauth.cafile": one site's directory may set another CA than
+ * the next one's) is reported against that setting, by name: its path
+ * would reach the pages a webmail shows its users. */
+static const char *verify_advice(long code, const char *ca_source, char *buf, size_t cap)
 {
     switch (code) {
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
@@ -28,6 +32,11 @@ static const char *verify_advice(long code)
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        if (ca_source) {
+            snprintf(buf, cap, "the CA that signed the server's certificate is not among those of %s: add it "
+                     "there, or pass it as 'cafile' (or 'capath')", ca_source);
+            return buf;
+        }
         return "pass the CA that signed the server's certificate as 'cafile' (or 'capath')";
     case X509_V_ERR_CERT_HAS_EXPIRED:
         return "the server's certificate has expired: renew it on the server";
@@ -82,9 +91,9 @@ int sqauth_tls_failure_is_eof(const sqauth_tls_failure *fail)
     return 0;
 }
 
-int sqauth_tls_handshake(int fd, unsigned port, const sqauth_tls_config *cfg, const char *name, int64_t deadline,
-                         SSL **ssl, sqauth_tls_ctx **ctx, char **session_key, sqauth_tls_failure *fail,
-                         sqauth_error *err)
+int sqauth_tls_handshake(int fd, unsigned port, const sqauth_tls_config *cfg, const char *name, const char *ca_source,
+                         int64_t deadline, SSL **ssl, sqauth_tls_ctx **ctx, char **session_key,
+                         sqauth_tls_failure *fail, sqauth_error *err)
 {
     int rc;
 
@@ -154,9 +163,10 @@ int sqauth_tls_handshake(int fd, unsigned port, const sqauth_tls_config *cfg, co
         sqauth_tls_collect_errors(fail);
         sqauth_tls_session_forget(*ctx, *session_key);
         if (fail->has_verify) {
+            char advice[256];
             return sqauth_fail(err, SQAUTH_ERR_TLS, "certificate verify failed: %s (depth %d); %s",
                                fail->verify_message, fail->verify_depth,
-                               verify_advice(fail->verify_code));
+                               verify_advice(fail->verify_code, ca_source, advice, sizeof(advice)));
         }
         if (fail->alert[0]) {
             return sqauth_fail(err, SQAUTH_ERR_TLS, "TLS handshake failed: the server sent the alert \"%s\"%s",
