@@ -641,7 +641,8 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
         // "TAG NO [CODE] text": SquirrelMail shows the text when $display_imap_login_error is on.
         $reply = explode(' ', (string)$e->getServerResponse(), 3);
         return sqauth_sm_imap_login_failed(strtoupper($reply[1] ?? 'NO') === 'BAD' ? 'BAD' : 'NO',
-            sqauth_sm_redact($reply[2] ?? $e->getMessage(), $password), $hide);
+            sqauth_sm_redact($reply[2] ?? $e->getMessage(), $password), $hide,
+            !$from_form && $e->getResponseCode() === 'LIMIT');
     } catch (SqAuth\SaslException $e) {
         return sqauth_sm_imap_login_failed('BAD',
             implode("\n", sqauth_sm_describe($e, '$imap_stream_options', $password)), $hide);
@@ -654,12 +655,25 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
     return $stream;
 }
 
+/** A server's reply text without the RFC 5530 response code in front ("[LIMIT] Too many" -> "Too many"). */
+function sqauth_sm_without_code(string $text): string
+{
+    return trim(preg_replace('/^\[[^\]]*\]/', '', $text));
+}
+
 /**
  * A login the server (or sqauth) refused, handled as sqimap_login() does:
  * $hide 0 shows the page and ends the request, 1 just ends it, 2 returns
  * false, 3 returns the message.
+ *
+ * $limit: a page view's login refused with RFC 5530's [LIMIT] (Dovecot: the
+ * user's sessions from this address reached mail_max_userip_connections,
+ * which every PHP worker's pooled connection counts against). The password
+ * is not in question, so the SquirrelMail session stays (a plain NO ends
+ * it with "Unknown user or password incorrect."), and the page says what
+ * happened and where the limit is explained.
  */
-function sqauth_sm_imap_login_failed(string $status, string $text, $hide)
+function sqauth_sm_imap_login_failed(string $status, string $text, $hide, bool $limit = false)
 {
     global $squirrelmail_language, $display_imap_login_error;
 
@@ -670,13 +684,23 @@ function sqauth_sm_imap_login_failed(string $status, string $text, $hide)
         exit;
     }
     set_up_language($squirrelmail_language, true);
+    if ($limit) {
+        $message = sprintf(_("The IMAP server refused another connection for you: %s"), sqauth_sm_without_code($text))
+            . "\n" . _("Please try again in a moment. If this goes on, the server's limit of connections per user is "
+                       . "too low for this site: see the sqauth plugin's README (mail_max_userip_connections).");
+        if ($hide == 3) {
+            return $message;
+        }
+        error_box(nl2br(sqauth_sm_html($message)) . "<br />\n");
+        exit;
+    }
     if ($status === 'NO') {
         sqsession_destroy();
         $message = _("Unknown user or password incorrect.");
         $server_text = '';
         if ($display_imap_login_error) {
             // The server's own words, without an RFC 5530 response code in front.
-            $server_text = trim(preg_replace('/^\[[^\]]*\]/', '', $text));
+            $server_text = sqauth_sm_without_code($text);
             if ($server_text !== '') {
                 $message = _($server_text);
             }
