@@ -18,10 +18,12 @@ $limit = 'Maximum number of connections from user+IP exceeded (mail_max_userip_c
 
 foreach ([
     'a page view, [LIMIT]' => ['NO', "[LIMIT] $limit", true],
+    'a page view, [LIMIT], $display_imap_login_error' => ['NO', "[LIMIT] $limit", true],
     'the login form, [LIMIT]' => ['NO', "[LIMIT] $limit", false],
     'a page view, a plain NO' => ['NO', '[AUTHENTICATIONFAILED] Authentication failed.', false],
 ] as $what => [$status, $text, $page_view_limit]) {
     $calls = [];
+    $display_imap_login_error = str_contains($what, 'display');
     // $hide = 3: the message is returned instead of shown (sqimap_login()'s contract)
     $message = sqauth_sm_imap_login_failed($status, $text, 3, $page_view_limit);
     echo "-- $what\n", $message, "\n", 'session ended: ', $calls ? 'yes' : 'no', "\n";
@@ -31,7 +33,11 @@ var_dump(sqauth_sm_without_code('[LIMIT] too many'), sqauth_sm_without_code('no 
 ?>
 --EXPECT--
 -- a page view, [LIMIT]
-The IMAP server refused another connection for you: Maximum number of connections from user+IP exceeded (mail_max_userip_connections=10)
+The IMAP server refused another connection for you.
+Please try again in a moment. If this goes on, the server's limit of connections per user is too low for this site: see the sqauth plugin's README (mail_max_userip_connections).
+session ended: no
+-- a page view, [LIMIT], $display_imap_login_error
+The IMAP server refused another connection for you. (Maximum number of connections from user+IP exceeded (mail_max_userip_connections=10))
 Please try again in a moment. If this goes on, the server's limit of connections per user is too low for this site: see the sqauth plugin's README (mail_max_userip_connections).
 session ended: no
 -- the login form, [LIMIT]

@@ -671,7 +671,8 @@ function sqauth_sm_without_code(string $text): string
  * which every PHP worker's pooled connection counts against). The password
  * is not in question, so the SquirrelMail session stays (a plain NO ends
  * it with "Unknown user or password incorrect."), and the page says what
- * happened and where the limit is explained.
+ * happened and where the limit is explained; the server's own words only
+ * with $display_imap_login_error, as for any refusal.
  */
 function sqauth_sm_imap_login_failed(string $status, string $text, $hide, bool $limit = false)
 {
@@ -685,9 +686,13 @@ function sqauth_sm_imap_login_failed(string $status, string $text, $hide, bool $
     }
     set_up_language($squirrelmail_language, true);
     if ($limit) {
-        $message = sprintf(_("The IMAP server refused another connection for you: %s"), sqauth_sm_without_code($text))
-            . "\n" . _("Please try again in a moment. If this goes on, the server's limit of connections per user is "
-                       . "too low for this site: see the sqauth plugin's README (mail_max_userip_connections).");
+        $message = _("The IMAP server refused another connection for you.");
+        if ($display_imap_login_error && sqauth_sm_without_code($text) !== '') {
+            // The server's own words only where the administrator shows them for any refusal.
+            $message .= ' (' . sqauth_sm_without_code($text) . ')';
+        }
+        $message .= "\n" . _("Please try again in a moment. If this goes on, the server's limit of connections per "
+                             . "user is too low for this site: see the sqauth plugin's README (mail_max_userip_connections).");
         if ($hide == 3) {
             return $message;
         }
