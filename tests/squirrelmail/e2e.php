@@ -629,6 +629,11 @@ if (apache_binaries() === null) {
             && str_contains($configtest, 'sqauth: pooled IMAP logins off: $sqauth_pool is not set, and inside Apache httpd every child keeps its own pool'),
             $describe($s) . "\n$text\n$configtest");
         logout();
+        // A fresh child for the second site configuration
+        $httpd->stop(28);
+        $httpd = new ApacheServer($httpd_dir, [], [], 1, ["extension=$extension", "session.save_path=$httpd_dir/sessions",
+                                                          'error_reporting=-1']);
+        $base = "http://127.0.0.1:{$httpd->port}";
         configure($pool_site + ['sqauth_pool' => true]);
         $browser->setCookies(null);
         $mark = log_mark();
