@@ -161,6 +161,13 @@ static void refuse_for_one_request(const zend_ini_entry *entry, const char *allo
                      "process shares; set it in php.ini%s", ZSTR_VAL(entry->name), allowed);
 }
 
+static int bad_scram_cache_size(void)
+{
+    php_error_docref(NULL, E_WARNING, "sqauth.scram_cache_size must be a number of entries from 0 to %d",
+                     SQAUTH_SCRAM_CACHE_MAX_CAPACITY);
+    return FAILURE;
+}
+
 /* sqauth.scram_cache_size: entries of the SCRAM key cache, 0 = off. Set
  * once for the process (PHP_INI_SYSTEM): the cache is shared by every
  * request and thread. */
@@ -178,9 +185,7 @@ static PHP_INI_MH(OnUpdateScramCacheSize)
     }
     n = ZEND_STRTOL(ZSTR_VAL(new_value), &end, 10);
     if (ZSTR_LEN(new_value) == 0 || *end != '\0' || n < 0 || n > SQAUTH_SCRAM_CACHE_MAX_CAPACITY) {
-        php_error_docref(NULL, E_WARNING, "sqauth.scram_cache_size must be a number of entries from 0 to %d",
-                         SQAUTH_SCRAM_CACHE_MAX_CAPACITY);
-        return FAILURE;
+        return bad_scram_cache_size();
     }
     if (set_for_one_request(entry, stage)) {
         sqauth_scram_cache_get_stats(&now);
@@ -190,12 +195,7 @@ static PHP_INI_MH(OnUpdateScramCacheSize)
         refuse_for_one_request(entry, "");
         return FAILURE;
     }
-    if (sqauth_scram_cache_set_capacity((size_t)n, NULL) != SQAUTH_OK) {
-        php_error_docref(NULL, E_WARNING, "sqauth.scram_cache_size must be a number of entries from 0 to %d",
-                         SQAUTH_SCRAM_CACHE_MAX_CAPACITY);
-        return FAILURE;
-    }
-    return SUCCESS;
+    return sqauth_scram_cache_set_capacity((size_t)n, NULL) == SQAUTH_OK ? SUCCESS : bad_scram_cache_size();
 }
 
 /* The connection pool's limits (src/core/pool.h), one setting each:

@@ -613,34 +613,30 @@ if (apache_binaries() === null) {
     }
     $php_base = $base;
     $httpd = null;
-    try {
+    // httpd with one child for the site configuration $settings, and the browser sent to it afresh:
+    // the login form and $views page views; [their page text, their IMAP sessions, configtest.php's text]
+    $browse_httpd = function (array $settings) use (&$httpd, &$base, $httpd_dir, $extension, $browser, $user, $pass, $views): array {
+        $httpd?->stop(28);
         $httpd = new ApacheServer($httpd_dir, [], [], 1, ["extension=$extension", "session.save_path=$httpd_dir/sessions",
                                                           'error_reporting=-1']);
         $base = "http://127.0.0.1:{$httpd->port}";
+        configure($settings);
         $browser->setCookies(null);
-        configure($pool_site);
         $mark = log_mark();
         $text = login($user, $pass) . page_views($views);
         $s = imap_sessions_since($mark);
         $browser->get("$base/src/configtest.php");
-        $configtest = $browser->text();
+        return [$text, $s, $browser->text()];
+    };
+    try {
+        [$text, $s, $configtest] = $browse_httpd($pool_site);
         check("inside Apache httpd, \$sqauth_pool unset: the login form and $views page views log in and out each time, and configtest.php says why",
             str_contains($text, $mine) && count($s['logins']) >= $views + 1 && !array_diff($s['logins'], $s['logouts'])
             && str_contains($configtest, 'sqauth: pooled IMAP logins off: $sqauth_pool is not set, and inside Apache httpd every child keeps its own pool'),
             $describe($s) . "\n$text\n$configtest");
         logout();
-        // A fresh child for the second site configuration
-        $httpd->stop(28);
-        $httpd = new ApacheServer($httpd_dir, [], [], 1, ["extension=$extension", "session.save_path=$httpd_dir/sessions",
-                                                          'error_reporting=-1']);
-        $base = "http://127.0.0.1:{$httpd->port}";
-        configure($pool_site + ['sqauth_pool' => true]);
-        $browser->setCookies(null);
-        $mark = log_mark();
-        $text = login($user, $pass) . page_views($views);
-        $s = imap_sessions_since($mark);
-        $browser->get("$base/src/configtest.php");
-        $configtest = $browser->text();
+        // A fresh child for the second site configuration: in one child the second part failed at times
+        [$text, $s, $configtest] = $browse_httpd($pool_site + ['sqauth_pool' => true]);
         check("inside Apache httpd with \$sqauth_pool = true: the login form and $views page views, one IMAP login (one child), and configtest.php's note on children",
             str_contains($text, $mine) && count($s['logins']) === 1 && !$s['logouts']
             && str_contains($configtest, 'sqauth: under Apache httpd every child keeps its own pool'), $describe($s) . "\n$configtest");
