@@ -613,12 +613,16 @@ if (apache_binaries() === null) {
     }
     $php_base = $base;
     $httpd = null;
+    // OPcache on, as Debian's mod_php has it, when this PHP has it
+    $opcache = is_file(ini_get('extension_dir') . '/opcache.so') ? ['zend_extension=opcache'] : [];
     // httpd with one child for the site configuration $settings, and the browser sent to it afresh:
     // the login form and $views page views; [their page text, their IMAP sessions, configtest.php's text]
-    $browse_httpd = function (array $settings) use (&$httpd, &$base, $httpd_dir, $extension, $browser, $user, $pass, $views): array {
+    // A fresh httpd for each configuration: with OPcache a running child goes on with the
+    // config_local.php it compiled until opcache.revalidate_freq (2 s) has passed
+    $browse_httpd = function (array $settings) use (&$httpd, &$base, $httpd_dir, $extension, $opcache, $browser, $user, $pass, $views): array {
         $httpd?->stop(28);
         $httpd = new ApacheServer($httpd_dir, [], [], 1, ["extension=$extension", "session.save_path=$httpd_dir/sessions",
-                                                          'error_reporting=-1']);
+                                                          'error_reporting=-1', ...$opcache]);
         $base = "http://127.0.0.1:{$httpd->port}";
         configure($settings);
         $browser->setCookies(null);
@@ -635,7 +639,6 @@ if (apache_binaries() === null) {
             && str_contains($configtest, 'sqauth: pooled IMAP logins off: $sqauth_pool is not set, and inside Apache httpd every child keeps its own pool'),
             $describe($s) . "\n$text\n$configtest");
         logout();
-        // A fresh child for the second site configuration: in one child the second part failed at times
         [$text, $s, $configtest] = $browse_httpd($pool_site + ['sqauth_pool' => true]);
         check("inside Apache httpd with \$sqauth_pool = true: the login form and $views page views, one IMAP login (one child), and configtest.php's note on children",
             str_contains($text, $mine) && count($s['logins']) === 1 && !$s['logouts']
