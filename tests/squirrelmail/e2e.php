@@ -277,6 +277,48 @@ function imap_sessions_since(int $mark): array
     return $found;
 }
 
+/**
+ * $n IMAP sessions of $login held open (plaintext LOGIN: Dovecot counts a
+ * client on loopback as secured); their streams. Each is logged in when this
+ * returns, so Dovecot counts it against mail_max_userip_connections.
+ */
+function hold_imap_sessions(string $host, int $port, string $login, string $password, int $n): array
+{
+    $held = [];
+    try {
+        for ($i = 0; $i < $n; $i++) {
+            $s = stream_socket_client("tcp://$host:$port", $errno, $error, 5);
+            if ($s === false) {
+                throw new RuntimeException("IMAP session $i to $host:$port: $error");
+            }
+            $held[] = $s;
+            stream_set_timeout($s, 5);
+            fgets($s);
+            fwrite($s, 'h LOGIN "' . addcslashes($login, '"\\') . '" "' . addcslashes($password, '"\\') . "\"\r\n");
+            while (($line = fgets($s)) !== false && !str_starts_with($line, 'h ')) {
+            }
+            if ($line === false || !str_starts_with($line, 'h OK')) {
+                throw new RuntimeException("IMAP session $i: LOGIN answered " . var_export($line, true));
+            }
+        }
+    } catch (Throwable $e) {
+        array_map('fclose', $held);
+        throw $e;
+    }
+    return $held;
+}
+
+/** Logs out and closes what hold_imap_sessions() returned. */
+function release_imap_sessions(array $held): void
+{
+    foreach ($held as $s) {
+        fwrite($s, "z LOGOUT\r\n");
+        while (($line = fgets($s)) !== false && !str_starts_with($line, 'z ')) {
+        }
+        fclose($s);
+    }
+}
+
 /** $n page views, the message list and the folder list in turn; the text of the message lists. */
 function page_views(int $n): string
 {
@@ -585,6 +627,33 @@ check("\$sqauth_pool = false: the login form and $views page views log in and ou
 logout();
 printf("pool: the login form and %d page views made %d IMAP login(s) with the pool, %d with \$sqauth_pool = false\n",
     $views, $pooled_logins, $unpooled_logins);
+
+// A page view whose IMAP login Dovecot refuses because the user's sessions from this address
+// reached mail_max_userip_connections (the test Dovecot keeps the default, 10): the other 10 are
+// held here, as PHP workers' pooled connections would hold them. Every page view logs in with
+// $sqauth_pool = false, so the refusal comes at the next one.
+$text = login($user, $pass);
+$held = [];
+try {
+    $held = hold_imap_sessions($host, (int)$env['SQAUTH_TEST_IMAP_PORT'], $user, $pass, 10);
+    $mark = log_mark();
+    $browser->get("$base/src/right_main.php?mailbox=INBOX&startMessage=1");
+    $refused = $browser->text();
+} finally {
+    release_imap_sessions($held);
+}
+$browser->waitFor(fn() => str_contains((string)file_get_contents($dovecot_log, false, null, $mark), 'connections from user+IP exceeded'), 2);
+$limit_logged = str_contains((string)file_get_contents($dovecot_log, false, null, $mark), 'connections from user+IP exceeded');
+check('a page view whose IMAP login Dovecot refuses with [LIMIT] (mail_max_userip_connections): the page says the server '
+    . 'refused another connection, not "password incorrect", without the server\'s words ($display_imap_login_error off)',
+    str_contains($text, 'INBOX') && $limit_logged && str_contains($refused, 'The IMAP server refused another connection for you.')
+    && str_contains($refused, 'mail_max_userip_connections') && !str_contains($refused, 'Maximum number of connections')
+    && !str_contains($refused, 'password incorrect'), "Dovecot logged the limit: " . var_export($limit_logged, true) . "\n$refused");
+$browser->waitFor(fn() => count(imap_sessions_since($mark)['logouts']) >= 10, 5);
+$text = page_views(1);
+check('... the SquirrelMail session stayed: once the other sessions are gone, the next page view shows the messages',
+    str_contains($text, $mine), $text);
+logout();
 
 configure($pool_site + ['sqauth_pool' => 'sometimes']);
 $text = login($user, $pass);
