@@ -47,6 +47,10 @@ static void connection_free(zend_object *obj)
 
 void php_sqauth_connection_end(php_sqauth_connection *c)
 {
+    if (c->stream_read_ahead) {
+        zend_string_release(c->stream_read_ahead);
+        c->stream_read_ahead = NULL;
+    }
     if (c->session && c->pooled) {
         sqauth_pool_discard(c->session);
     } else {

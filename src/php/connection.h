@@ -17,6 +17,9 @@ typedef struct {
      * Connection is the last to hold it. */
     zend_string *smtp_password;
     zend_resource *stream;       /* weak: the stream holds a reference to us, not the other way */
+    /* What PHP had read ahead into a stream the caller let go of without
+     * fclose() (fgets($c->stream())): the next stream() starts with it. */
+    zend_string *stream_read_ahead;
     zval adopted;                /* the PHP stream adopted by fromStream(), kept open */
     int pooled;                  /* from pooled()/pooledLogin(): release() hands it to the pool */
     int reused;                  /* ... and it came from the pool, logged in by an earlier request */

@@ -80,6 +80,15 @@ static ssize_t conn_stream_read(php_stream *stream, char *buf, size_t count)
     return (ssize_t)got;
 }
 
+/* Whether the stream goes because nothing refers to it any more, as in
+ * fgets($c->stream()), rather than by fclose() or at the end of the
+ * request: PHP frees a resource whose count fell to 0, and closes one that
+ * something still holds. */
+static int stream_let_go(const php_stream *stream)
+{
+    return stream->res && GC_REFCOUNT(stream->res) == 0;
+}
+
 static int conn_stream_close(php_stream *stream, int close_handle)
 {
     conn_stream_data *d = stream->abstract;
@@ -88,8 +97,18 @@ static int conn_stream_close(php_stream *stream, int close_handle)
     (void)close_handle;
     if (c) {
         c->stream = NULL;
-        /* fclose() on the stream ends the session, as it would for a socket. */
-        php_sqauth_connection_end(c);
+        if (stream_let_go(stream) && GC_REFCOUNT(d->owner) > 1 && stream_usable(c)) {
+            /* The caller still holds the Connection: it goes on (a pooled
+             * one can still be released), and the bytes PHP had read ahead
+             * wait for its next stream(). */
+            size_t ahead = stream->writepos - stream->readpos;
+            if (ahead) {
+                c->stream_read_ahead = zend_string_init((const char *)stream->readbuf + stream->readpos, ahead, 0);
+            }
+        } else {
+            /* fclose() on the stream ends the session, as it would for a socket. */
+            php_sqauth_connection_end(c);
+        }
     }
     if (d->owner) {
         OBJ_RELEASE(d->owner);
@@ -197,6 +216,17 @@ void php_sqauth_connection_stream(php_sqauth_connection *c, zval *return_value)
     }
     stream->flags |= PHP_STREAM_FLAG_NO_SEEK;
     php_stream_set_option(stream, PHP_STREAM_OPTION_SET_CHUNK_SIZE, 32768, NULL);
+    if (c->stream_read_ahead) {
+        /* In PHP's own buffer, where fgets() and stream_select() look first. */
+        size_t ahead = ZSTR_LEN(c->stream_read_ahead);
+        stream->readbuf = pemalloc(ahead, stream->is_persistent);
+        memcpy(stream->readbuf, ZSTR_VAL(c->stream_read_ahead), ahead);
+        stream->readbuflen = ahead;
+        stream->readpos = 0;
+        stream->writepos = (zend_off_t)ahead;
+        zend_string_release(c->stream_read_ahead);
+        c->stream_read_ahead = NULL;
+    }
     c->stream = stream->res;
     php_stream_to_zval(stream, return_value);
 }
@@ -205,5 +235,5 @@ void php_sqauth_connection_stream(php_sqauth_connection *c, zval *return_value)
 int php_sqauth_connection_stream_drained(const php_sqauth_connection *c)
 {
     const php_stream *stream = c->stream ? (const php_stream *)c->stream->ptr : NULL;
-    return !stream || stream->writepos == stream->readpos;
+    return (!stream || stream->writepos == stream->readpos) && !c->stream_read_ahead;
 }
