@@ -97,10 +97,11 @@ static int conn_stream_close(php_stream *stream, int close_handle)
     (void)close_handle;
     if (c) {
         c->stream = NULL;
-        if (stream_let_go(stream) && GC_REFCOUNT(d->owner) > 1 && stream_usable(c)) {
+        if (stream_let_go(stream) && GC_REFCOUNT(d->owner) > 1) {
             /* The caller still holds the Connection: it goes on (a pooled
-             * one can still be released), and the bytes PHP had read ahead
-             * wait for its next stream(). */
+             * one can still be released, a failed one still names its
+             * failure), and the bytes PHP had read ahead wait for its next
+             * stream(). */
             size_t ahead = stream->writepos - stream->readpos;
             if (ahead) {
                 c->stream_read_ahead = zend_string_init((const char *)stream->readbuf + stream->readpos, ahead, 0);

@@ -52,6 +52,25 @@ var_dump(stream_select($r, $w, $e, 0));
 echo substr(fgets($s), 0, 5), "\n";
 unset($s);
 
+echo "-- the server ends the session: named alike whether the stream was kept or let go of\n";
+foreach (['kept', 'let go of'] as $how) {
+    $d = Connection::open($uri, $options);
+    $d->login($env['SQAUTH_TEST_USER'], $env['SQAUTH_TEST_PASS']);
+    $s = $d->stream();
+    fwrite($s, "z LOGOUT\r\n");
+    if ($how !== 'kept') {
+        unset($s);
+    }
+    while (fgets($how === 'kept' ? $s : $d->stream()) !== false) {
+    }
+    try {
+        $d->capabilities();
+    } catch (SqAuth\ConnectionException $e) {
+        echo "$how: ", get_class($e), ' ', $e->getCode(), ': ', $e->getMessage(), "\n";
+    }
+    unset($s, $d);
+}
+
 echo "-- fclose() still ends the connection\n";
 fclose($c->stream());
 try {
@@ -99,6 +118,9 @@ bool(true)
 * CAPABILITY
 int(1)
 d OK 
+-- the server ends the session: named alike whether the stream was kept or let go of
+kept: SqAuth\ConnectionException 13: the server closed the connection
+let go of: SqAuth\ConnectionException 13: the server closed the connection
 -- fclose() still ends the connection
 SqAuth\ConnectionException 13: the connection is closed
 -- the stream the last holder: dropping it ends the connection with the Connection
