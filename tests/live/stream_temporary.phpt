@@ -71,6 +71,28 @@ foreach (['kept', 'let go of'] as $how) {
     unset($s, $d);
 }
 
+echo "-- the connection reset under a read: named alike whether the stream was kept or let go of\n";
+require __DIR__ . '/cut_proxy.inc';
+$proxy = cut_proxy((int)$env['SQAUTH_TEST_IMAP_PORT'], array_fill(0, 2, ['dir' => 'server', 'after' => 'r OK', 'how' => 'rst']));
+foreach (['kept', 'let go of'] as $how) {
+    $d = Connection::open("imap://127.0.0.1:{$proxy['port']}", ['tls' => 'none', 'timeout' => 5]);
+    $d->login($env['SQAUTH_TEST_USER'], $env['SQAUTH_TEST_PASS'], ['allow_plaintext' => true]);
+    $s = $d->stream();
+    fwrite($s, "r NOOP\r\n");
+    if ($how !== 'kept') {
+        unset($s);
+    }
+    while (fgets($how === 'kept' ? $s : $d->stream()) !== false) {
+    }
+    try {
+        $d->capabilities();
+    } catch (SqAuth\ConnectionException $e) {
+        echo "$how: ", get_class($e), ' ', $e->getCode(), ', errno ', $e->getErrno(), ': ', $e->getMessage(), "\n";
+    }
+    unset($s, $d);
+}
+echo 'proxy: both cut: ', json_encode(array_column(cut_proxy_finish($proxy), 'cut')), "\n";
+
 echo "-- fclose() still ends the connection\n";
 fclose($c->stream());
 try {
@@ -104,7 +126,7 @@ $c->release();
 unset($c);
 echo json_encode($pool()), "\n";
 ?>
---EXPECT--
+--EXPECTF--
 -- a command written through one stream, its reply read through others
 int(14)
 Array
@@ -121,6 +143,10 @@ d OK
 -- the server ends the session: named alike whether the stream was kept or let go of
 kept: SqAuth\ConnectionException 13: the server closed the connection
 let go of: SqAuth\ConnectionException 13: the server closed the connection
+-- the connection reset under a read: named alike whether the stream was kept or let go of
+kept: SqAuth\ConnectionException 13, errno 104: %s
+let go of: SqAuth\ConnectionException 13, errno 104: %s
+proxy: both cut: [true,true]
 -- fclose() still ends the connection
 SqAuth\ConnectionException 13: the connection is closed
 -- the stream the last holder: dropping it ends the connection with the Connection
