@@ -132,9 +132,9 @@ authenticate() refused: SqAuth\AuthenticationException (16): the server refused 
   then: protocol imap, greeting * OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake, isEncrypted false, tlsInfo null, securityLayer null, transcript 5 lines, capabilities IMAP4rev1 AUTH=PLAIN, mechanisms PLAIN, probeChallenge "", startTls ProtocolException(15), authenticate ok, login ProtocolException(15), stream stream
   after close(), protocol: SqAuth\ConnectionException (13): the connection is closed
   after close(), transcript: SqAuth\ConnectionException (13): the connection is closed
-  server got: ["A0001 AUTHENTICATE PLAIN","AHVzZXIAc2VjcmV0","A0002 AUTHENTICATE PLAIN","*","A0003 AUTHENTICATE PLAIN","AHVzZXIAc2VjcmV0"]
+  server got: ["A0001 AUTHENTICATE PLAIN","AHVzZXIAc2VjcmV0","A0002 AUTHENTICATE PLAIN","*","A0003 AUTHENTICATE PLAIN","AHVzZXIAc2VjcmV0","A0004 LOGOUT"]
 startTls() not offered: SqAuth\ProtocolException (15): the server does not offer STARTTLS; refusing to continue without TLS (use implicit TLS, or 'tls' => 'none' to allow plaintext)
   then: protocol imap, greeting * OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake, isEncrypted false, tlsInfo null, securityLayer null, transcript 1 lines, capabilities IMAP4rev1 AUTH=PLAIN, mechanisms PLAIN, probeChallenge "", startTls ProtocolException(15), authenticate ok, login ProtocolException(15), stream stream
   after close(), protocol: SqAuth\ConnectionException (13): the connection is closed
   after close(), transcript: SqAuth\ConnectionException (13): the connection is closed
-  server got: ["A0001 AUTHENTICATE PLAIN","*","A0002 AUTHENTICATE PLAIN","AHVzZXIAc2VjcmV0"]
+  server got: ["A0001 AUTHENTICATE PLAIN","*","A0002 AUTHENTICATE PLAIN","AHVzZXIAc2VjcmV0","A0003 LOGOUT"]
