@@ -80,6 +80,8 @@ PHP_FUNCTION(SqAuth_features)
     add_assoc_long(return_value, "pool_evictions", (zend_long)pool.evictions);
     add_assoc_long(return_value, "pool_expired", (zend_long)pool.expired);
     add_assoc_long(return_value, "pool_forgotten", (zend_long)pool.forgotten);
+    /* forgetPooled() reaches the pools of every process forked from the one that started PHP. */
+    add_assoc_bool(return_value, "pool_shared_signouts", sqauth_pool_signouts_shared());
 }
 
 /* Copies a PHP list of mechanism names into borrowed sqauth_str entries. */
@@ -319,6 +321,10 @@ PHP_MINIT_FUNCTION(sqauth)
     php_sqauth_authentication_exception_ce = register_class_SqAuth_AuthenticationException(php_sqauth_exception_ce);
 
     register_sqauth_symbols(module_number);
+    /* Now, before PHP-FPM or httpd forks its workers: a sign-out in one
+     * reaches the pools of all. Without shared memory each keeps its own
+     * (features() says which). */
+    sqauth_pool_share_signouts(NULL);
     return SUCCESS;
 }
 
@@ -373,6 +379,9 @@ PHP_MINFO_FUNCTION(sqauth)
         snprintf(line, sizeof(line), "%zu of %zu connections; %llu hits, %llu misses, %llu discards, %llu evictions, "
                  "%llu expired, %llu forgotten", pool.entries, pool.size, pool.hits, pool.misses, pool.discards,
                  pool.evictions, pool.expired, pool.forgotten);
+        if (sqauth_pool_signouts_shared()) {
+            snprintf(line + strlen(line), sizeof(line) - strlen(line), "; sign-outs shared with forked workers");
+        }
     } else {
         snprintf(line, sizeof(line), "off");
     }

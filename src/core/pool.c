@@ -18,9 +18,11 @@
 #include "net/net.h"
 #include "proto/proto.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -60,6 +62,27 @@ typedef struct forget_mark {
 } forget_mark;
 static forget_mark forget_marks[FORGET_MARKS];
 static size_t forget_mark_count;
+
+/* Sign-outs shared with forked processes. PHP-FPM's workers and Apache
+ * httpd's children are forked from the process that started the module,
+ * and a user's page views go to any of them: a sign-out served by one must
+ * reach the pools of the others. sqauth_pool_share_signouts() maps a ring
+ * of sign-outs into memory that every process forked afterwards shares,
+ * and makes the key of the tags it holds: the user key under a key of the
+ * whole family (each process's own key differs). Each process checks its
+ * pool against the sign-outs it has not seen at its next pooled() or
+ * release(), and a session in use when it is handed back. The ring keeps
+ * the last SIGNOUT_RING; a session that has not been checked against
+ * older ones than that is taken as signed out (its user may have been). */
+#define SIGNOUT_RING 4096
+typedef struct signout_ring {
+    pthread_mutex_t lock;        /* process-shared and robust: a process killed holding it blocks nobody */
+    uint64_t count;              /* sign-outs recorded so far; number n is at marks[(n - 1) % SIGNOUT_RING] */
+    unsigned char marks[SIGNOUT_RING][ID_LEN];
+} signout_ring;
+static signout_ring *ring;         /* NULL: sign-outs reach this process's pool alone */
+static EVP_MAC_CTX *tag_mac;       /* HMAC-SHA-256 under the key of the ring's family; guarded by pool_lock */
+static uint64_t signouts_swept;    /* the ring's count when this process's pool was last checked against it */
 
 /* ---- the lock, and fork ---- */
 
@@ -239,12 +262,13 @@ static int mac(EVP_MAC_CTX *ctx, const sqauth_buf *first, const unsigned char *s
  * be made (no memory, OpenSSL refuses; no key yet for the user key alone):
  * a login then goes on without the pool. */
 static int make_ids(const sqauth_session_options *o, const sqauth_login_options *l, unsigned char *id,
-                    unsigned char user_id[ID_LEN])
+                    unsigned char user_id[ID_LEN], unsigned char tag[ID_LEN], int *tagged)
 {
     sqauth_buf user = SQAUTH_BUF_INIT, secrets = SQAUTH_BUF_INIT;
     pool_entry *inherited;
     int ok;
 
+    *tagged = 0;
     ok = put_cstr(&user, "user") == 0 && put_identity(&user, o, l) == 0;
     if (ok && id) {
         ok = put_cstr(&secrets, "login") == 0 && put_str(&secrets, l->sasl.password) == 0
@@ -255,6 +279,9 @@ static int make_ids(const sqauth_session_options *o, const sqauth_login_options 
         if (!id_mac && id) {
             id_mac = sqauth_hmac_sha256_random_key();
         }
+        /* The tag even without the process's key: a sign-out served by a
+         * process that never pooled must still reach the others. */
+        *tagged = ring && tag_mac && mac(tag_mac, &user, NULL, 0, tag);
         ok = id_mac != NULL && mac(id_mac, &user, NULL, 0, user_id)
           && (!id || mac(id_mac, &secrets, user_id, ID_LEN, id));
         unlock(inherited);
@@ -412,9 +439,51 @@ static void mark_forgotten(const unsigned char *user_id, int64_t now)
     forget_mark_count = kept + 1;
 }
 
-/* With the lock held: 1 when s's user was signed out since s logged in. */
-static int signed_out_since_login(const sqauth_session *s)
+/* ---- the shared ring of sign-outs (see signout_ring) ---- */
+
+static void ring_lock(void)
 {
+    if (pthread_mutex_lock(&ring->lock) == EOWNERDEAD) {
+        /* Its holder died: at worst one mark half written, a tag of no one. */
+        pthread_mutex_consistent(&ring->lock);
+    }
+}
+
+static uint64_t ring_count(void)
+{
+    return __atomic_load_n(&ring->count, __ATOMIC_ACQUIRE);
+}
+
+static void ring_record(const unsigned char tag[ID_LEN])
+{
+    ring_lock();
+    memcpy(ring->marks[ring->count % SIGNOUT_RING], tag, ID_LEN);
+    __atomic_store_n(&ring->count, ring->count + 1, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&ring->lock);
+}
+
+/* 1 when the ring holds a sign-out of tag recorded after the first seen
+ * ones, or lost some of those to newer ones; *count: the ring's count. */
+static int ring_signed_out_after(const unsigned char tag[ID_LEN], uint64_t seen, uint64_t *count)
+{
+    uint64_t n;
+    int found;
+
+    ring_lock();
+    *count = ring->count;
+    found = *count - seen > SIGNOUT_RING;
+    for (n = seen; !found && n < *count; n++) {
+        found = memcmp(ring->marks[n % SIGNOUT_RING], tag, ID_LEN) == 0;
+    }
+    pthread_mutex_unlock(&ring->lock);
+    return found;
+}
+
+/* With the lock held: 1 when s's user was signed out since s logged in
+ * (s was checked against the shared sign-outs up to now when not). */
+static int signed_out_since_login(sqauth_session *s)
+{
+    uint64_t count;
     size_t i;
 
     for (i = 0; i < forget_mark_count; i++) {
@@ -423,7 +492,36 @@ static int signed_out_since_login(const sqauth_session *s)
             return 1;
         }
     }
+    if (ring && s->pool_tagged) {
+        if (ring_signed_out_after(s->pool_user_tag, s->pool_signouts_seen, &count)) {
+            return 1;
+        }
+        s->pool_signouts_seen = count;
+    }
     return 0;
+}
+
+/* With the lock held: unlinks onto *out the entries whose user was signed
+ * out, in this process or another of the ring, since they were last
+ * checked; nothing to do (one atomic read) when no sign-out came since. */
+static void collect_signed_out(pool_entry **out)
+{
+    pool_entry *e, *next;
+    uint64_t count;
+
+    if (!ring || (count = ring_count()) == signouts_swept) {
+        return;
+    }
+    for (e = newest; e; e = next) {
+        next = e->older;
+        if (signed_out_since_login(e->session)) {
+            entry_unlink(e);
+            e->older = *out;
+            *out = e;
+            counters.forgotten++;
+        }
+    }
+    signouts_swept = count;
 }
 
 /* ---- the interface ---- */
@@ -575,9 +673,10 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
      * checks of pooled ones, a fresh login and the goodbyes of the sessions
      * it replaces share the caller's timeout. */
     int64_t deadline = call_deadline(o);
-    unsigned char id[ID_LEN], user_id[ID_LEN];
+    unsigned char id[ID_LEN], user_id[ID_LEN], user_tag[ID_LEN];
     pool_entry *inherited, *expired = NULL;
-    int keyed = 0, rc;
+    uint64_t signouts_before = 0;
+    int keyed = 0, tagged = 0, rc;
 
     *out = NULL;
     *reused = 0;
@@ -586,10 +685,11 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
         return fresh_login(o, login, deadline, out, err);
     }
     if (sqauth_pool_protocol_poolable(o->protocol)) {
-        keyed = make_ids(o, login, id, user_id);
+        keyed = make_ids(o, login, id, user_id, user_tag, &tagged);
     }
     lock(&inherited);
     collect_expired(sqauth_now_ms(), &expired);
+    collect_signed_out(&expired);
     unlock(inherited);
     drop_list_by(expired, deadline);
 
@@ -622,12 +722,19 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
     lock(&inherited);
     counters.misses++;
     unlock(inherited);
+    /* Counted before the login: a sign-out during it counts against it. */
+    if (tagged) {
+        signouts_before = ring_count();
+    }
     rc = fresh_login(o, login, deadline, out, err);
     if (rc == SQAUTH_OK && keyed) {
         (*out)->pool_member = 1;
         memcpy((*out)->pool_id, id, ID_LEN);
         memcpy((*out)->pool_user_id, user_id, ID_LEN);
         (*out)->pool_created_ms = sqauth_now_ms();
+        (*out)->pool_tagged = tagged;
+        memcpy((*out)->pool_user_tag, user_tag, ID_LEN);
+        (*out)->pool_signouts_seen = signouts_before;
         retire(user_id, id, use == SQAUTH_POOL_FRESH, deadline);
     }
     OPENSSL_cleanse(id, sizeof(id));
@@ -638,9 +745,9 @@ int sqauth_pool_forget(const sqauth_session_options *o, const sqauth_login_optio
                        sqauth_error *err)
 {
     int64_t deadline = call_deadline(o);
-    unsigned char user_id[ID_LEN];
+    unsigned char user_id[ID_LEN], user_tag[ID_LEN];
     pool_entry *inherited;
-    int keyed;
+    int keyed, shared, tagged;
 
     *forgotten = 0;
     if (!sqauth_pool_protocol_poolable(o->protocol)) {
@@ -648,12 +755,22 @@ int sqauth_pool_forget(const sqauth_session_options *o, const sqauth_login_optio
     }
     lock(&inherited);
     keyed = id_mac != NULL;
+    shared = ring != NULL;
     unlock(inherited);
-    if (!keyed) {
+    if (!keyed && !shared) {
         return SQAUTH_OK; /* no key yet: nothing was ever pooled in this process */
     }
-    if (!make_ids(o, login, NULL, user_id)) {
+    keyed = make_ids(o, login, NULL, user_id, user_tag, &tagged);
+    if (shared && !tagged) {
         return sqauth_fail(err, SQAUTH_ERR_NOMEM, "the connection pool's key could not be made");
+    }
+    if (tagged) {
+        /* For the pools of the other processes, and this one's sessions in use */
+        ring_record(user_tag);
+    }
+    if (!keyed) {
+        return id_mac ? sqauth_fail(err, SQAUTH_ERR_NOMEM, "the connection pool's key could not be made")
+                      : SQAUTH_OK; /* no key yet: nothing was ever pooled in this process */
     }
     lock(&inherited);
     mark_forgotten(user_id, sqauth_now_ms());
@@ -721,6 +838,7 @@ int sqauth_pool_put(sqauth_session *s, int clean)
     /* The others first: the manual promises that release() logs out the
      * expired ones too, and s itself stays (it was young enough above). */
     collect_expired(e->idle_since_ms, &dropped);
+    collect_signed_out(&dropped);
     e->older = newest;
     if (newest) {
         newest->newer = e;
@@ -763,6 +881,56 @@ void sqauth_pool_get_stats(sqauth_pool_stats *out)
     unlock(inherited);
 }
 
+int sqauth_pool_share_signouts(sqauth_error *err)
+{
+    pthread_mutexattr_t attr;
+    pool_entry *inherited;
+    signout_ring *r;
+    EVP_MAC_CTX *key;
+    int failed;
+
+    lock(&inherited);
+    failed = ring != NULL;
+    unlock(inherited);
+    if (failed) {
+        return SQAUTH_OK;
+    }
+    r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (r == MAP_FAILED) {
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "no shared memory for the pool's sign-outs");
+    }
+    failed = pthread_mutexattr_init(&attr) != 0;
+    if (!failed) {
+        failed = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) != 0
+              || pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) != 0
+              || pthread_mutex_init(&r->lock, &attr) != 0;
+        pthread_mutexattr_destroy(&attr);
+    }
+    key = failed ? NULL : sqauth_hmac_sha256_random_key();
+    if (!key) {
+        munmap(r, sizeof(*r));
+        return sqauth_fail(err, failed ? SQAUTH_ERR_NOMEM : SQAUTH_ERR_CRYPTO,
+                           "the pool's shared sign-outs could not be set up");
+    }
+    lock(&inherited);
+    ring = r;
+    tag_mac = key;
+    signouts_swept = 0;
+    unlock(inherited);
+    return SQAUTH_OK;
+}
+
+int sqauth_pool_signouts_shared(void)
+{
+    pool_entry *inherited;
+    int shared;
+
+    lock(&inherited);
+    shared = ring != NULL;
+    unlock(inherited);
+    return shared;
+}
+
 void sqauth_pool_shutdown(void)
 {
     pool_entry *inherited, *list = NULL;
@@ -777,6 +945,13 @@ void sqauth_pool_shutdown(void)
     EVP_MAC_CTX_free(id_mac);
     id_mac = NULL;
     forget_mark_count = 0; /* user keys under the key just forgotten */
+    /* This process's mapping only: the others keep theirs. */
+    if (ring) {
+        munmap(ring, sizeof(*ring));
+        ring = NULL;
+    }
+    EVP_MAC_CTX_free(tag_mac);
+    tag_mac = NULL;
     unlock(inherited);
     drop_list(list);
 }

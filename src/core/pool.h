@@ -176,8 +176,21 @@ void sqauth_pool_get_stats(sqauth_pool_stats *out);
  * SQAUTH_ERR_UNSUPPORTED for a protocol whose sessions are never pooled. */
 int sqauth_pool_check(sqauth_session *s, sqauth_error *err);
 
+/* Shares sign-outs (sqauth_pool_forget()) with the processes this one
+ * forks from now on (module start, before PHP-FPM or httpd forks its
+ * workers): a sign-out in any of them logs out the user's sessions in
+ * every one's pool, at its next sqauth_pool_get() or _put() (a session in
+ * use then is not pooled when it is handed back). Without it a sign-out
+ * reaches this process's pool alone. Maps a shared ring of the last 4096
+ * sign-outs (their user keys, under a key made here for the family);
+ * SQAUTH_OK when shared already. */
+int sqauth_pool_share_signouts(sqauth_error *err);
+/* 1 when sign-outs are shared (above). */
+int sqauth_pool_signouts_shared(void);
+
 /* Logs out every pooled session (freed silently in a child of fork()) and
- * forgets the process key (module shutdown). The limits and counters stay. */
+ * forgets the process key (module shutdown), and the ring of shared
+ * sign-outs in this process. The limits and counters stay. */
 void sqauth_pool_shutdown(void);
 
 #endif

@@ -957,6 +957,65 @@ static void test_forget_fork(void)
     CHECK(scripts_ok(&l));
 }
 
+/* Sign-outs shared with forked processes (PHP-FPM's workers): a child's
+ * sign-out logs out the parent's kept session of that user at the
+ * parent's next get (another user's stays and is handed out), and the
+ * parent's session in use then is not pooled when handed back; past the
+ * ring's 4096 newer sign-outs a session in use is taken as signed out. */
+static void test_forget_shared(void)
+{
+    static const script_step kept[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step other[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step in_use[] = {IMAP_LOGIN, IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {kept, other, in_use, in_use};
+    scripted_listener l;
+    pool_call a, b, o;
+    sqauth_pool_stats before = stats(), after;
+    sqauth_error err;
+    int i, ok = 1;
+
+    CHECK(!sqauth_pool_signouts_shared());
+    CHECK_RC(sqauth_pool_share_signouts(&err), SQAUTH_OK);
+    CHECK(sqauth_pool_signouts_shared());
+    limits(8, 1, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 4)) {
+        return;
+    }
+    call_init(&a, "imap", l.port, USER, PASSWORD);
+    call_init(&b, "imap", l.port, "b", PASSWORD);
+    CHECK_RC(get(&a), SQAUTH_OK);
+    CHECK(sqauth_pool_put(a.s, 1) == 1);
+    CHECK_RC(get(&b), SQAUTH_OK);
+    CHECK(sqauth_pool_put(b.s, 1) == 1);
+
+    CHECK(in_child(forget_child, &a));
+    CHECK(stats().entries == 2); /* nothing happens here until the pool is used */
+    CHECK_RC(get(&b), SQAUTH_OK);
+    CHECK(b.reused && stats().entries == 0 && scripted_got(&l.conns[0], "A0002 LOGOUT"));
+    CHECK(sqauth_pool_put(b.s, 1) == 1);
+
+    CHECK_RC(get(&a), SQAUTH_OK);
+    CHECK(!a.reused);
+    CHECK(in_child(forget_child, &a));
+    CHECK(sqauth_pool_put(a.s, 1) == 0);
+
+    CHECK_RC(get(&a), SQAUTH_OK);
+    CHECK(!a.reused);
+    call_init(&o, "imap", l.port, "o", "");
+    for (i = 0; i <= 4096 && ok; i++) {
+        ok = forget(&o) == 0;
+    }
+    CHECK(ok);
+    CHECK(sqauth_pool_put(a.s, 1) == 0 && stats().entries == 1);
+
+    sqauth_pool_shutdown();
+    CHECK(!sqauth_pool_signouts_shared());
+    after = stats();
+    CHECK(after.forgotten == before.forgotten + 3 && after.hits == before.hits + 1);
+    CHECK(scripted_listen_finish(&l) == 4);
+    CHECK(scripts_ok(&l));
+}
+
 /* Threads (a ZTS PHP): several share the pool, each with its own user,
  * taking and handing back at the same time. */
 #define THREADS 4
@@ -1058,6 +1117,7 @@ void test_pool(void)
     test_forget();
     test_forget_in_use();
     test_forget_fork();
+    test_forget_shared();
     test_threads();
     {
         sqauth_error err;

@@ -185,6 +185,12 @@ struct sqauth_session {
     unsigned char pool_id[32];   /* everything the login depended on, secrets included */
     unsigned char pool_user_id[32]; /* the same without the password or token */
     int64_t pool_created_ms;
+    /* The user key under the key shared with forked processes (when the
+     * pool shares sign-outs), and how many shared sign-outs had been
+     * recorded when it was last checked against them. */
+    int pool_tagged;
+    unsigned char pool_user_tag[32];
+    uint64_t pool_signouts_seen;
     /* The caller's stream left state that no pool check undoes (see
      * stream_sent); stream_scan and stream_word: where
      * sqauth_session_watch_commands() is in what the caller sent. */

@@ -759,11 +759,12 @@ function sqauth_sm_session_destroy()
 }
 
 /**
- * Logs out the user's pooled IMAP connections in this PHP process
- * (Connection::forgetPooled(): by the user's settings, without the password
- * and without a login; nothing to do when this process keeps none).
- * Connections of the user kept by other PHP processes end after
- * sqauth.pool_idle_timeout.
+ * Logs out the user's pooled IMAP connections (Connection::forgetPooled():
+ * by the user's settings, without the password and without a login): those
+ * of this PHP process now, those of the site's other PHP-FPM workers or
+ * httpd children at their next page view (features()['pool_shared_signouts']);
+ * without that, they end after sqauth.pool_idle_timeout, and there is
+ * nothing to do when this process keeps none.
  */
 function sqauth_sm_imap_signout(): void
 {
@@ -771,7 +772,9 @@ function sqauth_sm_imap_signout(): void
 
     $username = null;
     try {
-        if (!sqauth_sm_pool_state()['on'] || SqAuth\features()['pool_entries'] === 0) {
+        $features = SqAuth\features();
+        if (!sqauth_sm_pool_state()['on']
+            || ($features['pool_entries'] === 0 && empty($features['pool_shared_signouts']))) {
             return;
         }
     } catch (SqAuthSettingError $e) {
