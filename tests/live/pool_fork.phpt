@@ -1,5 +1,5 @@
 --TEST--
-Pooled connections and fork (pcntl_fork, as PHP-FPM forks its workers): the child finds an empty pool, never uses, checks or logs out its parent's connections (pooled or held; forgetPooled() finds none), logs in itself; the parent's connections still work afterwards
+Pooled connections and fork (pcntl_fork, as PHP-FPM forks its workers): the child finds an empty pool, never uses, checks or logs out its parent's connections (pooled or held; forgetPooled() finds none there), logs in itself; the parent's connections still work afterwards, but the child's sign-out of the pooled user reaches the parent's pool (sign-outs are shared with forked processes): the parent logs that session out itself and logs in afresh
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -47,7 +47,8 @@ echo 'parent, the connection it held: ', substr(pool_imap($held_stream, 'h', 'NO
 $held->release();
 $c = Connection::pooledLogin($imaps, $pooled_user, $pass, $tls);
 $s = $c->stream();
-echo 'parent, its pooled one: ', $c->isReused() ? 'reused' : 'fresh', ', ', substr(pool_imap($s, 'p', 'NOOP'), 0, 4), "\n";
+echo 'parent, its pooled one after the child signed that user out: ', $c->isReused() ? 'reused' : 'fresh', ', ',
+     substr(pool_imap($s, 'p', 'NOOP'), 0, 4), ', forgotten ', SqAuth\features()['pool_forgotten'], "\n";
 $c->release();
 echo "$pooled_user: ", json_encode(pool_sessions_settled($env, $pooled_user, ['imap' => 1])), ", $held_user: ",
      json_encode(pool_sessions_settled($env, $held_user, ['imap' => 1])), "\n";
@@ -60,5 +61,5 @@ child: its own login fresh, NOOP ok
 child: misses +1, entries 1
 child exit status: 0
 parent, the connection it held: h OK
-parent, its pooled one: reused, p OK
+parent, its pooled one after the child signed that user out: fresh, p OK, forgotten 1
 pool10: {"imap":1}, pool11: {"imap":1}
