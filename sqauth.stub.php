@@ -478,6 +478,7 @@ namespace SqAuth {
      *     pool_evictions: int,
      *     pool_expired: int,
      *     pool_forgotten: int,
+     *     pool_shared_signouts: bool,
      * }
      */
     function features(): array {}

@@ -57,4 +57,4 @@ misses +2, evictions +1, entries 1; pool08: {"imap":1}
 -- pool size 2: the least recently used goes
 fresh pool05, fresh pool06, reused pool05, fresh pool07; hits +1, misses +3, evictions +2, entries 2
 pool05: {"imap":1} pool06: [] pool07: {"imap":1} pool08: [] 
-phpinfo: 2 of 2 connections; N hits, N misses, N discards, N evictions, N expired, N forgotten
+phpinfo: 2 of 2 connections; N hits, N misses, N discards, N evictions, N expired, N forgotten; sign-outs shared with forked workers
