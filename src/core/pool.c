@@ -262,13 +262,12 @@ static int mac(EVP_MAC_CTX *ctx, const sqauth_buf *first, const unsigned char *s
  * be made (no memory, OpenSSL refuses; no key yet for the user key alone):
  * a login then goes on without the pool. */
 static int make_ids(const sqauth_session_options *o, const sqauth_login_options *l, unsigned char *id,
-                    unsigned char user_id[ID_LEN], unsigned char tag[ID_LEN], int *tagged)
+                    unsigned char user_id[ID_LEN])
 {
     sqauth_buf user = SQAUTH_BUF_INIT, secrets = SQAUTH_BUF_INIT;
     pool_entry *inherited;
     int ok;
 
-    *tagged = 0;
     ok = put_cstr(&user, "user") == 0 && put_identity(&user, o, l) == 0;
     if (ok && id) {
         ok = put_cstr(&secrets, "login") == 0 && put_str(&secrets, l->sasl.password) == 0
@@ -279,15 +278,33 @@ static int make_ids(const sqauth_session_options *o, const sqauth_login_options 
         if (!id_mac && id) {
             id_mac = sqauth_hmac_sha256_random_key();
         }
-        /* The tag even without the process's key: a sign-out served by a
-         * process that never pooled must still reach the others. */
-        *tagged = ring && tag_mac && mac(tag_mac, &user, NULL, 0, tag);
         ok = id_mac != NULL && mac(id_mac, &user, NULL, 0, user_id)
           && (!id || mac(id_mac, &secrets, user_id, ID_LEN, id));
         unlock(inherited);
     }
     sqauth_buf_wipe(&user);
     sqauth_buf_wipe(&secrets);
+    return ok;
+}
+
+/* The user key under the key of the ring's family (signout_ring), for a
+ * fresh login and a sign-out alone: a reused session carries its own. 0
+ * when sign-outs are not shared or it cannot be made. Without the
+ * process's own key too: a sign-out served by a process that never pooled
+ * must still reach the others. */
+static int make_tag(const sqauth_session_options *o, const sqauth_login_options *l, unsigned char tag[ID_LEN])
+{
+    sqauth_buf user = SQAUTH_BUF_INIT;
+    pool_entry *inherited;
+    int ok;
+
+    ok = put_cstr(&user, "user") == 0 && put_identity(&user, o, l) == 0;
+    if (ok) {
+        lock(&inherited);
+        ok = ring && tag_mac && mac(tag_mac, &user, NULL, 0, tag);
+        unlock(inherited);
+    }
+    sqauth_buf_wipe(&user);
     return ok;
 }
 
@@ -685,7 +702,7 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
         return fresh_login(o, login, deadline, out, err);
     }
     if (sqauth_pool_protocol_poolable(o->protocol)) {
-        keyed = make_ids(o, login, id, user_id, user_tag, &tagged);
+        keyed = make_ids(o, login, id, user_id);
     }
     lock(&inherited);
     collect_expired(sqauth_now_ms(), &expired);
@@ -723,6 +740,7 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
     counters.misses++;
     unlock(inherited);
     /* Counted before the login: a sign-out during it counts against it. */
+    tagged = keyed && make_tag(o, login, user_tag);
     if (tagged) {
         signouts_before = ring_count();
     }
@@ -747,7 +765,7 @@ int sqauth_pool_forget(const sqauth_session_options *o, const sqauth_login_optio
     int64_t deadline = call_deadline(o);
     unsigned char user_id[ID_LEN], user_tag[ID_LEN];
     pool_entry *inherited;
-    int keyed, shared, tagged;
+    int keyed, shared;
 
     *forgotten = 0;
     if (!sqauth_pool_protocol_poolable(o->protocol)) {
@@ -760,17 +778,18 @@ int sqauth_pool_forget(const sqauth_session_options *o, const sqauth_login_optio
     if (!keyed && !shared) {
         return SQAUTH_OK; /* no key yet: nothing was ever pooled in this process */
     }
-    keyed = make_ids(o, login, NULL, user_id, user_tag, &tagged);
-    if (shared && !tagged) {
-        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "the connection pool's key could not be made");
-    }
-    if (tagged) {
+    if (shared) {
+        if (!make_tag(o, login, user_tag)) {
+            return sqauth_fail(err, SQAUTH_ERR_NOMEM, "the connection pool's key could not be made");
+        }
         /* For the pools of the other processes, and this one's sessions in use */
         ring_record(user_tag);
     }
     if (!keyed) {
-        return id_mac ? sqauth_fail(err, SQAUTH_ERR_NOMEM, "the connection pool's key could not be made")
-                      : SQAUTH_OK; /* no key yet: nothing was ever pooled in this process */
+        return SQAUTH_OK; /* no key yet: nothing was ever pooled in this process */
+    }
+    if (!make_ids(o, login, NULL, user_id)) {
+        return sqauth_fail(err, SQAUTH_ERR_NOMEM, "the connection pool's key could not be made");
     }
     lock(&inherited);
     mark_forgotten(user_id, sqauth_now_ms());
