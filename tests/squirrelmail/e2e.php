@@ -22,6 +22,7 @@ declare(strict_types=1);
 
 require __DIR__ . '/webdriver.inc';
 require __DIR__ . '/../scripted/fake_server.inc';
+require __DIR__ . '/../live/pool.inc';
 
 $root = dirname(__DIR__, 2);
 $tarball = getenv('SQAUTH_SQUIRRELMAIL_TARBALL') ?: (glob(dirname($root) . '/shared/fixtures/squirrelmail-*.tar.gz')[0] ?? '');
@@ -294,11 +295,9 @@ function hold_imap_sessions(string $host, int $port, string $login, string $pass
             $held[] = $s;
             stream_set_timeout($s, 5);
             fgets($s);
-            fwrite($s, 'h LOGIN "' . addcslashes($login, '"\\') . '" "' . addcslashes($password, '"\\') . "\"\r\n");
-            while (($line = fgets($s)) !== false && !str_starts_with($line, 'h ')) {
-            }
-            if ($line === false || !str_starts_with($line, 'h OK')) {
-                throw new RuntimeException("IMAP session $i: LOGIN answered " . var_export($line, true));
+            $reply = pool_imap($s, 'h', 'LOGIN "' . addcslashes($login, '"\\') . '" "' . addcslashes($password, '"\\') . '"');
+            if (!str_starts_with($reply, 'h OK')) {
+                throw new RuntimeException("IMAP session $i: LOGIN answered $reply");
             }
         }
     } catch (Throwable $e) {
@@ -312,9 +311,7 @@ function hold_imap_sessions(string $host, int $port, string $login, string $pass
 function release_imap_sessions(array $held): void
 {
     foreach ($held as $s) {
-        fwrite($s, "z LOGOUT\r\n");
-        while (($line = fgets($s)) !== false && !str_starts_with($line, 'z ')) {
-        }
+        pool_imap($s, 'z', 'LOGOUT');
         fclose($s);
     }
 }
@@ -666,7 +663,6 @@ $pool_seconds = microtime(true) - $pool_started;
 
 /* ---- 6b. The same SquirrelMail inside Apache httpd with mod_php: the pool off unless $sqauth_pool = true ---- */
 
-require_once __DIR__ . '/../live/pool.inc';
 require_once __DIR__ . '/../live/apache.inc';
 if (apache_binaries() === null) {
     echo "skip: Apache httpd with mod_php not found (Debian package libapache2-mod-php8.2, which scripts/setup.sh installs)\n";
