@@ -31,7 +31,7 @@ echo "-- forget $a's LOGIN identity\n";
 $mark = pool_log_mark($env);
 $f = SqAuth\features();
 var_dump(Connection::forgetPooled($imaps, null, $a, $tls));
-echo pool_delta($f), '; ', pool_imap_log($env, $mark, $a), "; $a: ", json_encode(pool_sessions_settled($env, $a, ['imap' => 1])), "\n";
+echo pool_delta($f), '; ', pool_imap_log($env, $mark, $a, 'logins 0, logouts 2'), "; $a: ", json_encode(pool_sessions_settled($env, $a, ['imap' => 1])), "\n";
 var_dump(Connection::forgetPooled($imaps, null, $a, $tls));
 
 echo "-- another option or another user is another identity\n";
@@ -43,7 +43,7 @@ echo "-- the PLAIN one, with the array pooled() took (its timeout; 'reuse' and a
 $mark = pool_log_mark($env);
 $f = SqAuth\features();
 var_dump(Connection::forgetPooled($imaps, 'PLAIN', $a, $tls + ['timeout' => 10, 'reuse' => false, 'token' => 'unused']));
-echo pool_delta($f), '; ', pool_imap_log($env, $mark, $a), "; $a: ", json_encode(pool_sessions_settled($env, $a, [])), "\n";
+echo pool_delta($f), '; ', pool_imap_log($env, $mark, $a, 'logins 0, logouts 1'), "; $a: ", json_encode(pool_sessions_settled($env, $a, [])), "\n";
 
 echo "-- $b's stays\n";
 $c = Connection::pooledLogin($imaps, $b, $pass, $tls);

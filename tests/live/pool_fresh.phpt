@@ -30,7 +30,7 @@ echo "-- a page view keeps a connection\n";
 $mark = pool_log_mark($env);
 $f = SqAuth\features();
 echo view(Connection::pooledLogin($imaps, $user, $pass, $tls)), "\n";
-echo pool_delta($f), '; ', pool_imap_log($env, $mark, $user), "\n";
+echo pool_delta($f), '; ', pool_imap_log($env, $mark, $user, 'logins 1, logouts 0'), "\n";
 
 echo "-- the login form with a wrong password\n";
 $mark = pool_log_mark($env);
@@ -41,14 +41,14 @@ try {
 } catch (SqAuth\AuthenticationException $e) {
     echo pool_describe($e), ' [', $e->getResponseCode(), "]\n";
 }
-echo pool_delta($f), '; ', pool_imap_log($env, $mark, $user), "\n";
+echo pool_delta($f), '; ', pool_imap_log($env, $mark, $user, 'logins 0, logouts 0'), "\n";
 echo 'server sessions: ', json_encode(pool_sessions_settled($env, $user, ['imap' => 1])), "\n";
 
 echo "-- the login form with the right password\n";
 $mark = pool_log_mark($env);
 $f = SqAuth\features();
 $c = Connection::pooledLogin($imaps, $user, $pass, $form);
-echo 'held: ', $c->isReused() ? 'reused' : 'fresh', ', ', pool_delta($f), '; ', pool_imap_log($env, $mark, $user), "\n";
+echo 'held: ', $c->isReused() ? 'reused' : 'fresh', ', ', pool_delta($f), '; ', pool_imap_log($env, $mark, $user, 'logins 1, logouts 1'), "\n";
 echo view($c), "\n";
 echo 'server sessions: ', json_encode(pool_sessions_settled($env, $user, ['imap' => 1])), "\n";
 
@@ -62,7 +62,7 @@ echo view(Connection::pooled($imaps, 'PLAIN', $user, $pass, $tls)), "\n";
 $mark = pool_log_mark($env);
 $f = SqAuth\features();
 echo view(Connection::pooled($imaps, 'PLAIN', $user, $pass, $form)), "\n";
-echo pool_delta($f), '; ', pool_imap_log($env, $mark, $user), "\n";
+echo pool_delta($f), '; ', pool_imap_log($env, $mark, $user, 'logins 1, logouts 1'), "\n";
 echo 'server sessions: ', json_encode(pool_sessions_settled($env, $user, ['imap' => 2])), "\n";
 
 echo "-- 'reuse' => true is the default\n";
