@@ -73,7 +73,9 @@ static size_t forget_mark_count;
  * pool against the sign-outs it has not seen at its next pooled() or
  * release(), and a session in use when it is handed back. The ring keeps
  * the last SIGNOUT_RING; a session that has not been checked against
- * older ones than that is taken as signed out (its user may have been). */
+ * older ones than that is taken as signed out (its user may have been).
+ * A login form's login that the server accepted is recorded as a sign-out
+ * of its user before it (ring_record_replacement()). */
 #define SIGNOUT_RING 4096
 typedef struct signout_ring {
     pthread_mutex_t lock;        /* process-shared and robust: a process killed holding it blocks nobody */
@@ -471,29 +473,63 @@ static uint64_t ring_count(void)
     return __atomic_load_n(&ring->count, __ATOMIC_ACQUIRE);
 }
 
+/* With the ring's lock held. */
+static void ring_append(const unsigned char tag[ID_LEN])
+{
+    memcpy(ring->marks[ring->count % SIGNOUT_RING], tag, ID_LEN);
+    __atomic_store_n(&ring->count, ring->count + 1, __ATOMIC_RELEASE);
+}
+
 static void ring_record(const unsigned char tag[ID_LEN])
 {
     ring_lock();
-    memcpy(ring->marks[ring->count % SIGNOUT_RING], tag, ID_LEN);
-    __atomic_store_n(&ring->count, ring->count + 1, __ATOMIC_RELEASE);
+    ring_append(tag);
     pthread_mutex_unlock(&ring->lock);
 }
 
-/* 1 when the ring holds a sign-out of tag recorded after the first seen
- * ones, or lost some of those to newer ones; *count: the ring's count. */
-static int ring_signed_out_after(const unsigned char tag[ID_LEN], uint64_t seen, uint64_t *count)
+/* With the ring's lock held: 1 when the ring holds a sign-out of tag
+ * recorded after the first seen ones, or lost some of those to newer ones. */
+static int ring_holds_after(const unsigned char tag[ID_LEN], uint64_t seen)
 {
     uint64_t n;
+    int found = ring->count - seen > SIGNOUT_RING;
+
+    for (n = seen; !found && n < ring->count; n++) {
+        found = memcmp(ring->marks[n % SIGNOUT_RING], tag, ID_LEN) == 0;
+    }
+    return found;
+}
+
+/* ring_holds_after() under the ring's lock; *count: the ring's count. */
+static int ring_signed_out_after(const unsigned char tag[ID_LEN], uint64_t seen, uint64_t *count)
+{
     int found;
 
     ring_lock();
     *count = ring->count;
-    found = *count - seen > SIGNOUT_RING;
-    for (n = seen; !found && n < *count; n++) {
-        found = memcmp(ring->marks[n % SIGNOUT_RING], tag, ID_LEN) == 0;
-    }
+    found = ring_holds_after(tag, seen);
     pthread_mutex_unlock(&ring->lock);
     return found;
+}
+
+/* A login form's login of tag that the server accepted replaces the
+ * user's sessions everywhere, as a sign-out does: recorded for the other
+ * processes, and for this one's sessions in use. The new session itself
+ * must not take it for its own sign-out: returns the count it has seen
+ * (seen, the count before its login, when a sign-out came during that
+ * login: it counts against the new session too). */
+static uint64_t ring_record_replacement(const unsigned char tag[ID_LEN], uint64_t seen)
+{
+    int signed_out;
+
+    ring_lock();
+    signed_out = ring_holds_after(tag, seen);
+    ring_append(tag);
+    if (!signed_out) {
+        seen = ring->count;
+    }
+    pthread_mutex_unlock(&ring->lock);
+    return seen;
 }
 
 /* With the lock held: 1 when s's user was signed out since s logged in
@@ -753,6 +789,9 @@ int sqauth_pool_get(const sqauth_session_options *o, const sqauth_login_options 
         (*out)->pool_tagged = tagged;
         memcpy((*out)->pool_user_tag, user_tag, ID_LEN);
         (*out)->pool_signouts_seen = signouts_before;
+        if (use == SQAUTH_POOL_FRESH && tagged) {
+            (*out)->pool_signouts_seen = ring_record_replacement(user_tag, signouts_before);
+        }
         retire(user_id, id, use == SQAUTH_POOL_FRESH, deadline);
     }
     OPENSSL_cleanse(id, sizeof(id));

@@ -25,7 +25,11 @@
  * On the caller's word. A login that the server must judge now (a login
  * form) asks for no reuse: it never gets a kept session, and when the
  * server accepts it, it replaces every session kept under its user key
- * (those are logged out; a refused one touches nothing). Signing out
+ * (those are logged out; a refused one touches nothing), in the other
+ * processes that share sign-outs too, at their next use of the pool, and
+ * those in use are logged out when handed back: after a password change,
+ * the first login with the new password ends the sessions of the old one
+ * everywhere. Signing out
  * forgets the user key: every session kept for it is logged out without
  * a login, whatever its password, and one in use then is logged out
  * when it is handed back.

@@ -1016,6 +1016,102 @@ static void test_forget_shared(void)
     CHECK(scripts_ok(&l));
 }
 
+/* The children of test_fresh_shared(): a login form's login of the
+ * parent's user, refused, or accepted (then handed back and logged out at
+ * the child's pool shutdown). */
+static int refused_form_child(void *arg)
+{
+    pool_call form = *(pool_call *)arg;
+    int ok;
+
+    form.use = SQAUTH_POOL_FRESH;
+    form.l.sasl.password = sqauth_str_c("not-" PASSWORD);
+    ok = get(&form) == SQAUTH_ERR_AUTH && !form.reused;
+    sqauth_session_free(form.s);
+    sqauth_pool_shutdown();
+    return ok;
+}
+
+static int accepted_form_child(void *arg)
+{
+    pool_call form = *(pool_call *)arg;
+    int ok;
+
+    form.use = SQAUTH_POOL_FRESH;
+    ok = get(&form) == SQAUTH_OK && !form.reused && sqauth_pool_put(form.s, 1) == 1;
+    sqauth_pool_shutdown();
+    return ok;
+}
+
+/* A login form's login (reuse 0) that the server accepts replaces the
+ * user's sessions in every process that shares sign-outs: one a forked
+ * child accepted logs out the parent's kept session at the parent's next
+ * get (another user's stays and is handed out) and the parent's session
+ * in use when it is handed back; a refused one touches nothing. In the
+ * same process a session in use is logged out when handed back, and the
+ * form's own session is pooled and handed out. */
+static void test_fresh_shared(void)
+{
+    static const script_step kept[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step in_use[] = {IMAP_LOGIN, IMAP_LOGOUT, END};
+    static const script_step other[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_CHECK, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step refused[] = {IMAP_REFUSED, END};
+    static const script_step form[] = {IMAP_LOGIN, IMAP_CHECK, IMAP_CHECK, IMAP_LOGOUT, END};
+    static const script_step *const scripts[] = {kept, in_use, other, refused, kept, in_use, form};
+    scripted_listener l;
+    pool_call a1, a2, b, a3, f;
+    sqauth_pool_stats before = stats(), after;
+    sqauth_error err;
+
+    CHECK_RC(sqauth_pool_share_signouts(&err), SQAUTH_OK);
+    limits(8, 2, 60000, 60000, 60000);
+    if (!listen_ok(&l, scripts, 7)) {
+        return;
+    }
+    call_init(&a1, "imap", l.port, USER, PASSWORD);
+    call_init(&a2, "imap", l.port, USER, PASSWORD);
+    call_init(&b, "imap", l.port, "b", PASSWORD);
+    CHECK_RC(get(&a1), SQAUTH_OK);
+    CHECK_RC(get(&a2), SQAUTH_OK);
+    CHECK(sqauth_pool_put(a1.s, 1) == 1); /* a2 stays in use */
+    CHECK_RC(get(&b), SQAUTH_OK);
+    CHECK(sqauth_pool_put(b.s, 1) == 1);
+
+    CHECK(in_child(refused_form_child, &a1));
+    CHECK_RC(get(&b), SQAUTH_OK);
+    CHECK(b.reused && stats().entries == 1 && !scripted_got(&l.conns[0], "A0002 LOGOUT"));
+    CHECK(sqauth_pool_put(b.s, 1) == 1);
+
+    CHECK(in_child(accepted_form_child, &a1));
+    CHECK(stats().entries == 2); /* nothing happens here until the pool is used */
+    CHECK_RC(get(&b), SQAUTH_OK);
+    CHECK(b.reused && stats().entries == 0 && scripted_got(&l.conns[0], "A0002 LOGOUT"));
+    CHECK(sqauth_pool_put(b.s, 1) == 1);
+    CHECK(sqauth_pool_put(a2.s, 1) == 0 && scripted_got(&l.conns[1], "A0002 LOGOUT"));
+
+    call_init(&a3, "imap", l.port, USER, PASSWORD);
+    CHECK_RC(get(&a3), SQAUTH_OK);
+    CHECK(!a3.reused);
+    call_init(&f, "imap", l.port, USER, PASSWORD);
+    f.use = SQAUTH_POOL_FRESH;
+    CHECK_RC(get(&f), SQAUTH_OK);
+    CHECK(!f.reused && sqauth_pool_put(f.s, 1) == 1);
+    CHECK(sqauth_pool_put(a3.s, 1) == 0 && scripted_got(&l.conns[5], "A0002 LOGOUT"));
+    f.use = SQAUTH_POOL_REUSE;
+    {
+        sqauth_session *form_session = f.s;
+        CHECK_RC(get(&f), SQAUTH_OK);
+        CHECK(f.reused && f.s == form_session);
+    }
+    CHECK(sqauth_pool_put(f.s, 1) == 1 && stats().entries == 2);
+
+    sqauth_pool_shutdown();
+    after = stats();
+    CHECK(after.forgotten == before.forgotten + 3 && after.hits == before.hits + 3);
+    CHECK(scripted_listen_finish(&l) == 7);
+    CHECK(scripts_ok(&l));
+}
+
 /* Threads (a ZTS PHP): several share the pool, each with its own user,
  * taking and handing back at the same time. */
 #define THREADS 4
@@ -1118,6 +1214,7 @@ void test_pool(void)
     test_forget_in_use();
     test_forget_fork();
     test_forget_shared();
+    test_fresh_shared();
     test_threads();
     {
         sqauth_error err;

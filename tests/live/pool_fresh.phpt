@@ -1,5 +1,5 @@
 --TEST--
-Pooled connections against Dovecot, 'reuse' => false (a login form): never a kept connection; a wrong password is refused and leaves the kept connection alone, the right one logs in afresh and logs the kept one out (it is replaced, and its replacement is pooled at release()); pooled() and pooledLogin() alike; Dovecot's log and the counters agree
+Pooled connections against Dovecot, 'reuse' => false (a login form): never a kept connection; a wrong password is refused and leaves the kept connection alone, the right one logs in afresh and logs the kept one out (it is replaced, and its replacement is pooled at release()), and a connection of the user in use then is logged out at its release(); pooled() and pooledLogin() alike; Dovecot's log and the counters agree
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -69,6 +69,15 @@ echo "-- 'reuse' => true is the default\n";
 $f = SqAuth\features();
 echo view(Connection::pooled($imaps, 'PLAIN', $user, $pass, $tls + ['reuse' => true])), "\n";
 echo pool_delta($f), "\n";
+
+echo "-- a connection in use when the login form logs in is logged out at its release(), not pooled\n";
+$mark = pool_log_mark($env);
+$f = SqAuth\features();
+$held = Connection::pooledLogin($imaps, $user, $pass, $tls);
+echo view(Connection::pooledLogin($imaps, $user, $pass, $form)), "\n";
+echo view($held), "\n";
+echo pool_delta($f), '; ', pool_imap_log($env, $mark, $user, 'logins 1, logouts 1'), "\n";
+echo 'server sessions: ', json_encode(pool_sessions_settled($env, $user, ['imap' => 2])), "\n";
 ?>
 --EXPECT--
 -- a page view keeps a connection
@@ -93,3 +102,8 @@ server sessions: {"imap":2}
 -- 'reuse' => true is the default
 reused, n OK NOOP completed
 hits +1, entries 2
+-- a connection in use when the login form logs in is logged out at its release(), not pooled
+fresh, n OK NOOP completed
+reused, n OK NOOP completed
+hits +1, misses +1, forgotten +1, entries 2; logins 1, logouts 1
+server sessions: {"imap":2}

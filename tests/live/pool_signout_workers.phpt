@@ -1,5 +1,5 @@
 --TEST--
-A sign-out (forgetPooled()) served by one worker reaches the other worker's pool, in a real PHP-FPM (2 workers) and a real Apache httpd with mod_php (2 prefork children): the other worker logs the user's kept session out at its next page view (of anyone), and the user's next page view there is a fresh login; another user's sessions stay; every session ends with a LOGOUT; features() says the sign-outs are shared
+A sign-out (forgetPooled()) or a login form served by one worker reaches the other worker's pool, in a real PHP-FPM (2 workers) and a real Apache httpd with mod_php (2 prefork children): the other worker logs the user's kept session out at its next page view (of anyone), and the user's next page view there is a fresh login; another user's sessions stay; a login form's login ('reuse' => false) the server accepts replaces the user's kept session in the other worker the same way, and the form's own session is reused in its worker; every session ends with a LOGOUT; features() says the sign-outs are shared
 --EXTENSIONS--
 sqauth
 --SKIPIF--
@@ -35,27 +35,41 @@ function params(string $user, array $more = []): array
  * $finish(held): the server's. */
 function both(callable $hold, callable $finish, array $views): string
 {
-    global $workers;
+    global $workers, $seen;
     $held = array_map($hold, $views);
-    $out = [];
+    $out = $seen = [];
     foreach ($held as $i => $h) {
         $r = json_decode(explode("\n", $finish($h))[0], true);
         if (!is_array($r) || isset($r['error'])) {
             return 'no page view: ' . json_encode($r);
         }
         $workers[$r['pid']] ??= 'worker ' . (count($workers) + 1);
-        $out[$r['pid']] = "{$views[$i]['POOL_USER']} {$workers[$r['pid']]} "
-            . (isset($r['forgotten']) ? "signed out ({$r['forgotten']})" : ($r['reused'] ? 'reused' : 'fresh'));
+        $what = isset($r['forgotten']) ? "signed out ({$r['forgotten']})" : ($r['reused'] ? 'reused' : 'fresh');
+        $seen[$r['pid']] = ['view' => $views[$i], 'what' => $what];
+        $out[] = ["{$views[$i]['POOL_USER']} $what", "{$views[$i]['POOL_USER']} {$workers[$r['pid']]} $what"];
     }
     sort($out);
-    return count($out) === 2 ? implode(', ', $out) : 'both went to one worker: ' . implode(', ', $out);
+    $out = array_column($out, 1);
+    return count($seen) === 2 ? implode(', ', $out) : 'both went to one worker: ' . implode(', ', $out);
+}
+
+/* The worker of the last both() whose view had $param. */
+function worker_with(string $param): ?int
+{
+    global $seen;
+    foreach ($seen as $pid => $v) {
+        if (isset($v['view'][$param])) {
+            return $pid;
+        }
+    }
+    return null;
 }
 
 /* Two users' page views in both workers, a sign-out of the first in one
  * while the other serves the second, and what follows. */
 function scenario(callable $hold, callable $finish, string $a, string $b): int
 {
-    global $env, $workers;
+    global $env, $workers, $seen;
     $workers = [];
     $mark = pool_log_mark($env);
     echo "1: ", both($hold, $finish, [params($a), params($a)]), "\n";
@@ -66,6 +80,12 @@ function scenario(callable $hold, callable $finish, string $a, string $b): int
     echo "after $b's page views in both workers: $a ", json_encode(pool_sessions_settled($env, $a, [])), "\n";
     echo "$a: ", pool_sessions_log($env, $mark, $a, 'logins 2, logged out 2, ended otherwise 0, refused 0'), "\n";
     echo "5: ", both($hold, $finish, [params($a), params($a)]), "\n";
+    // the login form first: it has logged in and released before the other view begins
+    echo "6: ", both($hold, $finish, [params($a, ['POOL_FORM' => '1']), params($b)]), "\n";
+    $form = worker_with('POOL_FORM');
+    echo "after the login form and $b's page view: $a ", json_encode(pool_sessions_settled($env, $a, ['imap' => 1])), "\n";
+    echo "7: ", both($hold, $finish, [params($a), params($a)]), "\n";
+    echo "the login form's worker: ", $seen[$form]['what'] ?? 'none', "\n";
     return $mark;
 }
 
@@ -73,7 +93,7 @@ function scenario(callable $hold, callable $finish, string $a, string $b): int
 function ended(int $mark, string $a, string $b): void
 {
     global $env;
-    echo "$a: ", pool_sessions_log($env, $mark, $a, 'logins 4, logged out 4, ended otherwise 0, refused 0'), "\n";
+    echo "$a: ", pool_sessions_log($env, $mark, $a, 'logins 6, logged out 6, ended otherwise 0, refused 0'), "\n";
     echo "$b: ", pool_sessions_log($env, $mark, $b, 'logins 2, logged out 2, ended otherwise 0, refused 0'), "\n";
 }
 
@@ -130,8 +150,12 @@ Dovecot's sessions: pool23 {"imap":2}, pool24 {"imap":2}
 after pool24's page views in both workers: pool23 []
 pool23: logins 2, logged out 2, ended otherwise 0, refused 0
 5: pool23 worker %d fresh, pool23 worker %d fresh
+6: pool23 worker %d fresh, pool24 worker %d reused
+after the login form and pool24's page view: pool23 {"imap":1}
+7: pool23 worker %d fresh, pool23 worker %d reused
+the login form's worker: reused
 sqauth in the worker: pool_shared_signouts true
-pool23: logins 4, logged out 4, ended otherwise 0, refused 0
+pool23: logins 6, logged out 6, ended otherwise 0, refused 0
 pool24: logins 2, logged out 2, ended otherwise 0, refused 0
 -- Apache httpd, 2 prefork children
 1: pool25 worker %d fresh, pool25 worker %d fresh
@@ -142,5 +166,9 @@ Dovecot's sessions: pool25 {"imap":2}, pool26 {"imap":2}
 after pool26's page views in both workers: pool25 []
 pool25: logins 2, logged out 2, ended otherwise 0, refused 0
 5: pool25 worker %d fresh, pool25 worker %d fresh
-pool25: logins 4, logged out 4, ended otherwise 0, refused 0
+6: pool25 worker %d fresh, pool26 worker %d reused
+after the login form and pool26's page view: pool25 {"imap":1}
+7: pool25 worker %d fresh, pool25 worker %d reused
+the login form's worker: reused
+pool25: logins 6, logged out 6, ended otherwise 0, refused 0
 pool26: logins 2, logged out 2, ended otherwise 0, refused 0
