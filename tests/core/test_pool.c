@@ -957,6 +957,18 @@ static void test_forget_fork(void)
     CHECK(scripts_ok(&l));
 }
 
+/* After another process's sign-out of the user of the kept session on
+ * the listener's first connection (or its accepted login form): nothing
+ * happens here until the pool is used; then b's session (the other one
+ * kept) is handed out, and the user's is logged out. */
+static void kept_one_reached(scripted_listener *l, pool_call *b)
+{
+    CHECK(stats().entries == 2);
+    CHECK_RC(get(b), SQAUTH_OK);
+    CHECK(b->reused && stats().entries == 0 && scripted_got(&l->conns[0], "A0002 LOGOUT"));
+    CHECK(sqauth_pool_put(b->s, 1) == 1);
+}
+
 /* Sign-outs shared with forked processes (PHP-FPM's workers): a child's
  * sign-out logs out the parent's kept session of that user at the
  * parent's next get (another user's stays and is handed out), and the
@@ -989,10 +1001,7 @@ static void test_forget_shared(void)
     CHECK(sqauth_pool_put(b.s, 1) == 1);
 
     CHECK(in_child(forget_child, &a));
-    CHECK(stats().entries == 2); /* nothing happens here until the pool is used */
-    CHECK_RC(get(&b), SQAUTH_OK);
-    CHECK(b.reused && stats().entries == 0 && scripted_got(&l.conns[0], "A0002 LOGOUT"));
-    CHECK(sqauth_pool_put(b.s, 1) == 1);
+    kept_one_reached(&l, &b);
 
     CHECK_RC(get(&a), SQAUTH_OK);
     CHECK(!a.reused);
@@ -1083,10 +1092,7 @@ static void test_fresh_shared(void)
     CHECK(sqauth_pool_put(b.s, 1) == 1);
 
     CHECK(in_child(accepted_form_child, &a1));
-    CHECK(stats().entries == 2); /* nothing happens here until the pool is used */
-    CHECK_RC(get(&b), SQAUTH_OK);
-    CHECK(b.reused && stats().entries == 0 && scripted_got(&l.conns[0], "A0002 LOGOUT"));
-    CHECK(sqauth_pool_put(b.s, 1) == 1);
+    kept_one_reached(&l, &b);
     CHECK(sqauth_pool_put(a2.s, 1) == 0 && scripted_got(&l.conns[1], "A0002 LOGOUT"));
 
     call_init(&a3, "imap", l.port, USER, PASSWORD);
