@@ -6,7 +6,11 @@
  * Chromium (through chromedriver) uses the real pages against the test Dovecot.
  * Section 6b serves the same tree from Apache httpd with mod_php (Debian's
  * libapache2-mod-php8.2, one prefork child; one "skip:" line without it),
- * where the plugin's pool is off unless $sqauth_pool = true.
+ * where the plugin's pool is off unless $sqauth_pool = true. Section 6c serves
+ * it from PHP's built-in server with two workers and chooses which worker
+ * serves which browser session (hold_router.php): a login form and a
+ * password change in one worker reach the user's kept connections in the
+ * other.
  *
  *   php tests/squirrelmail/e2e.php      (scripts/test.sh runs it with the servers up)
  *
@@ -661,6 +665,180 @@ check('a $sqauth_pool that is neither true nor false: named on the login error p
     && str_contains($configtest, "sqauth: \$sqauth_pool = 'sometimes' is neither true nor false"), "$text\n$configtest");
 $pool_seconds = microtime(true) - $pool_started;
 
+/* ---- 6c. Two PHP workers, and a password changed in one of them ---- */
+
+/** One worker of the two-worker server taken until release_worker() (hold_router.php): [socket, flag, pid]. */
+function hold_worker(int $port): array
+{
+    global $work;
+    $flag = "$work/release-" . bin2hex(random_bytes(4));
+    $s = stream_socket_client("tcp://127.0.0.1:$port", $errno, $error, 5);
+    if ($s === false) {
+        throw new RuntimeException("holding a worker on port $port: $error");
+    }
+    stream_set_timeout($s, 10);
+    fwrite($s, 'GET /sqauth-e2e-hold?until=' . rawurlencode($flag) . " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    while (($line = fgets($s)) !== false && !preg_match('/^\d+$/', rtrim($line))) {
+    }
+    if ($line === false) {
+        fclose($s);
+        throw new RuntimeException("holding a worker on port $port: no worker answered");
+    }
+    return ['socket' => $s, 'flag' => $flag, 'pid' => (int)$line];
+}
+
+function release_worker(array $held): void
+{
+    touch($held['flag']);
+    stream_get_contents($held['socket']);
+    fclose($held['socket']);
+    @unlink($held['flag']);
+}
+
+/** The other worker taken instead of $held's: from now on the browser's page views go to $held's. */
+function switch_worker(int $port, array $held): array
+{
+    $other = hold_worker($port);
+    release_worker($held);
+    if ($other['pid'] === $held['pid']) {
+        release_worker($other);
+        throw new RuntimeException("the same worker ({$held['pid']}) was taken twice");
+    }
+    return $other;
+}
+
+/** Sets $login's password in the test Dovecot's passwd-file ("{PLAIN}" lines; Dovecot reads it again when it changes). */
+function dovecot_password(string $file, string $login, string $password): void
+{
+    $text = preg_replace('/^' . preg_quote("$login:", '/') . '.*$/m', "$login:{PLAIN}$password", file_get_contents($file), -1, $n);
+    if ($n !== 1) {
+        throw new RuntimeException("$login is not in $file");
+    }
+    file_put_contents("$file.new", $text);
+    chgrp("$file.new", filegroup($file));
+    chmod("$file.new", fileperms($file) & 0777);
+    rename("$file.new", $file);
+}
+
+// The same tree, sessions and pool settings served by PHP's built-in server with two workers (a
+// site with two PHP-FPM workers); hold_router.php keeps one of them busy, so that the test chooses
+// which worker serves which browser session. A user of the tests' own changes their password with
+// change_password.php (ours, a password-change plugin's page as SquirrelMail 1.5 documents them:
+// sqauth_save_password()). The question: does another browser session that still carries the old
+// password get the old password's kept connection in the other worker after the change? It must not.
+$cpw_started = microtime(true);
+$web2_port = (int)(getenv('SQAUTH_TEST_WEBMAIL2_PORT') ?: 31882);
+$cpw_user = pool_user(48);
+$cpw_me = "$cpw_user@a.example";
+$cpw_old = $env['SQAUTH_TEST_POOL_PASS'];
+$cpw_new = "changed-$run";
+$passwd = "$test_dir/passwd";
+$cpw_page = "$sm/plugins/sqauth_e2e/change_password.php";
+$php_base = $base;
+$server2 = $held = $spare = null;
+try {
+    dovecot_password($passwd, $cpw_me, $cpw_old);   // as it was, even after an interrupted run
+    configure($pool_site);
+    @mkdir(dirname($cpw_page));
+    copy(__DIR__ . '/change_password.php', $cpw_page);
+    $server2 = proc_open(['setsid', PHP_BINARY, '-d', "extension=$extension", '-d', "session.save_path=$work/sessions",
+                          '-d', 'opcache.enable=0', '-d', 'error_reporting=-1', '-d', 'display_errors=0', '-d', 'log_errors=1',
+                          '-d', "error_log=$error_log", '-S', "127.0.0.1:$web2_port", '-t', $sm, __DIR__ . '/hold_router.php'],
+        [0 => ['file', '/dev/null', 'r'], 1 => ['file', $server_log, 'a'], 2 => ['file', $server_log, 'a']],
+        $pipes, $sm, ['PHP_CLI_SERVER_WORKERS' => '2'] + getenv());
+    for ($i = 0; $i < 50 && !@fsockopen('127.0.0.1', $web2_port); $i++) {
+        usleep(100000);
+    }
+    $base = "http://127.0.0.1:$web2_port";
+
+    // With PHP_CLI_SERVER_WORKERS=2 the server's first process serves too (all three accept on one
+    // socket): one of them stays taken throughout, and the test moves between the other two.
+    $spare = hold_worker($web2_port);
+    $held = hold_worker($web2_port);
+    $browser->setCookies(null);
+    $mark = log_mark();
+    $text = login($cpw_user, $cpw_old) . page_views(1);
+    $s = imap_sessions_since($mark);
+    $a_first = $s['logins'][0] ?? 'none';
+    check('two PHP workers: browser session A logs in on the first worker, its page view reuses that login',
+        str_contains($text, 'INBOX') && count($s['logins']) === 1 && str_starts_with($a_first, "$cpw_me ") && !$s['logouts'],
+        $describe($s) . "\n$text");
+    $a_cookies = $browser->cookies();
+
+    $held = switch_worker($web2_port, $held);
+    $browser->setCookies(null);
+    $mark = log_mark();
+    $text = login($cpw_user, $cpw_old) . page_views(1);
+    $s = imap_sessions_since($mark);
+    $b_first = $s['logins'][0] ?? 'none';
+    check('... the same user\'s browser session B logs in on the second worker: a login of its own; the first worker keeps A\'s until it is used',
+        str_contains($text, 'INBOX') && count($s['logins']) === 1 && $b_first !== $a_first && !$s['logouts'], $describe($s) . "\n$text");
+    $b_cookies = $browser->cookies();
+
+    $held = switch_worker($web2_port, $held);
+    $browser->setCookies(null);
+    $browser->setCookies($a_cookies);
+    $mark = log_mark();
+    $text = page_views(2);
+    $s = imap_sessions_since($mark);
+    $a_second = $s['logins'][0] ?? 'none';
+    check('... A\'s next page views on the first worker: B\'s login form replaced A\'s kept connection there too (logged out), one fresh login, then reused',
+        str_contains($text, 'INBOX') && count($s['logins']) === 1 && $a_second !== $b_first && $s['logouts'] === [$a_first],
+        $describe($s) . "\n$text");
+
+    $held = switch_worker($web2_port, $held);
+    $browser->setCookies(null);
+    $browser->setCookies($b_cookies);
+    $mark = log_mark();
+    $browser->get("$base/src/left_main.php");
+    $browser->script('const f = document.createElement("form"); f.method = "post"; f.action = arguments[0];
+        for (const [name, value] of Object.entries(arguments[1])) {
+            const i = document.createElement("input"); i.name = name; i.value = value; f.appendChild(i);
+        }
+        document.body.appendChild(f); f.submit();', ["$base/plugins/sqauth_e2e/change_password.php", ['current' => $cpw_old, 'new' => $cpw_new]]);
+    $browser->waitFor(fn($b) => str_contains($b->text(), 'changed'), 5);
+    $changed = $browser->text();
+    $text = page_views(1);
+    $s = imap_sessions_since($mark);
+    check('... B changes the password on the second worker (sqauth_save_password()): Dovecot has the new one, and the next page '
+        . 'view logs in with it afresh and logs out B\'s connection of the old one',
+        str_contains($changed, 'password changed') && str_contains((string)file_get_contents($passwd), "$cpw_me:{PLAIN}$cpw_new")
+        && str_contains($text, 'INBOX')
+        && count($s['logins']) === 1 && !in_array($s['logins'][0], [$a_first, $b_first, $a_second], true)
+        && $s['logouts'] === [$b_first], $describe($s) . "\n$changed\n$text");
+
+    $held = switch_worker($web2_port, $held);
+    $browser->setCookies(null);
+    $browser->setCookies($a_cookies);
+    $mark = log_mark();
+    $text = page_views(1);
+    $s = imap_sessions_since($mark);
+    $refused = (bool)preg_match('/imap-login: .*auth failed.*user=<' . preg_quote($cpw_me, '/') . '>/',
+                                (string)file_get_contents($dovecot_log, false, null, $mark));
+    check('... then A\'s page view on the first worker, with the old password: the kept connection of the old one is logged out, '
+        . 'not reused, and Dovecot refuses the old password',
+        str_contains($text, 'password incorrect') && !$s['logins'] && $s['logouts'] === [$a_second] && $refused,
+        $describe($s) . "\nrefused in Dovecot's log: " . var_export($refused, true) . "\n$text");
+} catch (Throwable $e) {
+    check('two PHP workers and a password change', false, get_class($e) . ': ' . $e->getMessage());
+} finally {
+    foreach ([$held, $spare] as $taken) {
+        if ($taken) {
+            release_worker($taken);
+        }
+    }
+    if ($server2) {
+        $pid = proc_get_status($server2)['pid'];
+        posix_kill(-$pid, SIGTERM);
+        proc_close($server2);
+    }
+    dovecot_password($passwd, $cpw_me, $cpw_old);
+    @unlink($cpw_page);
+    @rmdir(dirname($cpw_page));
+    $base = $php_base;
+}
+$cpw_seconds = microtime(true) - $cpw_started;
+
 /* ---- 6b. The same SquirrelMail inside Apache httpd with mod_php: the pool off unless $sqauth_pool = true ---- */
 
 require_once __DIR__ . '/../live/apache.inc';
@@ -767,6 +945,7 @@ $errors = (string)@file_get_contents($error_log);
 check('no PHP error from the plugin in the server log', !preg_match('~plugins/sqauth/.*|Fatal~i', $errors),
     implode("\n", array_slice(preg_grep('~plugins/sqauth|Fatal~i', explode("\n", $errors)), 0, 10)));
 
-printf("browser part: %.0f s (the pool: %.1f s); screenshots in %s\n", $seconds, $pool_seconds, $output);
+printf("browser part: %.0f s (the pool: %.1f s, two workers and a password change: %.1f s); screenshots in %s\n",
+    $seconds, $pool_seconds, $cpw_seconds, $output);
 echo "$passed passed, $failed failed\n";
 exit($failed ? 1 : 0);

@@ -598,10 +598,28 @@ function sqauth_sm_imap_connect(array $imap, string $username, #[\SensitiveParam
 }
 
 /**
+ * The session's one-time pad as a fingerprint: a new pad means the
+ * session's password was saved anew (SquirrelMail makes one at the login
+ * form and in sqauth_save_password(), which password-change plugins call;
+ * its change_password plugin does the same by hand). The pad alone tells
+ * nothing of the password, which is the pad applied to the key cookie.
+ */
+function sqauth_sm_pad_fingerprint($pad): string
+{
+    return hash('sha256', (string)$pad);
+}
+
+/**
  * sqimap_login(): the same arguments, settings, return values and error
  * pages, with the connection and the login done by sqauth. Page views
  * ($password false: the session's password) take a pooled connection when
- * the pool is on; the login form ($password given) always logs in afresh.
+ * the pool is on; the login form ($password given) always logs in afresh,
+ * and so does the first page view after the session's password was saved
+ * anew (a password change): the server judges the new password, and the
+ * login replaces the user's kept connections of the old one in every PHP
+ * worker, as the login form's does, so that another browser session still
+ * carrying the old password is refused at its next page view, wherever it
+ * lands, instead of reusing a connection of the old password.
  */
 function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_port, $hide,
                               $stream_options = array())
@@ -619,12 +637,21 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
 
     if (!$from_form) {
         $password = sqauth_read_password();
+        $pad = null;
+        sqgetGlobalVar('onetimepad', $pad, SQ_SESSION);
     } else {
+        // redirect.php's pad: in the session only after the login
         if (empty($onetimepad)) {
             sqgetGlobalVar('onetimepad', $onetimepad, SQ_SESSION);
         }
         $password = OneTimePadDecrypt($password, $onetimepad);
+        $pad = $onetimepad;
     }
+    $pad = sqauth_sm_pad_fingerprint($pad);
+    $pad_seen = null;
+    sqgetGlobalVar('sqauth_pad_seen', $pad_seen, SQ_SESSION);
+    // A session from before this check has no fingerprint yet: not taken for a change
+    $saved_anew = !$from_form && is_string($pad_seen) && !hash_equals($pad_seen, $pad);
     $password = (string)$password;
     if (!isset($sqimap_capabilities)) {
         sqgetGlobalVar('sqimap_capabilities', $sqimap_capabilities, SQ_SESSION);
@@ -636,7 +663,7 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
             $hide);
     }
     try {
-        $connection = sqauth_sm_imap_connect($imap, (string)$username, $password, $from_form);
+        $connection = sqauth_sm_imap_connect($imap, (string)$username, $password, $from_form || $saved_anew);
     } catch (SqAuth\AuthenticationException $e) {
         // "TAG NO [CODE] text": SquirrelMail shows the text when $display_imap_login_error is on.
         $reply = explode(' ', (string)$e->getServerResponse(), 3);
@@ -649,6 +676,9 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
     } catch (SqAuth\Exception | SqAuthSettingError | ValueError $e) {
         // The connection, TLS, or a server that broke the protocol.
         sqauth_sm_imap_connect_failed($imap['server'], $e, $password);
+    }
+    if ($pad_seen !== $pad) {
+        sqsession_register($pad, 'sqauth_pad_seen');
     }
     $stream = $connection->stream();
     sqauth_sm_imap_id($stream);
