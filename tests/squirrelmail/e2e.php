@@ -707,17 +707,33 @@ function switch_worker(int $port, array $held): array
     return $other;
 }
 
+/**
+ * Returns once a login will see a change to the test Dovecot's passwd-file made before the call:
+ * Dovecot looks at the file again (its time stamp and size) at most once a second, so a lookup in
+ * the second of the change may still use the old contents.
+ */
+function dovecot_passwd_settled(): void
+{
+    $now = microtime(true);
+    usleep((int)((floor($now) + 1.05 - $now) * 1e6));
+}
+
 /** Sets $login's password in the test Dovecot's passwd-file ("{PLAIN}" lines; Dovecot reads it again when it changes). */
 function dovecot_password(string $file, string $login, string $password): void
 {
-    $text = preg_replace('/^' . preg_quote("$login:", '/') . '.*$/m', "$login:{PLAIN}$password", file_get_contents($file), -1, $n);
+    $old = file_get_contents($file);
+    $text = preg_replace('/^' . preg_quote("$login:", '/') . '.*$/m', "$login:{PLAIN}$password", $old, -1, $n);
     if ($n !== 1) {
         throw new RuntimeException("$login is not in $file");
+    }
+    if ($text === $old) {
+        return;
     }
     file_put_contents("$file.new", $text);
     chgrp("$file.new", filegroup($file));
     chmod("$file.new", fileperms($file) & 0777);
     rename("$file.new", $file);
+    dovecot_passwd_settled();
 }
 
 // The same tree, sessions and pool settings served by PHP's built-in server with two workers (a
@@ -798,6 +814,7 @@ try {
         document.body.appendChild(f); f.submit();', ["$base/plugins/sqauth_e2e/change_password.php", ['current' => $cpw_old, 'new' => $cpw_new]]);
     $browser->waitFor(fn($b) => str_contains($b->text(), 'changed'), 5);
     $changed = $browser->text();
+    dovecot_passwd_settled();
     $text = page_views(1);
     $s = imap_sessions_since($mark);
     check('... B changes the password on the second worker (sqauth_save_password()): Dovecot has the new one, and the next page '
