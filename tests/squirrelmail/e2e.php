@@ -752,6 +752,20 @@ $passwd = "$test_dir/passwd";
 $cpw_page = "$sm/plugins/sqauth_e2e/change_password.php";
 $php_base = $base;
 $server2 = $held = $spare = null;
+/* The other worker for the browser session of $cookies; where Dovecot's log is then (log_mark()). */
+$back_to = function (array $cookies) use (&$held, $web2_port, $browser): int {
+    $held = switch_worker($web2_port, $held);
+    $browser->setCookies(null);
+    $browser->setCookies($cookies);
+    return log_mark();
+};
+/* A browser session of its own (no cookies): the user's login form and a page view; [their text, their IMAP sessions]. */
+$sign_in = function () use ($browser, $cpw_user, $cpw_old): array {
+    $browser->setCookies(null);
+    $mark = log_mark();
+    $text = login($cpw_user, $cpw_old) . page_views(1);
+    return [$text, imap_sessions_since($mark)];
+};
 try {
     dovecot_password($passwd, $cpw_me, $cpw_old);   // as it was, even after an interrupted run
     configure($pool_site);
@@ -775,10 +789,7 @@ try {
         throw new RuntimeException('with two of its processes taken the server answers no more: this PHP\'s built-in server '
             . 'does not serve from three processes with PHP_CLI_SERVER_WORKERS=2, and the test cannot choose the worker');
     }
-    $browser->setCookies(null);
-    $mark = log_mark();
-    $text = login($cpw_user, $cpw_old) . page_views(1);
-    $s = imap_sessions_since($mark);
+    [$text, $s] = $sign_in();
     $a_first = $s['logins'][0] ?? 'none';
     check('two PHP workers: browser session A logs in on the first worker, its page view reuses that login',
         str_contains($text, 'INBOX') && count($s['logins']) === 1 && str_starts_with($a_first, "$cpw_me ") && !$s['logouts'],
@@ -786,19 +797,13 @@ try {
     $a_cookies = $browser->cookies();
 
     $held = switch_worker($web2_port, $held);
-    $browser->setCookies(null);
-    $mark = log_mark();
-    $text = login($cpw_user, $cpw_old) . page_views(1);
-    $s = imap_sessions_since($mark);
+    [$text, $s] = $sign_in();
     $b_first = $s['logins'][0] ?? 'none';
     check('... the same user\'s browser session B logs in on the second worker: a login of its own; the first worker keeps A\'s until it is used',
         str_contains($text, 'INBOX') && count($s['logins']) === 1 && $b_first !== $a_first && !$s['logouts'], $describe($s) . "\n$text");
     $b_cookies = $browser->cookies();
 
-    $held = switch_worker($web2_port, $held);
-    $browser->setCookies(null);
-    $browser->setCookies($a_cookies);
-    $mark = log_mark();
+    $mark = $back_to($a_cookies);
     $text = page_views(2);
     $s = imap_sessions_since($mark);
     $a_second = $s['logins'][0] ?? 'none';
@@ -806,10 +811,7 @@ try {
         str_contains($text, 'INBOX') && count($s['logins']) === 1 && $a_second !== $b_first && $s['logouts'] === [$a_first],
         $describe($s) . "\n$text");
 
-    $held = switch_worker($web2_port, $held);
-    $browser->setCookies(null);
-    $browser->setCookies($b_cookies);
-    $mark = log_mark();
+    $mark = $back_to($b_cookies);
     $browser->get("$base/src/left_main.php");
     $browser->script('const f = document.createElement("form"); f.method = "post"; f.action = arguments[0];
         for (const [name, value] of Object.entries(arguments[1])) {
@@ -828,10 +830,7 @@ try {
         && count($s['logins']) === 1 && !in_array($s['logins'][0], [$a_first, $b_first, $a_second], true)
         && $s['logouts'] === [$b_first], $describe($s) . "\n$changed\n$text");
 
-    $held = switch_worker($web2_port, $held);
-    $browser->setCookies(null);
-    $browser->setCookies($a_cookies);
-    $mark = log_mark();
+    $mark = $back_to($a_cookies);
     $text = page_views(1);
     $s = imap_sessions_since($mark);
     $refused = (bool)preg_match('/imap-login: .*auth failed.*user=<' . preg_quote($cpw_me, '/') . '>/',
