@@ -190,6 +190,9 @@ disable_plaintext_auth = yes
 auth_verbose = yes
 # the fields of each IMAP ID command in the log (SquirrelMail's imap_id_command_args, e2e test)
 imap_id_log = *
+# The session in every IMAP logout line: Dovecot now and then logs a session's end without its
+# "imap(user)<pid><session>: " prefix, and the pool tests (tests/live/pool.inc) follow sessions by it
+imap_logout_format = in=%i out=%o session=<%{session}>
 auth_failure_delay = 0
 # allow UTF-8 user names (jürgen); the default set is ASCII only
 auth_username_chars =

@@ -273,13 +273,10 @@ function imap_sessions_since(int $mark): array
     global $dovecot_log;
     log_settled();
     $new = (string)@file_get_contents($dovecot_log, false, null, $mark);
-    $found = [];
-    foreach (['logins' => 'imap-login: Info: Login: user=<([^>]*)>, .*session=<([^>]*)>',
-              'logouts' => 'imap\(([^)]*)\)<\d+><([^>]*)>: Info: (?:Disconnected: )?Logged out'] as $what => $re) {
-        preg_match_all("/$re/", $new, $m, PREG_SET_ORDER);
-        $found[$what] = array_map(fn($x) => "$x[1] $x[2]", $m);
-    }
-    return $found;
+    preg_match_all('/imap-login: Info: Login: user=<([^>]*)>, .*session=<([^>]*)>/', $new, $m, PREG_SET_ORDER);
+    return ['logins' => array_map(fn($x) => "$x[1] $x[2]", $m),
+            'logouts' => array_map(fn($e) => "{$e['user']} {$e['session']}",
+                                   array_filter(pool_session_ends($dovecot_log, $new), fn($e) => $e['logged_out']))];
 }
 
 /**
