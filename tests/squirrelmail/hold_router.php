@@ -4,8 +4,8 @@
  * section 6c): every request goes to SquirrelMail as usual, except
  * /sqauth-e2e-hold?until=FILE, which keeps the worker that took it busy
  * until FILE exists (at most 60 s). It answers with the worker's process id
- * at once, so that the test knows the worker is taken: while one worker is
- * held, every page view of the browser goes to the other, and the test
+ * at once, so that the test knows the worker is taken: while all but one
+ * are held, every page view of the browser goes to that one, and the test
  * chooses which worker serves which browser session. (The built-in server
  * closes every connection after its answer, so no kept-alive connection
  * ties the browser to a worker.)
