@@ -586,8 +586,40 @@ $env = [
     'elapsed_s' => round($elapsed, 1),
 ];
 
+/* Issue 12, item 4: pooled against a fresh login and against imapproxy,
+ * in wall time and in client CPU. No pool can take less than the floor row
+ * (the same page view with no pool work at all), so a fresh login over the
+ * floor is the most any pool could reach in this run: printed beside the
+ * ratio against a fresh login, so that a target out of reach says so. */
+$targets = [];
+if (isset($rows['sqauth, pooled'])) {
+    $p = $rows['sqauth, pooled'];
+    $floor = $rows['floor: one open connection'];
+    $against = ['sqauth, fresh login' => 10];
+    // SquirrelMail's own client through imapproxy: the row of the two that takes less CPU
+    if (isset($rows['imapproxy, PHP streams'])) {
+        $against['imapproxy, PHP streams'] = 2;
+    }
+    foreach ($against as $who => $required) {
+        foreach (['wall' => 'wall_ms', 'client CPU' => 'cpu_ms'] as $what => $col) {
+            if ($p[$col] <= 0 || $floor[$col] <= 0) {
+                continue;
+            }
+            $measured = $rows[$who][$col] / $p[$col];
+            $targets[] = [
+                'target' => "pooled vs $who, $what",
+                'required' => $required,
+                'measured' => round($measured, 2),
+                'met' => $measured >= $required,
+                // what a pool that cost nothing at all would measure
+                'bound' => round($rows[$who][$col] / $floor[$col], 2),
+            ];
+        }
+    }
+}
+
 if ($JSON) {
-    print_json(['environment' => $env, 'rows' => $rows, 'not_available' => $NOT_AVAILABLE]);
+    print_json(['environment' => $env, 'rows' => $rows, 'not_available' => $NOT_AVAILABLE, 'targets' => $targets]);
 }
 
 printf("sqauth %s page-view benchmark: PHP %s, %s, %s x%s\n", $env['sqauth'], $env['php'], $env['openssl'],
@@ -609,6 +641,15 @@ if (isset($rows['sqauth, pooled'])) {
         if ($who !== 'sqauth, pooled' && $p['wall_ms'] > 0 && $p['cpu_ms'] > 0) {
             printf("  %-28s wall %6.1fx   client CPU %6.1fx\n", $who, $r['wall_ms'] / $p['wall_ms'], $r['cpu_ms'] / $p['cpu_ms']);
         }
+    }
+}
+if ($targets) {
+    echo "\nTargets (issue 12; informational, the exit status does not depend on them). \"bound\": the other\n"
+        . "over the floor row, what a pool without any cost of its own would measure in this run:\n";
+    foreach ($targets as $t) {
+        printf("  %-46s needs ≥%2d×, measured %6.2f× : %-7s (bound %.2f×%s)\n", $t['target'], $t['required'],
+               $t['measured'], $t['met'] ? 'met' : 'NOT met', $t['bound'],
+               $t['bound'] < $t['required'] ? ': out of reach for any pool' : '');
     }
 }
 if ($NOT_AVAILABLE) {
