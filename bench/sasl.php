@@ -21,6 +21,9 @@
  *   --extension=PATH      the sqauth.so those children load (default modules/sqauth.so)
  *   --keep=DIR            keep the children's callgrind files in DIR (callgrind_annotate)
  *   --match=TEXT          with --instructions: only the rows whose name contains TEXT
+ *   --md5-floor           also build and run bench/md5_floor.c (make -C src/core md5-floor,
+ *                         in a temporary directory): each helper target then shows its
+ *                         bound, the peer's time over the helper's MD5 blocks alone in C
  *
  * Needs the Debian packages php-auth-sasl and php-horde-imap-client (found
  * under /usr/share/php). SquirrelMail's functions/auth.php comes from the
@@ -78,7 +81,7 @@ require __DIR__ . '/common.inc';
 /* ---------------------------------------------------------------- options */
 
 $opt = parse_options($argv, ['iterations', 'scram-iterations', 'rounds', 'only', 'json', 'instructions', 'extension',
-                             'keep', 'match', 'child', 'child-calls']);
+                             'keep', 'match', 'child', 'child-calls', 'md5-floor']);
 $N = int_opt($opt, 'iterations', 20000);
 $N_SCRAM = int_opt($opt, 'scram-iterations', max(1, intdiv($N, 100)));
 $ROUNDS = int_opt($opt, 'rounds', 5);
@@ -869,6 +872,36 @@ function row_us(array $results, string $g, string $impl): ?float
     return null;
 }
 
+/**
+ * --md5-floor: builds bench/md5_floor.c against the C core in a temporary
+ * directory and runs it once: its cases' ns per call by name (the MD5
+ * blocks of one CRAM-MD5 and one DIGEST-MD5 response alone, in C). Run after
+ * the timed rounds, so it is the same machine a moment later, not the same
+ * rounds. */
+function md5_floor(): array
+{
+    $dir = sys_get_temp_dir() . '/sqauth-bench-md5-floor-' . getmypid();
+    $root = dirname(__DIR__);
+    $build = 'make -s -C ' . escapeshellarg("$root/src/core") . ' md5-floor OBJDIR=' . escapeshellarg($dir) . ' 2>&1';
+    exec($build, $out, $rc);
+    register_shutdown_function(static fn () => exec('rm -rf ' . escapeshellarg($dir)));
+    if ($rc !== 0) {
+        fail("--md5-floor: building bench/md5_floor.c failed:\n" . implode("\n", array_slice($out, -20)));
+    }
+    $out = [];
+    exec(escapeshellarg("$dir/md5_floor") . ' 2>&1', $out, $rc);
+    $ns = [];
+    foreach ($out as $line) {
+        if (preg_match('/^\s+(\S+)\s+([0-9.]+) ns\b/', $line, $m)) {
+            $ns[$m[1]] = (float)$m[2];
+        }
+    }
+    if ($rc !== 0 || !isset($ns['cram-md5-floor'], $ns['digest-md5-floor'])) {
+        fail("--md5-floor: bench/md5_floor.c printed no floor:\n" . implode("\n", array_slice($out, -20)));
+    }
+    return $ns;
+}
+
 $targets = [];
 $target_defs = [
     // [label, group, sqauth row, peer row, required factor]. The DIGEST-MD5
@@ -893,6 +926,7 @@ $target_defs = [
     ['SCRAM-SHA-256 key cache hit vs off', 'scram', 'sqauth SaslClient, key cache hit', 'sqauth SaslClient, key cache off', 20],
     ['SCRAM-SHA-1 key cache hit vs off', 'scram1', 'sqauth SaslClient, key cache hit', 'sqauth SaslClient, key cache off', 20],
 ];
+$MD5_FLOOR = isset($opt['md5-floor']) ? md5_floor() : null;
 foreach ($target_defs as $def) {
     [$label, $g, $mine, $peer, $factor] = $def;
     $a = row_us($results, $g, $mine);
@@ -911,6 +945,14 @@ foreach ($target_defs as $def) {
     if ($work !== null && $work > 0) {
         $t['php_md5_work_us'] = $work;
         $t['peer_over_php_md5_work'] = round($b / $work, 2);
+        $floor_case = $g === 'cram' ? 'cram-md5-floor' : 'digest-md5-floor';
+        if ($MD5_FLOOR && isset($MD5_FLOOR[$floor_case])) {
+            $t['c_md5_floor_us'] = round($MD5_FLOOR[$floor_case] / 1000, 3);
+            $t['bound'] = round($b / $t['c_md5_floor_us'], 2);
+            // what the target leaves per call for everything but the MD5 blocks
+            $t['rest_us'] = round(max(0, $b / $factor - $t['c_md5_floor_us']), 3);
+            $t['rest_now_us'] = round(max(0, $a - $t['c_md5_floor_us']), 3);
+        }
     }
     $targets[] = $t;
 }
@@ -959,9 +1001,16 @@ foreach ($targets as $t) {
         printf("  (via SaslClient: %.2f×)", $t['via_sasl_client']);
     }
     if (isset($t['php_md5_work_us'])) {
-        printf("\n  %-34s (its MD5 work alone through PHP's MD5 takes %.3f µs, SquirrelMail %.2f× that; the floor\n"
-               . "  %-34s  under sqauth, OpenSSL's MD5 blocks in a bare loop: make -C src/core md5-floor)", '',
-               $t['php_md5_work_us'], $t['peer_over_php_md5_work'], '');
+        printf("\n  %-34s (its MD5 work alone through PHP's MD5 takes %.3f µs, SquirrelMail %.2f× that", '',
+               $t['php_md5_work_us'], $t['peer_over_php_md5_work']);
+        if (isset($t['bound'])) {
+            printf(";\n  %-34s  in C on sqauth's MD5 (bench/md5_floor.c) the blocks alone take %.3f µs, SquirrelMail\n"
+                   . "  %-34s  %.2f× that: ≥%d× leaves %.3f µs per call for everything else the call does,\n"
+                   . "  %-34s  which takes %.3f µs now)", '', $t['c_md5_floor_us'], '', $t['bound'],
+                   $t['required'], $t['rest_us'], '', $t['rest_now_us']);
+        } else {
+            printf("; the floor\n  %-34s  under sqauth, its MD5 blocks in a bare loop in C: --md5-floor)", '');
+        }
     }
     echo "\n";
 }
