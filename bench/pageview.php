@@ -596,7 +596,7 @@ if (isset($rows['sqauth, pooled'])) {
     $p = $rows['sqauth, pooled'];
     $floor = $rows['floor: one open connection'];
     $against = ['sqauth, fresh login' => 10];
-    // SquirrelMail's own client through imapproxy: the row of the two that takes less CPU
+    // SquirrelMail's own client (PHP streams) through imapproxy, as sites run it today
     if (isset($rows['imapproxy, PHP streams'])) {
         $against['imapproxy, PHP streams'] = 2;
     }
