@@ -25,7 +25,8 @@ if ((string)$current !== sqauth_read_password() || (string)$new === ''
     echo "not changed: the current password is not correct\n";
     exit;
 }
-$text = preg_replace('/^' . preg_quote($who . $current, '/') . '$/m', $who . $new, $text);
+// a callback: a new password with "$1" or "\1" in it is written as it is
+$text = preg_replace_callback('/^' . preg_quote($who . $current, '/') . '$/m', fn() => $who . $new, $text);
 // A new file in its place, with the old one's group and mode: Dovecot never reads half of it
 if (file_put_contents("$file.new", $text) === false || !chgrp("$file.new", filegroup($file))
     || !chmod("$file.new", fileperms($file) & 0777) || !rename("$file.new", $file)) {

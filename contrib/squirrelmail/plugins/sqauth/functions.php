@@ -647,11 +647,11 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
         $password = OneTimePadDecrypt($password, $onetimepad);
         $pad = $onetimepad;
     }
-    $pad = sqauth_sm_pad_fingerprint($pad);
+    $pad_now = sqauth_sm_pad_fingerprint($pad);
     $pad_seen = null;
     sqgetGlobalVar('sqauth_pad_seen', $pad_seen, SQ_SESSION);
     // A session from before this check has no fingerprint yet: not taken for a change
-    $saved_anew = !$from_form && is_string($pad_seen) && !hash_equals($pad_seen, $pad);
+    $saved_anew = !$from_form && is_string($pad_seen) && !hash_equals($pad_seen, $pad_now);
     $password = (string)$password;
     if (!isset($sqimap_capabilities)) {
         sqgetGlobalVar('sqimap_capabilities', $sqimap_capabilities, SQ_SESSION);
@@ -677,8 +677,8 @@ function sqauth_sm_imap_login($username, $password, $imap_server_address, $imap_
         // The connection, TLS, or a server that broke the protocol.
         sqauth_sm_imap_connect_failed($imap['server'], $e, $password);
     }
-    if ($pad_seen !== $pad) {
-        sqsession_register($pad, 'sqauth_pad_seen');
+    if ($pad_seen !== $pad_now) {
+        sqsession_register($pad_now, 'sqauth_pad_seen');
     }
     $stream = $connection->stream();
     sqauth_sm_imap_id($stream);
